@@ -1,0 +1,3 @@
+"""Rapport: the open-source Social CRM."""
+
+__version__ = "0.1.0"

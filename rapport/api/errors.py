@@ -1,0 +1,37 @@
+"""Every error leaves the API as JSON with a message that names the problem."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+
+
+def install(api: NinjaAPI) -> None:
+    def respond(request: HttpRequest, status: int, detail: Any, **extra: Any) -> HttpResponse:
+        return api.create_response(request, {"detail": detail, **extra}, status=status)
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return respond(request, 404, str(exc) or "Not found")
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return respond(request, 403, str(exc) or "You may not do this.")
+
+    @api.exception_handler(AuthenticationError)
+    def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = respond(
+            request, 401, "Missing, unknown or revoked token: send `Authorization: Bearer <token>`."
+        )
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @api.exception_handler(ValidationError)
+    def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        if hasattr(exc, "error_dict"):
+            fields = {name: [m for e in errs for m in e.messages] for name, errs in exc.error_dict.items()}
+            message = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in fields.items())
+            return respond(request, 400, message, fields=fields)
+        return respond(request, 400, " ".join(exc.messages))

@@ -1,0 +1,1 @@
+"""Cases: Case, Task, Approval, Comment, watchers, SLA and business hours, escalation, BPMN playbooks, public status."""

@@ -1,0 +1,1 @@
+"""Contacts models. Owns: Contact, Organization, Identity (network, external id, handle), consent, merge, and purchases/accounts imported from CRM/ERP."""

@@ -1,0 +1,65 @@
+import signal
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from rapport.wsgi import application
+
+        return application
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve Rapport: the web server (gunicorn, static files included) and, unless --no-worker, "
+        "a task worker beside it. This is what `make run` starts."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
+        parser.add_argument("--port", type=int, default=8000, help="Port to listen on.")
+        parser.add_argument("--workers", type=int, default=2, help="Web worker processes.")
+        parser.add_argument(
+            "--no-worker", action="store_true",
+            help="Do not start a task worker (run `rapport worker` elsewhere).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        worker = None
+        if not options["no_worker"] and settings.TASKS_BACKEND != "immediate":
+            worker = subprocess.Popen([sys.executable, "-m", "rapport", "worker"])  # noqa: S603
+            self.stdout.write(f"Task worker started (pid {worker.pid}, {settings.TASKS_BACKEND} queue)")
+        self.stdout.write(
+            self.style.SUCCESS(f"Rapport on http://{options['host']}:{options['port']}/")
+        )
+        try:
+            _Gunicorn(
+                {
+                    "bind": f"{options['host']}:{options['port']}",
+                    "workers": options["workers"],
+                    "threads": 4,
+                    "accesslog": "-",
+                    "timeout": 60,
+                }
+            ).run()
+        finally:
+            if worker is not None and worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)
+                try:
+                    worker.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    worker.kill()

@@ -1,0 +1,18 @@
+"""Background tasks of the core domain."""
+
+import os
+import socket
+
+from django.utils import timezone
+from django_tasks import task
+
+
+@task()
+def check_worker(workspace_id: int) -> dict[str, object]:
+    """Proves a worker is consuming the queue: answers with where and when it ran."""
+    return {
+        "workspace_id": workspace_id,
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "ran_at": timezone.now().isoformat(),
+    }

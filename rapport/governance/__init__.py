@@ -1,0 +1,1 @@
+"""Governance: Engagement policies and privacy: consent, export, erasure, retention. The audit log itself lives in core."""

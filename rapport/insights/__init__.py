@@ -1,0 +1,1 @@
+"""Insights: Rollups, dashboards and charts, share of voice, spike and crisis detection, exports."""

@@ -1,0 +1,1 @@
+"""Listening: Source, ListeningQuery (the boolean query language) and Post (a normalised mention); receive -> enqueue."""

@@ -1,0 +1,1 @@
+"""Listening models. Owns: Source, ListeningQuery (the boolean query language) and Post (a normalised mention); receive -> enqueue."""

@@ -1,0 +1,1 @@
+"""People models. Owns: Employee profiles, skills, the contribution ledger, kudos and recognition reports."""

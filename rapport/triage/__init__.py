@@ -1,0 +1,1 @@
+"""Triage: The ordered pipeline of small steps (normalise, dedupe, match queries, resolve identity, language, classify, score, route) and its NLP models."""
