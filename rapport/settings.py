@@ -1,4 +1,4 @@
-"""Rapport's settings: read from the environment only (see `.env.example`), typed, loud on a bad value.
+"""Rapport's settings: from the environment only (see `.env.example`), typed, loud on bad values.
 
 The embedded default needs no configuration at all: SQLite under `var/`, the database task queue,
 a generated secret key. Production mode (`RAPPORT_PRODUCTION=true`) refuses to start without the
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from environs import Env
+from marshmallow.validate import OneOf
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -43,7 +44,7 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -155,7 +156,7 @@ REDIS_URL: str | None = env.str("REDIS_URL", None)
 TASKS_BACKEND = env.str(
     "RAPPORT_TASKS_BACKEND",
     "redis" if REDIS_URL else "database",
-    validate=lambda v: v in ("database", "redis", "immediate"),
+    validate=OneOf(["database", "redis", "immediate"]),
 )
 if TASKS_BACKEND == "redis" and not REDIS_URL:
     raise ImproperlyConfigured("RAPPORT_TASKS_BACKEND=redis needs REDIS_URL")
@@ -186,6 +187,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every start without it
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -213,6 +215,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.log_level("RAPPORT_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.log_level("RAPPORT_LOG_LEVEL", 20)},
     "loggers": {"axes": {"level": "WARNING"}},
 }

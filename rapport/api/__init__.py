@@ -1,1 +1,1 @@
-"""API: The HTTP API: django-ninja at /api/v1/, one router per domain, the committed OpenAPI schema."""
+"""API: django-ninja at /api/v1/, one router per domain, the committed OpenAPI schema."""

@@ -2,7 +2,7 @@
 
 from django.db.models import Count
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from rapport.api.auth import member
@@ -45,9 +45,9 @@ def _team_out(team: Team) -> Team:
 
 
 @router.post("/teams", response={201: TeamOut}, summary="Create a team")
-def create_team(request: HttpRequest, payload: TeamIn) -> tuple[int, Team]:
+def create_team(request: HttpRequest, payload: TeamIn) -> Status[Team]:
     team = actions.create_team(member(request), name=payload.name, description=payload.description)
-    return 201, _team_out(team)
+    return Status(201, _team_out(team))
 
 
 @router.get("/teams/{team_id}", response=TeamOut, summary="One team")
@@ -65,10 +65,10 @@ def update_team(request: HttpRequest, team_id: int, payload: TeamPatch) -> Team:
 
 
 @router.delete("/teams/{team_id}", response={204: None}, summary="Delete a team")
-def delete_team(request: HttpRequest, team_id: int) -> tuple[int, None]:
+def delete_team(request: HttpRequest, team_id: int) -> Status[None]:
     m = member(request)
     actions.delete_team(m, access_team(m, team_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/members/{member_id}", response=MemberOut, summary="One member")
@@ -89,17 +89,23 @@ def list_audit_events(request: HttpRequest, verb: str = "", actor: str = "", q: 
 def _run_out(run: TaskRun) -> dict[str, object]:
     state = selectors.task_run_state(run)
     return {
-        "id": run.pk, "label": run.label, "status": state.status, "finished": state.finished,
-        "result": state.return_value, "error": state.error, "created_at": run.created_at,
+        "id": run.pk,
+        "label": run.label,
+        "status": state.status,
+        "finished": state.finished,
+        "result": state.return_value,
+        "error": state.error,
+        "created_at": run.created_at,
     }
 
 
 @router.post(
-    "/tasks/worker-check", response={202: TaskRunOut},
+    "/tasks/worker-check",
+    response={202: TaskRunOut},
     summary="Queue a task that a running worker answers",
 )
-def check_worker(request: HttpRequest) -> tuple[int, dict[str, object]]:
-    return 202, _run_out(actions.start_worker_check(member(request)))
+def check_worker(request: HttpRequest) -> Status[dict[str, object]]:
+    return Status(202, _run_out(actions.start_worker_check(member(request))))
 
 
 @router.get("/tasks/{run_id}", response=TaskRunOut, summary="State of a background task")

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as SchemaError
 
 
 def install(api: NinjaAPI) -> None:
@@ -28,10 +29,21 @@ def install(api: NinjaAPI) -> None:
         response["WWW-Authenticate"] = "Bearer"
         return response
 
+    @api.exception_handler(SchemaError)
+    def unprocessable(request: HttpRequest, exc: SchemaError) -> HttpResponse:
+        # Name each problem by where it is (`name`, `page`, `team_id`), not ninja's internals.
+        problems = []
+        for error in exc.errors:
+            where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "payload"))
+            problems.append(f"{where or 'body'}: {error.get('msg', 'invalid')}")
+        return respond(request, 422, "; ".join(problems), errors=exc.errors)
+
     @api.exception_handler(ValidationError)
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         if hasattr(exc, "error_dict"):
-            fields = {name: [m for e in errs for m in e.messages] for name, errs in exc.error_dict.items()}
+            fields = {
+                name: [m for e in errs for m in e.messages] for name, errs in exc.error_dict.items()
+            }
             message = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in fields.items())
             return respond(request, 400, message, fields=fields)
         return respond(request, 400, " ".join(exc.messages))

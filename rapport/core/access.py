@@ -6,10 +6,10 @@ is reported as missing (404), never as forbidden, so workspaces cannot probe eac
 
 from typing import TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
-
 from django.utils import timezone
 
 from rapport.core.models import ApiToken, Membership, Team, User, hash_token
@@ -18,7 +18,7 @@ from rapport.core.roles import Role
 M = TypeVar("M", bound=models.Model)
 
 
-def access_workspace(user: User | None, slug: str) -> Membership:
+def access_workspace(user: User | AnonymousUser | None, slug: str) -> Membership:
     """The caller's membership in the workspace `slug`; 404 when they are not a member."""
     if user is None or not user.is_authenticated or not user.is_active:
         raise Http404("No such workspace")
@@ -43,7 +43,7 @@ def access_in_workspace(
     """One object of `queryset` with primary key `pk` that belongs to the caller's workspace."""
     try:
         return queryset.get(pk=pk, **{field: membership.workspace})
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404(f"No such {queryset.model._meta.verbose_name}") from None
 
 

@@ -1,4 +1,4 @@
-"""Every write of the core domain: the change, its audit event and domain event, in one transaction."""
+"""Every write of the core domain: the change, its audit and domain event, in one transaction."""
 
 import secrets
 
@@ -35,7 +35,10 @@ def create_workspace(*, name: str, slug: str, owner: User) -> Workspace:
         raise ValidationError({"slug": f"The address {slug!r} is taken."})
     workspace = Workspace.objects.create(name=name, slug=slug)
     record(
-        actor=owner, workspace=workspace, verb="workspace.create", obj=workspace,
+        actor=owner,
+        workspace=workspace,
+        verb="workspace.create",
+        obj=workspace,
         after={"name": name, "slug": slug},
     )
     Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
@@ -53,15 +56,21 @@ def rename_workspace(actor: Membership, *, name: str) -> Workspace:
     workspace.name = name
     workspace.save(update_fields=["name"])
     record(
-        actor=actor.user, workspace=workspace, verb="workspace.rename", obj=workspace,
-        before=before, after=snapshot(workspace, ["name"]),
+        actor=actor.user,
+        workspace=workspace,
+        verb="workspace.rename",
+        obj=workspace,
+        before=before,
+        after=snapshot(workspace, ["name"]),
     )
     return workspace
 
 
 def _check_role_change(actor: Membership, role: str) -> Role:
     if role not in Role.values:
-        raise ValidationError({"role": f"Unknown role {role!r}; use one of {', '.join(Role.values)}."})
+        raise ValidationError(
+            {"role": f"Unknown role {role!r}; use one of {', '.join(Role.values)}."}
+        )
     require_role(actor, Role.ADMIN, "manage members")
     if role == Role.OWNER and not actor.has_role(Role.OWNER):
         raise PermissionDenied("Only an owner may make someone an owner.")
@@ -102,7 +111,10 @@ def add_member(
     except IntegrityError:
         raise ValidationError({"email": f"{email} is already a member."}) from None
     record(
-        actor=actor.user, workspace=actor.workspace, verb="member.add", obj=member,
+        actor=actor.user,
+        workspace=actor.workspace,
+        verb="member.add",
+        obj=member,
         after={"email": email, "role": role, "title": member.title},
     )
     return member
@@ -120,8 +132,12 @@ def change_role(actor: Membership, member: Membership, *, role: str) -> Membersh
     member.role = new_role
     member.save(update_fields=["role"])
     record(
-        actor=actor.user, workspace=actor.workspace, verb="member.change_role", obj=member,
-        before=before, after=snapshot(member, ["role"]),
+        actor=actor.user,
+        workspace=actor.workspace,
+        verb="member.change_role",
+        obj=member,
+        before=before,
+        after=snapshot(member, ["role"]),
     )
     return member
 
@@ -135,7 +151,10 @@ def remove_member(actor: Membership, member: Membership) -> None:
         if not _other_owners(member):
             raise ValidationError("A workspace must keep at least one owner.")
     record(
-        actor=actor.user, workspace=actor.workspace, verb="member.remove", obj=member,
+        actor=actor.user,
+        workspace=actor.workspace,
+        verb="member.remove",
+        obj=member,
         before={"email": member.user.email, "role": member.role},
     )
     member.delete()
@@ -164,7 +183,10 @@ def create_team(actor: Membership, *, name: str, description: str = "") -> Team:
         description=description.strip(),
     )
     record(
-        actor=actor.user, workspace=actor.workspace, verb="team.create", obj=team,
+        actor=actor.user,
+        workspace=actor.workspace,
+        verb="team.create",
+        obj=team,
         after=snapshot(team, TEAM_FIELDS),
     )
     return team
@@ -182,8 +204,12 @@ def update_team(
         team.description = description.strip()
     team.save()
     record(
-        actor=actor.user, workspace=actor.workspace, verb="team.update", obj=team,
-        before=before, after=snapshot(team, TEAM_FIELDS),
+        actor=actor.user,
+        workspace=actor.workspace,
+        verb="team.update",
+        obj=team,
+        before=before,
+        after=snapshot(team, TEAM_FIELDS),
     )
     return team
 
@@ -192,7 +218,10 @@ def update_team(
 def delete_team(actor: Membership, team: Team) -> None:
     require_role(actor, Role.ADMIN, "delete teams")
     record(
-        actor=actor.user, workspace=actor.workspace, verb="team.delete", obj=team,
+        actor=actor.user,
+        workspace=actor.workspace,
+        verb="team.delete",
+        obj=team,
         before=snapshot(team, TEAM_FIELDS),
     )
     team.delete()
@@ -205,7 +234,10 @@ def add_team_member(actor: Membership, team: Team, member: Membership) -> Team:
         raise ValidationError("That person is not in this workspace.")
     team.members.add(member)
     record(
-        actor=actor.user, workspace=actor.workspace, verb="team.add_member", obj=team,
+        actor=actor.user,
+        workspace=actor.workspace,
+        verb="team.add_member",
+        obj=team,
         after={"member": member.user.email},
     )
     return team
@@ -216,7 +248,10 @@ def remove_team_member(actor: Membership, team: Team, member: Membership) -> Tea
     require_role(actor, Role.MANAGER, "change team membership")
     team.members.remove(member)
     record(
-        actor=actor.user, workspace=actor.workspace, verb="team.remove_member", obj=team,
+        actor=actor.user,
+        workspace=actor.workspace,
+        verb="team.remove_member",
+        obj=team,
         before={"member": member.user.email},
     )
     return team
@@ -231,7 +266,10 @@ def create_api_token(actor: Membership, *, name: str) -> tuple[ApiToken, str]:
         membership=actor, name=name[:100], prefix=raw[:10], key_hash=hash_token(raw)
     )
     record(
-        actor=actor.user, workspace=actor.workspace, verb="token.create", obj=token,
+        actor=actor.user,
+        workspace=actor.workspace,
+        verb="token.create",
+        obj=token,
         after={"name": token.name, "prefix": token.prefix},
     )
     return token, raw
@@ -245,7 +283,10 @@ def revoke_api_token(actor: Membership, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     record(
-        actor=actor.user, workspace=actor.workspace, verb="token.revoke", obj=token,
+        actor=actor.user,
+        workspace=actor.workspace,
+        verb="token.revoke",
+        obj=token,
         after={"revoked_at": token.revoked_at.isoformat()},
     )
     return token
@@ -264,7 +305,10 @@ def start_worker_check(actor: Membership) -> TaskRun:
         result_id=str(result.id),
     )
     record(
-        actor=actor.user, workspace=actor.workspace, verb="task.check_worker", obj=run,
+        actor=actor.user,
+        workspace=actor.workspace,
+        verb="task.check_worker",
+        obj=run,
         after={"result_id": run.result_id},
     )
     return run

@@ -79,7 +79,9 @@ def record(
     )
     transaction.on_commit(
         lambda: domain_event.send_robust(
-            sender=AuditEvent, verb=verb, workspace_id=workspace.pk if workspace else None,
+            sender=AuditEvent,
+            verb=verb,
+            workspace_id=workspace.pk if workspace else None,
             event=event,
         )
     )

@@ -35,9 +35,13 @@ class DemoPerson:
 PEOPLE = [
     DemoPerson("Olivia Hart", "olivia@acme.example", Role.OWNER, "Head of Customer Experience"),
     DemoPerson("Adam Reyes", "adam@acme.example", Role.ADMIN, "CRM administrator"),
-    DemoPerson("Maya Chen", "maya@acme.example", Role.MANAGER, "Social Care lead", ("Social Care",)),
+    DemoPerson(
+        "Maya Chen", "maya@acme.example", Role.MANAGER, "Social Care lead", ("Social Care",)
+    ),
     DemoPerson("Sam Okafor", "sam@acme.example", Role.AGENT, "Social Care agent", ("Social Care",)),
-    DemoPerson("Priya Nair", "priya@acme.example", Role.AGENT, "Social Care agent", ("Social Care",)),
+    DemoPerson(
+        "Priya Nair", "priya@acme.example", Role.AGENT, "Social Care agent", ("Social Care",)
+    ),
     DemoPerson("Leo Martins", "leo@acme.example", Role.MANAGER, "Sales lead", ("Sales",)),
     DemoPerson("Nora Blake", "nora@acme.example", Role.AGENT, "Mortgage advisor", ("Sales",)),
     DemoPerson("Ravi Patel", "ravi@acme.example", Role.EMPLOYEE, "Mobile app engineer", ("R&D",)),

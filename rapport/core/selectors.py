@@ -14,8 +14,8 @@ from rapport.core.roles import Role
 
 def memberships_of(user: User) -> QuerySet[Membership]:
     """The workspaces a person can switch between."""
-    return Membership.objects.filter(user=user).select_related("workspace").order_by(
-        "workspace__name"
+    return (
+        Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name")
     )
 
 

@@ -30,6 +30,4 @@ class Command(BaseCommand):
         if not options["quiet_logins"]:
             self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
             for person in demo.PEOPLE:
-                self.stdout.write(
-                    f"  {person.email:<22} {person.role.label:<9} {person.title}"
-                )
+                self.stdout.write(f"  {person.email:<22} {person.role.label:<9} {person.title}")

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
+class _Gunicorn(BaseApplication):
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
         super().__init__()
@@ -34,15 +34,18 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000, help="Port to listen on.")
         parser.add_argument("--workers", type=int, default=2, help="Web worker processes.")
         parser.add_argument(
-            "--no-worker", action="store_true",
+            "--no-worker",
+            action="store_true",
             help="Do not start a task worker (run `rapport worker` elsewhere).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker = None
         if not options["no_worker"] and settings.TASKS_BACKEND != "immediate":
-            worker = subprocess.Popen([sys.executable, "-m", "rapport", "worker"])  # noqa: S603
-            self.stdout.write(f"Task worker started (pid {worker.pid}, {settings.TASKS_BACKEND} queue)")
+            worker = subprocess.Popen([sys.executable, "-m", "rapport", "worker"])
+            self.stdout.write(
+                f"Task worker started (pid {worker.pid}, {settings.TASKS_BACKEND} queue)"
+            )
         self.stdout.write(
             self.style.SUCCESS(f"Rapport on http://{options['host']}:{options['port']}/")
         )

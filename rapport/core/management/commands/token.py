@@ -32,9 +32,8 @@ class Command(BaseCommand):
             .first()
         )
         if member is None:
-            raise CommandError(
-                f"{options['email']} is not a member of a workspace called {options['workspace']!r}."
-            )
+            email, slug = options["email"], options["workspace"]
+            raise CommandError(f"{email} is not a member of a workspace called {slug!r}.")
         if options["verb"] == "create":
             try:
                 _, raw = actions.create_api_token(member, name=options["name"])
@@ -47,8 +46,8 @@ class Command(BaseCommand):
                 used = token.last_used_at.isoformat() if token.last_used_at else "never used"
                 self.stdout.write(f"{token.prefix}…  {state:<8} {token.name}  ({used})")
         else:
-            token = ApiToken.objects.filter(membership=member, prefix=options["prefix"]).first()
-            if token is None:
+            found = ApiToken.objects.filter(membership=member, prefix=options["prefix"]).first()
+            if found is None:
                 raise CommandError(f"No token with prefix {options['prefix']!r} for that member.")
-            actions.revoke_api_token(member, token)
-            self.stdout.write(f"Revoked {token.prefix}…")
+            actions.revoke_api_token(member, found)
+            self.stdout.write(f"Revoked {found.prefix}…")

@@ -13,9 +13,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--queue", default="default", help="Queue to consume (default: default).")
         parser.add_argument(
-            "--interval", type=float, default=1.0,
+            "--queue", default="default", help="Queue to consume (default: default)."
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=1.0,
             help="Seconds between polls of the database queue (default: 1).",
         )
         parser.add_argument(
@@ -27,8 +31,12 @@ class Command(BaseCommand):
         if backend == "database":
             extra = ["--batch"] if options["burst"] else []
             call_command(
-                "db_worker", "--queue-name", options["queue"],
-                "--interval", str(options["interval"]), *extra,
+                "db_worker",
+                "--queue-name",
+                options["queue"],
+                "--interval",
+                str(options["interval"]),
+                *extra,
             )
         elif backend == "redis":
             extra = ["--burst"] if options["burst"] else []
