@@ -1,3 +1,4 @@
+from django.http import HttpRequest, JsonResponse
 from ninja import NinjaAPI
 
 from rapport import __version__
@@ -16,3 +17,11 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/", core.router)
+
+
+def unknown_endpoint(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Paths under /api/ that match no endpoint answer in JSON too, not with an HTML page."""
+    return JsonResponse(
+        {"detail": f"No API endpoint at {request.path}; see /api/v1/docs for the list."},
+        status=404,
+    )

@@ -172,3 +172,15 @@ def test_committed_openapi_schema_matches_the_code():
     schema = json.loads(SCHEMA_FILE.read_text())
     assert "/api/v1/me" in schema["paths"]
     assert schema["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
+
+
+def test_unknown_api_paths_answer_404_in_json(api_client, acme_owner):
+    for path in ["/api/v1/nothing-here", "/api/v2/me", "/api/"]:
+        response = api_client(acme_owner).get(path)
+        assert response.status_code == 404
+        assert "No API endpoint" in response.json()["detail"]
+
+
+def test_wrong_method_is_405_not_500(api_client, acme_owner):
+    response = api_client(acme_owner).put("/api/v1/me", data={}, content_type="application/json")
+    assert response.status_code == 405
