@@ -1,10 +1,51 @@
-from django.urls import path
+"""The web pages. Workspace pages live under /w/<slug>/; ids in URLs are checked by access_*."""
 
-from rapport.web import views
+from django.urls import include, path
+
+from rapport.web.views import auth, operations, settings, teams, workspace
 
 app_name = "web"
 
+settings_urls = [
+    path("", settings.index, name="settings"),
+    path("workspace/", settings.workspace, name="settings_workspace"),
+    path("members/", settings.members, name="settings_members"),
+    path("members/<int:member_id>/role/", settings.member_role, name="settings_member_role"),
+    path(
+        "members/<int:member_id>/remove/", settings.member_remove, name="settings_member_remove"
+    ),
+    path("teams/", teams.teams, name="settings_teams"),
+    path("teams/<int:team_id>/", teams.team, name="settings_team"),
+    path("teams/<int:team_id>/delete/", teams.team_delete, name="settings_team_delete"),
+    path("teams/<int:team_id>/members/", teams.team_add_member, name="settings_team_add_member"),
+    path(
+        "teams/<int:team_id>/members/<int:member_id>/remove/",
+        teams.team_remove_member,
+        name="settings_team_remove_member",
+    ),
+    path("tokens/", settings.tokens, name="settings_tokens"),
+    path("tokens/<int:token_id>/revoke/", settings.token_revoke, name="settings_token_revoke"),
+    path("audit/", operations.audit, name="settings_audit"),
+    path("tasks/", operations.tasks, name="settings_tasks"),
+    path("tasks/<int:run_id>/", operations.task_run, name="settings_task_run"),
+]
+
+workspace_urls = [
+    path("", workspace.workspace, name="workspace"),
+    path("inbox/", workspace.inbox, name="inbox"),
+    path("listening/", workspace.listening, name="listening"),
+    path("cases/", workspace.cases, name="cases"),
+    path("contacts/", workspace.contacts, name="contacts"),
+    path("ideas/", workspace.ideas, name="ideas"),
+    path("people/", workspace.people, name="people"),
+    path("insights/", workspace.insights, name="insights"),
+    path("settings/", include(settings_urls)),
+]
+
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("login/", views.login, name="login"),
+    path("", auth.home, name="home"),
+    path("login/", auth.login, name="login"),
+    path("logout/", auth.logout, name="logout"),
+    path("switch/", auth.switch, name="switch"),
+    path("w/<slug:slug>/", include(workspace_urls)),
 ]

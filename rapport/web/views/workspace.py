@@ -1,0 +1,51 @@
+"""The workspace's main pages. Domains without data yet show what they will hold and why."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from rapport.core import selectors
+from rapport.core.access import access_workspace
+from rapport.web.views.common import View, member_view, paginate, render_page, search_term
+
+
+@member_view
+def workspace(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+    return redirect("web:inbox", slug=membership.workspace.slug)
+
+
+def _domain_page(section: str) -> View:
+    """A page whose domain has no screens yet: its template explains what will appear."""
+
+    @member_view
+    def page(request: HttpRequest, slug: str) -> HttpResponse:
+        membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+        return render_page(request, membership, f"web/{section}/index.html", section=section)
+
+    page.__name__ = page.__qualname__ = section
+    return page
+
+
+inbox = _domain_page("inbox")
+listening = _domain_page("listening")
+cases = _domain_page("cases")
+contacts = _domain_page("contacts")
+ideas = _domain_page("ideas")
+insights = _domain_page("insights")
+
+
+@member_view
+def people(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who is in the workspace, what they do and which teams they are in."""
+    membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+    q = search_term(request)
+    members = paginate(request, selectors.workspace_members(membership, search=q))
+    teams = selectors.workspace_teams(membership).prefetch_related("members__user")
+    return render_page(
+        request,
+        membership,
+        "web/people/index.html",
+        {"q": q, "page": members, "teams": teams},
+        section="people",
+        partial="web/people/_members.html",
+    )
