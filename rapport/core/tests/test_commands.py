@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from rapport.core import demo
-from rapport.core.models import AuditEvent, Membership, Team, Workspace
+from rapport.core.models import AuditEvent, Membership, Team, User, Workspace
 
 RAPPORT_COMMANDS = sorted(
     name for name, app in get_commands().items() if app.startswith("rapport.")
@@ -150,3 +150,38 @@ def test_embedded_default_generates_and_keeps_a_secret_key(tmp_path):
     assert len(key) >= 50
     assert run_rapport("check", **env).returncode == 0
     assert (tmp_path / "secret_key").read_text() == key
+
+
+def test_workspace_create_makes_an_owner_who_can_sign_in(db):
+    out = io.StringIO()
+    call_command(
+        "workspace",
+        "create",
+        "--name",
+        "Initech",
+        "--slug",
+        "initech",
+        "--owner-email",
+        "Bill@Initech.example",
+        stdout=out,
+    )
+    password = out.getvalue().split("password: ")[1].strip()
+    owner = Membership.objects.get(workspace__slug="initech")
+    assert owner.role == "owner"
+    assert owner.user.email == "bill@initech.example"
+    assert owner.user.check_password(password)
+    listing = io.StringIO()
+    call_command("workspace", "list", stdout=listing)
+    assert "initech" in listing.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("slug", "message"), [("Not A Slug", "lowercase letters"), ("taken", "is taken")]
+)
+def test_workspace_create_names_a_bad_slug(slug, message, make_workspace):
+    make_workspace("taken")
+    with pytest.raises(CommandError, match=message):
+        call_command(
+            "workspace", "create", "--name", "X", "--slug", slug, "--owner-email", "x@x.example"
+        )
+    assert not User.objects.filter(email="x@x.example").exists()
