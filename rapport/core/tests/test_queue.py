@@ -42,7 +42,7 @@ def this_test_database_url() -> str:
 
 def run_worker(**env: str) -> tuple[int, str]:
     """Runs `rapport worker --burst` against the test database; its pid and what it printed."""
-    with subprocess.Popen(  # noqa: S603
+    with subprocess.Popen(
         [sys.executable, "-m", "rapport", "worker", "--burst"],
         cwd=ROOT,
         env={**os.environ, "DATABASE_URL": this_test_database_url(), **env},

@@ -49,9 +49,14 @@ def embedded_env(tmp_path: Path) -> dict[str, str]:
 
 
 def rapport(env: dict[str, str], *args: str) -> str:
-    proc = subprocess.run(  # noqa: S603
+    proc = subprocess.run(
         [sys.executable, "-m", "rapport", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
     )
     assert proc.returncode == 0, f"rapport {' '.join(args)} failed:\n{proc.stdout}{proc.stderr}"
     return proc.stdout
@@ -63,9 +68,12 @@ def server(embedded_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, 
     port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w") as out:
-        proc = subprocess.Popen(  # noqa: S603
+        proc = subprocess.Popen(
             [sys.executable, "-m", "rapport", "serve", "--port", str(port), "--workers", "1"],
-            cwd=ROOT, env=embedded_env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=embedded_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: gunicorn and the worker stop with it
         )
     try:
@@ -75,7 +83,7 @@ def server(embedded_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, 
             if proc.poll() is not None:
                 pytest.fail(f"rapport serve exited with {proc.returncode}:\n{log.read_text()}")
             try:
-                with urllib.request.urlopen(f"{base}/login/", timeout=5) as response:  # noqa: S310
+                with urllib.request.urlopen(f"{base}/login/", timeout=5) as response:
                     if response.status == 200:
                         break
             except urllib.error.HTTPError as e:
@@ -105,11 +113,11 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def call(method: str, url: str, token: str) -> tuple[int, Any]:
-    request = urllib.request.Request(  # noqa: S310
+    request = urllib.request.Request(
         url, method=method, headers={"Authorization": f"Bearer {token}"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.load(response)
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode()
