@@ -1,19 +1,17 @@
 """The web pages. Workspace pages live under /w/<slug>/; ids in URLs are checked by access_*."""
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from rapport.web.views import auth, operations, settings, teams, workspace
 
 app_name = "web"
 
-settings_urls = [
+settings_urls: list[URLPattern | URLResolver] = [
     path("", settings.index, name="settings"),
     path("workspace/", settings.workspace, name="settings_workspace"),
     path("members/", settings.members, name="settings_members"),
     path("members/<int:member_id>/role/", settings.member_role, name="settings_member_role"),
-    path(
-        "members/<int:member_id>/remove/", settings.member_remove, name="settings_member_remove"
-    ),
+    path("members/<int:member_id>/remove/", settings.member_remove, name="settings_member_remove"),
     path("teams/", teams.teams, name="settings_teams"),
     path("teams/<int:team_id>/", teams.team, name="settings_team"),
     path("teams/<int:team_id>/delete/", teams.team_delete, name="settings_team_delete"),
@@ -30,7 +28,7 @@ settings_urls = [
     path("tasks/<int:run_id>/", operations.task_run, name="settings_task_run"),
 ]
 
-workspace_urls = [
+workspace_urls: list[URLPattern | URLResolver] = [
     path("", workspace.workspace, name="workspace"),
     path("inbox/", workspace.inbox, name="inbox"),
     path("listening/", workspace.listening, name="listening"),

@@ -31,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """The last workspace this person used, or their first; the login page for strangers."""
     if not request.user.is_authenticated:
         return redirect("web:login")
-    memberships = list(selectors.memberships_of(request.user))  # type: ignore[arg-type]
+    memberships = list(selectors.memberships_of(request.user))
     last = request.session.get("workspace")
     chosen = next((m for m in memberships if m.workspace.slug == last), None)
     if chosen is None and memberships:
@@ -47,5 +47,5 @@ def switch(request: HttpRequest) -> HttpResponse:
     """The workspace switcher's target, for browsers without JavaScript too."""
     if not request.user.is_authenticated:
         return redirect("web:login")
-    membership = access_workspace(request.user, request.GET.get("workspace", ""))  # type: ignore[arg-type]
+    membership = access_workspace(request.user, request.GET.get("workspace", ""))
     return redirect("web:workspace", slug=membership.workspace.slug)

@@ -114,7 +114,7 @@ def member_view(view: View) -> View:
         try:
             response = view(request, slug, *args, **kwargs)
         except PermissionDenied as e:
-            membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+            membership = access_workspace(request.user, slug)
             response = render_page(
                 request,
                 membership,

@@ -21,10 +21,8 @@ RECENT_RUNS = 20
 
 @member_view
 def audit(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
-    filters = {
-        name: request.GET.get(name, "").strip()[:200] for name in ("verb", "actor", "q")
-    }
+    membership = access_workspace(request.user, slug)
+    filters = {name: request.GET.get(name, "").strip()[:200] for name in ("verb", "actor", "q")}
     events = selectors.audit_trail(
         membership, verb=filters["verb"], actor=filters["actor"], search=filters["q"]
     )
@@ -84,7 +82,7 @@ def _tasks_page(request: HttpRequest, membership: Membership) -> HttpResponse:
 @member_view
 def tasks(request: HttpRequest, slug: str) -> HttpResponse:
     """Recent background task runs; POST queues a worker check."""
-    membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+    membership = access_workspace(request.user, slug)
     require_role(membership, Role.MANAGER, "see background tasks")
     if request.method == "POST":
         run = actions.start_worker_check(membership)
@@ -97,7 +95,7 @@ def tasks(request: HttpRequest, slug: str) -> HttpResponse:
 @member_view
 def task_run(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     """One run; its row polls this URL through htmx until the run has finished."""
-    membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+    membership = access_workspace(request.user, slug)
     require_role(membership, Role.MANAGER, "see background tasks")
     run = access_in_workspace(membership, selectors.task_runs(membership), run_id)
     return render_page(

@@ -30,13 +30,13 @@ from rapport.web.views.common import (
 
 @member_view
 def index(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+    membership = access_workspace(request.user, slug)
     return redirect("web:settings_workspace", slug=membership.workspace.slug)
 
 
 @member_view
 def workspace(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+    membership = access_workspace(request.user, slug)
     form = WorkspaceForm(request.POST or None, initial={"name": membership.workspace.name})
     if request.method == "POST" and form.is_valid():
         try:
@@ -59,7 +59,7 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
 
 @member_view
 def members(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+    membership = access_workspace(request.user, slug)
     form = AddMemberForm(request.POST or None, actor=membership)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -104,7 +104,7 @@ def _who(member: Membership) -> str:
 @require_POST
 @member_view
 def member_role(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
-    membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+    membership = access_workspace(request.user, slug)
     member = access_member(membership, member_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -122,7 +122,7 @@ def member_role(request: HttpRequest, slug: str, member_id: int) -> HttpResponse
 @require_POST
 @member_view
 def member_remove(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
-    membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+    membership = access_workspace(request.user, slug)
     member = access_member(membership, member_id)
     who = _who(member)
     try:
@@ -137,7 +137,7 @@ def member_remove(request: HttpRequest, slug: str, member_id: int) -> HttpRespon
 @member_view
 def tokens(request: HttpRequest, slug: str) -> HttpResponse:
     """Your own API tokens in this workspace. A new token's secret is shown once, here."""
-    membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+    membership = access_workspace(request.user, slug)
     form = TokenForm(request.POST or None)
     raw = ""
     if request.method == "POST" and form.is_valid():
@@ -164,7 +164,7 @@ def tokens(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @member_view
 def token_revoke(request: HttpRequest, slug: str, token_id: int) -> HttpResponse:
-    membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+    membership = access_workspace(request.user, slug)
     # Only your own tokens are listed here, so only your own can be revoked from here.
     token = access_in_workspace(
         membership, selectors.api_tokens(membership), token_id, field="membership__workspace"

@@ -20,7 +20,7 @@ from rapport.web.views.common import (
 
 @member_view
 def teams(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+    membership = access_workspace(request.user, slug)
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -50,7 +50,7 @@ def teams(request: HttpRequest, slug: str) -> HttpResponse:
 @member_view
 def team(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
     """One team: its members, and (for managers) renaming it and changing who is in it."""
-    membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+    membership = access_workspace(request.user, slug)
     the_team = access_team(membership, team_id)
     initial = {"name": the_team.name, "description": the_team.description}
     form = TeamForm(request.POST or None, initial=initial)
@@ -84,7 +84,7 @@ def team(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
 @require_POST
 @member_view
 def team_delete(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
-    membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+    membership = access_workspace(request.user, slug)
     the_team = access_team(membership, team_id)
     name = the_team.name
     actions.delete_team(membership, the_team)
@@ -95,7 +95,7 @@ def team_delete(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
 @require_POST
 @member_view
 def team_add_member(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
-    membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+    membership = access_workspace(request.user, slug)
     the_team = access_team(membership, team_id)
     form = TeamMemberForm(request.POST)
     if not form.is_valid():
@@ -117,7 +117,7 @@ def team_add_member(request: HttpRequest, slug: str, team_id: int) -> HttpRespon
 def team_remove_member(
     request: HttpRequest, slug: str, team_id: int, member_id: int
 ) -> HttpResponse:
-    membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+    membership = access_workspace(request.user, slug)
     the_team = access_team(membership, team_id)
     member = access_member(membership, member_id)
     actions.remove_team_member(membership, the_team, member)

@@ -10,7 +10,7 @@ from rapport.web.views.common import View, member_view, paginate, render_page, s
 
 @member_view
 def workspace(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+    membership = access_workspace(request.user, slug)
     return redirect("web:inbox", slug=membership.workspace.slug)
 
 
@@ -19,7 +19,7 @@ def _domain_page(section: str) -> View:
 
     @member_view
     def page(request: HttpRequest, slug: str) -> HttpResponse:
-        membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+        membership = access_workspace(request.user, slug)
         return render_page(request, membership, f"web/{section}/index.html", section=section)
 
     page.__name__ = page.__qualname__ = section
@@ -37,7 +37,7 @@ insights = _domain_page("insights")
 @member_view
 def people(request: HttpRequest, slug: str) -> HttpResponse:
     """Who is in the workspace, what they do and which teams they are in."""
-    membership = access_workspace(request.user, slug)  # type: ignore[arg-type]
+    membership = access_workspace(request.user, slug)
     q = search_term(request)
     members = paginate(request, selectors.workspace_members(membership, search=q))
     teams = selectors.workspace_teams(membership).prefetch_related("members__user")
