@@ -54,3 +54,25 @@ def api_client(db):
         return Client(headers={"Authorization": f"Bearer {raw}"})
 
     return make
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Gives this run a test database of its own (named after its pid).
+
+    Several people or CI jobs running the suite at once in one checkout, or against one
+    PostgreSQL server, would otherwise share `var/test.sqlite3` or `test_<name>` and break each
+    other's runs.
+    """
+    import os
+    from pathlib import Path
+
+    from django.conf import settings
+
+    for db in settings.DATABASES.values():
+        test = db.setdefault("TEST", {})
+        if db["ENGINE"] == "django.db.backends.sqlite3":
+            name = Path(test.get("NAME") or db["NAME"])
+            test["NAME"] = str(name.with_name(f"{name.stem}-{os.getpid()}{name.suffix}"))
+        else:
+            test["NAME"] = f"{test.get('NAME') or 'test_' + db['NAME']}_{os.getpid()}"
