@@ -76,3 +76,17 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
             test["NAME"] = str(name.with_name(f"{name.stem}-{os.getpid()}{name.suffix}"))
         else:
             test["NAME"] = f"{test.get('NAME') or 'test_' + db['NAME']}_{os.getpid()}"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Says in the test output which database and task queue this run uses."""
+    import re
+
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    vendor = "PostgreSQL" if "postgresql" in db["ENGINE"] else "SQLite"
+    queue = settings.TASKS_BACKEND
+    if settings.REDIS_URL:  # without any password in it
+        queue += f" ({re.sub(r'//[^@/]*@', '//', settings.REDIS_URL)})"
+    return f"rapport: database {vendor} ({db['NAME']}), task queue {queue}"
