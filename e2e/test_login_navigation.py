@@ -39,6 +39,13 @@ def maya(transactional_db, settings):
     return member
 
 
+def shortcut(page: Page, *keys: str) -> None:
+    """Presses keys once the page's script listens (deferred scripts run before this state)."""
+    page.wait_for_load_state("domcontentloaded")
+    for key in keys:
+        page.keyboard.press(key)
+
+
 def test_sign_in_navigate_switch_create_team_check_worker_sign_out(browser_page: Page, maya):
     page = browser_page
 
@@ -68,21 +75,19 @@ def test_sign_in_navigate_switch_create_team_check_worker_sign_out(browser_page:
     screenshot(page, "inbox")
 
     # Keyboard: g l goes to Listening, g s to Settings, ? shows the shortcuts.
-    page.keyboard.press("g")
-    page.keyboard.press("l")
+    shortcut(page, "g", "l")
     expect(page).to_have_url(re.compile(r"/w/acme/listening/$"))
     expect(nav.locator('[aria-current="page"]')).to_contain_text("Listening")
     expect(page.get_by_text("No listening queries yet")).to_be_visible()
 
-    page.keyboard.press("?")
+    shortcut(page, "?")
     help_dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
     expect(help_dialog).to_be_visible()
     screenshot(page, "shortcuts")
     page.keyboard.press("Escape")
     expect(help_dialog).to_be_hidden()
 
-    page.keyboard.press("g")
-    page.keyboard.press("s")
+    shortcut(page, "g", "s")
     expect(page).to_have_url(re.compile(r"/w/acme/settings/workspace/$"))
 
     # Mouse: back to the Inbox, then People.
@@ -100,8 +105,7 @@ def test_sign_in_navigate_switch_create_team_check_worker_sign_out(browser_page:
     expect(page).to_have_url(re.compile(r"/w/acme/inbox/$"))
 
     # Settings → Teams: create a team, see it listed, filter the list in place.
-    page.keyboard.press("g")
-    page.keyboard.press("s")
+    shortcut(page, "g", "s")
     page.get_by_role("navigation", name="Settings").get_by_role("link", name="Teams").click()
     expect(page).to_have_url(re.compile(r"/w/acme/settings/teams/$"))
     page.get_by_label("Team name").fill("Social Care")
@@ -112,7 +116,7 @@ def test_sign_in_navigate_switch_create_team_check_worker_sign_out(browser_page:
     expect(teams.get_by_role("link", name="Social Care")).to_be_visible()
     screenshot(page, "settings-teams")
 
-    page.keyboard.press("/")
+    shortcut(page, "/")
     expect(page.get_by_role("searchbox", name="Search teams")).to_be_focused()
     page.keyboard.type("no such team")
     expect(teams).to_contain_text("No team matches")

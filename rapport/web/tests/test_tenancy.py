@@ -46,7 +46,9 @@ def test_pages_of_another_workspace_are_404(owner_client, globex, path):
 
 @pytest.mark.django_db
 def test_pages_of_a_workspace_that_does_not_exist_are_404(owner_client):
-    assert owner_client.get("/w/nowhere/inbox/").status_code == 404
+    response = owner_client.get("/w/nowhere/inbox/")
+    assert response.status_code == 404
+    assert b"belongs to a workspace you are not a member of" in response.content
 
 
 @pytest.mark.django_db
