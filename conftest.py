@@ -10,6 +10,12 @@ from rapport.core.roles import Role
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hashing passwords the strong way is most of the tests' time and none of their point."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_workspace(db):
     def make(slug: str = "acme", name: str | None = None) -> Workspace:

@@ -9,7 +9,7 @@ from typing import TypeVar
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from rapport.core.models import ApiToken, Membership, Team, User, hash_token
@@ -68,3 +68,9 @@ def access_by_api_token(raw: str) -> Membership | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.membership
+
+
+def login_username(request: HttpRequest, credentials: dict[str, str] | None) -> str:
+    """The sign-in email as failed logins are counted: `Olivia@` and `olivia@` are one person."""
+    raw = (credentials or {}).get("username") or request.POST.get("username", "")
+    return str(raw).strip().lower()

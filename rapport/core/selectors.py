@@ -68,6 +68,10 @@ class TaskRunState:
 
 
 def task_run_state(run: TaskRun) -> TaskRunState:
+    if not default_task_backend.supports_get_result:
+        return TaskRunState(
+            "UNKNOWN", True, None, "This task backend keeps no results (it runs tasks inline)."
+        )
     try:
         result = default_task_backend.get_result(run.result_id)
     except TaskResultDoesNotExist:

@@ -63,3 +63,16 @@ def test_tokens_of_deactivated_users_stop_working(acme, make_member):
     agent.user.is_active = False
     agent.user.save()
     assert access_by_api_token(raw) is None
+
+
+def test_task_state_in_immediate_mode_says_no_results_are_kept(owner):
+    from django.test import override_settings
+
+    from rapport.core import selectors
+
+    immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with override_settings(TASKS=immediate):
+        run = actions.start_worker_check(owner)
+        state = selectors.task_run_state(run)
+    assert state.status == "UNKNOWN"
+    assert "keeps no results" in state.error

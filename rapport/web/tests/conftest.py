@@ -21,9 +21,3 @@ def signed_in():
 @pytest.fixture
 def owner_client(signed_in, owner) -> Client:
     return signed_in(owner)
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Hashing passwords the strong way is most of these tests' time and none of their point."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

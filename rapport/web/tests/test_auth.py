@@ -44,6 +44,16 @@ def test_sixth_attempt_after_five_failures_is_locked_out_even_with_the_right_pas
 
 
 @pytest.mark.django_db
+def test_changing_the_emails_letter_case_does_not_buy_more_attempts(owner):
+    client = Client()
+    email = owner.user.email
+    for variant in [email, email.upper(), email.title(), email, email.upper()]:
+        _sign_in(client, variant, "guess")
+    response = _sign_in(client, email, PASSWORD)
+    assert response.status_code == 429
+
+
+@pytest.mark.django_db
 def test_logout_is_a_post_and_signs_out(owner_client):
     assert owner_client.get("/w/acme/inbox/").status_code == 200
     response = owner_client.post("/logout/")
