@@ -26,7 +26,7 @@ TOKEN_PREFIX = "rpt_"
 
 
 @action("workspace.create")
-def create_workspace(*, name: str, slug: str, owner: User) -> Workspace:
+def create_workspace(*, name: str, slug: str, owner: User, owner_title: str = "") -> Workspace:
     name = name.strip()
     if not name:
         raise ValidationError({"name": "A workspace needs a name."})
@@ -41,7 +41,9 @@ def create_workspace(*, name: str, slug: str, owner: User) -> Workspace:
         obj=workspace,
         after={"name": name, "slug": slug},
     )
-    Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+    Membership.objects.create(
+        workspace=workspace, user=owner, role=Role.OWNER, title=owner_title.strip()
+    )
     return workspace
 
 

@@ -67,7 +67,9 @@ def create_workspace() -> tuple[Workspace, Membership]:
     owner_user = _user(PEOPLE[0])
     workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
     if workspace is None:
-        workspace = actions.create_workspace(name="Acme Bank", slug=DEMO_SLUG, owner=owner_user)
+        workspace = actions.create_workspace(
+            name="Acme Bank", slug=DEMO_SLUG, owner=owner_user, owner_title=PEOPLE[0].title
+        )
     owner = Membership.objects.get(workspace=workspace, user=owner_user)
     return workspace, owner
 

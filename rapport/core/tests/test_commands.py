@@ -119,6 +119,10 @@ def test_demo_is_idempotent_and_prints_logins(db):
     assert demo.DEMO_PASSWORD in text
     for person in demo.PEOPLE:
         assert person.email in text
+    titles = dict(
+        Membership.objects.filter(workspace=acme).values_list("user__email", "title")
+    )
+    assert titles == {p.email: p.title for p in demo.PEOPLE}
     maya = Membership.objects.get(workspace=acme, user__email="maya@acme.example")
     assert maya.user.check_password(demo.DEMO_PASSWORD)
     assert maya.role == "manager"
