@@ -91,8 +91,8 @@ def pytest_report_header(config: pytest.Config) -> str:
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    vendor = "PostgreSQL" if "postgresql" in db["ENGINE"] else "SQLite"
+    vendor = f"PostgreSQL ({db['NAME']})" if "postgresql" in db["ENGINE"] else "SQLite"
     queue = settings.TASKS_BACKEND
     if settings.REDIS_URL:  # without any password in it
         queue += f" ({re.sub(r'//[^@/]*@', '//', settings.REDIS_URL)})"
-    return f"rapport: database {vendor} ({db['NAME']}), task queue {queue}"
+    return f"rapport: database {vendor}, task queue {queue}"
