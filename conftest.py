@@ -96,3 +96,50 @@ def pytest_report_header(config: pytest.Config) -> str:
     if settings.REDIS_URL:  # without any password in it
         queue += f" ({re.sub(r'//[^@/]*@', '//', settings.REDIS_URL)})"
     return f"rapport: database {vendor}, task queue {queue}"
+
+
+@pytest.fixture
+def run_worker_burst():
+    """Runs `rapport worker --burst` as its own process against this run's test database.
+
+    Call it with environment variables to add (e.g. RAPPORT_TASKS_BACKEND="database"); it
+    returns the worker's pid and what it printed, and fails the test if the worker fails. Tests
+    using it need `transactional_db`, so the rows they write are committed where it reads them.
+    """
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    from urllib.parse import quote
+
+    from django.conf import settings
+    from django.db import connection
+
+    def database_url() -> str:
+        db = connection.settings_dict
+        if db["ENGINE"] == "django.db.backends.sqlite3":
+            return f"sqlite:///{Path(db['NAME']).resolve()}"
+        auth = quote(db["USER"] or "", safe="")
+        if db["PASSWORD"]:
+            auth += ":" + quote(db["PASSWORD"], safe="")
+        return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+    def run(timeout: float = 120, **env: str) -> tuple[int, str]:
+        with subprocess.Popen(
+            [sys.executable, "-m", "rapport", "worker", "--burst"],
+            cwd=settings.BASE_DIR,
+            env={**os.environ, "DATABASE_URL": database_url(), **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        ) as proc:
+            try:
+                output, _ = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                output, _ = proc.communicate()
+                pytest.fail(f"the worker was still running after {timeout}s:\n{output}")
+        assert proc.returncode == 0, f"the worker failed:\n{output}"
+        return proc.pid, output
+
+    return run

@@ -1,21 +1,16 @@
 """A task queued by Rapport is run by a real worker process, on each queue backend we ship.
 
-The worker is `rapport worker --burst` in a subprocess, as an operator would start it: it runs the
-tasks waiting now and exits. It reaches the test database through DATABASE_URL, so the test
-commits its rows (transactional_db) where the worker must read them.
+The worker is `rapport worker --burst` in a subprocess (the `run_worker_burst` fixture), as an
+operator would start it: it runs the tasks waiting now and exits. It reaches the test database
+through DATABASE_URL, so the database test commits its rows (transactional_db) for it to read.
 """
 
 import os
 import socket
-import subprocess
-import sys
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 from django.test import override_settings
 
 from rapport.core import actions, selectors
@@ -23,41 +18,8 @@ from rapport.core.roles import Role
 
 pytestmark = pytest.mark.queue
 
-ROOT = Path(settings.BASE_DIR)
 #: Where the Redis test queues when REDIS_URL is not set: a database of its own on local Redis.
 LOCAL_TEST_REDIS = "redis://127.0.0.1:6379/15"
-WORKER_TIMEOUT = 120
-
-
-def this_test_database_url() -> str:
-    """A DATABASE_URL for the database this test session runs on (not the development one)."""
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    auth = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def run_worker(**env: str) -> tuple[int, str]:
-    """Runs `rapport worker --burst` against the test database; its pid and what it printed."""
-    with subprocess.Popen(
-        [sys.executable, "-m", "rapport", "worker", "--burst"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": this_test_database_url(), **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    ) as proc:
-        try:
-            output, _ = proc.communicate(timeout=WORKER_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            output, _ = proc.communicate()
-            pytest.fail(f"the worker was still running after {WORKER_TIMEOUT}s:\n{output}")
-    assert proc.returncode == 0, f"the worker failed:\n{output}"
-    return proc.pid, output
 
 
 @pytest.fixture
@@ -66,13 +28,13 @@ def manager(make_workspace, make_member):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_database_queue_task_runs_in_a_worker_process(manager):
+def test_database_queue_task_runs_in_a_worker_process(manager, run_worker_burst):
     database_tasks = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     with override_settings(TASKS=database_tasks, TASKS_BACKEND="database"):
         run = actions.start_worker_check(manager)
         assert selectors.task_run_state(run).status == "READY"
 
-        worker_pid, output = run_worker(RAPPORT_TASKS_BACKEND="database")
+        worker_pid, output = run_worker_burst(RAPPORT_TASKS_BACKEND="database")
 
         state = selectors.task_run_state(run)
     assert state.status == "SUCCESSFUL", output
@@ -100,7 +62,7 @@ def redis_url() -> str:
     return url
 
 
-def test_redis_queue_task_runs_in_an_rq_worker(manager, redis_url):
+def test_redis_queue_task_runs_in_an_rq_worker(manager, redis_url, run_worker_burst):
     redis_tasks = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     rq_queues = {"default": {"URL": redis_url, "DEFAULT_TIMEOUT": 60}}
     with override_settings(
@@ -113,7 +75,7 @@ def test_redis_queue_task_runs_in_an_rq_worker(manager, redis_url):
         run = actions.start_worker_check(manager)
         assert selectors.task_run_state(run).status == "READY"
 
-        worker_pid, output = run_worker(RAPPORT_TASKS_BACKEND="redis", REDIS_URL=redis_url)
+        worker_pid, output = run_worker_burst(RAPPORT_TASKS_BACKEND="redis", REDIS_URL=redis_url)
 
         state = selectors.task_run_state(run)
     assert state.status == "SUCCESSFUL", output
