@@ -14,9 +14,10 @@ export RAPPORT_CHROMIUM
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/rapport
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-postgres lint openapi lock clean chromium
+.PHONY: help install run test test-postgres lint openapi lock clean chromium
 
 help:
+	@echo "make install        create .venv and install Rapport with its pinned dependencies"
 	@echo "make run            install, migrate, load the demo workspace, serve on http://$(HOST):$(PORT)/"
 	@echo "make test           install the test tools and run the whole suite (SQLite)"
 	@echo "make test-postgres  the suite on PostgreSQL (POSTGRES_URL=$(POSTGRES_URL))"
@@ -40,6 +41,8 @@ $(VENV)/.installed-dev: requirements/dev.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@ $(VENV)/.installed-base
+
+install: $(VENV)/.installed-base
 
 run: $(VENV)/.installed-base
 	$(RAPPORT) migrate --no-input
