@@ -63,8 +63,10 @@ def rapport(env: dict[str, str], *args: str) -> str:
 
 
 @pytest.fixture
-def server(embedded_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """`rapport serve` on a free loopback port; its base URL and the file it logs to."""
+def server(
+    embedded_env: dict[str, str], tmp_path: Path, demo_token: str
+) -> Iterator[tuple[str, Path]]:
+    """`rapport serve` on the demo install, on a free loopback port; its URL and its log file."""
     port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w") as out:
