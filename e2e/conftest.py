@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = Path(os.environ.get("RAPPORT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -49,3 +50,6 @@ def browser_page(transactional_db, live_server, monkeypatch) -> Iterator[object]
         finally:
             context.close()
             browser.close()
+            # ORM calls made while Playwright's event loop runs get their own connection
+            # (asgiref sees a running loop); close it, or PostgreSQL cannot drop the test database.
+            connections.close_all()

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.support import run_worker_burst, screenshot
+from e2e.support import screenshot
 from rapport.core import actions
 from rapport.core.models import User
 from rapport.core.roles import Role
@@ -46,7 +46,9 @@ def shortcut(page: Page, *keys: str) -> None:
         page.keyboard.press(key)
 
 
-def test_sign_in_navigate_switch_create_team_check_worker_sign_out(browser_page: Page, maya):
+def test_sign_in_navigate_switch_create_team_check_worker_sign_out(
+    browser_page: Page, maya, run_worker_burst
+):
     page = browser_page
 
     page.goto("/")
@@ -130,7 +132,7 @@ def test_sign_in_navigate_switch_create_team_check_worker_sign_out(browser_page:
     run = page.locator("#task-runs li.run").first
     expect(run).to_contain_text("Worker check")
     expect(run).to_contain_text("Waiting for a worker")
-    run_worker_burst()
+    run_worker_burst(RAPPORT_TASKS_BACKEND="database")
     expect(page.locator("#task-runs li.run").first).to_contain_text("SUCCESSFUL", timeout=15_000)
     expect(page.locator("#task-runs li.run").first).to_contain_text("Answered by a worker on")
     screenshot(page, "settings-tasks")

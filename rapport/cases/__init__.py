@@ -1,1 +1,3 @@
-"""Cases: Case, Task, Approval, Comment, watchers, SLA and business hours, escalation, BPMN playbooks, public status."""
+"""Cases: Case, Task, Approval, Comment, watchers, SLA and business hours, escalation, BPMN
+playbooks, public status.
+"""

@@ -1,1 +1,3 @@
-"""Cases models. Owns: Case, Task, Approval, Comment, watchers, SLA and business hours, escalation, BPMN playbooks, public status."""
+"""Cases models. Owns: Case, Task, Approval, Comment, watchers, SLA and business hours,
+escalation, BPMN playbooks, public status.
+"""

@@ -1,1 +1,3 @@
-"""Connectors models. Owns: One folder per network behind one Connector interface and a registry: fetch/stream, verify webhooks, publish replies."""
+"""Connectors models. Owns: One folder per network behind one Connector interface and a
+registry: fetch/stream, verify webhooks, publish replies.
+"""

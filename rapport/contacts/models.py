@@ -1,1 +1,3 @@
-"""Contacts models. Owns: Contact, Organization, Identity (network, external id, handle), consent, merge, and purchases/accounts imported from CRM/ERP."""
+"""Contacts models. Owns: Contact, Organization, Identity (network, external id, handle),
+consent, merge, and purchases/accounts imported from CRM/ERP.
+"""

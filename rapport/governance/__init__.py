@@ -1,1 +1,3 @@
-"""Governance: Engagement policies and privacy: consent, export, erasure, retention. The audit log itself lives in core."""
+"""Governance: Engagement policies and privacy: consent, export, erasure, retention. The audit
+log itself lives in core.
+"""

@@ -1,1 +1,3 @@
-"""Ideas models. Owns: Ideas, votes, comments, status, links to posts and cases, the public portal."""
+"""Ideas models. Owns: Ideas, votes, comments, status, links to posts and cases, the public
+portal.
+"""

@@ -1,1 +1,3 @@
-"""Inbox: Conversations, assignment and routing, replies with policy checks and approvals, canned responses, capture-a-post."""
+"""Inbox: Conversations, assignment and routing, replies with policy checks and approvals,
+canned responses, capture-a-post.
+"""

@@ -1,1 +1,3 @@
-"""Inbox models. Owns: Conversations, assignment and routing, replies with policy checks and approvals, canned responses, capture-a-post."""
+"""Inbox models. Owns: Conversations, assignment and routing, replies with policy checks and
+approvals, canned responses, capture-a-post.
+"""

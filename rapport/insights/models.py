@@ -1,1 +1,3 @@
-"""Insights models. Owns: Rollups, dashboards and charts, share of voice, spike and crisis detection, exports."""
+"""Insights models. Owns: Rollups, dashboards and charts, share of voice, spike and crisis
+detection, exports.
+"""

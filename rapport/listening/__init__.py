@@ -1,1 +1,3 @@
-"""Listening: Source, ListeningQuery (the boolean query language) and Post (a normalised mention); receive -> enqueue."""
+"""Listening: Source, ListeningQuery (the boolean query language) and Post (a normalised
+mention); receive -> enqueue.
+"""

@@ -1,1 +1,3 @@
-"""Listening models. Owns: Source, ListeningQuery (the boolean query language) and Post (a normalised mention); receive -> enqueue."""
+"""Listening models. Owns: Source, ListeningQuery (the boolean query language) and Post (a
+normalised mention); receive -> enqueue.
+"""

@@ -1,1 +1,3 @@
-"""People models. Owns: Employee profiles, skills, the contribution ledger, kudos and recognition reports."""
+"""People models. Owns: Employee profiles, skills, the contribution ledger, kudos and
+recognition reports.
+"""

@@ -1,1 +1,3 @@
-"""Triage: The ordered pipeline of small steps (normalise, dedupe, match queries, resolve identity, language, classify, score, route) and its NLP models."""
+"""Triage: The ordered pipeline of small steps (normalise, dedupe, match queries, resolve
+identity, language, classify, score, route) and its NLP models.
+"""

@@ -119,9 +119,7 @@ def test_demo_is_idempotent_and_prints_logins(db):
     assert demo.DEMO_PASSWORD in text
     for person in demo.PEOPLE:
         assert person.email in text
-    titles = dict(
-        Membership.objects.filter(workspace=acme).values_list("user__email", "title")
-    )
+    titles = dict(Membership.objects.filter(workspace=acme).values_list("user__email", "title"))
     assert titles == {p.email: p.title for p in demo.PEOPLE}
     maya = Membership.objects.get(workspace=acme, user__email="maya@acme.example")
     assert maya.user.check_password(demo.DEMO_PASSWORD)
@@ -134,7 +132,7 @@ def test_demo_is_idempotent_and_prints_logins(db):
     [
         ({"RAPPORT_TASKS_BACKEND": "celery"}, "RAPPORT_TASKS_BACKEND"),
         ({"RAPPORT_DEBUG": "perhaps"}, "RAPPORT_DEBUG"),
-        ({"SQLITE_BUSY_TIMEOUT": "soon"}, "SQLITE_BUSY_TIMEOUT"),
+        ({"SQLITE_BUSY_TIMEOUT": "soon", "DATABASE_URL": None}, "SQLITE_BUSY_TIMEOUT"),
         ({"RAPPORT_PRODUCTION": "true", "SECRET_KEY": None}, "SECRET_KEY is required"),
         ({"SECRET_KEY": "short"}, "at least 32 characters"),
         ({"DATABASE_URL": "mysql://root@127.0.0.1/rapport"}, "DATABASE_URL must point at"),

@@ -40,7 +40,15 @@ class Command(BaseCommand):
             )
         elif backend == "redis":
             extra = ["--burst"] if options["burst"] else []
-            call_command("rqworker", options["queue"], "--with-scheduler", *extra)
+            # RQ's own Job class cannot run a django-tasks Task; django-tasks-rq's can.
+            call_command(
+                "rqworker",
+                options["queue"],
+                "--with-scheduler",
+                "--job-class",
+                "django_tasks_rq.Job",
+                *extra,
+            )
         else:
             raise CommandError(
                 "RAPPORT_TASKS_BACKEND=immediate runs tasks inside the web process; "
