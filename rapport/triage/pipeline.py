@@ -1,0 +1,123 @@
+"""The triage pipeline: an ordered list of small steps, each `(post, ctx) -> post | Drop`.
+
+A step may also `prepare(posts, ctx)` to do its work for the whole batch at once (one database
+query, one model call), then answer per post. `Drop` stops the remaining steps for that post
+(a duplicate is linked to its original and not classified again); every post is saved either way.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from django.db import transaction
+from django.utils import timezone
+
+from rapport.listening.matcher import Matcher
+from rapport.listening.models import ListeningQuery, Post, PostMatch
+from rapport.triage.classifier import Classifier, Prediction, get_classifier
+
+
+@dataclass(frozen=True, slots=True)
+class Drop:
+    reason: str
+
+
+@dataclass
+class Context:
+    workspace_id: int
+    matcher: Matcher
+    query_labels: dict[int, str]
+    classifier: Classifier
+    now: datetime = field(default_factory=timezone.now)
+    matches: dict[int, list[int]] = field(default_factory=dict)
+    predictions: dict[int, Prediction] = field(default_factory=dict)
+    scratch: dict[str, object] = field(default_factory=dict)  # a step's batch-wide state
+    dropped: dict[int, str] = field(default_factory=dict)
+
+
+class Step(Protocol):
+    name: str
+    fields: tuple[str, ...]  # the Post fields it may change, saved after the run
+
+    def prepare(self, posts: Sequence[Post], ctx: Context) -> None: ...
+
+    def __call__(self, post: Post, ctx: Context) -> Post | Drop: ...
+
+
+_matchers: dict[tuple[int, tuple[tuple[int, str], ...]], Matcher] = {}
+
+
+def context_for(workspace_id: int, classifier: Classifier | None = None) -> Context:
+    """The workspace's active queries compiled once per change, and the classifier."""
+    rows = tuple(
+        ListeningQuery.objects.filter(workspace_id=workspace_id, is_active=True)
+        .order_by("pk")
+        .values_list("pk", "query", "label")
+    )
+    signature = tuple((pk, text) for pk, text, _ in rows)
+    key = (workspace_id, signature)
+    matcher = _matchers.get(key)
+    if matcher is None:
+        matcher = Matcher(signature)
+        _matchers.clear()  # one workspace at a time is enough; keeps memory flat
+        _matchers[key] = matcher
+    return Context(
+        workspace_id=workspace_id,
+        matcher=matcher,
+        query_labels={pk: label for pk, _, label in rows},
+        classifier=classifier or get_classifier(),
+    )
+
+
+def run(steps: Sequence[Step], posts: Sequence[Post], ctx: Context) -> list[Post]:
+    """Runs the steps over the batch; returns the posts that no step dropped."""
+    alive = list(posts)
+    for step in steps:
+        step.prepare(alive, ctx)
+        survivors = []
+        for post in alive:
+            result = step(post, ctx)
+            if isinstance(result, Drop):
+                ctx.dropped[post.pk] = f"{step.name}: {result.reason}"
+            else:
+                survivors.append(result)
+        alive = survivors
+    return alive
+
+
+def default_steps() -> list[Step]:
+    from rapport.triage import steps
+
+    return [
+        steps.Normalise(),
+        steps.Dedupe(),
+        steps.MatchQueries(),
+        steps.ResolveIdentity(),
+        steps.DetectLanguage(),
+        steps.Classify(),
+        steps.Score(),
+    ]
+
+
+def process_posts(workspace_id: int, post_ids: Sequence[int], ctx: Context | None = None) -> int:
+    """Triage stored posts: run the pipeline, save what the steps changed, record matches."""
+    ctx = ctx or context_for(workspace_id)
+    steps = default_steps()
+    with transaction.atomic():
+        posts = list(Post.objects.filter(workspace_id=workspace_id, pk__in=post_ids))
+        run(steps, posts, ctx)
+        for post in posts:
+            post.triaged_at = ctx.now
+        fields = sorted({f for s in steps for f in s.fields} | {"triaged_at"})
+        Post.objects.bulk_update(posts, fields, batch_size=500)
+        PostMatch.objects.bulk_create(
+            [
+                PostMatch(post_id=pid, query_id=qid)
+                for pid, qids in ctx.matches.items()
+                for qid in qids
+            ],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+    return len(posts)
