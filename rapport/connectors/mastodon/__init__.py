@@ -1,0 +1,1 @@
+"""Mastodon: hashtag and search timelines by polling, the streaming API, edits, capture, replies."""
