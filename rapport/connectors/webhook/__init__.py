@@ -1,0 +1,1 @@
+"""A generic signed webhook any tool can push posts to."""
