@@ -1,0 +1,1 @@
+"""File import: JSONL and CSV files of posts, read in batches."""
