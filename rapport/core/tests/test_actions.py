@@ -7,6 +7,7 @@ from rapport.core import actions
 from rapport.core.audit import ACTIONS
 from rapport.core.models import ApiToken, AuditEvent, Membership, Team
 from rapport.core.roles import Role
+from rapport.listening.tests.scenarios import SCENARIOS as LISTENING_SCENARIOS
 
 
 def _team(owner: Membership, name: str = "Social Care") -> Team:
@@ -39,6 +40,7 @@ SCENARIOS = {
     ),
     "task.check_worker": lambda o: actions.start_worker_check(o),
 }
+SCENARIOS.update(LISTENING_SCENARIOS)
 
 
 def test_every_action_has_a_scenario():
