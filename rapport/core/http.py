@@ -9,6 +9,7 @@ ever reaches the network.
 
 import contextlib
 import email.utils
+import io
 import re
 import threading
 import time
@@ -93,6 +94,7 @@ class Recordings:
                 response = requests.Response()
                 response.status_code = recording.status
                 response._content = recording.body
+                response.raw = io.BytesIO(recording.body)  # so streaming reads work too
                 response.headers.update(recording.headers)
                 response.url = url
                 response.request = request
@@ -200,9 +202,14 @@ class _SeamTransport(httpx.BaseTransport):
         )
 
 
+def httpx_transport() -> httpx.BaseTransport:
+    """An httpx transport that sends through the seam, for clients that build their own client."""
+    return _SeamTransport()
+
+
 def httpx_client(**kwargs: Any) -> httpx.Client:
     """An httpx client that sends through the seam. Hand it to httpx-based clients."""
-    return httpx.Client(transport=_SeamTransport(), headers={"User-Agent": USER_AGENT}, **kwargs)
+    return httpx.Client(transport=httpx_transport(), headers={"User-Agent": USER_AGENT}, **kwargs)
 
 
 def get(url: str, **kwargs: Any) -> requests.Response:
