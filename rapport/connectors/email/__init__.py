@@ -1,0 +1,1 @@
+"""A support mailbox: IMAP in, SMTP out."""
