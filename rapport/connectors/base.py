@@ -16,6 +16,9 @@ from pydantic import BaseModel, ConfigDict
 
 from rapport.core import http
 
+#: The largest payload any connector accepts (a feed, a page of results, a webhook body, a mail).
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+
 
 class Capability(enum.StrEnum):
     POLL = "poll"  # search or list the network on a schedule

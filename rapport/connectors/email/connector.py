@@ -27,6 +27,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
 from rapport.connectors.base import (
+    MAX_PAYLOAD_BYTES,
     Author,
     Batch,
     Capability,
@@ -36,9 +37,9 @@ from rapport.connectors.base import (
     PublishedReply,
     Reject,
 )
-from rapport.connectors.rss.html import html_to_text
+from rapport.connectors.text import html_to_text
 
-MAX_MESSAGE_BYTES = 10 * 1024 * 1024
+MAX_MESSAGE_BYTES = MAX_PAYLOAD_BYTES
 MAX_MESSAGES_PER_POLL = 500
 _MSGID = re.compile(r"<([^<>\s]+)>")
 

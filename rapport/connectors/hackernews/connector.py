@@ -18,6 +18,7 @@ import requests
 from pydantic import BaseModel, ConfigDict, Field
 
 from rapport.connectors.base import (
+    MAX_PAYLOAD_BYTES,
     Author,
     Batch,
     Capability,
@@ -26,12 +27,12 @@ from rapport.connectors.base import (
     NormalisedPost,
     Reject,
 )
-from rapport.connectors.rss.html import html_to_text
+from rapport.connectors.text import html_to_text
 
 API = "https://hn.algolia.com/api/v1"
 ITEM_URL = "https://news.ycombinator.com/item?id={}"
 USER_URL = "https://news.ycombinator.com/user?id={}"
-MAX_BODY_BYTES = 10 * 1024 * 1024
+MAX_BODY_BYTES = MAX_PAYLOAD_BYTES
 MAX_PAGES = 10  # Algolia serves at most 1,000 hits for one query
 
 

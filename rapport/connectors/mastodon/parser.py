@@ -4,50 +4,24 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
+from rapport.connectors import text
 from rapport.connectors.base import Author, Batch, ConnectorError, NormalisedPost, Reject
 
 NETWORK = "mastodon"
 
 
-class _TextAndLinks(HTMLParser):
-    """Mastodon content is HTML: keep the text a reader sees and the links that leave Mastodon."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
-            self.parts.append("\n")
-        elif tag == "p" and self.parts:
-            self.parts.append("\n\n")
-        elif tag == "a":
-            attr = dict(attrs)
-            classes = (attr.get("class") or "").split()
-            href = attr.get("href") or ""
-            is_mention_or_tag = (
-                "mention" in classes or "hashtag" in classes or attr.get("rel") == "tag"
-            )
-            if href.startswith(("http://", "https://")) and not is_mention_or_tag:
-                self.links.append(href)
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
+def _leaves_mastodon(attrs: dict[str, str | None]) -> bool:
+    """Links to mentions and hashtags are Mastodon's own; keep only the ones that leave it."""
+    classes = (attrs.get("class") or "").split()
+    return not ("mention" in classes or "hashtag" in classes or attrs.get("rel") == "tag")
 
 
 def html_to_text(html: str) -> tuple[str, list[str]]:
     """The visible text of a status (paragraphs and line breaks kept) and its outbound links."""
-    parser = _TextAndLinks()
-    parser.feed(html)
-    parser.close()
-    text = "".join(parser.parts)
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    return "\n".join(lines).strip(), list(dict.fromkeys(parser.links))
+    return text.html_to_text(html, keep_link=_leaves_mastodon)
 
 
 def plain(value: Any) -> Any:

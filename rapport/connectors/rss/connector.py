@@ -24,6 +24,7 @@ import requests
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from rapport.connectors.base import (
+    MAX_PAYLOAD_BYTES,
     Author,
     Batch,
     Capability,
@@ -32,9 +33,9 @@ from rapport.connectors.base import (
     NormalisedPost,
     Reject,
 )
-from rapport.connectors.rss.html import html_to_text
+from rapport.connectors.text import html_to_text
 
-MAX_BODY_BYTES = 10 * 1024 * 1024
+MAX_BODY_BYTES = MAX_PAYLOAD_BYTES
 FEED_CONTENT_TYPES = ("xml", "rss", "atom", "text/plain")
 
 

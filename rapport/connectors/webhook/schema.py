@@ -23,11 +23,11 @@ from pydantic import (
     model_validator,
 )
 
-from rapport.connectors.base import Author, NormalisedPost
+from rapport.connectors.base import MAX_PAYLOAD_BYTES, Author, NormalisedPost
 from rapport.connectors.registry import CONNECTORS
 
 MAX_TEXT = 100_000
-MAX_BODY_BYTES = 10 * 1024 * 1024
+MAX_BODY_BYTES = MAX_PAYLOAD_BYTES
 
 
 def _check_url(value: str) -> str:
