@@ -3,23 +3,33 @@
     rapport listen poll --source NAME [--workspace SLUG]   poll one source now, here
     rapport listen poll --due                              poll every due source now, here
     rapport listen schedule [--interval 30] [--once]       enqueue due polls for the workers
+    rapport listen import FILE --source NAME               import posts from JSONL or CSV
 
 `schedule` is the scheduler: run one beside the workers (any number is safe, a source is claimed
-before it is enqueued). Other subcommands (`import`) join the same parser.
+before it is enqueued).
 """
 
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
 
+from rapport.connectors.base import ConnectorError
+from rapport.connectors.file.connector import FileConnector
 from rapport.listening import sources
+from rapport.listening.ingest import Received, receive
 from rapport.listening.models import Source
 from rapport.listening.tasks import enqueue_due_polls
 
 
 class Command(BaseCommand):
-    help = "Listening sources: poll them now, or schedule their polls for the workers."
+    help = (
+        "Listening sources: poll them now, schedule their polls for the workers, or import "
+        "posts from a file. `rapport listen <subcommand> --help` for each."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
@@ -31,12 +41,29 @@ class Command(BaseCommand):
         schedule = sub.add_parser("schedule", help="Enqueue due polls, every --interval seconds.")
         schedule.add_argument("--interval", type=float, default=30.0)
         schedule.add_argument("--once", action="store_true", help="Enqueue once, then exit.")
+        imp = sub.add_parser(
+            "import",
+            help="Import posts from a JSONL or CSV file into a source.",
+            description=(
+                "Import posts from a JSONL or CSV file (one post per line or row, in the webhook's "
+                "item format; see rapport/connectors/file/connector.py). Posts already stored are "
+                "skipped, so an interrupted import can simply be run again. Lines that cannot be "
+                "read are quarantined with their line number."
+            ),
+        )
+        imp.add_argument("file", type=Path, help="The .jsonl or .csv file.")
+        imp.add_argument("--source", required=True, help="The source to import into (name or id).")
+        imp.add_argument("--workspace", help="The workspace's slug, when names repeat.")
+        imp.add_argument("--format", choices=["jsonl", "csv"], help="Default: from the extension.")
+        imp.add_argument("--batch-size", type=int, default=1000, help="Posts per transaction.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "poll":
             self.poll(options)
         elif options["subcommand"] == "schedule":
             self.schedule(options["interval"], options["once"])
+        elif options["subcommand"] == "import":
+            self.import_file(options)
 
     def _find(self, name: str, workspace: str | None) -> Source:
         found = Source.objects.select_related("workspace")
@@ -86,3 +113,35 @@ class Command(BaseCommand):
             if once:
                 return
             time.sleep(max(1.0, interval))
+
+    def import_file(self, options: dict[str, Any]) -> None:
+        source = self._find(options["source"], options.get("workspace"))
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size must be at least 1")
+        try:
+            reader = FileConnector().read(
+                options["file"], batch_size=options["batch_size"], format=options["format"]
+            )
+        except ConnectorError as e:
+            raise CommandError(str(e)) from None
+        total = Received()
+        with tqdm(
+            total=reader.total,
+            unit="B",
+            unit_scale=True,
+            desc=options["file"].name,
+            file=sys.stderr,
+            disable=None,
+        ) as bar:
+            try:
+                for batch in reader:
+                    # Triage here and now: an import needs no worker and is done when it says so.
+                    total.merge(receive(source.workspace, batch, source=source, triage="inline"))
+                    bar.update(reader.position - bar.n)
+            except ConnectorError as e:
+                raise CommandError(f"{e} (posts before this point are stored)") from None
+        self.stdout.write(
+            f"Imported {options['file'].name} into {source.name}: {len(total.created)} new, "
+            f"{total.updated} edited, {total.deleted} deleted, {total.duplicates} already "
+            f"stored, {total.quarantined} quarantined."
+        )
