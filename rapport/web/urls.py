@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from rapport.web.views import auth, operations, settings, teams, workspace
+from rapport.web.views import auth, listening, operations, settings, teams, workspace
 
 app_name = "web"
 
@@ -31,7 +31,9 @@ settings_urls: list[URLPattern | URLResolver] = [
 workspace_urls: list[URLPattern | URLResolver] = [
     path("", workspace.workspace, name="workspace"),
     path("inbox/", workspace.inbox, name="inbox"),
-    path("listening/", workspace.listening, name="listening"),
+    path("listening/", listening.listening, name="listening"),
+    path("listening/queries/", listening.query_create, name="listening_query_create"),
+    path("listening/sources/", listening.sources, name="listening_sources"),
     path("cases/", workspace.cases, name="cases"),
     path("contacts/", workspace.contacts, name="contacts"),
     path("ideas/", workspace.ideas, name="ideas"),

@@ -1,0 +1,219 @@
+"""Listening: the overview's charts, the live list of posts, the queries, source health."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from rapport.core.access import access_workspace, require_role
+from rapport.core.models import Membership
+from rapport.core.roles import Role
+from rapport.listening import selectors
+from rapport.listening.models import Intent, ListeningQuery, Sentiment
+from rapport.listening.rematch import rematch_query
+from rapport.web.views.common import add_action_errors, member_view, paginate, render_page
+
+PERIODS = {7: "Last 7 days", 14: "Last 14 days", 30: "Last 30 days", 90: "Last 90 days"}
+DEFAULT_DAYS = 14
+RAW_PREVIEW = 600  # bytes of a quarantined payload shown
+
+
+# Charts: drawn on the server as inline SVG, each with a table beside it for screen readers.
+CHART_W, CHART_H, CHART_PAD = 640, 150, 18
+VOICE_COLOURS = ["#3b3fc4", "#d97706", "#0f766e", "#be185d", "#4d7c0f", "#6d28d9", "#0369a1"]
+
+
+def _bars(overview: selectors.Overview) -> dict[str, Any]:
+    days = overview.per_day
+    top = max(overview.max_per_day, 1)
+    slot = CHART_W / max(len(days), 1)
+    width = max(slot * 0.72, 1)
+    scale = (CHART_H - CHART_PAD) / top
+    volume, sentiment, ticks = [], [], []
+    for i, d in enumerate(days):
+        x = round(i * slot + (slot - width) / 2, 1)
+        h = round(d.posts * scale, 1)
+        label = d.day.strftime("%a %-d %b")
+        volume.append(
+            {
+                "x": x,
+                "y": CHART_H - h,
+                "w": round(width, 1),
+                "h": h,
+                "title": label,
+                "value": d.posts,
+            }
+        )
+        y = float(CHART_H)
+        stack = []
+        for name, value in (
+            ("negative", d.negative),
+            ("neutral", d.neutral),
+            ("positive", d.positive),
+        ):
+            sh = round(value * scale, 1)
+            y -= sh
+            stack.append({"name": name, "y": round(y, 1), "h": sh, "value": value})
+        sentiment.append({"x": x, "w": round(width, 1), "title": label, "stack": stack})
+        if len(days) <= 14 or i % max(len(days) // 10, 1) == 0:
+            ticks.append({"x": round(i * slot + slot / 2, 1), "label": d.day.strftime("%-d %b")})
+    return {
+        "volume": volume,
+        "sentiment": sentiment,
+        "ticks": ticks,
+        "top": top,
+        "width": CHART_W,
+        "height": CHART_H,
+    }
+
+
+def _voice(overview: selectors.Overview) -> list[dict[str, Any]]:
+    x, segments = 0.0, []
+    for i, voice in enumerate(v for v in overview.share_of_voice if v.posts):
+        segments.append(
+            {
+                "voice": voice,
+                "x": round(x, 2),
+                "w": voice.percent,
+                "colour": VOICE_COLOURS[i % len(VOICE_COLOURS)],
+            }
+        )
+        x += voice.percent
+    return segments
+
+
+def charts(overview: selectors.Overview) -> dict[str, Any]:
+    return {**_bars(overview), "voice": _voice(overview)}
+
+
+class QueryForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What people call it, e.g. Acme mortgages.")
+    label = forms.ChoiceField(choices=ListeningQuery.Label.choices)
+    query = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
+        help_text='Words, "phrases", @handles, #tags, OR, -exclude, (groups), lang:en, '
+        "network:mastodon, from:handle.",
+    )
+
+
+def _filters(request: HttpRequest) -> dict[str, str]:
+    get = request.GET
+    filters = {name: get.get(name, "").strip()[:200] for name in ("query", "network", "q")}
+    filters["sentiment"] = get.get("sentiment", "") if get.get("sentiment") in Sentiment else ""
+    filters["intent"] = get.get("intent", "") if get.get("intent") in Intent else ""
+    try:
+        days = int(get.get("days", DEFAULT_DAYS))
+    except ValueError:
+        days = DEFAULT_DAYS
+    filters["days"] = str(days if days in PERIODS else DEFAULT_DAYS)
+    return filters
+
+
+def _page(
+    request: HttpRequest, membership: Membership, form: QueryForm | None = None, status: int = 200
+) -> HttpResponse:
+    filters = _filters(request)
+    posts = paginate(
+        request,
+        selectors.search_posts(
+            membership,
+            query_id=filters["query"] or None,
+            q=filters["q"],
+            network=filters["network"],
+            sentiment=filters["sentiment"],
+            intent=filters["intent"],
+        ),
+    )
+    context: dict[str, Any] = {
+        "filters": filters,
+        "page": posts,
+        "live": posts.number == 1,
+        "sentiments": Sentiment.choices,
+        "intents": Intent.choices,
+    }
+    if request.htmx and request.htmx.target == "post-list":  # type: ignore[attr-defined]
+        return render_page(
+            request,
+            membership,
+            "web/listening/_posts.html",
+            context,
+            section="listening",
+            partial="web/listening/_posts.html",
+        )
+    queries = list(selectors.workspace_queries(membership))
+    overview = selectors.listening_overview(
+        membership, query_id=filters["query"] or None, days=int(filters["days"])
+    )
+    context.update(
+        queries=queries,
+        overview=overview,
+        charts=charts(overview),
+        periods=PERIODS,
+        networks=selectors.networks(membership),
+        form=form or QueryForm(),
+        can_manage=membership.has_role(Role.MANAGER),
+    )
+    return render_page(
+        request, membership, "web/listening/index.html", context, section="listening", status=status
+    )
+
+
+@member_view
+def listening(request: HttpRequest, slug: str) -> HttpResponse:
+    """The overview (charts, authors, terms), the live list of posts and the queries."""
+    membership = access_workspace(request.user, slug)
+    return _page(request, membership)
+
+
+@member_view
+def query_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """Creates a query, matches it against recent posts and shows what it found."""
+    from rapport.listening import actions
+
+    membership = access_workspace(request.user, slug)
+    if request.method != "POST":
+        return redirect("web:listening", slug=slug)
+    form = QueryForm(request.POST)
+    if form.is_valid():
+        try:
+            query = actions.create_query(membership, **form.cleaned_data)
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            found = rematch_query(query)
+            messages.success(
+                request,
+                f"Query “{query.name}” created: it matches {found} recent "
+                f"post{'s' if found != 1 else ''}, and every new one from now on.",
+            )
+            return redirect(reverse("web:listening", args=[slug]) + f"?query={query.pk}#posts")
+    return _page(request, membership, form=form, status=400)
+
+
+@member_view
+def sources(request: HttpRequest, slug: str) -> HttpResponse:
+    """Source health and the quarantine, for admins."""
+    membership = access_workspace(request.user, slug)
+    require_role(membership, Role.ADMIN, "see the health of sources")
+    items = paginate(request, selectors.quarantined(membership))
+    items.object_list = list(items.object_list)
+    for item in items.object_list:
+        raw = bytes(item.raw or b"")
+        item.preview = raw[:RAW_PREVIEW].decode("utf-8", "replace")
+        item.truncated = len(raw) > RAW_PREVIEW
+    return render_page(
+        request,
+        membership,
+        "web/listening/sources.html",
+        {
+            "sources": selectors.source_health(membership),
+            "page": items,
+        },
+        section="listening",
+        partial="web/listening/_quarantine.html",
+    )
