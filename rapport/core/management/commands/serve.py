@@ -26,7 +26,7 @@ class _Gunicorn(BaseApplication):
 class Command(BaseCommand):
     help = (
         "Serve Rapport: the web server (gunicorn, static files included) and, unless --no-worker, "
-        "a task worker beside it. This is what `make run` starts."
+        "a task worker and the listening scheduler beside it. This is what `make run` starts."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,16 +36,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-worker",
             action="store_true",
-            help="Do not start a task worker (run `rapport worker` elsewhere).",
+            help=(
+                "Do not start a task worker or the scheduler (run `rapport worker` and "
+                "`rapport listen schedule` elsewhere)."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        worker = None
+        helpers: list[subprocess.Popen[bytes]] = []
         if not options["no_worker"] and settings.TASKS_BACKEND != "immediate":
             worker = subprocess.Popen([sys.executable, "-m", "rapport", "worker"])
+            helpers.append(worker)
             self.stdout.write(
                 f"Task worker started (pid {worker.pid}, {settings.TASKS_BACKEND} queue)"
             )
+            scheduler = subprocess.Popen([sys.executable, "-m", "rapport", "listen", "schedule"])
+            helpers.append(scheduler)
+            self.stdout.write(f"Listening scheduler started (pid {scheduler.pid})")
         self.stdout.write(
             self.style.SUCCESS(f"Rapport on http://{options['host']}:{options['port']}/")
         )
@@ -60,9 +67,11 @@ class Command(BaseCommand):
                 }
             ).run()
         finally:
-            if worker is not None and worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
+            for helper in helpers:
+                if helper.poll() is None:
+                    helper.send_signal(signal.SIGTERM)
+            for helper in helpers:
                 try:
-                    worker.wait(timeout=10)
+                    helper.wait(timeout=10)
                 except subprocess.TimeoutExpired:
-                    worker.kill()
+                    helper.kill()
