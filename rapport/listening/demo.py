@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from rapport.connectors.base import Author, Batch, NormalisedPost
+from rapport.connectors.base import Author, Batch, NormalisedPost, Reject
 from rapport.core.models import Membership, Workspace
 from rapport.listening.ingest import receive
 from rapport.listening.models import ListeningQuery, Source
@@ -265,6 +265,16 @@ NETWORKS = ["mastodon", "bluesky", "reddit", "x", "hackernews"]
 NETWORK_WEIGHTS = [22, 22, 18, 30, 8]
 
 
+# What a connector could not read, so the source health page shows its quarantine.
+QUARANTINED = [
+    Reject(
+        reason="status has no id",
+        raw=b'{"id": null, "content": "<p>Acme <script>alert(1)</script> bank</p>"}',
+    ),
+    Reject(reason="Mastodon sent malformed JSON: Expecting value: line 1", raw=b"<html>502 Bad"),
+]
+
+
 @dataclass(frozen=True)
 class Person:
     handle: str
@@ -326,9 +336,14 @@ def _text(rng: random.Random) -> tuple[str, str]:
         return _fill(rng.choice(CAMPAIGN_TEXTS), rng, "mortgage"), "en"
     intent = rng.choices(list(EN), weights=[30, 18, 20, 8, 8, 16])[0]
     text = _fill(rng.choice(EN[intent]), rng, topic)
-    if rng.random() < 0.35:  # the little things that make posts differ from each other
+    if rng.random() < 0.7:  # the little things that make posts differ from each other
         text += rng.choice(
             [
+                " So frustrating.",
+                " Well done!",
+                " Anyone else?",
+                " #money",
+                " Please help.",
                 " 😡",
                 " 🙏",
                 " #banking",
@@ -660,12 +675,9 @@ def load(workspace: Workspace, owner: Membership) -> None:
     now = timezone.now()
     if "offset" not in cursor:
         posts = demo_posts()[:BACKLOG]
-        receive(
-            workspace,
-            to_batch(list(zip(posts, _backlog_times(len(posts), now), strict=True))),
-            source=source,
-            triage="inline",
-        )
+        batch = to_batch(list(zip(posts, _backlog_times(len(posts), now), strict=True)))
+        batch.rejects += QUARANTINED
+        receive(workspace, batch, source=source, triage="inline")
         cursor = {"offset": BACKLOG, "total": TOTAL_POSTS}
     if cursor["offset"] >= TOTAL_POSTS:
         cursor["finished"] = True

@@ -141,6 +141,10 @@ class AuthorReach:
     posts: int
     identity_id: int | None
 
+    @property
+    def reach_display(self) -> str:
+        return f"{self.reach:,}"
+
 
 @dataclass
 class Overview:
