@@ -23,7 +23,7 @@ from django.utils import timezone
 from rapport.connectors.base import Batch, NormalisedPost, Reject
 from rapport.connectors.registry import CONNECTORS
 from rapport.core.models import Workspace
-from rapport.listening.models import Post, QuarantinedPayload, Source
+from rapport.listening.models import Post, PostMatch, QuarantinedPayload, Source
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ INSERT_BATCH = 500
 @dataclass
 class Received:
     created: list[int] = field(default_factory=list)  # ids of new posts, in batch order
+    edited: list[int] = field(default_factory=list)  # ids of posts whose text an edit replaced
     updated: int = 0  # edits applied
     deleted: int = 0  # deletions applied
     duplicates: int = 0  # already stored and unchanged
@@ -41,6 +42,7 @@ class Received:
 
     def merge(self, other: "Received") -> None:
         self.created += other.created
+        self.edited += other.edited
         self.updated += other.updated
         self.deleted += other.deleted
         self.duplicates += other.duplicates
@@ -93,7 +95,35 @@ def _new_post(workspace: Workspace, source: Source | None, p: NormalisedPost) ->
     )
 
 
-def _store(workspace: Workspace, source: Source | None, batch: Batch) -> Received:
+def _waits_for_original(post: Post) -> bool:
+    """A copy of a post of the same batch not inserted yet."""
+    return (
+        post.duplicate_of_id is None
+        and Post.duplicate_of.is_cached(post)
+        and post.duplicate_of is not None
+        and post.duplicate_of.pk is None
+    )
+
+
+def _insert(workspace: Workspace, new: list[Post], triage: bool) -> None:
+    """Inserts new posts; with `triage`, triaged first, so each row is written once."""
+    if not triage:
+        Post.objects.bulk_create(new, batch_size=INSERT_BATCH)
+        return
+    from rapport.triage.pipeline import post_matches, process
+
+    ctx = process(workspace.pk, new)
+    waiting = new
+    while waiting:  # originals first: a copy of a post of this batch needs the original's id
+        ready = [p for p in waiting if not _waits_for_original(p)]
+        Post.objects.bulk_create(ready, batch_size=INSERT_BATCH)
+        waiting = [p for p in waiting if p.pk is None]
+    PostMatch.objects.bulk_create(post_matches(new, ctx), batch_size=1000)
+
+
+def _store(
+    workspace: Workspace, source: Source | None, batch: Batch, triage: bool = False
+) -> Received:
     result = Received()
     network_name = source.connector if source else "unknown"
     quarantine = [
@@ -155,8 +185,13 @@ def _store(workspace: Workspace, source: Source | None, batch: Batch) -> Receive
         Post.objects.bulk_update(
             changed, ["text", "edited_at", "deleted_at"], batch_size=INSERT_BATCH
         )
-    Post.objects.bulk_create(new, batch_size=INSERT_BATCH)
+    _insert(workspace, new, triage)
     result.created = [p.pk for p in new]
+    result.edited = [p.pk for p in changed if p.deleted_at is None]
+    if triage and result.edited:
+        from rapport.triage.pipeline import process_posts
+
+        process_posts(workspace.pk, result.edited)
     if source is not None and new:
         Source.objects.filter(pk=source.pk).update(posts_received=F("posts_received") + len(new))
     return result
@@ -179,21 +214,17 @@ def receive(
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                result = _store(workspace, source, batch)
-                if triage == "inline" and result.created:
-                    from rapport.triage.pipeline import process_posts
-
-                    process_posts(workspace.pk, result.created)
+                result = _store(workspace, source, batch, triage=triage == "inline")
             break
         except IntegrityError:
             # Another receiver stored some of these posts at the same moment: read them again.
             if attempt == 2:
                 raise
             logger.info("receive: concurrent insert, retrying the batch")
-    if triage == "queue" and result.created:
+    if triage == "queue" and (result.created or result.edited):
         from rapport.triage.tasks import triage_posts
 
-        ids = result.created
+        ids = result.created + result.edited
         transaction.on_commit(lambda: triage_posts.enqueue(workspace.pk, ids))
     return result
 

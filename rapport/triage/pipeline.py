@@ -3,6 +3,11 @@
 A step may also `prepare(posts, ctx)` to do its work for the whole batch at once (one database
 query, one model call), then answer per post. `Drop` stops the remaining steps for that post
 (a duplicate is linked to its original and not classified again); every post is saved either way.
+
+The steps work on Post objects saved or not: `receive(triage="inline")` triages new posts before
+inserting them, so each is written once; the background task triages stored posts by id. What a
+step learns about a post in passing (its matches, its prediction) is kept in the context under
+`key(post)`, the object's identity, since an unsaved post has no primary key yet.
 """
 
 from collections.abc import Sequence
@@ -23,6 +28,11 @@ class Drop:
     reason: str
 
 
+def key(post: Post) -> int:
+    """The post's key in the context's dicts: the object itself, saved or not."""
+    return id(post)
+
+
 @dataclass
 class Context:
     workspace_id: int
@@ -30,10 +40,10 @@ class Context:
     query_labels: dict[int, str]
     classifier: Classifier
     now: datetime = field(default_factory=timezone.now)
-    matches: dict[int, list[int]] = field(default_factory=dict)
-    predictions: dict[int, Prediction] = field(default_factory=dict)
+    matches: dict[int, list[int]] = field(default_factory=dict)  # key(post) -> query ids
+    predictions: dict[int, Prediction] = field(default_factory=dict)  # key(post) -> model
     scratch: dict[str, object] = field(default_factory=dict)  # a step's batch-wide state
-    dropped: dict[int, str] = field(default_factory=dict)
+    dropped: dict[int, str] = field(default_factory=dict)  # key(post) -> "step: reason"
 
 
 class Step(Protocol):
@@ -79,7 +89,7 @@ def run(steps: Sequence[Step], posts: Sequence[Post], ctx: Context) -> list[Post
         for post in alive:
             result = step(post, ctx)
             if isinstance(result, Drop):
-                ctx.dropped[post.pk] = f"{step.name}: {result.reason}"
+                ctx.dropped[key(post)] = f"{step.name}: {result.reason}"
             else:
                 survivors.append(result)
         alive = survivors
@@ -100,24 +110,35 @@ def default_steps() -> list[Step]:
     ]
 
 
-def process_posts(workspace_id: int, post_ids: Sequence[int], ctx: Context | None = None) -> int:
-    """Triage stored posts: run the pipeline, save what the steps changed, record matches."""
+def process(workspace_id: int, posts: Sequence[Post], ctx: Context | None = None) -> Context:
+    """Runs the pipeline over `posts`, saved or not, changing them in memory; saves nothing."""
     ctx = ctx or context_for(workspace_id)
-    steps = default_steps()
+    run(default_steps(), posts, ctx)
+    for post in posts:
+        post.triaged_at = ctx.now
+    return ctx
+
+
+def changed_fields() -> list[str]:
+    return sorted({f for s in default_steps() for f in s.fields} | {"triaged_at"})
+
+
+def post_matches(posts: Sequence[Post], ctx: Context) -> list[PostMatch]:
+    """The PostMatch rows of `posts`, once they are saved."""
+    matches = ctx.matches
+    return [
+        PostMatch(post_id=post.pk, query_id=query_id)
+        for post in posts
+        for query_id in matches.get(key(post), ())
+    ]
+
+
+def process_posts(workspace_id: int, post_ids: Sequence[int], ctx: Context | None = None) -> int:
+    """Triage stored posts (queued batches, edits): save what the steps changed, the matches."""
     with transaction.atomic():
         posts = list(Post.objects.filter(workspace_id=workspace_id, pk__in=post_ids))
-        run(steps, posts, ctx)
-        for post in posts:
-            post.triaged_at = ctx.now
-        fields = sorted({f for s in steps for f in s.fields} | {"triaged_at"})
-        Post.objects.bulk_update(posts, fields, batch_size=500)
-        PostMatch.objects.bulk_create(
-            [
-                PostMatch(post_id=pid, query_id=qid)
-                for pid, qids in ctx.matches.items()
-                for qid in qids
-            ],
-            batch_size=1000,
-            ignore_conflicts=True,
-        )
+        ctx = process(workspace_id, posts, ctx)
+        Post.objects.bulk_update(posts, changed_fields(), batch_size=500)
+        PostMatch.objects.filter(post__in=posts).delete()  # an edit may no longer match
+        PostMatch.objects.bulk_create(post_matches(posts, ctx), batch_size=1000)
     return len(posts)

@@ -11,7 +11,7 @@ from django.db.models import Q
 from rapport.contacts.models import Identity
 from rapport.listening.matcher import features
 from rapport.listening.models import Post
-from rapport.triage.pipeline import Context, Drop
+from rapport.triage.pipeline import Context, Drop, key
 
 _CONTROL = re.compile(
     r"[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]"
@@ -45,16 +45,25 @@ class Normalise:
 
 
 class Dedupe:
-    """Reposts and copies link to their original and go no further; originals go on."""
+    """Reposts and copies link to their original and go no further; originals go on.
+
+    The original is looked for in this batch first, then among stored posts: a repost by the
+    network's id of the original, a copy by content hash within the window.
+    """
 
     name = "dedupe"
     fields: tuple[str, ...] = ("duplicate_of",)
     window = timedelta(days=7)
 
     def prepare(self, posts: Sequence[Post], ctx: Context) -> None:
-        reposts = {(p.network, p.repost_of_external_id) for p in posts if p.repost_of_external_id}
+        in_batch: dict[object, Post | int] = {(p.network, p.external_id): p for p in posts}
+        reposts = {
+            (p.network, p.repost_of_external_id)
+            for p in posts
+            if p.repost_of_external_id and (p.network, p.repost_of_external_id) not in in_batch
+        }
         hashes = {p.content_hash for p in posts if p.content_hash}
-        originals: dict[object, int] = {}
+        stored: dict[object, Post | int] = {}
         if reposts:
             q = Q()
             for network, external_id in reposts:
@@ -62,9 +71,9 @@ class Dedupe:
             for pk, network, external_id in Post.objects.filter(
                 q, workspace_id=ctx.workspace_id
             ).values_list("pk", "network", "external_id"):
-                originals[(network, external_id)] = pk
+                stored[(network, external_id)] = pk
         if hashes:
-            batch_ids = [p.pk for p in posts]
+            batch_ids = [p.pk for p in posts if p.pk is not None]
             for pk, content_hash in (
                 Post.objects.filter(
                     workspace_id=ctx.workspace_id,
@@ -76,22 +85,30 @@ class Dedupe:
                 .order_by("-pk")
                 .values_list("pk", "content_hash")
             ):
-                originals[content_hash] = pk
-        ctx.scratch["originals"] = originals
+                stored[content_hash] = pk
+        ctx.scratch["originals"] = stored | in_batch
+        ctx.scratch["copies"] = {}  # key(copy) -> its original, so copies of copies link to it
 
     def __call__(self, post: Post, ctx: Context) -> Post | Drop:
-        originals: dict[object, int] = ctx.scratch["originals"]  # type: ignore[assignment]
-        original = None
+        originals: dict[object, Post | int] = ctx.scratch["originals"]  # type: ignore[assignment]
+        copies: dict[int, Post | int] = ctx.scratch["copies"]  # type: ignore[assignment]
+        original: Post | int | None = None
         if post.repost_of_external_id:
             original = originals.get((post.network, post.repost_of_external_id))
         if original is None and post.content_hash:
             original = originals.get(post.content_hash)
             if original is None:
-                originals[post.content_hash] = post.pk  # later copies in this batch point here
+                originals[post.content_hash] = post  # later copies in this batch point here
                 return post
-        if original is None or original == post.pk:
+        if isinstance(original, Post):
+            original = copies.get(key(original), original)
+        if original is None or original is post or (post.pk and original == post.pk):
             return post
-        post.duplicate_of_id = original
+        copies[key(post)] = original
+        if isinstance(original, Post):
+            post.duplicate_of = original  # may be unsaved yet: its id is set when both are saved
+        else:
+            post.duplicate_of_id = original
         return Drop("a copy of an earlier post")
 
 
@@ -112,7 +129,7 @@ class MatchQueries:
             )
         )
         if found:
-            ctx.matches[post.pk] = found
+            ctx.matches[key(post)] = found
         return post
 
 
@@ -124,15 +141,10 @@ class ResolveIdentity:
 
     def prepare(self, posts: Sequence[Post], ctx: Context) -> None:
         authors = {(p.network, p.author_external_id): p for p in posts if p.author_external_id}
-        known: dict[tuple[str, str], Identity] = {}
         by_network: dict[str, list[str]] = {}
         for network, external_id in authors:
             by_network.setdefault(network, []).append(external_id)
-        for network, ids in by_network.items():
-            for identity in Identity.objects.filter(
-                workspace_id=ctx.workspace_id, network=network, external_id__in=ids
-            ):
-                known[(identity.network, identity.external_id)] = identity
+        known = self._known(ctx.workspace_id, by_network)  # (network, id) -> (pk, handle, reach)
         missing = [
             Identity(
                 workspace_id=ctx.workspace_id,
@@ -148,32 +160,44 @@ class ResolveIdentity:
         ]
         if missing:
             Identity.objects.bulk_create(missing, ignore_conflicts=True)
-            for network in {i.network for i in missing}:
-                ids = [i.external_id for i in missing if i.network == network]
-                for identity in Identity.objects.filter(
-                    workspace_id=ctx.workspace_id, network=network, external_id__in=ids
-                ):
-                    known[(identity.network, identity.external_id)] = identity
-        stale = []
-        for key, p in authors.items():
-            current = known.get(key)
-            if (
-                current is not None
-                and (current.reach != p.author_reach or current.handle != p.author_handle)
-                and p.author_handle
-            ):
-                current.reach, current.handle = p.author_reach, p.author_handle
-                stale.append(current)
+            new: dict[str, list[str]] = {}
+            for identity in missing:
+                new.setdefault(identity.network, []).append(identity.external_id)
+            known |= self._known(ctx.workspace_id, new)
+        stale = [
+            Identity(pk=pk, handle=p.author_handle, reach=p.author_reach)
+            for key, p in authors.items()
+            for pk, handle, reach in [known[key]]
+            if p.author_handle and (handle != p.author_handle or _drifted(reach, p.author_reach))
+        ]
         if stale:
-            Identity.objects.bulk_update(stale, ["reach", "handle"])
-        ctx.scratch["identities"] = known
+            Identity.objects.bulk_update(stale, ["reach", "handle"], batch_size=500)
+        ctx.scratch["identities"] = {key: pk for key, (pk, _, _) in known.items()}
+
+    @staticmethod
+    def _known(
+        workspace_id: int, by_network: dict[str, list[str]]
+    ) -> dict[tuple[str, str], tuple[int, str, int]]:
+        known = {}
+        for network, ids in by_network.items():
+            for start in range(0, len(ids), 500):
+                for pk, external_id, handle, reach in Identity.objects.filter(
+                    workspace_id=workspace_id,
+                    network=network,
+                    external_id__in=ids[start : start + 500],
+                ).values_list("pk", "external_id", "handle", "reach"):
+                    known[(network, external_id)] = (pk, handle, reach)
+        return known
 
     def __call__(self, post: Post, ctx: Context) -> Post:
-        known: dict[tuple[str, str], Identity] = ctx.scratch["identities"]  # type: ignore[assignment]
-        found = known.get((post.network, post.author_external_id))
-        if found is not None:
-            post.identity = found
+        known: dict[tuple[str, str], int] = ctx.scratch["identities"]  # type: ignore[assignment]
+        post.identity_id = known.get((post.network, post.author_external_id))
         return post
+
+
+def _drifted(known: int, now: int) -> bool:
+    """Reach is a rough figure for scoring: a 10% change is worth a write, a few followers not."""
+    return abs(now - known) > known / 10
 
 
 class DetectLanguage:
@@ -207,10 +231,10 @@ class Classify:
 
     def prepare(self, posts: Sequence[Post], ctx: Context) -> None:
         predictions = ctx.classifier.predict([f"{p.title} {p.text}".strip() for p in posts])
-        ctx.predictions.update({p.pk: pred for p, pred in zip(posts, predictions, strict=True)})
+        ctx.predictions.update({key(p): pred for p, pred in zip(posts, predictions, strict=True)})
 
     def __call__(self, post: Post, ctx: Context) -> Post:
-        prediction = ctx.predictions[post.pk]
+        prediction = ctx.predictions[key(post)]
         post.sentiment = prediction.sentiment
         post.sentiment_score = prediction.sentiment_score
         post.complaint_probability = prediction.complaint_probability
@@ -237,7 +261,7 @@ class Score:
             score += 20
         reach = post.author_reach
         score += 25 if reach >= 100_000 else 15 if reach >= 10_000 else 8 if reach >= 1_000 else 0
-        labels = [ctx.query_labels.get(q, "") for q in ctx.matches.get(post.pk, ())]
+        labels = [ctx.query_labels.get(q, "") for q in ctx.matches.get(key(post), ())]
         score += max((LABEL_WEIGHT.get(label, 0) for label in labels), default=0)
         post.priority = min(100, score)
         return post

@@ -92,7 +92,7 @@ def test_a_crash_mid_batch_stores_nothing_and_the_retry_stores_all(acme, monkeyp
     def crash(*args, **kwargs):
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(pipeline, "process_posts", crash)
+    monkeypatch.setattr(pipeline, "process", crash)
     with pytest.raises(RuntimeError):
         receive(acme, batch, triage="inline")
     assert Post.objects.count() == 0

@@ -1,0 +1,190 @@
+"""`rapport bench ingest|match`: how fast posts go through Rapport. A benchmark, not a test."""
+
+import gc
+import json
+import resource
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection, reset_queries
+from django.utils import timezone
+
+from rapport.connectors.base import Batch
+from rapport.core.models import Workspace
+from rapport.listening.bench import Parsers, Traffic, generate_queries
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
+
+
+def _progress(total: int, what: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=" posts", desc=what, file=sys.stderr, mininterval=1)
+
+
+class Command(BaseCommand):
+    help = (
+        "Measure ingestion (`bench ingest`: receive, the whole triage pipeline, commit) or the "
+        "query matcher alone (`bench match`) on generated posts. The last line printed is JSON."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="what", required=True, metavar="{ingest,match}")
+        ingest = sub.add_parser(
+            "ingest",
+            help="Receive, triage and store N generated posts into a throwaway workspace.",
+            description=(
+                "Generates N posts in the networks' payload formats, parses them with the "
+                "connectors, and times receive(triage='inline') batch by batch into a new "
+                "workspace bench-<timestamp> in the configured database (DATABASE_URL), deleted "
+                "afterwards. Generating and parsing the payloads is not counted."
+            ),
+        )
+        match = sub.add_parser(
+            "match",
+            help="Time the query matcher alone on N generated posts.",
+            description="Times features() + Matcher.match() for N texts against Q queries.",
+        )
+        for p, queries in ((ingest, 200), (match, 1000)):
+            p.add_argument("--posts", type=int, default=100_000, help="How many posts (N).")
+            p.add_argument("--queries", type=int, default=queries, help="How many queries (Q).")
+            p.add_argument("--seed", type=int, default=1, help="The same seed, the same posts.")
+        ingest.add_argument(
+            "--batch-size", type=int, default=2000, help="Posts per received batch."
+        )
+        ingest.add_argument(
+            "--keep", action="store_true", help="Keep the benchmark workspace and its posts."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        figures = self.ingest(**options) if options["what"] == "ingest" else self.match(**options)
+        self.stdout.write(json.dumps(figures))
+
+    def match(self, *, posts: int, queries: int, seed: int, **_: Any) -> dict[str, Any]:
+        from rapport.listening.matcher import Matcher, features
+
+        rows = generate_queries(queries, seed)
+        texts = Traffic(seed).texts(posts)
+        started = time.perf_counter()
+        matcher = Matcher((i, q) for i, (_, q, _) in enumerate(rows))
+        compiled = time.perf_counter() - started
+        matched = hits = 0
+        started = time.perf_counter()
+        for text, language, author, network in texts:
+            found = matcher.match(features(text, language=language, author=author, network=network))
+            matched += bool(found)
+            hits += len(found)
+        seconds = time.perf_counter() - started
+        self.stderr.write(
+            f"compiled {queries} queries in {compiled:.3f}s; {matched} of {posts} posts "
+            f"matched at least one query, {hits / max(1, posts):.2f} queries per post"
+        )
+        return {
+            "posts": posts,
+            "queries": queries,
+            "seconds": round(seconds, 3),
+            "posts_per_s": round(posts / seconds),
+            "peak_rss_mb": _peak_rss_mb(),
+        }
+
+    def ingest(
+        self, *, posts: int, queries: int, seed: int, batch_size: int, keep: bool, **_: Any
+    ) -> dict[str, Any]:
+        from rapport.listening.ingest import Received, receive
+        from rapport.listening.models import ListeningQuery
+
+        settings.DEBUG = False  # the query log would grow with every statement
+        slug = f"bench-{timezone.now():%Y%m%d%H%M%S}"
+        workspace = Workspace.objects.create(name=f"Benchmark {slug}", slug=slug)
+        ListeningQuery.objects.bulk_create(
+            ListeningQuery(workspace=workspace, name=name, query=query, label=label)
+            for name, query, label in generate_queries(queries, seed)
+        )
+        traffic, parsers = Traffic(seed), Parsers()
+        total, seconds, parse_seconds = Received(), 0.0, 0.0
+        progress = _progress(posts, "ingest")
+        pages = traffic.pages(posts)
+        try:
+            left = posts
+            while left > 0:
+                payloads = []
+                count = 0
+                for network, payload, size in pages:
+                    payloads.append((network, payload))
+                    count += size
+                    if count >= min(batch_size, left):
+                        break
+                started = time.perf_counter()
+                batch = Batch()
+                for network, payload in payloads:
+                    parsed = parsers.parse(network, payload)
+                    batch.posts += parsed.posts
+                    batch.rejects += parsed.rejects
+                parse_seconds += time.perf_counter() - started
+                del payloads
+                started = time.perf_counter()
+                total.merge(receive(workspace, batch, triage="inline"))
+                seconds += time.perf_counter() - started
+                reset_queries()
+                left -= count
+                progress.update(count)
+            progress.close()
+            stored = self._counts(workspace)
+        finally:
+            if not keep:
+                self._delete(workspace)
+        gc.collect()
+        if parsers.fallback:
+            self.stderr.write(
+                "Not parsed by a connector (none importable yet), read by rapport.listening.bench "
+                "instead: " + ", ".join(sorted(parsers.fallback))
+            )
+        self.stderr.write(
+            f"parsing payloads took {parse_seconds:.1f}s (not counted); received "
+            f"{len(total.created)} new posts, {total.duplicates} duplicates, {total.quarantined} "
+            f"quarantined; stored {stored['stored']}"
+        )
+        return {
+            "posts": posts,
+            "queries": queries,
+            "seconds": round(seconds, 3),
+            "posts_per_s": round(posts / seconds),
+            "peak_rss_mb": _peak_rss_mb(),
+            "database": connection.vendor,
+            **stored,
+        }
+
+    def _counts(self, workspace: Workspace) -> dict[str, int]:
+        from rapport.contacts.models import Identity
+        from rapport.listening.models import Post, PostMatch
+
+        return {
+            "stored": Post.objects.filter(workspace=workspace).count(),
+            "copies": Post.objects.filter(workspace=workspace, duplicate_of__isnull=False).count(),
+            "matched": Post.objects.filter(workspace=workspace, matches__isnull=False)
+            .distinct()
+            .count(),
+            "matches": PostMatch.objects.filter(post__workspace=workspace).count(),
+            "identities": Identity.objects.filter(workspace=workspace).count(),
+        }
+
+    def _delete(self, workspace: Workspace) -> None:
+        from rapport.contacts.models import Identity
+        from rapport.listening.models import Post, PostMatch, QuarantinedPayload
+
+        started = time.perf_counter()
+        PostMatch.objects.filter(post__workspace=workspace).delete()
+        posts = Post.objects.filter(workspace=workspace)
+        posts.exclude(duplicate_of=None).update(duplicate_of=None)
+        posts.delete()
+        QuarantinedPayload.objects.filter(workspace=workspace).delete()
+        Identity.objects.filter(workspace=workspace).delete()
+        workspace.delete()
+        self.stderr.write(
+            f"deleted the benchmark workspace in {time.perf_counter() - started:.1f}s"
+        )
