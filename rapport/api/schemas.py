@@ -1,7 +1,9 @@
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
+
+from rapport.connectors.webhook.schema import PostItem
 
 
 class WorkspaceOut(Schema):
@@ -68,3 +70,138 @@ class TaskRunOut(Schema):
     result: Any = None
     error: str = ""
     created_at: datetime
+
+
+# Listening -----------------------------------------------------------------------------------
+
+QueryLabel = Literal["brand", "product", "competitor", "person", "campaign"]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class QueryIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    query: str = Field(
+        ..., min_length=1, max_length=2000, examples=['"acme bank" OR @acmebank -job']
+    )
+    label: QueryLabel = "brand"
+    is_active: bool = True
+
+
+class QueryPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    query: str | None = Field(None, min_length=1, max_length=2000)
+    label: QueryLabel | None = None
+    is_active: bool | None = None
+
+
+class QueryOut(Schema):
+    id: int
+    name: str
+    query: str
+    label: str
+    is_active: bool
+    match_count: int = 0
+    created_at: datetime
+
+
+class QuerySyntaxErrorOut(Schema):
+    detail: str = Field(..., examples=["query: At position 7: this quote is never closed"])
+    position: int | None = Field(None, description="1-based position of the problem in the query")
+    fields: dict[str, list[str]] = {}
+
+
+class SourceIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    connector: str = Field(..., max_length=30, description="A connector name, e.g. rss")
+    config: dict[str, Any] = Field(default_factory=dict, description="The connector's settings")
+    credentials: dict[str, Any] | None = Field(
+        None, description="Secrets, stored encrypted and never returned (admins and owners)"
+    )
+    poll_every_seconds: int = Field(300, ge=60, le=7 * 24 * 3600)
+
+
+class SourcePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    config: dict[str, Any] | None = None
+    credentials: dict[str, Any] | None = Field(
+        None, description="Replaces the stored credentials whole (admins and owners)"
+    )
+    poll_every_seconds: int | None = Field(None, ge=60, le=7 * 24 * 3600)
+
+
+class SourceOut(Schema):
+    id: int
+    name: str
+    connector: str
+    config: dict[str, Any]
+    status: str
+    poll_every_seconds: int
+    has_credentials: bool
+    webhook_url: str | None = Field(None, description="Where a webhook source receives posts")
+    cursor: dict[str, Any] | None
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str
+    last_error_at: datetime | None
+    consecutive_failures: int
+    next_poll_at: datetime | None
+    posts_received: int
+    created_at: datetime
+
+
+class SourceCreatedOut(SourceOut):
+    webhook_secret: str | None = Field(
+        None, description="A new webhook source's signing secret: shown this once only"
+    )
+
+
+class WebhookSecretOut(Schema):
+    secret: str = Field(..., description="The new signing secret: shown this once only")
+    header: str = Field(..., description="The header a sender signs requests in")
+
+
+class PostsIn(Schema):
+    posts: list[PostItem] = Field(..., min_length=1, max_length=1000)
+
+
+class ReceivedOut(Schema):
+    created: int
+    updated: int
+    deleted: int
+    duplicates: int
+    quarantined: int
+    post_ids: list[int] = Field(..., description="Ids of the posts this request created")
+
+
+class MatchedQueryOut(Schema):
+    id: int
+    name: str
+    label: str
+
+
+class PostOut(Schema):
+    id: int
+    network: str
+    external_id: str
+    url: str
+    source_id: int | None
+    author_external_id: str
+    author_handle: str
+    author_name: str
+    author_reach: int
+    title: str
+    text: str
+    language: str
+    posted_at: datetime
+    received_at: datetime
+    edited_at: datetime | None
+    reply_to_external_id: str
+    thread_external_id: str
+    sentiment: str
+    sentiment_score: float | None
+    intent: str
+    priority: int
+    queries: list[MatchedQueryOut]

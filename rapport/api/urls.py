@@ -2,7 +2,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import NinjaAPI
 
 from rapport import __version__
-from rapport.api import core, errors
+from rapport.api import core, errors, listening
 from rapport.api.auth import TokenAuth
 
 api = NinjaAPI(
@@ -17,6 +17,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/", core.router)
+listening.install(api)
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> JsonResponse:

@@ -101,6 +101,7 @@ def test_a_successful_poll_stores_posts_cursor_and_health(source, fake_network):
     before = timezone.now()
     outcome = sources.poll(source)
     assert outcome.status == "ok"
+    assert outcome.received is not None
     assert len(outcome.received.created) == 2
     assert fake_network.tokens_seen == ["s3cret-token-value"]  # decrypted for the connector
     source.refresh_from_db()
