@@ -255,7 +255,7 @@ def top_authors(posts: QuerySet[Post], limit: int = TOP) -> list[AuthorReach]:
             reach=Max("author_reach"),
             n=Count("id"),
             name=Max("author_name"),
-            identity_id=Max("identity"),
+            identity_pk=Max("identity"),
         )
         .order_by("-reach", "-n", "author_handle")[:limit]
     )
@@ -266,7 +266,7 @@ def top_authors(posts: QuerySet[Post], limit: int = TOP) -> list[AuthorReach]:
             name=r["name"] or "",
             reach=r["reach"] or 0,
             posts=r["n"],
-            identity_id=r["identity_id"],
+            identity_id=r["identity_pk"],
         )
         for r in rows
     ]
@@ -295,7 +295,9 @@ def source_health(viewer: Membership) -> QuerySet[Source]:
     )
 
 
-def quarantined(viewer: Membership, *, source_id: object = None) -> QuerySet[QuarantinedPayload]:
+def quarantined(
+    viewer: Membership, *, source_id: int | None = None
+) -> QuerySet[QuarantinedPayload]:
     """What could not be parsed, newest first (admins)."""
     require_role(viewer, Role.ADMIN, "see quarantined payloads")
     items = QuarantinedPayload.objects.filter(workspace=viewer.workspace).select_related("source")

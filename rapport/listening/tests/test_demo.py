@@ -31,7 +31,8 @@ def test_demo_loads_queries_sources_and_a_triaged_backlog(
     assert set(Post.objects.values_list("network", flat=True)) == set(demo.NETWORKS)
     assert QuarantinedPayload.objects.filter(workspace=ws).count() == len(demo.QUARANTINED)
     replay = Source.objects.get(workspace=ws, name=demo.REPLAY_SOURCE)
-    assert replay.cursor["offset"] == demo.BACKLOG and replay.cursor["chain"]
+    assert replay.cursor["offset"] == demo.BACKLOG
+    assert replay.cursor["chain"]
 
 
 def test_loading_the_demo_twice_duplicates_nothing_nor_restarts_the_replay(
@@ -55,7 +56,8 @@ def test_a_replay_step_receives_the_next_posts_now_and_a_stale_chain_does_nothin
     demo.replay_demo_posts.call(ws.pk, chain)
     assert Post.objects.count() == before + demo.REPLAY_BATCH
     cursor = Source.objects.get(name=demo.REPLAY_SOURCE).cursor
-    assert cursor["offset"] == demo.BACKLOG + demo.REPLAY_BATCH and not cursor["finished"]
+    assert cursor["offset"] == demo.BACKLOG + demo.REPLAY_BATCH
+    assert not cursor["finished"]
 
 
 def test_demo_posts_are_the_same_every_time():

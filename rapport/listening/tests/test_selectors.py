@@ -73,7 +73,8 @@ def heard(acme):
 def test_search_posts_newest_first_filtered_by_query_and_text(owner, heard):
     brand, rival = heard
     texts = [p.text for p in selectors.search_posts(owner)]
-    assert texts[0].startswith("Acme Bank froze") and len(texts) == 5
+    assert texts[0].startswith("Acme Bank froze")
+    assert len(texts) == 5
     assert {p.external_id for p in selectors.search_posts(owner, query_id=rival.pk)} == {"4"}
     assert {p.external_id for p in selectors.search_posts(owner, q="mortgage")} == {"2", "4"}
     assert {p.external_id for p in selectors.search_posts(owner, q="MORTG")} == {"2", "4"}
@@ -107,14 +108,17 @@ def test_overview_counts_volume_sentiment_share_of_voice_authors_and_terms(owner
     assert overview.top_authors[0].handle == "bo"
     assert (overview.top_authors[0].reach, overview.top_authors[0].posts) == (9000, 2)
     terms = dict(overview.top_terms)
-    assert terms["acme"] == 3 and terms["mortgage"] == 2
-    assert "the" not in terms and "is" not in terms
+    assert terms["acme"] == 3
+    assert terms["mortgage"] == 2
+    assert "the" not in terms
+    assert "is" not in terms
 
 
 def test_overview_of_one_query(owner, heard):
     brand, _ = heard
     overview = selectors.listening_overview(owner, query_id=brand.pk, days=7)
-    assert overview.query == brand and overview.total == 3
+    assert overview.query == brand
+    assert overview.total == 3
 
 
 def test_another_workspaces_query_is_a_404(owner, globex, heard):
