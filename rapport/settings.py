@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from environs import Env
-from marshmallow.validate import OneOf
+from marshmallow.validate import OneOf, Regexp
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -151,6 +151,18 @@ AXES_USERNAME_CALLABLE = "rapport.core.access.login_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
 AXES_VERBOSE = False
+
+# Requests: API batches and webhooks carry up to 10 MB of posts.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Credentials of listening sources are encrypted with this Fernet key; by default one derived
+# from SECRET_KEY. Changing either makes stored credentials unreadable (they must be re-entered).
+RAPPORT_ENCRYPTION_KEY: str | None = env.str(
+    "RAPPORT_ENCRYPTION_KEY",
+    None,
+    validate=Regexp(
+        r"^[A-Za-z0-9_-]{43}=$", error="must be a Fernet key (44 base64url characters)"
+    ),
+)
 
 # Background tasks: the database queue by default, Redis (through RQ) for scale-out.
 REDIS_URL: str | None = env.str("REDIS_URL", None)

@@ -7,7 +7,6 @@ key makes stored credentials unreadable: `CredentialsUnreadable` says so instead
 
 import base64
 import json
-import os
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -24,9 +23,9 @@ class CredentialsUnreadable(Exception):
 
 
 def _key() -> bytes:
-    explicit = getattr(settings, KEY_ENV, None) or os.environ.get(KEY_ENV)
+    explicit: str | None = settings.RAPPORT_ENCRYPTION_KEY
     if explicit:
-        return explicit.encode() if isinstance(explicit, str) else bytes(explicit)
+        return explicit.encode()
     derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(
         settings.SECRET_KEY.encode()
     )
