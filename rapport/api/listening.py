@@ -4,10 +4,9 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
 from django.db.models import Count, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Router, Status
+from django.http import Http404, HttpRequest
+from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from rapport.api.auth import member
@@ -41,17 +40,6 @@ router = Router(tags=["listening"])
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 SIGNATURE_HEADER = "X-Rapport-Signature"
-
-
-def install(api: NinjaAPI) -> None:
-    """Adds the router and its one error that Django raises before any handler runs."""
-    api.add_router("/", router)
-
-    @api.exception_handler(RequestDataTooBig)
-    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-        return api.create_response(
-            request, {"detail": "The request body is too large; send fewer posts."}, status=413
-        )
 
 
 def _received_out(result: Received) -> dict[str, Any]:
@@ -405,4 +393,4 @@ def receive_webhook(request: HttpRequest, source_id: int) -> Status[Any]:
     return Status(202, _received_out(receive(source.workspace, batch, source=source)))
 
 
-__all__ = ["install", "router"]
+__all__ = ["router"]

@@ -17,7 +17,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/", core.router)
-listening.install(api)
+api.add_router("/", listening.router)
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> JsonResponse:
