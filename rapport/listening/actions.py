@@ -22,6 +22,7 @@ from rapport.core.roles import Role
 from rapport.listening import crypto
 from rapport.listening.models import ListeningQuery, Source
 from rapport.listening.query import QuerySyntaxError, parse
+from rapport.listening.rematch import rematch_query
 
 QUERY_FIELDS = ["name", "query", "label", "is_active"]
 SOURCE_FIELDS = ["name", "connector", "config", "poll_every_seconds", "status"]
@@ -100,6 +101,7 @@ def create_query(
         obj=lq,
         after=snapshot(lq, QUERY_FIELDS),
     )
+    rematch_query(lq)  # so a new query shows what it would have heard lately
     return lq
 
 
@@ -132,6 +134,8 @@ def update_query(
         before=before,
         after=snapshot(lq, QUERY_FIELDS),
     )
+    if (before["query"], before["is_active"]) != (lq.query, lq.is_active):
+        rematch_query(lq, replace=True)
     return lq
 
 
@@ -140,6 +144,8 @@ def _set_query_active(actor: Membership, lq: ListeningQuery, active: bool) -> Li
     before = snapshot(lq, ["is_active"])
     lq.is_active = active
     lq.save(update_fields=["is_active"])
+    if active:
+        rematch_query(lq)
     record(
         actor=actor.user,
         workspace=actor.workspace,

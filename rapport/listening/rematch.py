@@ -19,16 +19,27 @@ CHUNK = 1_000
 
 
 def rematch_query(
-    query: ListeningQuery, *, days: int = RECENT_DAYS, limit: int = RECENT_POSTS
+    query: ListeningQuery,
+    *,
+    days: int = RECENT_DAYS,
+    limit: int = RECENT_POSTS,
+    replace: bool = False,
 ) -> int:
-    """Adds `query`'s matches among the workspace's newest posts; returns how many it found."""
+    """Adds `query`'s matches among the workspace's newest posts; returns how many it found.
+
+    With `replace` (the query's text changed), its recent matches are recomputed: older ones,
+    made under its earlier wording, stay as they were.
+    """
+    since = timezone.now() - timedelta(days=days)
+    if replace:
+        PostMatch.objects.filter(query=query, post__posted_at__gte=since).delete()
     if not query.is_active:
         return 0
     matcher = Matcher([(query.pk, query.query)])
     recent = (
         Post.objects.filter(
             workspace_id=query.workspace_id,
-            posted_at__gte=timezone.now() - timedelta(days=days),
+            posted_at__gte=since,
             deleted_at__isnull=True,
             duplicate_of__isnull=True,
         )

@@ -176,3 +176,29 @@ def test_access_helpers_answer_404_for_another_workspace(owner, globex):
         assert helper(globex_owner, pk).pk == pk
     with pytest.raises(Http404):
         access_query(owner, "not-a-number")
+
+
+def test_a_new_or_reworded_query_is_matched_against_recent_posts(acme, owner):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rapport.connectors.base import Author, Batch, NormalisedPost
+    from rapport.listening.ingest import receive
+
+    now = timezone.now()
+    posts = [
+        NormalisedPost(
+            network="mastodon",
+            external_id=str(i),
+            text=text,
+            created_at=now - timedelta(hours=i),
+            author=Author(external_id="a", handle="a"),
+        )
+        for i, text in enumerate(["Acme mortgage rates are up", "Globex has a new savings app"])
+    ]
+    receive(acme, Batch(posts=posts), triage="inline")
+    lq = actions.create_query(owner, name="Mortgages", query="mortgage OR mortgages")
+    assert [p.external_id for p in lq.posts.all()] == ["0"]
+    actions.update_query(owner, lq, query="savings")
+    assert [p.external_id for p in lq.posts.all()] == ["1"]

@@ -14,7 +14,6 @@ from rapport.core.models import Membership
 from rapport.core.roles import Role
 from rapport.listening import selectors
 from rapport.listening.models import Intent, ListeningQuery, Sentiment
-from rapport.listening.rematch import rematch_query
 from rapport.web.views.common import add_action_errors, member_view, paginate, render_page
 
 PERIODS = {7: "Last 7 days", 14: "Last 14 days", 30: "Last 30 days", 90: "Last 90 days"}
@@ -185,7 +184,7 @@ def query_create(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             add_action_errors(form, error)
         else:
-            found = rematch_query(query)
+            found = query.matches.count()
             messages.success(
                 request,
                 f"Query “{query.name}” created: it matches {found} recent "
