@@ -27,7 +27,6 @@ def _domain_page(section: str) -> View:
 
 
 inbox = _domain_page("inbox")
-listening = _domain_page("listening")
 cases = _domain_page("cases")
 contacts = _domain_page("contacts")
 ideas = _domain_page("ideas")
