@@ -35,7 +35,7 @@ class PostFeatures:
 
 
 def features(text: str, *, language: str = "", author: str = "", network: str = "") -> PostFeatures:
-    folded = text.lower() if text.isascii() else fold(text)
+    folded = fold(text)
     words = WORD.findall(folded)
     keys = set(words)  # a word has no ":", so it cannot clash with the prefixed keys
     if "@" in folded or "#" in folded:
@@ -62,8 +62,11 @@ def _key(node: Term | Mention | Tag | Field) -> str:
     return f"{node.name}:{node.value}"
 
 
+_ATOMS = (Term, Mention, Tag, Field)
+
+
 def compile_node(node: Node) -> Predicate:
-    if isinstance(node, (Term, Mention, Tag, Field)):
+    if isinstance(node, _ATOMS):
         key = _key(node)
         return lambda f: key in f.keys
     if isinstance(node, Phrase):
@@ -72,10 +75,23 @@ def compile_node(node: Node) -> Predicate:
     if isinstance(node, Not):
         inner = compile_node(node.child)
         return lambda f: not inner(f)
-    children = [compile_node(c) for c in node.children]
+    # Atoms among the children become one set operation; the rest are called in turn.
+    keys = frozenset(_key(c) for c in node.children if isinstance(c, _ATOMS))
+    others = [compile_node(c) for c in node.children if not isinstance(c, _ATOMS)]
     if isinstance(node, And):
-        return lambda f: all(c(f) for c in children)
-    return lambda f: any(c(f) for c in children)
+        if not others:
+            return lambda f: keys <= f.keys
+        return lambda f: keys <= f.keys and all(c(f) for c in others)
+    if not others:
+        return lambda f: not keys.isdisjoint(f.keys)
+    return lambda f: not keys.isdisjoint(f.keys) or any(c(f) for c in others)
+
+
+def is_key_disjunction(node: Node) -> bool:
+    """A term, tag, mention or field, or an OR of them: any of its triggers is a match."""
+    if isinstance(node, Or):
+        return all(isinstance(c, _ATOMS) for c in node.children)
+    return isinstance(node, _ATOMS)
 
 
 def _selectivity(key: str) -> int:
@@ -109,9 +125,12 @@ class Matcher:
         self.predicates: dict[int, Predicate] = {}
         self.index: dict[str, list[int]] = defaultdict(list)
         self.always: list[int] = []
+        self.exact: set[int] = set()  # matched as soon as triggered: nothing to evaluate
         for query_id, text in queries:
             node = parse(text)
             self.predicates[query_id] = compile_node(node)
+            if is_key_disjunction(node):
+                self.exact.add(query_id)
             keys = triggers(node)
             if keys is None:
                 self.always.append(query_id)
@@ -130,5 +149,5 @@ class Matcher:
             hits = index.get(key)
             if hits is not None:
                 candidates.update(hits)
-        predicates = self.predicates
-        return [q for q in candidates if predicates[q](post)]
+        predicates, exact = self.predicates, self.exact
+        return sorted(q for q in candidates if q in exact or predicates[q](post))

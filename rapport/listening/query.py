@@ -13,7 +13,9 @@ a #tag or @mention (`acme` matches `#acme`). `@handle` matches a mention, `#tag`
 Errors name the position (counted from 1) and the problem.
 """
 
+import functools
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from typing import Union
@@ -30,10 +32,17 @@ class QuerySyntaxError(ValueError):
         super().__init__(f"At position {position}: {problem}")
 
 
+@functools.cache
+def _combining_marks() -> dict[int, None]:
+    """Every combining character, as a `str.translate` table that deletes them."""
+    return dict.fromkeys(c for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c)))
+
+
 def fold(text: str) -> str:
     """Lowercase without accents: what both queries and posts are compared in."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKD", text.casefold()).translate(_combining_marks())
 
 
 WORD = re.compile(r"\w+")

@@ -6,9 +6,8 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import timedelta
 
-from django.db.models import Q
-
 from rapport.contacts.models import Identity
+from rapport.listening.ingest import bulk_insert
 from rapport.listening.matcher import features
 from rapport.listening.models import Post
 from rapport.triage.pipeline import Context, Drop, key
@@ -57,20 +56,16 @@ class Dedupe:
 
     def prepare(self, posts: Sequence[Post], ctx: Context) -> None:
         in_batch: dict[object, Post | int] = {(p.network, p.external_id): p for p in posts}
-        reposts = {
-            (p.network, p.repost_of_external_id)
-            for p in posts
-            if p.repost_of_external_id and (p.network, p.repost_of_external_id) not in in_batch
-        }
+        reposts: dict[str, set[str]] = {}
+        for p in posts:
+            if p.repost_of_external_id and (p.network, p.repost_of_external_id) not in in_batch:
+                reposts.setdefault(p.network, set()).add(p.repost_of_external_id)
         hashes = {p.content_hash for p in posts if p.content_hash}
         stored: dict[object, Post | int] = {}
-        if reposts:
-            q = Q()
-            for network, external_id in reposts:
-                q |= Q(network=network, external_id=external_id)
-            for pk, network, external_id in Post.objects.filter(
-                q, workspace_id=ctx.workspace_id
-            ).values_list("pk", "network", "external_id"):
+        for network, external_ids in reposts.items():
+            for pk, external_id in Post.objects.filter(
+                workspace_id=ctx.workspace_id, network=network, external_id__in=external_ids
+            ).values_list("pk", "external_id"):
                 stored[(network, external_id)] = pk
         if hashes:
             batch_ids = [p.pk for p in posts if p.pk is not None]
@@ -159,7 +154,7 @@ class ResolveIdentity:
             if key not in known
         ]
         if missing:
-            Identity.objects.bulk_create(missing, ignore_conflicts=True)
+            bulk_insert(missing, ignore_conflicts=True)
             new: dict[str, list[str]] = {}
             for identity in missing:
                 new.setdefault(identity.network, []).append(identity.external_id)
@@ -216,10 +211,13 @@ class DetectLanguage:
         return post
 
 
+LANGUAGE_SAMPLE = 240  # characters: plenty to tell languages apart, and the cost is per byte
+
+
 def detect_language(text: str) -> str:
     import py3langid
 
-    language, _ = py3langid.classify(text[:500])
+    language, _ = py3langid.classify(text[:LANGUAGE_SAMPLE])
     return str(language)
 
 
