@@ -175,7 +175,12 @@ class _Parser:
             self.i += 1
             if self.peek() is None:
                 raise QuerySyntaxError(token.position, f"{token.text} needs something after it")
-            return Not(self.parse_unary())
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise QuerySyntaxError(token.position, "exclusions are nested too deeply")
+            node = Not(self.parse_unary())
+            self.depth -= 1
+            return node
         return self.parse_atom()
 
     def parse_atom(self) -> Node:
