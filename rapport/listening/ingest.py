@@ -216,11 +216,15 @@ def _store(
     existing: dict[tuple[str, str], Post] = {}
     for network, ids in by_network.items():
         for start in range(0, len(ids), INSERT_BATCH):
-            for post in Post.objects.filter(
-                workspace=workspace,
-                network=network,
-                external_id__in=ids[start : start + INSERT_BATCH],
-            ).only("id", "network", "external_id", "text", "edited_at", "deleted_at"):
+            for post in (
+                Post.objects.filter(
+                    workspace=workspace,
+                    network=network,
+                    external_id__in=ids[start : start + INSERT_BATCH],
+                )
+                .order_by()
+                .only("id", "network", "external_id", "text", "edited_at", "deleted_at")
+            ):
                 existing[(post.network, post.external_id)] = post
 
     new, changed = [], []

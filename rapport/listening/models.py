@@ -131,7 +131,11 @@ class Post(WorkspaceOwned):
                 fields=["workspace", "network", "external_id"], name="one_post_per_network_id"
             )
         ]
-        indexes = [models.Index(fields=["workspace", "-posted_at"])]
+        indexes = [
+            models.Index(fields=["workspace", "-posted_at"]),
+            # dedupe looks copies up by hash in each batch; without it SQLite scans the workspace
+            models.Index(fields=["workspace", "content_hash"], name="post_workspace_hash_idx"),
+        ]
         ordering = ["-posted_at", "-id"]
 
     def __str__(self) -> str:

@@ -68,19 +68,21 @@ class Dedupe:
             ).values_list("pk", "external_id"):
                 stored[(network, external_id)] = pk
         if hashes:
-            batch_ids = [p.pk for p in posts if p.pk is not None]
-            for pk, content_hash in (
+            # No window or order in SQL: either would lead SQLite away from the hash index.
+            batch_ids = {p.pk for p in posts if p.pk is not None}
+            since = ctx.now - self.window
+            for pk, content_hash, posted_at in (
                 Post.objects.filter(
                     workspace_id=ctx.workspace_id,
                     content_hash__in=hashes,
-                    posted_at__gte=ctx.now - self.window,
                     duplicate_of__isnull=True,
                 )
-                .exclude(pk__in=batch_ids)
-                .order_by("-pk")
-                .values_list("pk", "content_hash")
+                .order_by()
+                .values_list("pk", "content_hash", "posted_at")
             ):
-                stored[content_hash] = pk
+                if posted_at >= since and pk not in batch_ids:
+                    current = stored.get(content_hash)
+                    stored[content_hash] = pk if current is None else max(pk, current)  # type: ignore[call-overload]
         ctx.scratch["originals"] = stored | in_batch
         ctx.scratch["copies"] = {}  # key(copy) -> its original, so copies of copies link to it
 
