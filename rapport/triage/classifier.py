@@ -229,6 +229,15 @@ QUESTION_STARTS = frozenset(
 )
 
 
+def _any_of(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One pass over the text instead of one substring search per phrase."""
+    return re.compile("|".join(re.escape(p) for p in phrases))
+
+
+_LEAD = _any_of(LEAD_CUES)
+_IDEA = _any_of(IDEA_CUES)
+
+
 class LexiconClassifier:
     """Word lists and cues: weak but fast and dependency-free, the fallback model."""
 
@@ -255,8 +264,8 @@ class LexiconClassifier:
         complaint_hits = sum(w in COMPLAINT_CUES for w in words)
         complaint = 1 / (1 + math.exp(-(1.4 * complaint_hits + 0.9 * neg - 0.8 * pos - 1.6)))
         question = "?" in words or (bool(words) and words[0] in QUESTION_STARTS)
-        lead = any(cue in lower for cue in LEAD_CUES)
-        idea = any(cue in lower for cue in IDEA_CUES)
+        lead = _LEAD.search(lower) is not None
+        idea = _IDEA.search(lower) is not None
         intent_scores = {
             "complaint": 3.0 * complaint,
             "praise": 1.0 * pos - 0.5 * neg,

@@ -207,12 +207,15 @@ class DetectLanguage:
         pass
 
     def __call__(self, post: Post, ctx: Context) -> Post:
-        if not post.language and post.text:
-            post.language = detect_language(post.text)
-        post.language = post.language.lower().split("-")[0][:8]
+        language = post.language.lower().split("-")[0][:8]
+        if language in NOT_A_LANGUAGE:
+            language = detect_language(post.text) if post.text else ""
+        post.language = language
         return post
 
 
+# ISO 639 codes networks send for "undetermined", "no linguistic content", and nothing at all
+NOT_A_LANGUAGE = frozenset({"", "und", "zxx", "mul", "qme", "qht", "qam", "qst"})
 LANGUAGE_SAMPLE = 240  # characters: plenty to tell languages apart, and the cost is per byte
 
 

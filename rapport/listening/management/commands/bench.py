@@ -55,7 +55,7 @@ class Command(BaseCommand):
             p.add_argument("--queries", type=int, default=queries, help="How many queries (Q).")
             p.add_argument("--seed", type=int, default=1, help="The same seed, the same posts.")
         ingest.add_argument(
-            "--batch-size", type=int, default=2000, help="Posts per received batch."
+            "--batch-size", type=int, default=5000, help="Posts per received batch."
         )
         ingest.add_argument(
             "--keep", action="store_true", help="Keep the benchmark workspace and its posts."
