@@ -14,7 +14,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import F, Model
@@ -125,14 +125,16 @@ def bulk_insert(objs: Sequence[Model], *, ignore_conflicts: bool = False) -> Non
     suffix = (
         " ON CONFLICT DO NOTHING" if ignore_conflicts else f" RETURNING {quote(meta.pk.column)}"
     )
-    batch_size = max(1, min(INSERT_BATCH, 30_000 // len(fields)))
+    copy = connection.vendor == "postgresql" and not ignore_conflicts
+    batch_size = 5_000 if copy else max(1, min(INSERT_BATCH, 30_000 // len(fields)))
     with connection.cursor() as cursor:
         for start in range(0, len(objs), batch_size):
             chunk = objs[start : start + batch_size]
-            params: list[Any] = []
-            append = params.append
+            rows = []
             for obj in chunk:
                 values = obj.__dict__
+                row_values = []
+                append = row_values.append
                 for attname, f, at, plain in specs:
                     value = values[attname]
                     if at is not None:
@@ -141,15 +143,31 @@ def bulk_insert(objs: Sequence[Model], *, ignore_conflicts: bool = False) -> Non
                         append(None)
                     else:
                         append(f.get_db_prep_save(value, connection))
-            # Table and column names come from the model; every value is a parameter.
-            values = ", ".join([row] * len(chunk))
-            sql = f"INSERT INTO {table} ({columns}) VALUES {values}{suffix}"  # noqa: S608
-            cursor.execute(sql, params)
-            if not ignore_conflicts:
-                for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
-                    obj.pk = pk
-                    obj._state.adding = False
-                    obj._state.db = connection.alias
+                rows.append(row_values)
+            if copy:
+                # psycopg parses a many-row INSERT's placeholders in Python; COPY streams the
+                # rows instead, with ids drawn from the table's sequence first.
+                pk = quote(meta.pk.column)
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [meta.db_table, meta.pk.column, len(chunk)],
+                )
+                ids = [pk_value for (pk_value,) in cursor.fetchall()]
+                with cursor.cursor.copy(f"COPY {table} ({pk}, {columns}) FROM STDIN") as stream:
+                    for pk_value, row_values in zip(ids, rows, strict=True):
+                        stream.write_row([pk_value, *row_values])
+            else:
+                # Table and column names come from the model; every value is a parameter.
+                values = ", ".join([row] * len(chunk))
+                sql = f"INSERT INTO {table} ({columns}) VALUES {values}{suffix}"  # noqa: S608
+                cursor.execute(sql, [v for row_values in rows for v in row_values])
+                if ignore_conflicts:
+                    continue
+                ids = [pk_value for (pk_value,) in cursor.fetchall()]
+            for obj, pk_value in zip(chunk, ids, strict=True):
+                obj.pk = pk_value
+                obj._state.adding = False
+                obj._state.db = connection.alias
 
 
 def _waits_for_original(post: Post) -> bool:
