@@ -712,4 +712,4 @@ class Parsers:
         connector = self.connectors.get(network)
         if connector is None:
             return _fallback(network, payload)
-        return connector.parse(payload)  # type: ignore[no-any-return]
+        return connector.parse(payload)

@@ -14,7 +14,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import F, Model
@@ -120,10 +120,12 @@ def bulk_insert(objs: Sequence[Model], *, ignore_conflicts: bool = False) -> Non
             if at is not None:
                 setattr(obj, attname, now)
     quote = connection.ops.quote_name
-    table, columns = quote(meta.db_table), ", ".join(quote(f.column) for f in fields)
+    table, columns = quote(meta.db_table), ", ".join(quote(str(f.column)) for f in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     suffix = (
-        " ON CONFLICT DO NOTHING" if ignore_conflicts else f" RETURNING {quote(meta.pk.column)}"
+        " ON CONFLICT DO NOTHING"
+        if ignore_conflicts
+        else f" RETURNING {quote(str(meta.pk.column))}"
     )
     copy = connection.vendor == "postgresql" and not ignore_conflicts
     batch_size = 5_000 if copy else max(1, min(INSERT_BATCH, 30_000 // len(fields)))
@@ -132,11 +134,11 @@ def bulk_insert(objs: Sequence[Model], *, ignore_conflicts: bool = False) -> Non
             chunk = objs[start : start + batch_size]
             rows = []
             for obj in chunk:
-                values = obj.__dict__
-                row_values = []
+                attributes = obj.__dict__
+                row_values: list[Any] = []
                 append = row_values.append
                 for attname, f, at, plain in specs:
-                    value = values[attname]
+                    value = attributes[attname]
                     if at is not None:
                         append(at)
                     elif value is None and plain:
@@ -147,7 +149,7 @@ def bulk_insert(objs: Sequence[Model], *, ignore_conflicts: bool = False) -> Non
             if copy:
                 # psycopg parses a many-row INSERT's placeholders in Python; COPY streams the
                 # rows instead, with ids drawn from the table's sequence first.
-                pk = quote(meta.pk.column)
+                pk = quote(str(meta.pk.column))
                 cursor.execute(
                     "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                     [meta.db_table, meta.pk.column, len(chunk)],

@@ -61,7 +61,7 @@ class Dedupe:
             if p.repost_of_external_id and (p.network, p.repost_of_external_id) not in in_batch:
                 reposts.setdefault(p.network, set()).add(p.repost_of_external_id)
         hashes = {p.content_hash for p in posts if p.content_hash}
-        stored: dict[object, Post | int] = {}
+        stored: dict[object, int] = {}
         for network, external_ids in reposts.items():
             for pk, external_id in Post.objects.filter(
                 workspace_id=ctx.workspace_id, network=network, external_id__in=external_ids
@@ -81,9 +81,9 @@ class Dedupe:
                 .values_list("pk", "content_hash", "posted_at")
             ):
                 if posted_at >= since and pk not in batch_ids:
-                    current = stored.get(content_hash)
-                    stored[content_hash] = pk if current is None else max(pk, current)  # type: ignore[call-overload]
-        ctx.scratch["originals"] = stored | in_batch
+                    stored[content_hash] = max(pk, stored.get(content_hash, 0))  # the latest
+        originals: dict[object, Post | int] = {**stored, **in_batch}
+        ctx.scratch["originals"] = originals
         ctx.scratch["copies"] = {}  # key(copy) -> its original, so copies of copies link to it
 
     def __call__(self, post: Post, ctx: Context) -> Post | Drop:

@@ -133,7 +133,7 @@ def random_queries(rng: random.Random, count: int) -> list[str]:
             return "-" + rng.choice(atoms)
         return rng.choice(atoms)
 
-    queries = []
+    queries: list[str] = []
     while len(queries) < count:
         query = rng.choice([" ", " OR ", " "]).join(part(0) for _ in range(rng.randint(1, 4)))
         try:
