@@ -18,7 +18,7 @@ _CONTROL = re.compile(
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _LINES = re.compile(r"\n{3,}")
 _URL = re.compile(r"https?://\S+")
-_NOISE = re.compile(r"^(rt\s+)?@\w+:?\s*|[@#]\w+|\W+")
+_NOISE = re.compile(r"^(rt\s+)?@\w+:?\s*|[@#]\w+|[^\w@#]+")  # punctuation leaves sigils
 
 
 class Normalise:
