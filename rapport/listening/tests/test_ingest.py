@@ -1,6 +1,7 @@
 """Receiving batches: stored once, edits and deletions applied, bad items quarantined."""
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 
@@ -110,3 +111,77 @@ def test_copies_link_to_the_original(acme):
     assert copy.duplicate_of == original
     assert original.duplicate_of is None
     assert copy.sentiment == ""  # not classified again
+
+
+def test_an_edit_is_triaged_again_and_its_matches_follow_the_new_text(acme, queries):
+    receive(acme, Batch(posts=[post("1", "Acme Bank froze my card")]), triage="inline")
+    assert [q.name for q in Post.objects.get(external_id="1").queries.all()] == ["Brand"]
+    edited = post("1", "actually it was globex, sorry", edited_at=T0 + timedelta(minutes=5))
+    result = receive(acme, Batch(posts=[edited]), triage="inline")
+    assert result.updated == 1
+    stored = Post.objects.get(external_id="1")
+    assert [q.name for q in stored.queries.all()] == ["Rivals"]
+    assert stored.text == "actually it was globex, sorry"
+
+
+def test_copies_within_one_batch_are_stored_linked_to_their_original(acme, queries):
+    text = "Acme Bank is giving away free money, click the link to claim now"
+    batch = Batch(
+        posts=[
+            post("1", text),
+            post("2", f"RT @dana: {text} #free", author=Author(external_id="7", handle="sam")),
+            post("3", text, repost_of_id="1", author=Author(external_id="8", handle="kim")),
+        ]
+    )
+    assert len(receive(acme, batch, triage="inline").created) == 3
+    original = Post.objects.get(external_id="1")
+    assert set(original.copies.values_list("external_id", flat=True)) == {"2", "3"}
+    assert original.sentiment != ""
+    assert Post.objects.get(external_id="3").sentiment == ""  # not classified again
+    assert list(original.queries.values_list("name", flat=True)) == ["Brand"]
+
+
+def test_queued_triage_is_one_task_per_batch_after_commit(
+    acme, queries, monkeypatch, django_capture_on_commit_callbacks
+):
+    from rapport.triage import tasks
+
+    enqueued = []
+    task = tasks.triage_posts
+    monkeypatch.setattr(
+        tasks, "triage_posts", SimpleNamespace(enqueue=lambda *a: enqueued.append(a))
+    )
+    batch = Batch(posts=[post(str(i), f"acme bank post {i}") for i in range(30)])
+    with django_capture_on_commit_callbacks(execute=True):
+        result = receive(acme, batch)
+        assert enqueued == []  # nothing before the commit
+    assert enqueued == [(acme.pk, result.created)]
+    assert Post.objects.filter(triaged_at__isnull=True).count() == 30
+    task.call(*enqueued[0])
+    assert Post.objects.filter(triaged_at__isnull=True).count() == 0
+    assert Post.objects.filter(matches__isnull=False).distinct().count() == 30
+
+
+def test_a_deleted_post_stays_deleted_when_the_batch_comes_again(acme):
+    receive(acme, Batch(posts=[post("1", "first version")]), triage="inline")
+    gone = Batch(posts=[post("1", "", deleted=True)])
+    assert receive(acme, gone, triage="inline").deleted == 1
+    again = receive(acme, gone, triage="inline")
+    assert (again.deleted, again.duplicates) == (0, 1)
+    assert Post.objects.get(external_id="1").text == ""
+
+
+def test_inserted_rows_get_their_ids_and_the_receive_time(acme):
+    from rapport.listening.ingest import bulk_insert
+
+    rows = [
+        Post(workspace=acme, network="x", external_id=str(i), text="t", posted_at=T0, raw=None)
+        for i in range(3)
+    ]
+    bulk_insert(rows)
+    assert [p.pk for p in rows] == list(
+        Post.objects.filter(workspace=acme).order_by("pk").values_list("pk", flat=True)
+    )
+    stored = Post.objects.get(pk=rows[0].pk)
+    assert stored.received_at == rows[0].received_at
+    assert stored.raw is None
