@@ -1,5 +1,6 @@
 """Each triage step alone, on posts saved or not, and the runner that chains them."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -203,7 +204,9 @@ def test_classify_sets_sentiment_complaint_probability_and_intent(
     post = make_post(acme, text=text)
     one(steps.Classify(), post, ctx)
     assert (post.sentiment, post.intent) == (sentiment, intent)
+    assert post.complaint_probability is not None
     assert 0 <= post.complaint_probability <= 1
+    assert post.sentiment_score is not None
     assert -1 <= post.sentiment_score <= 1
 
 
@@ -228,12 +231,12 @@ def test_score_puts_complaints_from_big_accounts_about_the_brand_first(acme, ctx
 def test_a_dropped_post_skips_the_remaining_steps_and_the_reason_is_kept(acme, ctx):
     class DropAll:
         name = "gate"
-        fields = ()
+        fields: tuple[str, ...] = ()
 
-        def prepare(self, posts, ctx):
+        def prepare(self, posts: Sequence[Post], ctx: Context) -> None:
             pass
 
-        def __call__(self, post, ctx):
+        def __call__(self, post: Post, ctx: Context) -> Post | Drop:
             return Drop("closed")
 
     post = make_post(acme, text="Acme Bank is great")
