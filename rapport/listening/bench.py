@@ -341,9 +341,9 @@ class Traffic:
             day=rng.choice(DAYS),
             street=rng.choice(STREETS),
         )
-        if rng.random() < 0.8:  # people add their own details; copies are the reposts below
+        if rng.random() < 0.97:  # people add their own details; copies are the reposts below
             text += rng.choice(DETAILS).format(
-                n=rng.randint(2, 500), time=f"{rng.randint(6, 23)}:{rng.randint(0, 59):02d}"
+                n=rng.randint(2, 5000), time=f"{rng.randint(6, 23)}:{rng.randint(0, 59):02d}"
             )
         for _ in range(rng.randint(0, 2)):
             text += rng.choice(FILLERS).format(n=rng.randint(1000, 99999))
