@@ -202,7 +202,7 @@ def test_poll_takes_the_token_then_reads_subreddits_comments_and_searches():
     token, new, _comments, search = rec.requests
     assert token.url == TOKEN_URL
     assert token.body == "grant_type=client_credentials"
-    assert token.headers["Authorization"].startswith("Basic ")  # the app's id and secret
+    assert str(token.headers["Authorization"]).startswith("Basic ")  # the app's id and secret
     assert "Rapport" in token.headers["User-Agent"]
     assert new.headers["Authorization"] == "bearer scrubbed-access-token"
     assert query(new) == {"limit": ["100"], "raw_json": ["1"]}

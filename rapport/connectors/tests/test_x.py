@@ -250,7 +250,8 @@ def test_publish_replies_as_the_account_with_oauth1():
     assert reply.external_id == "1456012973835788293"
     assert reply.url == "https://x.com/i/web/status/1456012973835788293"
     (sent,) = rec.requests
-    assert json.loads(sent.body or b"") == {
+    assert isinstance(sent.body, bytes | str)
+    assert json.loads(sent.body) == {
         "text": "Test Tweet",
         "reply": {"in_reply_to_tweet_id": "1275828087666679809"},
     }

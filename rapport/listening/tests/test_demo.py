@@ -9,6 +9,12 @@ from rapport.listening.models import ListeningQuery, Post, PostMatch, Quarantine
 pytestmark = pytest.mark.django_db
 
 
+def replay_cursor() -> dict:
+    cursor = Source.objects.get(name=demo.REPLAY_SOURCE).cursor
+    assert cursor is not None
+    return cursor
+
+
 @pytest.fixture
 def workspace(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
@@ -30,9 +36,9 @@ def test_demo_loads_queries_sources_and_a_triaged_backlog(
     assert PostMatch.objects.filter(post__workspace=ws).count() > demo.BACKLOG // 2
     assert set(Post.objects.values_list("network", flat=True)) == set(demo.NETWORKS)
     assert QuarantinedPayload.objects.filter(workspace=ws).count() == len(demo.QUARANTINED)
-    replay = Source.objects.get(workspace=ws, name=demo.REPLAY_SOURCE)
-    assert replay.cursor["offset"] == demo.BACKLOG
-    assert replay.cursor["chain"]
+    replay = replay_cursor()
+    assert replay["offset"] == demo.BACKLOG
+    assert replay["chain"]
 
 
 def test_loading_the_demo_twice_duplicates_nothing_nor_restarts_the_replay(
@@ -40,22 +46,22 @@ def test_loading_the_demo_twice_duplicates_nothing_nor_restarts_the_replay(
 ):
     ws, owner = workspace
     demo.load(ws, owner)
-    cursor = Source.objects.get(name=demo.REPLAY_SOURCE).cursor
+    cursor = replay_cursor()
     counts = (Post.objects.count(), ListeningQuery.objects.count(), Source.objects.count())
     demo.load(ws, owner)
     assert (Post.objects.count(), ListeningQuery.objects.count(), Source.objects.count()) == counts
-    assert Source.objects.get(name=demo.REPLAY_SOURCE).cursor["chain"] == cursor["chain"]
+    assert replay_cursor()["chain"] == cursor["chain"]
 
 
 def test_a_replay_step_receives_the_next_posts_now_and_a_stale_chain_does_nothing(workspace):
     ws, owner = workspace
     demo.load(ws, owner)
-    chain = Source.objects.get(name=demo.REPLAY_SOURCE).cursor["chain"]
+    chain = replay_cursor()["chain"]
     assert demo.replay_demo_posts.call(ws.pk, "an old chain") == 0
     before = Post.objects.count()
     demo.replay_demo_posts.call(ws.pk, chain)
     assert Post.objects.count() == before + demo.REPLAY_BATCH
-    cursor = Source.objects.get(name=demo.REPLAY_SOURCE).cursor
+    cursor = replay_cursor()
     assert cursor["offset"] == demo.BACKLOG + demo.REPLAY_BATCH
     assert not cursor["finished"]
 
