@@ -251,7 +251,10 @@ def _store(
     for key, p in latest.items():
         stored = existing.get(key)
         if stored is None:
-            new.append(_new_post(workspace, source, p))
+            if p.deleted:  # the deletion of a post never heard: nothing to remove
+                result.duplicates += 1
+            else:
+                new.append(_new_post(workspace, source, p))
         elif p.deleted:
             if stored.deleted_at is None:
                 stored.text, stored.deleted_at = "", timezone.now()

@@ -4,6 +4,7 @@
     rapport listen poll --due                              poll every due source now, here
     rapport listen schedule [--interval 30] [--once]       enqueue due polls for the workers
     rapport listen import FILE --source NAME               import posts from JSONL or CSV
+    rapport listen stream --source NAME                    consume a source's live stream
 
 `schedule` is the scheduler: run one beside the workers (any number is safe, a source is claimed
 before it is enqueued).
@@ -41,6 +42,21 @@ class Command(BaseCommand):
         schedule = sub.add_parser("schedule", help="Enqueue due polls, every --interval seconds.")
         schedule.add_argument("--interval", type=float, default=30.0)
         schedule.add_argument("--once", action="store_true", help="Enqueue once, then exit.")
+        stream = sub.add_parser(
+            "stream",
+            help="Consume a source's live stream (run one process per streaming source).",
+            description=(
+                "Consume a streaming source (Mastodon streaming, Bluesky Jetstream): only posts "
+                "that match the workspace's listening queries are stored; the position is kept "
+                "so a restart resumes; failures are shown on the source's health and retried. "
+                "Stops when the source is paused."
+            ),
+        )
+        stream.add_argument("--source", required=True, help="The source's name (or id).")
+        stream.add_argument("--workspace", help="The workspace's slug, when names repeat.")
+        stream.add_argument(
+            "--max-batches", type=int, help="Stop after this many batches (default: never)."
+        )
         imp = sub.add_parser(
             "import",
             help="Import posts from a JSONL or CSV file into a source.",
@@ -64,6 +80,8 @@ class Command(BaseCommand):
             self.schedule(options["interval"], options["once"])
         elif options["subcommand"] == "import":
             self.import_file(options)
+        elif options["subcommand"] == "stream":
+            self.stream(options)
 
     def _find(self, name: str, workspace: str | None) -> Source:
         found = Source.objects.select_related("workspace")
@@ -144,4 +162,19 @@ class Command(BaseCommand):
             f"Imported {options['file'].name} into {source.name}: {len(total.created)} new, "
             f"{total.updated} edited, {total.deleted} deleted, {total.duplicates} already "
             f"stored, {total.quarantined} quarantined."
+        )
+
+    def stream(self, options: dict[str, Any]) -> None:
+        from rapport.listening import streams
+
+        source = self._find(options["source"], options.get("workspace"))
+        if not streams.streams(source):
+            raise CommandError(
+                f"{source.name} is a {source.connector} source, which has no stream."
+            )
+        self.stdout.write(f"Streaming {source.name}; pause the source to stop.")
+        run = streams.consume(source, max_batches=options["max_batches"])
+        self.stdout.write(
+            f"{source.name}: {run.batches} batches, {run.heard} posts heard, "
+            f"{len(run.received.created)} stored, {run.failures} failures."
         )
