@@ -6,6 +6,7 @@ as `Reject`s, which are quarantined with their reason; one bad item never fails 
 """
 
 import enum
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -90,6 +91,21 @@ class WebhookRejected(Exception):
 
 class NotSupported(ConnectorError):
     pass
+
+
+def load_json(payload: Any, network: str) -> Any:
+    """A JSON payload as the network sent it (bytes or text) decoded, or one already decoded."""
+    if isinstance(payload, bytes | bytearray):
+        try:
+            payload = bytes(payload).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConnectorError(f"{network} sent bytes that are not UTF-8: {exc}") from None
+    if isinstance(payload, str):
+        try:
+            return json.loads(payload)
+        except json.JSONDecodeError as exc:
+            raise ConnectorError(f"{network} sent malformed JSON: {exc}") from None
+    return payload
 
 
 class NoConfig(BaseModel):

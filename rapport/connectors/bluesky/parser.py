@@ -4,24 +4,15 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from rapport.connectors.base import Author, Batch, ConnectorError, NormalisedPost, Reject
+from rapport.connectors.base import Author, Batch, ConnectorError, NormalisedPost, Reject, load_json
 
 NETWORK = "bluesky"
 POST = "app.bsky.feed.post"
 
 
 def load(payload: Any) -> Any:
-    if isinstance(payload, bytes | bytearray):
-        try:
-            payload = bytes(payload).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ConnectorError(f"Bluesky sent bytes that are not UTF-8: {exc}") from None
-    if isinstance(payload, str):
-        try:
-            return json.loads(payload)
-        except json.JSONDecodeError as exc:
-            raise ConnectorError(f"Bluesky sent malformed JSON: {exc}") from None
-    return payload
+    """Bytes or text as the API sent them, or an already decoded payload."""
+    return load_json(payload, "Bluesky")
 
 
 def _when(value: Any) -> datetime:

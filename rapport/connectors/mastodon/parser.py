@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from rapport.connectors import text
-from rapport.connectors.base import Author, Batch, ConnectorError, NormalisedPost, Reject
+from rapport.connectors.base import Author, Batch, ConnectorError, NormalisedPost, Reject, load_json
 
 NETWORK = "mastodon"
 
@@ -39,17 +39,7 @@ def plain(value: Any) -> Any:
 
 def load(payload: Any) -> Any:
     """Bytes or text as the API sent them, or an already decoded payload."""
-    if isinstance(payload, bytes | bytearray):
-        try:
-            payload = bytes(payload).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ConnectorError(f"Mastodon sent bytes that are not UTF-8: {exc}") from None
-    if isinstance(payload, str):
-        try:
-            return json.loads(payload)
-        except json.JSONDecodeError as exc:
-            raise ConnectorError(f"Mastodon sent malformed JSON: {exc}") from None
-    return plain(payload)
+    return plain(load_json(payload, "Mastodon"))
 
 
 def _when(value: Any) -> datetime:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from rapport.connectors.base import Author, Batch, ConnectorError, NormalisedPost, Reject
+from rapport.connectors.base import Author, Batch, ConnectorError, NormalisedPost, Reject, load_json
 
 NETWORK = "reddit"
 SITE = "https://www.reddit.com"
@@ -15,17 +15,7 @@ GONE = frozenset({"[removed]", "[deleted]"})  # what Reddit leaves in place of a
 
 def load(payload: Any) -> Any:
     """Bytes or text as the API sent them, or an already decoded payload."""
-    if isinstance(payload, bytes | bytearray):
-        try:
-            payload = bytes(payload).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ConnectorError(f"Reddit sent bytes that are not UTF-8: {exc}") from None
-    if isinstance(payload, str):
-        try:
-            return json.loads(payload)
-        except json.JSONDecodeError as exc:
-            raise ConnectorError(f"Reddit sent malformed JSON: {exc}") from None
-    return payload
+    return load_json(payload, "Reddit")
 
 
 def _when(value: Any, what: str) -> datetime:
