@@ -286,5 +286,11 @@ class LexiconClassifier:
 
 @functools.cache
 def get_classifier() -> Classifier:
-    """The shipped model when its artifact is present, else the lexicon model. Loaded once."""
-    return LexiconClassifier()
+    """The shipped model when its artifact is present, else the lexicon model. Loaded once.
+
+    The trained model is there when `rapport/triage/models/metadata.json` is (`rapport triage
+    train` writes it); an artifact that does not load is logged and the lexicon answers.
+    """
+    from rapport.triage.trained import load
+
+    return load() or LexiconClassifier()
