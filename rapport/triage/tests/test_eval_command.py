@@ -111,7 +111,7 @@ def test_missing_file_is_named(tmp_path):
 
 def test_missing_models_folder_is_named(tmp_path):
     path = write_csv(tmp_path / "c.csv", [["text", "label"], ["x", "1"]])
-    with pytest.raises(CommandError, match="no metadata.json"):
+    with pytest.raises(CommandError, match=r"no metadata\.json"):
         run("eval", "complaint", "--csv", path, "--models", tmp_path)
 
 
