@@ -5,6 +5,7 @@ TweetEval sentiment macro recall, complaint-class F1, intent macro F1.
 """
 
 import csv
+import io
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -82,7 +83,8 @@ def read_sentiment(text_path: Path, labels_path: Path) -> Labelled:
 def read_csv(path: Path, allowed: Sequence[str]) -> Labelled:
     """A CSV with a header and at least the columns text and label."""
     content = _read_text(path)
-    reader = csv.DictReader(content.splitlines())
+    # Quoted fields may hold newlines: the reader sees the text as it is, and counts its lines.
+    reader = csv.DictReader(io.StringIO(content, newline=""))
     columns = reader.fieldnames or []
     missing = [c for c in ("text", "label") if c not in columns]
     if missing:

@@ -156,3 +156,16 @@ def test_train_reports_bad_data_with_its_line(tmp_path):
     labels.write_text(labels.read_text().replace("1\n", "7\n", 1))
     with pytest.raises(CommandError, match=r"train_labels\.txt, line \d+: unknown label '7'"):
         run("train", "--data", data, "--out", tmp_path / "out")
+
+
+def test_csv_texts_may_hold_newlines_and_errors_count_physical_lines(tmp_path):
+    from rapport.triage.evaluation import read_intents
+
+    path = write_csv(
+        tmp_path / "i.csv",
+        [["text", "label"], ["first line\nsecond line", "question"], ["z", "nope"]],
+    )
+    with pytest.raises(CommandError, match=r"i\.csv, line 4: unknown label 'nope'"):
+        run("eval", "intent", "--csv", path)
+    write_csv(path, [["text", "label"], ["first line\nsecond line", "question"]])
+    assert read_intents(path).texts == ["first line\nsecond line"]
