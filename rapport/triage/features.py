@@ -110,20 +110,24 @@ class FastCharWB(BaseEstimator, TransformerMixin):
             self._make_cache()
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return self.transform_words([preprocess(doc).split() for doc in texts])
+
+    def transform_words(self, docs: Sequence[list[str]]) -> sp.csr_matrix:
+        """The matrix of documents already preprocessed and split into words."""
         ids = self._ids
         parts: list[np.ndarray] = []
-        lengths = np.zeros(len(texts), dtype=np.int64)
-        for i, doc in enumerate(texts):
-            words = [ids(w) for w in preprocess(doc).split()]
+        lengths = np.zeros(len(docs), dtype=np.int64)
+        for i, doc in enumerate(docs):
+            words = [ids(w) for w in doc]
             if words:
                 row = np.concatenate(words)
                 parts.append(row)
                 lengths[i] = len(row)
         columns = np.concatenate(parts) if parts else np.zeros(0, np.int32)
-        rows = np.repeat(np.arange(len(texts)), lengths)
+        rows = np.repeat(np.arange(len(docs)), lengths)
         matrix = sp.csr_matrix(
             (np.ones(len(columns), np.float32), (rows, columns)),
-            shape=(len(texts), len(self.idf_)),
+            shape=(len(docs), len(self.idf_)),
         )
         matrix.sum_duplicates()
         matrix.data = 1 + np.log(matrix.data)
@@ -171,11 +175,47 @@ class Vader(BaseEstimator, TransformerMixin):
 def stack(
     word: TfidfVectorizer,
     char: FastCharWB,
-    texts: Sequence[str],
+    texts: "Sequence[str] | Analysed",
     extra: np.ndarray | None = None,
 ) -> sp.csr_matrix:
     """Word and char TF-IDF side by side, and dense extra columns (e.g. sentiment scores)."""
-    blocks = [word.transform(texts), char.transform(texts)]
+    if isinstance(texts, Analysed):
+        blocks = [tfidf_from_tokens(word, texts.tokens), char.transform_words(texts.words)]
+    else:
+        blocks = [word.transform(texts), char.transform(texts)]
     if extra is not None:
         blocks.append(sp.csr_matrix(extra.astype(np.float32)))
     return sp.hstack(blocks, format="csr")
+
+
+class Analysed:
+    """One batch analysed once (preprocessed, split, tokenised) for every model to share."""
+
+    __slots__ = ("raw", "tokens", "words")
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.raw = list(texts)
+        pre = [preprocess(t) for t in self.raw]
+        self.words = [p.split() for p in pre]
+        self.tokens = []
+        for p in pre:
+            tokens = _TOKEN.findall(p)
+            self.tokens.append(tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)])
+
+
+def tfidf_from_tokens(vectorizer: TfidfVectorizer, docs: list[list[str]]) -> sp.csr_matrix:
+    """`vectorizer.transform` on already analysed documents (sublinear TF, l2, as fitted)."""
+    vocabulary = vectorizer.vocabulary_
+    columns: list[int] = []
+    indptr = [0]
+    for tokens in docs:
+        columns.extend(vocabulary[t] for t in tokens if t in vocabulary)
+        indptr.append(len(columns))
+    idf = vectorizer.idf_.astype(np.float32)
+    matrix = sp.csr_matrix(
+        (np.ones(len(columns), np.float32), np.array(columns, np.int64), np.array(indptr)),
+        shape=(len(docs), len(idf)),
+    )
+    matrix.sum_duplicates()
+    matrix.data = 1 + np.log(matrix.data)
+    return normalize(matrix @ sp.diags(idf))

@@ -12,9 +12,10 @@ from typing import Any
 
 import joblib
 import numpy as np
+import scipy.sparse as sp
 
 from rapport.triage.classifier import INTENTS, SENTIMENTS, LexiconClassifier, Prediction
-from rapport.triage.features import sanitize, stack
+from rapport.triage.features import Analysed, sanitize, stack, tfidf_from_tokens
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 
@@ -56,24 +57,39 @@ class TrainedClassifier:
             logger.exception("trained triage model failed on a batch; the lexicon answers it")
             return self._lexicon.predict(clean)
 
+    def _sentiment_decision(self, batch: Analysed) -> np.ndarray:
+        """The sentiment pipeline's decision_function, on the shared analysis of the batch."""
+        union, model = self._sentiment[0], self._sentiment[-1]
+        word, char, vader = (t for _, t in union.transformer_list)
+        features = sp.hstack(
+            [
+                tfidf_from_tokens(word, batch.tokens),
+                char.transform_words(batch.words),
+                vader.transform(batch.raw),
+            ],
+            format="csr",
+        )
+        return np.asarray(model.decision_function(features), dtype=np.float64)
+
     def _predict(self, texts: list[str]) -> list[Prediction]:
-        decision = np.asarray(self._sentiment.decision_function(texts), dtype=np.float64)
+        batch = Analysed(texts)
+        decision = self._sentiment_decision(batch)
         sentiment = _softmax(decision)
         complaint = self._complaint
         extra = decision * complaint["sentiment_scale"]
         complaint_p = complaint["model"].predict_proba(
-            stack(complaint["word"], complaint["char"], texts, extra)
+            stack(complaint["word"], complaint["char"], batch, extra)
         )[:, 1]
         if self._intent is not None:
             intent = self._intent
-            proba = intent["model"].predict_proba(stack(intent["word"], intent["char"], texts))
+            proba = intent["model"].predict_proba(stack(intent["word"], intent["char"], batch))
             intents = []
             for row in proba:
                 p = dict.fromkeys(INTENTS, 0.0)
                 p.update(_probabilities(intent["labels"], row))
                 intents.append(p)
         else:
-            intents = [p.intent_probabilities for p in self._lexicon.predict(texts)]
+            intents = [p.intent_probabilities for p in self._lexicon.predict(batch.raw)]
         return [
             Prediction(
                 sentiment=SENTIMENTS[int(s.argmax())],

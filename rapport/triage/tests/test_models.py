@@ -196,3 +196,16 @@ def test_shipped_model_is_served_when_present():
         _valid(classifier.predict(["@AcmeBank still charged twice, no refund. Unacceptable!"])[0])
     else:
         assert classifier.name == "lexicon-1"
+
+
+def test_the_shared_batch_analysis_gives_the_fitted_pipelines_features(model):
+    import numpy as np
+
+    from rapport.triage.features import Analysed, sanitize, stack
+
+    texts = [sanitize(t) for t in [*NEGATIVE, *POSITIVE, *BAD]]
+    batch = Analysed(texts)
+    sentiment = model._sentiment.decision_function(texts)
+    assert np.allclose(model._sentiment_decision(batch), sentiment, atol=1e-5)
+    word, char = model._complaint["word"], model._complaint["char"]
+    assert abs(stack(word, char, texts) - stack(word, char, batch)).max() < 1e-6
