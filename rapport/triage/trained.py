@@ -77,12 +77,22 @@ class TrainedClassifier:
         sentiment = _softmax(decision)
         complaint = self._complaint
         extra = decision * complaint["sentiment_scale"]
-        complaint_p = complaint["model"].predict_proba(
+        complaint_decision = complaint["model"].decision_function(
             stack(complaint["word"], complaint["char"], batch, extra)
-        )[:, 1]
+        )
+        complaint_p = 1 / (1 + np.exp(-complaint_decision))
+        empty = np.array([not tokens for tokens in batch.tokens])
+        if empty.any():  # nothing to read: neutral, no complaint
+            sentiment[empty] = (0.0, 1.0, 0.0)
+            complaint_p[empty] = 0.0
         if self._intent is not None:
             intent = self._intent
-            proba = intent["model"].predict_proba(stack(intent["word"], intent["char"], batch))
+            scores = None
+            if "scores_scale" in intent:
+                scores = np.c_[decision, complaint_decision] * intent["scores_scale"]
+            proba = intent["model"].predict_proba(
+                stack(intent["word"], intent["char"], batch, scores)
+            )
             intents = []
             for row in proba:
                 p = dict.fromkeys(INTENTS, 0.0)

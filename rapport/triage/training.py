@@ -5,8 +5,9 @@ Recipes and their measurements: docs/research/triage-models.md.
   grid-searched on 10% of TweetEval TRAIN held out (seed 0), then refit on all of TRAIN;
 - complaint: word + char TF-IDF + the sentiment model's three decision values (times 0.5/3),
   balanced LR (C=3) on complaints-twitter dev.csv; scored by pooled 5-fold stratified CV F1;
-- intent (only when `rapport/triage/data/intents.csv` exists): word + char TF-IDF, balanced LR,
-  scored by pooled 5-fold stratified CV macro F1.
+- intent (only when `rapport/triage/data/intents.csv` exists): word + char TF-IDF + the sentiment
+  and complaint decision values (times 0.5/3), balanced LR (C=3), scored by pooled 5-fold
+  stratified CV macro F1.
 Seeds are fixed; the same data gives the same artifacts.
 """
 
@@ -186,13 +187,20 @@ def train(
         intents = read_intents(intents_csv)
         i_texts = [sanitize(t) for t in intents.texts]
         i_y = np.array([INTENTS.index(label) for label in intents.labels])
+        # The sentiment and complaint scores help tell praise from (sarcastic) complaints.
+        i_sentiment = sentiment_model.decision_function(i_texts)
+        i_complaint = complaint["model"].decision_function(
+            stack(complaint["word"], complaint["char"], i_texts, i_sentiment * SENTIMENT_SCALE)
+        )
+        i_extra = np.c_[i_sentiment, i_complaint] * SENTIMENT_SCALE
         folds = _folds(i_y)
         cv_f1 = None
         if folds:
-            i_guess = _cv(i_texts, i_y, 3, None, folds)
+            i_guess = _cv(i_texts, i_y, 3, i_extra, folds)
             cv_f1 = round(float(f1_score(i_y, i_guess, average="macro")), 4)
         progress("intent: fit on all of intents.csv")
-        intent = _text_model(i_texts, i_y, 3)
+        intent = _text_model(i_texts, i_y, 3, i_extra)
+        intent["scores_scale"] = SENTIMENT_SCALE
         intent["labels"] = [INTENTS[k] for k in intent["model"].classes_]
         _shrink(intent["model"])
         files["intents"] = intents_csv

@@ -209,3 +209,10 @@ def test_the_shared_batch_analysis_gives_the_fitted_pipelines_features(model):
     assert np.allclose(model._sentiment_decision(batch), sentiment, atol=1e-5)
     word, char = model._complaint["word"], model._complaint["char"]
     assert abs(stack(word, char, texts) - stack(word, char, batch)).max() < 1e-6
+
+
+def test_a_text_with_nothing_to_read_is_neutral_and_no_complaint(model):
+    for p in model.predict(["", "   \n"]):
+        assert p.sentiment == "neutral"
+        assert p.complaint_probability == 0
+        _valid(p)
