@@ -32,6 +32,7 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 SEED = 20240611
 PER_LABEL = 130  # rows per label in the output (hand-written + templated)
@@ -42,7 +43,7 @@ OUT = HERE / "intents.csv"
 # ---------------------------------------------------------------------------------------
 # Fictional companies by sector. Each sector has its own slot lists.
 # ---------------------------------------------------------------------------------------
-SECTORS = {
+SECTORS: dict[str, dict[str, Any]] = {
     "bank": {
         "companies": [
             ("Northbank", "@northbank"),
@@ -390,51 +391,82 @@ SECTORS = {
     "fitness": {
         "companies": [("FitLoop", "@fitloop"), ("Pacely", "@pacely_app")],
         "product": ["app", "subscription", "watch app", "premium plan", "widget"],
-        "problem": ["charged me after I cancelled the subscription",
-                    "lost my whole year of workout history in the update",
-                    "drains 30% battery in an hour on my watch",
-                    "stopped syncing with my watch three weeks ago"],
-        "question": ["does the watch app work without the phone nearby",
-                     "can I share premium with family members",
-                     "how do I change my heart-rate zones"],
+        "problem": [
+            "charged me after I cancelled the subscription",
+            "lost my whole year of workout history in the update",
+            "drains 30% battery in an hour on my watch",
+            "stopped syncing with my watch three weeks ago",
+        ],
+        "question": [
+            "does the watch app work without the phone nearby",
+            "can I share premium with family members",
+            "how do I change my heart-rate zones",
+        ],
         "buy": ["the family plan", "premium for a year", "a coaching plan for marathon training"],
-        "feature": ["let me export my data as GPX", "add a home-screen widget",
-                    "add a strength-training mode with sets and reps"],
-        "good": ["got me running again after years", "is the only app I actually pay for",
-                 "shipped a silky smooth update"],
+        "feature": [
+            "let me export my data as GPX",
+            "add a home-screen widget",
+            "add a strength-training mode with sets and reps",
+        ],
+        "good": [
+            "got me running again after years",
+            "is the only app I actually pay for",
+            "shipped a silky smooth update",
+        ],
         "tags": ["#fitness", "#running", "#iOS", "#Android"],
     },
     "ride": {
         "companies": [("Rideo", "@rideo_app"), ("Zipcab", "@zipcab")],
         "product": ["app", "ride", "airport transfer", "ride pass"],
-        "problem": ["had 4 drivers cancel and still charged me a cancellation fee",
-                    "charged me surge pricing at 3pm on a Tuesday",
-                    "crashes every time I try to add a card",
-                    "sent a driver who refused to take my guide dog"],
-        "question": ["how do I book a ride for someone else",
-                     "can I add a stop after the trip has started",
-                     "where do I download receipts for expenses"],
+        "problem": [
+            "had 4 drivers cancel and still charged me a cancellation fee",
+            "charged me surge pricing at 3pm on a Tuesday",
+            "crashes every time I try to add a card",
+            "sent a driver who refused to take my guide dog",
+        ],
+        "question": [
+            "how do I book a ride for someone else",
+            "can I add a stop after the trip has started",
+            "where do I download receipts for expenses",
+        ],
         "buy": ["a business account for our team", "the monthly ride pass"],
-        "feature": ["support split payments between riders", "add a quiet-ride option",
-                    "let me schedule rides a week ahead"],
-        "good": ["sent a driver who waited and helped with my bags",
-                 "refunded a wrong fare in minutes", "is the only app I trust at 2am"],
+        "feature": [
+            "support split payments between riders",
+            "add a quiet-ride option",
+            "let me schedule rides a week ahead",
+        ],
+        "good": [
+            "sent a driver who waited and helped with my bags",
+            "refunded a wrong fare in minutes",
+            "is the only app I trust at 2am",
+        ],
         "tags": ["#rideshare", "#travel", "#app"],
     },
     "music": {
         "companies": [("Melodia", "@melodia_music"), ("Tunely", "@tunely")],
         "product": ["app", "subscription", "premium plan", "desktop app"],
-        "problem": ["keeps playing ads even on premium",
-                    "wiped my downloaded playlists again",
-                    "charged me twice for the family plan",
-                    "crashes every time I open the lyrics view"],
-        "question": ["how do I move my playlists to a new account", "how do I turn off autoplay",
-                     "can I share premium with family members"],
+        "problem": [
+            "keeps playing ads even on premium",
+            "wiped my downloaded playlists again",
+            "charged me twice for the family plan",
+            "crashes every time I open the lyrics view",
+        ],
+        "question": [
+            "how do I move my playlists to a new account",
+            "how do I turn off autoplay",
+            "can I share premium with family members",
+        ],
         "buy": ["the family plan", "premium for a year", "a student subscription"],
-        "feature": ["add a sleep timer", "offer a lossless audio tier",
-                    "let me hide songs from my year-in-review"],
-        "good": ["knows my taste better than I do", "finally fixed offline mode",
-                 "is the only app I actually pay for"],
+        "feature": [
+            "add a sleep timer",
+            "offer a lossless audio tier",
+            "let me hide songs from my year-in-review",
+        ],
+        "good": [
+            "knows my taste better than I do",
+            "finally fixed offline mode",
+            "is the only app I actually pay for",
+        ],
         "tags": ["#music", "#streaming", "#app"],
     },
 }
@@ -1075,36 +1107,84 @@ NON_EN = {
     ],
 }
 NON_EN_SLOTS = {
-    "fr_prob": ["mon remboursement n'est toujours pas arrivé", "l'appli plante à chaque connexion",
-                "on m'a facturé deux fois le même mois", "ma commande est bloquée depuis une semaine"],
-    "de_prob": ["meine Rückerstattung ist immer noch nicht da", "die App stürzt bei jedem Login ab",
-                "mir wurde zweimal derselbe Betrag abgebucht", "meine Bestellung hängt seit einer Woche fest"],
-    "es_prob": ["mi reembolso sigue sin llegar", "la app se cierra cada vez que entro",
-                "me han cobrado dos veces el mismo mes", "mi pedido lleva una semana atascado"],
-    "fr_good": ["problème réglé en dix minutes", "service client rapide et aimable",
-                "livraison en avance"],
-    "de_good": ["Problem in zehn Minuten gelöst", "super freundlicher Kundenservice",
-                "Lieferung sogar früher als geplant"],
-    "es_good": ["problema resuelto en diez minutos", "atención al cliente rápida y amable",
-                "el pedido llegó antes de lo previsto"],
-    "fr_q": ["comment je change mon mot de passe", "où je trouve mes anciennes factures",
-             "est-ce que je peux modifier ma date de prélèvement"],
-    "de_q": ["wie ändere ich mein Passwort", "wo finde ich meine alten Rechnungen",
-             "kann ich das Abbuchungsdatum ändern"],
-    "es_q": ["cómo cambio mi contraseña", "dónde encuentro mis facturas antiguas",
-             "puedo cambiar la fecha del cargo"],
-    "fr_buy": ["un nouvel opérateur pour la fibre", "une assurance habitation moins chère",
-               "un outil de gestion de projet pour mon équipe"],
-    "de_buy": ["einen neuen Glasfaseranbieter", "eine günstigere Kfz-Versicherung",
-               "ein Projektmanagement-Tool für mein Team"],
-    "es_buy": ["una nueva compañía de fibra", "un seguro de hogar más barato",
-               "una herramienta de gestión de proyectos para mi equipo"],
-    "fr_feat": ["un mode sombre dans l'appli", "des notifications avant chaque prélèvement",
-                "un suivi de livraison en temps réel"],
-    "de_feat": ["einen Dunkelmodus in der App", "Benachrichtigungen vor jeder Abbuchung",
-                "eine Sendungsverfolgung in Echtzeit"],
-    "es_feat": ["un modo oscuro en la app", "avisos antes de cada cargo",
-                "seguimiento del pedido en tiempo real"],
+    "fr_prob": [
+        "mon remboursement n'est toujours pas arrivé",
+        "l'appli plante à chaque connexion",
+        "on m'a facturé deux fois le même mois",
+        "ma commande est bloquée depuis une semaine",
+    ],
+    "de_prob": [
+        "meine Rückerstattung ist immer noch nicht da",
+        "die App stürzt bei jedem Login ab",
+        "mir wurde zweimal derselbe Betrag abgebucht",
+        "meine Bestellung hängt seit einer Woche fest",
+    ],
+    "es_prob": [
+        "mi reembolso sigue sin llegar",
+        "la app se cierra cada vez que entro",
+        "me han cobrado dos veces el mismo mes",
+        "mi pedido lleva una semana atascado",
+    ],
+    "fr_good": [
+        "problème réglé en dix minutes",
+        "service client rapide et aimable",
+        "livraison en avance",
+    ],
+    "de_good": [
+        "Problem in zehn Minuten gelöst",
+        "super freundlicher Kundenservice",
+        "Lieferung sogar früher als geplant",
+    ],
+    "es_good": [
+        "problema resuelto en diez minutos",
+        "atención al cliente rápida y amable",
+        "el pedido llegó antes de lo previsto",
+    ],
+    "fr_q": [
+        "comment je change mon mot de passe",
+        "où je trouve mes anciennes factures",
+        "est-ce que je peux modifier ma date de prélèvement",
+    ],
+    "de_q": [
+        "wie ändere ich mein Passwort",
+        "wo finde ich meine alten Rechnungen",
+        "kann ich das Abbuchungsdatum ändern",
+    ],
+    "es_q": [
+        "cómo cambio mi contraseña",
+        "dónde encuentro mis facturas antiguas",
+        "puedo cambiar la fecha del cargo",
+    ],
+    "fr_buy": [
+        "un nouvel opérateur pour la fibre",
+        "une assurance habitation moins chère",
+        "un outil de gestion de projet pour mon équipe",
+    ],
+    "de_buy": [
+        "einen neuen Glasfaseranbieter",
+        "eine günstigere Kfz-Versicherung",
+        "ein Projektmanagement-Tool für mein Team",
+    ],
+    "es_buy": [
+        "una nueva compañía de fibra",
+        "un seguro de hogar más barato",
+        "una herramienta de gestión de proyectos para mi equipo",
+    ],
+    "fr_feat": [
+        "un mode sombre dans l'appli",
+        "des notifications avant chaque prélèvement",
+        "un suivi de livraison en temps réel",
+    ],
+    "de_feat": [
+        "einen Dunkelmodus in der App",
+        "Benachrichtigungen vor jeder Abbuchung",
+        "eine Sendungsverfolgung in Echtzeit",
+    ],
+    "es_feat": [
+        "un modo oscuro en la app",
+        "avisos antes de cada cargo",
+        "seguimiento del pedido en tiempo real",
+    ],
 }
 
 # ---------------------------------------------------------------------------------------
@@ -1125,14 +1205,14 @@ def jaccard(a: frozenset, b: frozenset) -> float:
 
 def typo(rng: random.Random, text: str) -> str:
     """Swap two inner letters of one longer word, like a fast thumb would."""
-    cands = [m for m in re.finditer(r"[A-Za-z]{6,}", text)]
+    cands = list(re.finditer(r"[A-Za-z]{6,}", text))
     if not cands:
         return text
     m = rng.choice(cands)
     w = m.group(0)
     i = rng.randrange(1, len(w) - 2)
-    w2 = w[:i] + w[i + 1] + w[i] + w[i + 2:]
-    return text[:m.start()] + w2 + text[m.end():]
+    w2 = w[:i] + w[i + 1] + w[i] + w[i + 2 :]
+    return text[: m.start()] + w2 + text[m.end() :]
 
 
 def slots(rng: random.Random, sector: str) -> dict:
@@ -1143,19 +1223,39 @@ def slots(rng: random.Random, sector: str) -> dict:
     q = rng.choice(sec["question"])
     name = rng.choice(NAMES)
     s = {
-        "co": co, "h": h, "comp": comp, "prod": rng.choice(sec["product"]),
-        "prob": prob, "you_prob": you_form(prob), "good": good, "you_good": you_form(good),
-        "q": q, "Q": q[0].upper() + q[1:], "buy": rng.choice(sec["buy"]),
-        "feat": rng.choice(sec["feature"]), "tag": rng.choice(sec["tags"]),
+        "co": co,
+        "h": h,
+        "comp": comp,
+        "prod": rng.choice(sec["product"]),
+        "prob": prob,
+        "you_prob": you_form(prob),
+        "good": good,
+        "you_good": you_form(good),
+        "q": q,
+        "Q": q[0].upper() + q[1:],
+        "buy": rng.choice(sec["buy"]),
+        "feat": rng.choice(sec["feature"]),
+        "tag": rng.choice(sec["tags"]),
         "url": f"https://{slug(co)}.example/{rng.choice(['news', 'careers', 'blog', 'p'])}/"
-               f"{rng.randrange(1000, 99999)}",
-        "name": name, "surname": rng.choice(SURNAMES), "city": rng.choice(CITIES),
-        "job": rng.choice(JOBS), "event": rng.choice(EVENTS), "n": rng.randrange(2, 19),
-        "n2": rng.randrange(2, 9), "q4": rng.randrange(1, 5), "tick": slug(co)[:4].upper(),
-        "eb": rng.choice(EMO_BAD), "eg": rng.choice(EMO_GOOD), "eq": rng.choice(EMO_Q),
-        "angry": rng.choice(ANGRY), "fail": rng.choice(CONTACT_FAIL),
-        "rec": rng.choice(RECOMMEND), "self": rng.choice(SELF_ERR),
-        "sw": SECTOR_WORD[sector], "budget": rng.choice(BUDGET),
+        f"{rng.randrange(1000, 99999)}",
+        "name": name,
+        "surname": rng.choice(SURNAMES),
+        "city": rng.choice(CITIES),
+        "job": rng.choice(JOBS),
+        "event": rng.choice(EVENTS),
+        "n": rng.randrange(2, 19),
+        "n2": rng.randrange(2, 9),
+        "q4": rng.randrange(1, 5),
+        "tick": slug(co)[:4].upper(),
+        "eb": rng.choice(EMO_BAD),
+        "eg": rng.choice(EMO_GOOD),
+        "eq": rng.choice(EMO_Q),
+        "angry": rng.choice(ANGRY),
+        "fail": rng.choice(CONTACT_FAIL),
+        "rec": rng.choice(RECOMMEND),
+        "self": rng.choice(SELF_ERR),
+        "sw": SECTOR_WORD[sector],
+        "budget": rng.choice(BUDGET),
         "acct": rng.randrange(10_000_000, 99_999_999),
     }
     s["fail_lc"] = s["fail"][0].lower() + s["fail"][1:]
@@ -1179,7 +1279,9 @@ def build(seed: int = SEED, per_label: int = PER_LABEL) -> list[tuple[str, str, 
     for label in LABELS:
         kept: list[frozenset] = []
 
-        def accept(text: str, source: str) -> bool:
+        def accept(
+            text: str, source: str, kept: list[frozenset] = kept, label: str = label
+        ) -> bool:
             key = text.strip().lower()
             ws = words(text)
             if key in seen_text:
@@ -1234,15 +1336,16 @@ def stats(rows) -> str:
     for label in LABELS:
         h, t = by[(label, "hand")], by[(label, "template")]
         lines.append(f"{label:<10} {h:>5} {t:>6} {h + t:>6}")
-    h = sum(v for (l, s), v in by.items() if s == "hand")
+    h = sum(v for (_, s), v in by.items() if s == "hand")
     lines.append(f"{'all':<10} {h:>5} {len(rows) - h:>6} {len(rows):>6}")
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--check", action="store_true",
-                    help="rebuild in memory and fail if intents.csv differs")
+    ap.add_argument(
+        "--check", action="store_true", help="rebuild in memory and fail if intents.csv differs"
+    )
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
     rows = build()
