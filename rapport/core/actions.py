@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from rapport.core.access import require_role
-from rapport.core.audit import action, record, snapshot
+from rapport.core.audit import action, record, record_by, snapshot
 from rapport.core.models import (
     ApiToken,
     Membership,
@@ -57,9 +57,8 @@ def rename_workspace(actor: Membership, *, name: str) -> Workspace:
     before = snapshot(workspace, ["name"])
     workspace.name = name
     workspace.save(update_fields=["name"])
-    record(
-        actor=actor.user,
-        workspace=workspace,
+    record_by(
+        actor,
         verb="workspace.rename",
         obj=workspace,
         before=before,
@@ -112,9 +111,8 @@ def add_member(
             )
     except IntegrityError:
         raise ValidationError({"email": f"{email} is already a member."}) from None
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="member.add",
         obj=member,
         after={"email": email, "role": role, "title": member.title},
@@ -133,9 +131,8 @@ def change_role(actor: Membership, member: Membership, *, role: str) -> Membersh
     before = snapshot(member, ["role"])
     member.role = new_role
     member.save(update_fields=["role"])
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="member.change_role",
         obj=member,
         before=before,
@@ -152,9 +149,8 @@ def remove_member(actor: Membership, member: Membership) -> None:
             raise PermissionDenied("Only an owner may remove an owner.")
         if not _other_owners(member):
             raise ValidationError("A workspace must keep at least one owner.")
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="member.remove",
         obj=member,
         before={"email": member.user.email, "role": member.role},
@@ -184,9 +180,8 @@ def create_team(actor: Membership, *, name: str, description: str = "") -> Team:
         name=_clean_team_name(actor, name),
         description=description.strip(),
     )
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="team.create",
         obj=team,
         after=snapshot(team, TEAM_FIELDS),
@@ -205,9 +200,8 @@ def update_team(
     if description is not None:
         team.description = description.strip()
     team.save()
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="team.update",
         obj=team,
         before=before,
@@ -219,9 +213,8 @@ def update_team(
 @action("team.delete")
 def delete_team(actor: Membership, team: Team) -> None:
     require_role(actor, Role.ADMIN, "delete teams")
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="team.delete",
         obj=team,
         before=snapshot(team, TEAM_FIELDS),
@@ -235,9 +228,8 @@ def add_team_member(actor: Membership, team: Team, member: Membership) -> Team:
     if member.workspace_id != team.workspace_id:
         raise ValidationError("That person is not in this workspace.")
     team.members.add(member)
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="team.add_member",
         obj=team,
         after={"member": member.user.email},
@@ -249,9 +241,8 @@ def add_team_member(actor: Membership, team: Team, member: Membership) -> Team:
 def remove_team_member(actor: Membership, team: Team, member: Membership) -> Team:
     require_role(actor, Role.MANAGER, "change team membership")
     team.members.remove(member)
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="team.remove_member",
         obj=team,
         before={"member": member.user.email},
@@ -267,9 +258,8 @@ def create_api_token(actor: Membership, *, name: str) -> tuple[ApiToken, str]:
     token = ApiToken.objects.create(
         membership=actor, name=name[:100], prefix=raw[:10], key_hash=hash_token(raw)
     )
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="token.create",
         obj=token,
         after={"name": token.name, "prefix": token.prefix},
@@ -284,9 +274,8 @@ def revoke_api_token(actor: Membership, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="token.revoke",
         obj=token,
         after={"revoked_at": token.revoked_at.isoformat()},
@@ -306,9 +295,8 @@ def start_worker_check(actor: Membership) -> TaskRun:
         label="Worker check",
         result_id=str(result.id),
     )
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="task.check_worker",
         obj=run,
         after={"result_id": run.result_id},

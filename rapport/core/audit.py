@@ -8,7 +8,7 @@ from typing import Any, ParamSpec, TypeVar
 from django.db import models, transaction
 from django.dispatch import Signal
 
-from rapport.core.models import AuditEvent, User, Workspace
+from rapport.core.models import AuditEvent, Membership, User, Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -86,3 +86,22 @@ def record(
         )
     )
     return event
+
+
+def record_by(
+    member: Membership,
+    *,
+    verb: str,
+    obj: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """`record` for the usual case: a member acting in their own workspace."""
+    return record(
+        actor=member.user,
+        workspace=member.workspace,
+        verb=verb,
+        obj=obj,
+        before=before,
+        after=after,
+    )

@@ -16,7 +16,7 @@ from django.utils import timezone
 from rapport.connectors.base import Capability, Connector
 from rapport.connectors.registry import CONNECTORS, UnknownNetwork, connector_class
 from rapport.core.access import require_role
-from rapport.core.audit import action, record, snapshot
+from rapport.core.audit import action, record_by, snapshot
 from rapport.core.models import Membership
 from rapport.core.roles import Role
 from rapport.listening import crypto
@@ -94,9 +94,8 @@ def create_query(
         is_active=is_active,
         created_by=actor.user,
     )
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="query.create",
         obj=lq,
         after=snapshot(lq, QUERY_FIELDS),
@@ -126,9 +125,8 @@ def update_query(
     if is_active is not None:
         lq.is_active = is_active
     lq.save(update_fields=QUERY_FIELDS)
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="query.update",
         obj=lq,
         before=before,
@@ -146,9 +144,8 @@ def _set_query_active(actor: Membership, lq: ListeningQuery, active: bool) -> Li
     lq.save(update_fields=["is_active"])
     if active:
         rematch_query(lq)
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="query.activate" if active else "query.deactivate",
         obj=lq,
         before=before,
@@ -171,9 +168,8 @@ def deactivate_query(actor: Membership, lq: ListeningQuery) -> ListeningQuery:
 def delete_query(actor: Membership, lq: ListeningQuery) -> None:
     """Deletes the query and its matches; the posts it matched stay."""
     require_role(actor, Role.MANAGER, "manage listening queries")
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="query.delete",
         obj=lq,
         before=snapshot(lq, QUERY_FIELDS),
@@ -290,9 +286,8 @@ def create_source(
     creds = _clean_credentials(cls, creds or {})
     source.credentials_encrypted = crypto.encrypt_credentials(creds)
     source.save()
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="source.create",
         obj=source,
         after=source_snapshot(source),
@@ -331,9 +326,8 @@ def update_source(
     after = source_snapshot(source)
     if credentials is not None:
         after["credentials_changed"] = True  # that they changed, never what they are
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="source.update",
         obj=source,
         before=before,
@@ -346,9 +340,8 @@ def update_source(
 def delete_source(actor: Membership, source: Source) -> None:
     """Deletes the source and its credentials; the posts it brought stay."""
     require_role(actor, Role.MANAGER, "manage sources")
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="source.delete",
         obj=source,
         before=source_snapshot(source),
@@ -363,9 +356,8 @@ def pause_source(actor: Membership, source: Source) -> Source:
     before = snapshot(source, ["status"])
     source.status = Source.Status.PAUSED
     source.save(update_fields=["status"])
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="source.pause",
         obj=source,
         before=before,
@@ -384,9 +376,8 @@ def resume_source(actor: Membership, source: Source) -> Source:
     cls = source_connector(source.connector)
     source.next_poll_at = timezone.now() if _polls(cls) else None
     source.save(update_fields=["status", "consecutive_failures", "next_poll_at"])
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="source.resume",
         obj=source,
         before=before,
@@ -413,9 +404,8 @@ def rotate_webhook_secret(actor: Membership, source: Source) -> tuple[Source, st
     creds[_secret_field(cls)] = secret
     source.credentials_encrypted = crypto.encrypt_credentials(_clean_credentials(cls, creds))
     source.save(update_fields=["credentials_encrypted"])
-    record(
-        actor=actor.user,
-        workspace=actor.workspace,
+    record_by(
+        actor,
         verb="source.rotate_secret",
         obj=source,
         after={"secret_rotated_at": timezone.now().isoformat()},
