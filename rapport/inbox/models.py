@@ -82,6 +82,14 @@ class Conversation(WorkspaceOwned):
     sentiment = models.CharField(max_length=8, blank=True, help_text="The latest post's")
     intent = models.CharField(max_length=10, blank=True, help_text="The first post's")
     post_count = models.PositiveIntegerField(default=0)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Where its posts went when it was merged",
+    )
     captured_by = models.ForeignKey(
         Membership,
         on_delete=models.SET_NULL,
