@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "rapport.cases",
     "rapport.ideas",
     "rapport.people",
+    "rapport.notifications",
     "rapport.insights",
     "rapport.governance",
     "rapport.api",
