@@ -191,8 +191,36 @@ EMAIL_URL: str | None = env.str("EMAIL_URL", None)
 if EMAIL_URL:
     vars().update(env.dj_email_url("EMAIL_URL"))
 else:
-    EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    # A short name (console, smtp, locmem, file, dummy) or the dotted path of a backend class.
+    _EMAIL_BACKENDS = {
+        name: f"django.core.mail.backends.{module}.EmailBackend"
+        for name, module in [
+            ("console", "console"),
+            ("smtp", "smtp"),
+            ("locmem", "locmem"),
+            ("file", "filebased"),
+            ("dummy", "dummy"),
+        ]
+    }
+    _email_backend = env.str(
+        "EMAIL_BACKEND",
+        "console",
+        validate=Regexp(
+            r"^(console|smtp|locmem|file|dummy|[A-Za-z_]\w*(\.[A-Za-z_]\w*)+)$",
+            error="must be console, smtp, locmem, file, dummy or a dotted path to a backend class",
+        ),
+    )
+    EMAIL_BACKEND = _EMAIL_BACKENDS.get(_email_backend, _email_backend)
+    EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Rapport <rapport@localhost>")
+# Where people reach this Rapport: links in notification emails start with it.
+RAPPORT_BASE_URL = env.str(
+    "RAPPORT_BASE_URL",
+    "http://127.0.0.1:8000",
+    validate=Regexp(
+        r"^https?://[^/\s]+(/\S*)?$", error="must be an http(s) URL, e.g. https://crm.example.com"
+    ),
+).rstrip("/")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", "UTC")
