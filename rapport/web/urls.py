@@ -2,7 +2,15 @@
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from rapport.web.views import auth, listening, operations, settings, teams, workspace
+from rapport.web.views import (
+    auth,
+    listening,
+    notifications,
+    operations,
+    settings,
+    teams,
+    workspace,
+)
 
 app_name = "web"
 
@@ -22,6 +30,7 @@ settings_urls: list[URLPattern | URLResolver] = [
         name="settings_team_remove_member",
     ),
     path("tokens/", settings.tokens, name="settings_tokens"),
+    path("notifications/", notifications.preferences, name="settings_notifications"),
     path("tokens/<int:token_id>/revoke/", settings.token_revoke, name="settings_token_revoke"),
     path("audit/", operations.audit, name="settings_audit"),
     path("tasks/", operations.tasks, name="settings_tasks"),
@@ -39,6 +48,14 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("ideas/", workspace.ideas, name="ideas"),
     path("people/", workspace.people, name="people"),
     path("insights/", workspace.insights, name="insights"),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("notifications/bell/", notifications.bell, name="notifications_bell"),
+    path("notifications/read/", notifications.mark_read, name="notifications_read"),
+    path(
+        "notifications/<int:notification_id>/open/",
+        notifications.open_notification,
+        name="notification_open",
+    ),
     path("settings/", include(settings_urls)),
 ]
 

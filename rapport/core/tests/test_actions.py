@@ -8,6 +8,7 @@ from rapport.core.audit import ACTIONS
 from rapport.core.models import ApiToken, AuditEvent, Membership, Team
 from rapport.core.roles import Role
 from rapport.listening.tests.scenarios import SCENARIOS as LISTENING_SCENARIOS
+from rapport.notifications.tests.scenarios import SCENARIOS as NOTIFICATION_SCENARIOS
 
 
 def _team(owner: Membership, name: str = "Social Care") -> Team:
@@ -41,6 +42,7 @@ SCENARIOS = {
     "task.check_worker": lambda o: actions.start_worker_check(o),
 }
 SCENARIOS.update(LISTENING_SCENARIOS)
+SCENARIOS.update(NOTIFICATION_SCENARIOS)
 
 
 def test_every_action_has_a_scenario():

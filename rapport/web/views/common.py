@@ -47,6 +47,7 @@ SETTINGS_NAV = [
     NavItem("settings_members", "Members", ""),
     NavItem("settings_teams", "Teams", ""),
     NavItem("settings_tokens", "API tokens", ""),
+    NavItem("settings_notifications", "Notifications", ""),
     NavItem("settings_audit", "Audit log", "", Role.ADMIN),
     NavItem("settings_tasks", "Background tasks", "", Role.MANAGER),
 ]
