@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "rapport.listening",
     "rapport.triage",
     "rapport.inbox",
+    "rapport.approvals",
     "rapport.cases",
     "rapport.ideas",
     "rapport.people",

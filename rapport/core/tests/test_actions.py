@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from rapport.approvals.tests.scenarios import SCENARIOS as APPROVAL_SCENARIOS
 from rapport.core import actions
 from rapport.core.audit import ACTIONS
 from rapport.core.models import ApiToken, AuditEvent, Membership, Team
@@ -42,6 +43,7 @@ SCENARIOS = {
     "task.check_worker": lambda o: actions.start_worker_check(o),
 }
 SCENARIOS.update(LISTENING_SCENARIOS)
+SCENARIOS.update(APPROVAL_SCENARIOS)
 SCENARIOS.update(NOTIFICATION_SCENARIOS)
 
 

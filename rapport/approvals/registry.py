@@ -1,0 +1,39 @@
+"""What each kind of object does when its approval is decided: a registry of handlers per model.
+
+The domain that owns the object registers its handler in its `AppConfig.ready()`; approvals
+never imports it. The handler runs inside the deciding transaction, so a handler that refuses
+(raises `ValidationError`) leaves the approval undecided. The `approval.decide` domain event is
+sent after the commit as well, for reactions that may happen later (notifications).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from rapport.approvals.models import Approval
+    from rapport.core.models import Membership
+
+#: (approval, the member who decided or None for the machine, edits to apply when approving)
+OnDecided = Callable[["Approval", "Membership | None", dict[str, str]], None]
+
+
+@dataclass(frozen=True)
+class ApprovalKind:
+    on_decided: OnDecided
+    #: Fields of the object an approver may edit while approving ("edit and approve").
+    editable: tuple[str, ...] = ()
+
+
+KINDS: dict[str, ApprovalKind] = {}
+
+
+def register(model: type[models.Model], on_decided: OnDecided, editable: tuple[str, ...] = ()):
+    KINDS[model._meta.label_lower] = ApprovalKind(on_decided, editable)
+
+
+def kind_of(approval: "Approval") -> ApprovalKind | None:
+    ct = approval.content_type
+    return KINDS.get(f"{ct.app_label}.{ct.model}")

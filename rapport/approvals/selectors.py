@@ -1,0 +1,83 @@
+"""Reads of approvals: what a member may decide, what they asked for; `access_approval`."""
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from rapport.approvals.models import Approval
+from rapport.core.access import access_in_workspace
+from rapport.core.models import Membership
+from rapport.core.roles import Role
+
+#: The lists of the Approvals page and of `GET /approvals?state=`.
+STATES = ("pending", "approved", "rejected", "expired", "withdrawn", "all")
+SCOPES = ("to_decide", "requested", "all")
+
+
+def _roles_held(member: Membership) -> list[str]:
+    return [role.value for role in Role if member.has_role(role)]
+
+
+def to_decide_q(member: Membership) -> Q:
+    """Approvals asked of this member, or of a role they hold; never their own requests."""
+    asked = Q(approver=member) | Q(approver__isnull=True, approver_role__in=_roles_held(member))
+    if member.has_role(Role.ADMIN):
+        asked |= Q(approver__isnull=True, approver_role="")
+    return asked & ~Q(requested_by=member)
+
+
+def visible(member: Membership) -> QuerySet[Approval]:
+    """What a member may see: asked of them, asked by them, or everything for admins."""
+    qs = Approval.objects.filter(workspace=member.workspace)
+    if not member.has_role(Role.ADMIN):
+        qs = qs.filter(to_decide_q(member) | Q(requested_by=member))
+    return qs.select_related(
+        "requested_by__user", "approver__user", "decided_by__user", "content_type"
+    )
+
+
+def access_approval(member: Membership, approval_id: object) -> Approval:
+    """One approval the member may see; another workspace's, or one not theirs, is a 404."""
+    return access_in_workspace(member, visible(member), approval_id)
+
+
+def approvals(
+    member: Membership, *, state: str = "pending", scope: str = "to_decide", q: str = ""
+) -> QuerySet[Approval]:
+    """The member's approvals in `state`; a pending one past its expiry counts as expired."""
+    qs = visible(member)
+    if scope == "to_decide":
+        qs = qs.filter(to_decide_q(member))
+    elif scope == "requested":
+        qs = qs.filter(requested_by=member)
+    now = timezone.now()
+    live = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    if state == "pending":
+        qs = qs.filter(live, state=Approval.State.PENDING)
+    elif state == "expired":
+        qs = qs.filter(
+            Q(state=Approval.State.EXPIRED) | Q(state=Approval.State.PENDING, expires_at__lte=now)
+        )
+    elif state in Approval.State.values:
+        qs = qs.filter(state=state)
+    if q:
+        qs = qs.filter(Q(summary__icontains=q) | Q(reason__icontains=q) | Q(comment__icontains=q))
+    order = ["expires_at", "created_at", "id"] if state == "pending" else ["-created_at", "-id"]
+    return qs.order_by(*order)
+
+
+def pending_count(member: Membership) -> int:
+    now = timezone.now()
+    return (
+        Approval.objects.filter(workspace=member.workspace, state=Approval.State.PENDING)
+        .filter(to_decide_q(member))
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .count()
+    )
+
+
+def approvals_of(obj_type: str, object_id: int, member: Membership) -> QuerySet[Approval]:
+    """The approvals of one object (e.g. "engagement.reply"), newest first."""
+    app_label, model = obj_type.split(".")
+    return visible(member).filter(
+        content_type__app_label=app_label, content_type__model=model, object_id=object_id
+    )

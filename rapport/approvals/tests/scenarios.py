@@ -1,0 +1,29 @@
+"""One way to perform each approvals action, given the owner of a fresh workspace.
+
+`rapport/core/tests/test_actions.py` adds these to its SCENARIOS, which must cover every action.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from rapport.approvals import actions
+from rapport.approvals.models import Approval
+from rapport.core import actions as core
+from rapport.core.models import Membership
+from rapport.core.roles import Role
+
+
+def ask(owner: Membership, requester: Membership | None = None) -> Approval:
+    """An approval of a team's creation, asked of any manager by `requester` (a new agent)."""
+    requester = requester or core.add_member(owner, email="ask@acme.example", role=Role.AGENT)
+    team = core.create_team(owner, name="Skunkworks")
+    return actions.request_approval(
+        requester, team, summary="Open the Skunkworks team", approver_role=Role.MANAGER
+    )
+
+
+SCENARIOS: dict[str, Callable[[Membership], Any]] = {
+    "approval.request": lambda o: ask(o, requester=o),
+    "approval.decide": lambda o: actions.decide(o, ask(o), decision="approve"),
+    "approval.withdraw": lambda o: actions.withdraw(o, ask(o, requester=o)),
+}
