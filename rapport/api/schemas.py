@@ -205,3 +205,26 @@ class PostOut(Schema):
     intent: str
     priority: int
     queries: list[MatchedQueryOut]
+
+
+# Notifications -----------------------------------------------------------------------------
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str = Field(..., description="mention, assigned, handoff, approval_requested, …")
+    text: str
+    url: str = Field(..., description="A path in Rapport's web interface, or empty")
+    actor_id: int | None = Field(None, description="The member who caused it, if any")
+    read_at: datetime | None
+    created_at: datetime
+
+
+class NotificationsReadIn(Schema):
+    ids: list[int] = Field(default_factory=list, max_length=1000)
+    all: bool = Field(False, description="Mark every unread notification read; `ids` is ignored")
+
+
+class NotificationsReadOut(Schema):
+    marked: int = Field(..., description="How many were unread and are now read")
+    unread: int = Field(..., description="How many unread are left")

@@ -2,7 +2,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import NinjaAPI
 
 from rapport import __version__
-from rapport.api import core, errors, listening
+from rapport.api import core, errors, listening, notifications
 from rapport.api.auth import TokenAuth
 
 api = NinjaAPI(
@@ -18,6 +18,7 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", core.router)
 api.add_router("/", listening.router)
+api.add_router("/", notifications.router)
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> JsonResponse:
