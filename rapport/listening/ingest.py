@@ -187,7 +187,7 @@ def _insert(workspace: Workspace, new: list[Post], triage: bool) -> None:
     if not triage:
         Post.objects.bulk_create(new, batch_size=INSERT_BATCH)
         return
-    from rapport.triage.pipeline import post_matches, process
+    from rapport.triage.pipeline import post_matches, process, saved
 
     ctx = process(workspace.pk, new)
     waiting = new
@@ -199,6 +199,7 @@ def _insert(workspace: Workspace, new: list[Post], triage: bool) -> None:
         bulk_insert(ready)
         waiting = [p for p in waiting if p.pk is None]
     bulk_insert(post_matches(new, ctx))
+    saved(new, ctx)  # steps that need the posts' ids (the inbox's route step) act now
 
 
 def _store(

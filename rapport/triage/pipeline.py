@@ -107,6 +107,7 @@ def default_steps() -> list[Step]:
         steps.DetectLanguage(),
         steps.Classify(),
         steps.Score(),
+        steps.Route(),
     ]
 
 
@@ -117,6 +118,14 @@ def process(workspace_id: int, posts: Sequence[Post], ctx: Context | None = None
     for post in posts:
         post.triaged_at = ctx.now
     return ctx
+
+
+def saved(posts: Sequence[Post], ctx: Context) -> None:
+    """Tells the steps that need saved posts (the inbox's route step) that the batch is stored."""
+    for step in default_steps():
+        after = getattr(step, "saved", None)
+        if after is not None:
+            after(posts, ctx)
 
 
 def changed_fields() -> list[str]:
@@ -141,4 +150,5 @@ def process_posts(workspace_id: int, post_ids: Sequence[int], ctx: Context | Non
         Post.objects.bulk_update(posts, changed_fields(), batch_size=500)
         PostMatch.objects.filter(post__in=posts).delete()  # an edit may no longer match
         PostMatch.objects.bulk_create(post_matches(posts, ctx), batch_size=1000)
+        saved(posts, ctx)
     return len(posts)

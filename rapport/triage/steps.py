@@ -268,3 +268,28 @@ class Score:
         score += max((LABEL_WEIGHT.get(label, 0) for label in labels), default=0)
         post.priority = min(100, score)
         return post
+
+
+class Route:
+    """Puts each post in its conversation and lets the routing rules act, once it is saved.
+
+    The inbox needs the posts' ids, which new posts only have after the batch is inserted, so
+    the work is done in `saved(posts, ctx)`, which the pipeline calls then (`pipeline.saved`).
+    """
+
+    name = "route"
+    fields: tuple[str, ...] = ()
+
+    def prepare(self, posts: Sequence[Post], ctx: Context) -> None:
+        ctx.scratch.setdefault("route", [])
+
+    def __call__(self, post: Post, ctx: Context) -> Post:
+        ctx.scratch["route"].append(post)  # type: ignore[attr-defined]
+        return post
+
+    def saved(self, posts: Sequence[Post], ctx: Context) -> None:
+        from rapport.inbox.intake import intake
+
+        routed: list[Post] = ctx.scratch.pop("route", [])  # type: ignore[assignment]
+        if routed:
+            intake(ctx.workspace_id, routed, ctx.matches, ctx.query_labels)

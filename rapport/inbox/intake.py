@@ -1,0 +1,72 @@
+"""Where triage hands posts to the inbox: grouped into conversations, then routed by the rules.
+
+Called by the triage pipeline's route step once the batch's posts are saved, and by anyone who
+needs a conversation's rules evaluated again after a change (`reroute`).
+"""
+
+from collections.abc import Iterable, Sequence
+
+from django.db.models import Max
+
+from rapport.core.models import Workspace
+from rapport.inbox.grouping import Grouped, Placed, group
+from rapport.inbox.models import Conversation, ConversationPost
+from rapport.inbox.routing import Plan, Router
+from rapport.listening.models import Post, PostMatch
+
+
+def intake(
+    workspace_id: int,
+    posts: Sequence[Post],
+    matches: dict[int, list[int]],
+    query_labels: dict[int, str],
+) -> Grouped:
+    """Groups saved posts (`matches`: id(post) -> query ids) and routes their conversations."""
+    grouped = group(workspace_id, posts, matches, query_labels)
+    if grouped.placed:
+        labels = {
+            p.post.pk: [query_labels.get(q, "") for q in matches.get(id(p.post), ())]
+            for p in grouped.placed
+        }
+        workspace = Workspace.objects.get(pk=workspace_id)
+        Router(workspace, labels=labels).route(grouped.placed)
+    return grouped
+
+
+def latest_posts(conversations: Iterable[Conversation]) -> list[Placed]:
+    """Each conversation with its latest post, as rules see it on a change."""
+    by_pk = {c.pk: c for c in conversations}
+    latest = (
+        ConversationPost.objects.filter(conversation_id__in=by_pk)
+        .values("conversation_id")
+        .annotate(post=Max("post_id"))
+        .values_list("conversation_id", "post")
+    )
+    post_ids = {post_id: conv_id for conv_id, post_id in latest}
+    posts = Post.objects.in_bulk(list(post_ids))
+    return [
+        Placed(posts[post_id], by_pk[conv_id], created=False, changed=True)
+        for post_id, conv_id in post_ids.items()
+        if post_id in posts
+    ]
+
+
+def labels_of(posts: Iterable[Post]) -> dict[int, list[str]]:
+    labels: dict[int, list[str]] = {}
+    for post_id, label in PostMatch.objects.filter(post__in=list(posts)).values_list(
+        "post_id", "query__label"
+    ):
+        labels.setdefault(post_id, []).append(label)
+    return labels
+
+
+def reroute(
+    workspace: Workspace, conversations: Iterable[Conversation], *, dry_run: bool = False
+) -> Plan:
+    """Runs the rules again on conversations that changed (a triage correction, new rules).
+
+    Rules that already acted on a conversation are skipped, as always.
+    """
+    placed = latest_posts(conversations)
+    router = Router(workspace, labels=labels_of(p.post for p in placed), dry_run=dry_run)
+    return router.route(placed)
