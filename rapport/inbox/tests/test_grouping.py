@@ -74,8 +74,10 @@ def test_a_resolved_conversation_is_not_joined_by_the_author_but_a_reply_reopens
     conv.refresh_from_db()
     assert conv.status == Status.OPEN
     assert conv.post_count == 2
-    assert Activity.objects.filter(conversation=conv, kind="status").first().message.startswith(
-        "Reopened by a new post from @jo"
+    assert (
+        Activity.objects.filter(conversation=conv, kind="status")
+        .first()
+        .message.startswith("Reopened by a new post from @jo")
     )
 
 
@@ -117,7 +119,8 @@ def test_posts_received_through_the_pipeline_land_in_conversations(acme):
     receive(acme, batch, triage="inline")
     [conv] = conversations(acme)
     assert conv.post_count == 2
-    assert conv.intent and conv.sentiment  # triage's verdicts travel with the conversation
+    assert conv.intent
+    assert conv.sentiment
     assert ConversationPost.objects.filter(conversation=conv).count() == 2
 
 
