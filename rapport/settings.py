@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "rapport.triage",
     "rapport.inbox",
     "rapport.approvals",
+    "rapport.engagement",
     "rapport.cases",
     "rapport.ideas",
     "rapport.people",

@@ -8,6 +8,7 @@ from rapport.core import actions
 from rapport.core.audit import ACTIONS
 from rapport.core.models import ApiToken, AuditEvent, Membership, Team
 from rapport.core.roles import Role
+from rapport.engagement.tests.scenarios import SCENARIOS as ENGAGEMENT_SCENARIOS
 from rapport.inbox.tests.scenarios import SCENARIOS as INBOX_SCENARIOS
 from rapport.listening.tests.scenarios import SCENARIOS as LISTENING_SCENARIOS
 from rapport.notifications.tests.scenarios import SCENARIOS as NOTIFICATION_SCENARIOS
@@ -45,6 +46,7 @@ SCENARIOS = {
 }
 SCENARIOS.update(LISTENING_SCENARIOS)
 SCENARIOS.update(APPROVAL_SCENARIOS)
+SCENARIOS.update(ENGAGEMENT_SCENARIOS)
 SCENARIOS.update(NOTIFICATION_SCENARIOS)
 SCENARIOS.update(INBOX_SCENARIOS)
 
