@@ -12,6 +12,7 @@ from rapport.engagement.tests.scenarios import SCENARIOS as ENGAGEMENT_SCENARIOS
 from rapport.inbox.tests.scenarios import SCENARIOS as INBOX_SCENARIOS
 from rapport.listening.tests.scenarios import SCENARIOS as LISTENING_SCENARIOS
 from rapport.notifications.tests.scenarios import SCENARIOS as NOTIFICATION_SCENARIOS
+from rapport.people.tests.scenarios import SCENARIOS as PEOPLE_SCENARIOS
 
 
 def _team(owner: Membership, name: str = "Social Care") -> Team:
@@ -48,6 +49,7 @@ SCENARIOS.update(LISTENING_SCENARIOS)
 SCENARIOS.update(APPROVAL_SCENARIOS)
 SCENARIOS.update(ENGAGEMENT_SCENARIOS)
 SCENARIOS.update(NOTIFICATION_SCENARIOS)
+SCENARIOS.update(PEOPLE_SCENARIOS)
 SCENARIOS.update(INBOX_SCENARIOS)
 
 

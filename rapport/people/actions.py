@@ -1,0 +1,158 @@
+"""Every write of people: skills of the workspace and the skills each member carries, audited.
+
+Anyone but a viewer may name a new skill and say what they know; managers and above keep the
+list of skills tidy (rename, delete) and edit anyone's skills.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from rapport.core.access import require_role
+from rapport.core.audit import action, record_by, snapshot
+from rapport.core.models import Membership
+from rapport.core.roles import Role
+from rapport.people.models import Level, MemberSkill, Skill
+
+SKILL_FIELDS = ["name", "description"]
+NAME_MAX = 100
+DESCRIPTION_MAX = 300
+
+
+def clean_skill_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "A skill needs a name, e.g. mortgages."})
+    if len(name) > NAME_MAX:
+        raise ValidationError({"name": f"A skill's name has at most {NAME_MAX} characters."})
+    return name
+
+
+def _clean_description(description: str) -> str:
+    description = " ".join((description or "").split())
+    if len(description) > DESCRIPTION_MAX:
+        raise ValidationError(
+            {"description": f"A description has at most {DESCRIPTION_MAX} characters."}
+        )
+    return description
+
+
+def _clean_level(level: object) -> Level:
+    try:
+        return Level(int(level))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        known = ", ".join(f"{v} ({label.lower()})" for v, label in Level.choices)
+        raise ValidationError({"level": f"Unknown level {level!r}; use {known}."}) from None
+
+
+def find_skill(actor: Membership, name: str) -> Skill | None:
+    return Skill.objects.filter(workspace=actor.workspace, name__iexact=name).first()
+
+
+def _check_same_workspace(actor: Membership, *objects: Skill | Membership) -> None:
+    for obj in objects:
+        if obj.workspace_id != actor.workspace_id:
+            raise PermissionDenied("That belongs to another workspace.")
+
+
+def _may_edit_skills_of(actor: Membership, member: Membership) -> None:
+    _check_same_workspace(actor, member)
+    if actor.pk == member.pk:
+        require_role(actor, Role.EMPLOYEE, "say what you know")
+    else:
+        require_role(actor, Role.MANAGER, "change someone else's skills")
+
+
+@action("skill.create")
+def create_skill(actor: Membership, *, name: str, description: str = "") -> Skill:
+    require_role(actor, Role.EMPLOYEE, "add skills")
+    name = clean_skill_name(name)
+    if find_skill(actor, name) is not None:
+        raise ValidationError({"name": f"There is already a skill called {name!r}."})
+    try:
+        with transaction.atomic():
+            skill = Skill.objects.create(
+                workspace=actor.workspace, name=name, description=_clean_description(description)
+            )
+    except IntegrityError:  # created by someone else a moment ago
+        raise ValidationError({"name": f"There is already a skill called {name!r}."}) from None
+    record_by(actor, verb="skill.create", obj=skill, after=snapshot(skill, SKILL_FIELDS))
+    return skill
+
+
+@action("skill.update")
+def update_skill(
+    actor: Membership, skill: Skill, *, name: str, description: str | None = None
+) -> Skill:
+    require_role(actor, Role.MANAGER, "rename skills")
+    _check_same_workspace(actor, skill)
+    name = clean_skill_name(name)
+    clash = find_skill(actor, name)
+    if clash is not None and clash.pk != skill.pk:
+        raise ValidationError({"name": f"There is already a skill called {name!r}."})
+    before = snapshot(skill, SKILL_FIELDS)
+    skill.name = name
+    if description is not None:
+        skill.description = _clean_description(description)
+    skill.save(update_fields=["name", "description"])
+    record_by(
+        actor, verb="skill.update", obj=skill, before=before, after=snapshot(skill, SKILL_FIELDS)
+    )
+    return skill
+
+
+@action("skill.delete")
+def delete_skill(actor: Membership, skill: Skill) -> None:
+    """Deletes the skill and takes it off everyone who had it."""
+    require_role(actor, Role.MANAGER, "delete skills")
+    _check_same_workspace(actor, skill)
+    before = snapshot(skill, SKILL_FIELDS) | {"holders": skill.holders.count()}
+    record_by(actor, verb="skill.delete", obj=skill, before=before)
+    skill.delete()
+
+
+@action("member_skill.set")
+def set_member_skill(
+    actor: Membership, member: Membership, *, skill: Skill | str, level: object = Level.PRACTISED
+) -> MemberSkill:
+    """Gives `member` a skill (an existing one, or a new one by name) at `level`, or changes it."""
+    _may_edit_skills_of(actor, member)
+    level = _clean_level(level)
+    if isinstance(skill, str):
+        name = clean_skill_name(skill)
+        found = find_skill(actor, name)
+        if found is None:
+            found = Skill.objects.create(workspace=actor.workspace, name=name)
+            record_by(actor, verb="skill.create", obj=found, after=snapshot(found, SKILL_FIELDS))
+        skill = found
+    _check_same_workspace(actor, skill)
+    held = MemberSkill.objects.filter(member=member, skill=skill).first()
+    before = {"skill": skill.name, "level": held.level} if held else None
+    if held is None:
+        held = MemberSkill.objects.create(member=member, skill=skill, level=level)
+    elif held.level != level:
+        held.level = level
+        held.save(update_fields=["level"])
+    record_by(
+        actor,
+        verb="member_skill.set",
+        obj=member,
+        before=before,
+        after={"skill": skill.name, "level": int(level)},
+    )
+    return held
+
+
+@action("member_skill.remove")
+def remove_member_skill(actor: Membership, member: Membership, skill: Skill) -> None:
+    _may_edit_skills_of(actor, member)
+    _check_same_workspace(actor, skill)
+    held = MemberSkill.objects.filter(member=member, skill=skill).first()
+    if held is None:
+        raise ValidationError({"skill": f"{member.user.display_name} has no skill {skill.name!r}."})
+    record_by(
+        actor,
+        verb="member_skill.remove",
+        obj=member,
+        before={"skill": skill.name, "level": held.level},
+    )
+    held.delete()
