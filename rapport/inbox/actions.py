@@ -30,7 +30,7 @@ from rapport.inbox.models import (
     Status,
     Tag,
 )
-from rapport.inbox.routing import Router, skilled_members
+from rapport.inbox.routing import Router, title_matches
 from rapport.inbox.rules import _TAG
 from rapport.listening.models import Post
 
@@ -244,9 +244,7 @@ def _tag_objects(actor: Membership, names: Sequence[str]) -> list[Tag]:
 
 
 def tag_names(conv: Conversation) -> list[str]:
-    return sorted(
-        Tag.objects.filter(conversations=conv).values_list("name", flat=True)  # type: ignore[misc]
-    )
+    return sorted(Tag.objects.filter(conversations=conv).values_list("name", flat=True))
 
 
 @action("conversation.tag")
@@ -496,6 +494,14 @@ def expert_for(
 ) -> Membership | None:
     """Who should get a hand-off: someone with `skill` (in `team` if given), least busy first."""
     skill = (skill or "").strip().lower()
+    if skill:
+        try:
+            from rapport.people.selectors import experts
+        except ImportError:
+            pass
+        else:  # people's skills: least loaded, then the most expert
+            found = experts(actor.workspace, skill, team, exclude=[exclude] if exclude else [])
+            return found[0] if found else None
     if team is not None:
         pool = list(team.members.select_related("user").order_by("pk"))
     else:
@@ -506,15 +512,8 @@ def expert_for(
             .order_by("pk")
         )
     pool = [m for m in pool if exclude is None or m.pk != exclude.pk]
-    if skill:
-        found = skilled_members(actor.workspace_id, skill)
-        if found is None:
-            from rapport.inbox.routing import _title_matches
-
-            fitting = [m for m in pool if _title_matches(m, skill)]
-        else:
-            fitting = [m for m in pool if m.pk in found]
-        pool = fitting
+    if skill:  # until people carry skills: a word of the skill in their job title
+        pool = [m for m in pool if title_matches(m, skill)]
     if not pool:
         return None
     router = Router(actor.workspace, dry_run=True)

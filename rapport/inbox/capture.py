@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from rapport.connectors.base import Author, Batch, Capability, Connector, NormalisedPost
 from rapport.connectors.registry import CONNECTORS, connector_class
+from rapport.core import http
 from rapport.core.access import require_role
 from rapport.core.audit import action, record_by
 from rapport.core.models import Membership
@@ -73,11 +74,24 @@ def _fetchers(actor: Membership) -> list[tuple[str, Connector]]:
             continue
         try:
             cls = connector_class(name)
-            if Capability.FETCH in cls.capabilities:
-                found.append((name, cls()))
-        except Exception:  # noqa: S112 - a connector that needs configuration cannot fetch alone
+        except (KeyError, ImportError):
             continue
+        if Capability.FETCH in cls.capabilities:
+            found.append((name, _unconfigured(cls)))
     return found
+
+
+def _unconfigured(cls: type[Connector]) -> Connector:
+    """A connector with no source behind it: its search settings (a query, feeds) are not
+    needed to fetch one post by its address, so they are left unset rather than invented."""
+    try:
+        return cls()
+    except Exception:  # pydantic: a required search setting is missing
+        connector = cls.__new__(cls)
+        connector.config = cls.Config.model_construct()
+        connector.credentials = cls.Credentials.model_construct()
+        connector.http = http.session()
+        return connector
 
 
 def fetch(actor: Membership, url: str) -> NormalisedPost | None:

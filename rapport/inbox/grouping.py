@@ -148,14 +148,14 @@ def group(
     if needed:
         loaded.update(Conversation.objects.in_bulk(list(needed)))
     # A merged conversation's posts live on in the one it was merged into.
-    for conv in list(loaded.values()):
-        hops = 0
-        while conv.merged_into_id and hops < 5:
-            target = loaded.get(conv.merged_into_id) or Conversation.objects.get(
-                pk=conv.merged_into_id
+    for start in list(loaded.values()):
+        hops, here = 0, start
+        while here.merged_into_id and hops < 5:
+            target = loaded.get(here.merged_into_id) or Conversation.objects.get(
+                pk=here.merged_into_id
             )
-            loaded[conv.pk] = loaded[target.pk] = target
-            conv, hops = target, hops + 1
+            loaded[here.pk] = loaded[start.pk] = loaded[target.pk] = target
+            here, hops = target, hops + 1
     by_author: dict[tuple[int, str], Conversation] = {}
     for c in candidates:
         by_author[(c.identity_id, c.label)] = loaded[c.pk]  # type: ignore[index]
@@ -167,6 +167,7 @@ def group(
         if p.pk in existing:
             result.placed.append(Placed(p, loaded[existing[p.pk]], created=False, changed=True))
     created: list[Conversation] = []
+    conv: Conversation | None
     for p in new_posts:
         label = primary_label([query_labels.get(q, "") for q in matches.get(id(p), ())])
         conv = by_ref.get((p.network, p.reply_to_external_id)) if p.reply_to_external_id else None
@@ -256,7 +257,7 @@ def _save(
     if stale:
         known = {conv.pk: conv.post_count for conv in stale}
         for conv in stale:  # F(): a concurrent batch may add to the same conversation
-            conv.post_count = F("post_count") + counts.get(id(conv), 0)  # type: ignore[assignment]
+            conv.post_count = F("post_count") + counts.get(id(conv), 0)
         Conversation.objects.bulk_update(
             stale,
             ["last_activity_at", "sentiment", "status", "resolved_at", "post_count"],

@@ -10,7 +10,7 @@ The work is per batch: rules, earlier applications, teams, loads and skills are 
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,15 +74,14 @@ def contact_tiers(posts: Sequence[Post]) -> dict[int, str]:
 def skilled_members(workspace_id: int, skill: str) -> set[int] | None:
     """Members with `skill`, from the people domain's skills; None when it has none yet."""
     try:
-        from rapport.people import selectors as people  # type: ignore[attr-defined]
-
-        finder = people.members_with_skill
-    except (ImportError, AttributeError):
+        from rapport.people.selectors import experts
+    except ImportError:
         return None
-    return {m if isinstance(m, int) else m.pk for m in finder(workspace_id, skill)}
+    workspace = Workspace.objects.get(pk=workspace_id)
+    return {m.pk for m in experts(workspace, skill)}
 
 
-def _title_matches(member: Membership, skill: str) -> bool:
+def title_matches(member: Membership, skill: str) -> bool:
     """Until people have skills: a word of the skill in the member's job title."""
     words = set(re.findall(r"\w{4,}", skill.lower()))
     title = member.title.lower()
@@ -107,7 +106,7 @@ class Router:
         self,
         workspace: Workspace,
         *,
-        labels: dict[int, Sequence[str]] | None = None,
+        labels: Mapping[int, Sequence[str]] | None = None,
         dry_run: bool = False,
     ) -> None:
         self.workspace = workspace
@@ -171,7 +170,7 @@ class Router:
         elif strategy == "by_skill":
             found = self.skilled(skill)
             if found is None:
-                people = [m for m in people if _title_matches(m, skill)]
+                people = [m for m in people if title_matches(m, skill)]
             else:
                 people = [m for m in people if m.pk in found]
         if not people:

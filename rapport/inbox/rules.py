@@ -115,11 +115,11 @@ def _clean_value(spec: FieldSpec, name: str, operator: str, value: object, where
             return [_int(v, where, name, spec.minimum, spec.maximum) for v in value]
         return _int(value, where, name, spec.minimum, spec.maximum)
     many = operator in ("in", "not_in")
-    values = value if many else [value]
     if many and (not isinstance(value, list) or not value or len(value) > MAX_LIST):
         raise _fail(where, f"{operator} needs a list of 1 to {MAX_LIST} values")
+    values: list[object] = value if isinstance(value, list) else [value]
     cleaned = []
-    for v in values:  # type: ignore[union-attr]
+    for v in values:
         text = _text(v, where, name)
         if spec.choices and text not in spec.choices:
             raise _fail(where, _known(name, v, spec.choices))
@@ -152,7 +152,7 @@ def clean_conditions(conditions: object) -> list[dict[str, Any]]:
             raise _fail(where, _known(f"operator for {name}", operator, spec.operators))
         if "value" not in condition:
             raise _fail(where, "needs a value")
-        value = _clean_value(spec, name, operator, condition["value"], where)
+        value = _clean_value(spec, str(name), str(operator), condition["value"], where)
         cleaned.append({"field": name, "operator": operator, "value": value})
     return cleaned
 

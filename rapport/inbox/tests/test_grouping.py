@@ -74,11 +74,8 @@ def test_a_resolved_conversation_is_not_joined_by_the_author_but_a_reply_reopens
     conv.refresh_from_db()
     assert conv.status == Status.OPEN
     assert conv.post_count == 2
-    assert (
-        Activity.objects.filter(conversation=conv, kind="status")
-        .first()
-        .message.startswith("Reopened by a new post from @jo")
-    )
+    reopened = Activity.objects.get(conversation=conv, kind="status")
+    assert reopened.message.startswith("Reopened by a new post from @jo")
 
 
 def test_grouping_a_batch_takes_a_fixed_number_of_queries(acme):
