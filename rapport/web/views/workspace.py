@@ -3,9 +3,8 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from rapport.core import selectors
 from rapport.core.access import access_workspace
-from rapport.web.views.common import View, member_view, paginate, render_page, search_term
+from rapport.web.views.common import View, member_view, render_page
 
 
 @member_view
@@ -31,20 +30,3 @@ cases = _domain_page("cases")
 contacts = _domain_page("contacts")
 ideas = _domain_page("ideas")
 insights = _domain_page("insights")
-
-
-@member_view
-def people(request: HttpRequest, slug: str) -> HttpResponse:
-    """Who is in the workspace, what they do and which teams they are in."""
-    membership = access_workspace(request.user, slug)
-    q = search_term(request)
-    members = paginate(request, selectors.workspace_members(membership, search=q))
-    teams = selectors.workspace_teams(membership).prefetch_related("members__user")
-    return render_page(
-        request,
-        membership,
-        "web/people/index.html",
-        {"q": q, "page": members, "teams": teams},
-        section="people",
-        partial="web/people/_members.html",
-    )
