@@ -13,6 +13,7 @@ from rapport.inbox.tests.scenarios import SCENARIOS as INBOX_SCENARIOS
 from rapport.listening.tests.scenarios import SCENARIOS as LISTENING_SCENARIOS
 from rapport.notifications.tests.scenarios import SCENARIOS as NOTIFICATION_SCENARIOS
 from rapport.people.tests.scenarios import SCENARIOS as PEOPLE_SCENARIOS
+from rapport.triage.tests.scenarios import SCENARIOS as TRIAGE_SCENARIOS
 
 
 def _team(owner: Membership, name: str = "Social Care") -> Team:
@@ -50,6 +51,7 @@ SCENARIOS.update(APPROVAL_SCENARIOS)
 SCENARIOS.update(ENGAGEMENT_SCENARIOS)
 SCENARIOS.update(NOTIFICATION_SCENARIOS)
 SCENARIOS.update(PEOPLE_SCENARIOS)
+SCENARIOS.update(TRIAGE_SCENARIOS)
 SCENARIOS.update(INBOX_SCENARIOS)
 
 
