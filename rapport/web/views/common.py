@@ -34,6 +34,7 @@ class NavItem:
 NAV = [
     NavItem("inbox", "Inbox", "i"),
     NavItem("listening", "Listening", "l"),
+    NavItem("approvals", "Approvals", "a", Role.EMPLOYEE),
     NavItem("cases", "Cases", "c"),
     NavItem("contacts", "Contacts", "o"),
     NavItem("ideas", "Ideas", "d"),
@@ -48,6 +49,9 @@ SETTINGS_NAV = [
     NavItem("settings_teams", "Teams", ""),
     NavItem("settings_tokens", "API tokens", ""),
     NavItem("settings_notifications", "Notifications", ""),
+    NavItem("settings_engagement", "Engagement policy", ""),
+    NavItem("settings_canned", "Canned responses", ""),
+    NavItem("settings_outbox", "Outbox", ""),
     NavItem("settings_audit", "Audit log", "", Role.ADMIN),
     NavItem("settings_tasks", "Background tasks", "", Role.MANAGER),
 ]
