@@ -1,0 +1,118 @@
+"""The approvals router: what waits for the caller's decision, and deciding it once."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from rapport.api.auth import member
+from rapport.api.engagement import BlockedOut, blocked_out
+from rapport.api.schemas import ErrorOut
+from rapport.approvals import actions, selectors
+from rapport.approvals.models import Approval
+from rapport.engagement.actions import ReplyBlocked
+
+router = Router(tags=["approvals"])
+
+
+class ApprovalOut(Schema):
+    id: int
+    summary: str
+    reason: str
+    state: str = Field(..., description="pending, approved, rejected, expired or withdrawn")
+    subject_type: str = Field(..., description="What is approved, e.g. engagement.reply")
+    subject_id: int = Field(..., alias="object_id")
+    requested_by: str | None
+    approver_id: int | None = Field(None, description="The member asked, when a person is asked")
+    approver_role: str = Field(..., description="Anyone with this role or above may decide")
+    asked_of: str
+    may_decide: bool
+    decided_by: str | None
+    decided_at: datetime | None
+    comment: str
+    expires_at: datetime | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_state(obj: Approval) -> str:
+        return Approval.State.EXPIRED if obj.is_expired else obj.state
+
+    @staticmethod
+    def resolve_subject_type(obj: Approval) -> str:
+        return f"{obj.content_type.app_label}.{obj.content_type.model}"
+
+    @staticmethod
+    def resolve_requested_by(obj: Approval) -> str | None:
+        return obj.requested_by.user.email if obj.requested_by else None
+
+    @staticmethod
+    def resolve_decided_by(obj: Approval) -> str | None:
+        return obj.decided_by.user.email if obj.decided_by else None
+
+    @staticmethod
+    def resolve_may_decide(obj: Approval, context: dict[str, Any]) -> bool:
+        viewer = member(context["request"])
+        return obj.state == Approval.State.PENDING and not obj.is_expired and obj.may_decide(viewer)
+
+
+class DecisionIn(Schema):
+    decision: Literal["approve", "reject"]
+    comment: str = Field("", max_length=actions.MAX_COMMENT, description="Required to reject")
+    edits: dict[str, str] | None = Field(
+        None,
+        description='Changes made while approving (edit and approve), e.g. {"text": "…"} for a '
+        "reply; refused when rejecting or for fields the object does not allow.",
+    )
+
+
+@router.get(
+    "/approvals",
+    response=list[ApprovalOut],
+    summary="Approvals asked of you (or your role), or asked by you",
+)
+@paginate(PageNumberPagination, page_size=50)
+def list_approvals(
+    request: HttpRequest,
+    state: Literal["pending", "approved", "rejected", "expired", "withdrawn", "all"] = "pending",
+    scope: Literal["to_decide", "requested", "all"] = "to_decide",
+    q: str = "",
+) -> QuerySet[Approval]:
+    """`scope=to_decide` (the default) lists what you may decide; `requested` what you asked
+    for; `all` everything you may see. A pending approval past its expiry counts as expired."""
+    m = member(request)
+    return selectors.approvals(m, state=state, scope=scope, q=q.strip()[:200])
+
+
+@router.get("/approvals/{approval_id}", response=ApprovalOut, summary="One approval")
+def get_approval(request: HttpRequest, approval_id: int) -> Approval:
+    return selectors.access_approval(member(request), approval_id)
+
+
+@router.post(
+    "/approvals/{approval_id}/decision",
+    response={200: ApprovalOut, 409: ErrorOut, 422: BlockedOut},
+    summary="Approve or reject (once; never your own request; a reason to reject)",
+)
+def decide(request: HttpRequest, approval_id: int, payload: DecisionIn) -> Status[Any]:
+    """409 when it was decided already or has expired; 403 when it is not yours to decide;
+    422 with the policy's findings when edits to a reply would break the engagement policy."""
+    m = member(request)
+    approval = selectors.access_approval(m, approval_id)
+    try:
+        decided = actions.decide(
+            m, approval, decision=payload.decision, comment=payload.comment, edits=payload.edits
+        )
+    except actions.ApprovalExpired as expired:
+        actions.expire(approval)
+        return Status(409, {"detail": expired.messages[0]})
+    except ReplyBlocked as blocked:  # the approver's edits broke the policy
+        return Status(422, blocked_out(blocked))
+    except ValidationError as error:
+        if getattr(error, "code", None) == "decided":
+            return Status(409, {"detail": error.messages[0]})
+        raise
+    return Status(200, selectors.access_approval(m, decided.pk))
