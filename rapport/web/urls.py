@@ -61,6 +61,11 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("approvals/<int:approval_id>/decide/", approvals.decide, name="approval_decide"),
     path("listening/queries/", listening.query_create, name="listening_query_create"),
     path("listening/sources/", listening.sources, name="listening_sources"),
+    path(
+        "listening/posts/<int:post_id>/triage/",
+        listening.triage_correct,
+        name="listening_triage_correct",
+    ),
     path("cases/", workspace.cases, name="cases"),
     path("contacts/", workspace.contacts, name="contacts"),
     path("ideas/", workspace.ideas, name="ideas"),
