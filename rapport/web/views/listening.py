@@ -6,15 +6,25 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from rapport.core.access import access_workspace, require_role
 from rapport.core.models import Membership
 from rapport.core.roles import Role
 from rapport.listening import selectors
-from rapport.listening.models import Intent, ListeningQuery, Sentiment
-from rapport.web.views.common import add_action_errors, member_view, paginate, render_page
+from rapport.listening.access import access_post
+from rapport.listening.models import Intent, ListeningQuery, Post, Sentiment
+from rapport.triage import actions as triage_actions
+from rapport.triage.selectors import triage_labels
+from rapport.web.views.common import (
+    add_action_errors,
+    is_fragment,
+    member_view,
+    paginate,
+    render_page,
+)
 
 PERIODS = {7: "Last 7 days", 14: "Last 14 days", 30: "Last 30 days", 90: "Last 90 days"}
 DEFAULT_DAYS = 14
@@ -113,6 +123,14 @@ def _filters(request: HttpRequest) -> dict[str, str]:
     return filters
 
 
+def _with_triage(posts: list[Post]) -> list[Post]:
+    """Each post with `.triage`: its badges, the model's confidence, corrections."""
+    labels = triage_labels(posts)
+    for post in posts:
+        post.triage = labels.get(post.pk)  # type: ignore[attr-defined]
+    return posts
+
+
 def _page(
     request: HttpRequest, membership: Membership, form: QueryForm | None = None, status: int = 200
 ) -> HttpResponse:
@@ -128,9 +146,11 @@ def _page(
             intent=filters["intent"],
         ),
     )
+    posts.object_list = _with_triage(list(posts.object_list))
     context: dict[str, Any] = {
         "filters": filters,
         "page": posts,
+        "can_correct": membership.has_role(Role.EMPLOYEE),
         "live": posts.number == 1,
         "sentiments": Sentiment.choices,
         "intents": Intent.choices,
@@ -216,3 +236,41 @@ def sources(request: HttpRequest, slug: str) -> HttpResponse:
         section="listening",
         partial="web/listening/_quarantine.html",
     )
+
+
+@member_view
+@require_POST
+def triage_correct(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+    """One click on a badge's menu: the post's label becomes the one chosen (htmx: its badges)."""
+    membership = access_workspace(request.user, slug)
+    post = access_post(membership, post_id)
+    error = ""
+    try:
+        triage_actions.correct_label(
+            membership,
+            post,
+            field=request.POST.get("field", ""),
+            value=request.POST.get("value", ""),
+        )
+    except ValidationError as e:
+        error = " ".join(e.messages)
+    if is_fragment(request):
+        post.refresh_from_db()
+        response = render(
+            request,
+            "web/listening/_triage.html",
+            {
+                "post": _with_triage([post])[0],
+                "workspace": membership.workspace,
+                "can_correct": True,
+                "triage_error": error,
+                "focus_field": request.POST.get("field", ""),
+            },
+        )
+        # 200 even with an error: htmx swaps only 2xx answers, and the message shows in place.
+        return response
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "Label corrected; thank you — the model learns from it.")
+    return redirect(reverse("web:listening", args=[slug]) + f"#post-{post.pk}")
