@@ -36,6 +36,7 @@ def test_the_demo_has_a_policy_canned_responses_sent_replies_and_a_pending_appro
     assert sent.count() == len(demo.SENT)
     assert all(r.recorded_only for r in sent)
     waiting = Reply.objects.get(workspace=ws, status=Reply.Status.PENDING_APPROVAL)
+    assert waiting.author is not None
     assert waiting.author.user.email == "ravi@acme.example"
     maya = Membership.objects.get(workspace=ws, user__email="maya@acme.example")
     [approval] = approval_selectors.approvals(maya)

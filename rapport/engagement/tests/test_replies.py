@@ -324,4 +324,5 @@ def test_policy_updates_are_validated_and_audited(owner, people):
     )
     assert policy.forbidden_phrases == ["guaranteed returns", "risk-free"]
     event = AuditEvent.objects.get(verb="engagement_policy.update")
+    assert event.after is not None
     assert event.after["forbidden_phrases"] == ["guaranteed returns", "risk-free"]
