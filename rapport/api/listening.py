@@ -14,6 +14,7 @@ from rapport.api.schemas import (
     ErrorOut,
     PostOut,
     PostsIn,
+    PostTriageOut,
     QueryIn,
     QueryOut,
     QueryPatch,
@@ -23,6 +24,7 @@ from rapport.api.schemas import (
     SourceIn,
     SourceOut,
     SourcePatch,
+    TriageCorrectionIn,
     WebhookSecretOut,
 )
 from rapport.connectors.base import Batch, Capability, ConnectorError, WebhookRejected
@@ -33,6 +35,8 @@ from rapport.listening import actions, crypto, selectors, sources
 from rapport.listening.access import access_post, access_query, access_source
 from rapport.listening.ingest import Received, receive
 from rapport.listening.models import ListeningQuery, Post, Source
+from rapport.triage import actions as triage_actions
+from rapport.triage.models import TriageCorrection
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +114,46 @@ def get_post(request: HttpRequest, post_id: int) -> Post:
     if post.deleted_at is not None:
         raise Http404("No such post")
     return post
+
+
+def _post_triage(post: Post) -> dict[str, Any]:
+    corrections = (
+        TriageCorrection.objects.filter(post=post).select_related("corrected_by").order_by("field")
+    )
+    return {
+        "post_id": post.pk,
+        "sentiment": post.sentiment,
+        "sentiment_score": post.sentiment_score,
+        "intent": post.intent,
+        "complaint_probability": post.complaint_probability,
+        "priority": post.priority,
+        "corrections": [
+            {
+                "field": c.field,
+                "model_value": c.old_value,
+                "value": c.new_value,
+                "corrected_by": c.corrected_by.email if c.corrected_by else None,
+                "created_at": c.created_at,
+            }
+            for c in corrections
+        ],
+    }
+
+
+@router.post(
+    "/posts/{post_id}/triage-correction",
+    response=PostTriageOut,
+    summary="Correct a post's sentiment, intent or complaint label",
+)
+def correct_triage(
+    request: HttpRequest, post_id: int, payload: TriageCorrectionIn
+) -> dict[str, Any]:
+    """Replaces the label; the model's original is kept and used as training feedback.
+    An unknown field or label is a 422 that names it."""
+    m = member(request)
+    post = access_post(m, post_id)
+    triage_actions.correct_label(m, post, field=payload.field, value=payload.value)
+    return _post_triage(post)
 
 
 # Listening queries -------------------------------------------------------------------------

@@ -2,8 +2,10 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ninja import Field, Schema
+from pydantic import model_validator
 
 from rapport.connectors.webhook.schema import PostItem
+from rapport.triage.actions import LABELS
 
 
 class WorkspaceOut(Schema):
@@ -228,3 +230,44 @@ class NotificationsReadIn(Schema):
 class NotificationsReadOut(Schema):
     marked: int = Field(..., description="How many were unread and are now read")
     unread: int = Field(..., description="How many unread are left")
+
+
+# Triage corrections ------------------------------------------------------------------------
+
+
+class TriageCorrectionIn(Schema):
+    field: str = Field(..., description="sentiment, intent or complaint")
+    value: str = Field(
+        ...,
+        description="sentiment: negative/neutral/positive; intent: complaint/praise/question/"
+        "lead/idea/other; complaint: 1 (it is one) or 0 (it is not)",
+    )
+
+    @model_validator(mode="after")
+    def known_field_and_label(self) -> "TriageCorrectionIn":
+        if self.field not in LABELS:
+            known = ", ".join(LABELS)
+            raise ValueError(f"unknown field {self.field!r}; use one of {known}")
+        self.value = self.value.strip().lower()
+        if self.value not in LABELS[self.field]:
+            known = ", ".join(LABELS[self.field])
+            raise ValueError(f"unknown {self.field} label {self.value!r}; use one of {known}")
+        return self
+
+
+class TriageCorrectionOut(Schema):
+    field: str
+    model_value: str = Field(..., description="What the model had said")
+    value: str = Field(..., description="What a person says it is")
+    corrected_by: str | None = Field(None, description="Their email")
+    created_at: datetime
+
+
+class PostTriageOut(Schema):
+    post_id: int
+    sentiment: str
+    sentiment_score: float | None
+    intent: str
+    complaint_probability: float | None
+    priority: int
+    corrections: list[TriageCorrectionOut]
