@@ -27,6 +27,7 @@ from rapport.inbox.models import (
     ConversationTag,
     Note,
     Priority,
+    SavedView,
     Status,
     Tag,
 )
@@ -649,3 +650,42 @@ def bulk_update(
         )
         changed += 1
     return changed
+
+
+# Saved views -------------------------------------------------------------------------------
+
+
+@action("saved_view.create")
+def save_view(actor: Membership, *, name: str, filters: dict[str, str]) -> SavedView:
+    """Keeps the actor's current inbox filters under a name (their own, not shared)."""
+    from rapport.inbox.selectors import clean_filters
+
+    require_role(actor, Role.VIEWER, "save views")
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "A view needs a name."})
+    if len(name) > 60:
+        raise ValidationError({"name": "A view's name has at most 60 characters."})
+    if SavedView.objects.filter(owner=actor, name__iexact=name).exists():
+        raise ValidationError({"name": f"You already have a view called {name!r}."})
+    cleaned = clean_filters(filters).as_dict()  # raises on a bad filter
+    if not cleaned:
+        raise ValidationError("Choose some filters first; this view would show everything.")
+    view = SavedView.objects.create(
+        workspace=actor.workspace, owner=actor, name=name, filters=cleaned
+    )
+    record_by(actor, verb="saved_view.create", obj=view, after={"name": name, "filters": cleaned})
+    return view
+
+
+@action("saved_view.delete")
+def delete_view(actor: Membership, view: SavedView) -> None:
+    if view.owner_id != actor.pk:
+        raise ValidationError("Only its owner can delete a saved view.")
+    record_by(
+        actor,
+        verb="saved_view.delete",
+        obj=view,
+        before={"name": view.name, "filters": view.filters},
+    )
+    view.delete()

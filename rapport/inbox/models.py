@@ -278,6 +278,29 @@ class RoutingRule(WorkspaceOwned):
         return self.name
 
 
+class SavedView(WorkspaceOwned):
+    """A member's own inbox filters, kept under a name beside the built-in views."""
+
+    owner = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=60)
+    filters = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="unique_saved_view_name")
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def key(self) -> str:
+        """The `view` the inbox's query string names it by."""
+        return f"saved-{self.pk}"
+
+
 class RuleApplication(models.Model):
     """A rule acted on a conversation: it never acts on it again, so it cannot re-trigger."""
 

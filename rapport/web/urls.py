@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from rapport.web.views import (
     approvals,
     auth,
+    inbox,
     engagement,
     listening,
     notifications,
@@ -50,9 +51,44 @@ settings_urls: list[URLPattern | URLResolver] = [
     path("tasks/<int:run_id>/", operations.task_run, name="settings_task_run"),
 ]
 
+inbox_urls: list[URLPattern | URLResolver] = [
+    path("", inbox.inbox, name="inbox"),
+    path("bulk/", inbox.bulk, name="inbox_bulk"),
+    path("views/", inbox.view_save, name="inbox_view_save"),
+    path("views/<int:view_id>/delete/", inbox.view_delete, name="inbox_view_delete"),
+    path("capture/", inbox.capture_post, name="inbox_capture"),
+    path("rules/", inbox.rules, name="inbox_rules"),
+    path("rules/<int:rule_id>/toggle/", inbox.rule_toggle, name="inbox_rule_toggle"),
+    path("rules/<int:rule_id>/delete/", inbox.rule_delete, name="inbox_rule_delete"),
+    path("<int:conversation_id>/", inbox.conversation, name="conversation"),
+    path("<int:conversation_id>/assign/", inbox.conversation_assign, name="conversation_assign"),
+    path("<int:conversation_id>/status/", inbox.conversation_status, name="conversation_status"),
+    path(
+        "<int:conversation_id>/priority/",
+        inbox.conversation_priority,
+        name="conversation_priority",
+    ),
+    path("<int:conversation_id>/tags/", inbox.conversation_tags, name="conversation_tags"),
+    path("<int:conversation_id>/notes/", inbox.conversation_note, name="conversation_note"),
+    path(
+        "<int:conversation_id>/handoff/", inbox.conversation_handoff, name="conversation_handoff"
+    ),
+    path("<int:conversation_id>/merge/", inbox.conversation_merge, name="conversation_merge"),
+    path(
+        "<int:conversation_id>/split/<int:post_id>/",
+        inbox.conversation_split,
+        name="conversation_split",
+    ),
+    path(
+        "<int:conversation_id>/presence/",
+        inbox.conversation_presence,
+        name="conversation_presence",
+    ),
+]
+
 workspace_urls: list[URLPattern | URLResolver] = [
     path("", workspace.workspace, name="workspace"),
-    path("inbox/", workspace.inbox, name="inbox"),
+    path("inbox/", include(inbox_urls)),
     path("listening/", listening.listening, name="listening"),
     path("posts/<int:post_id>/reply/", engagement.composer, name="reply_composer"),
     path("posts/<int:post_id>/reply/check/", engagement.check, name="reply_check"),

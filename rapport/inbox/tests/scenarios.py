@@ -56,6 +56,10 @@ SCENARIOS: dict[str, Callable[[Membership], Any]] = {
     "conversation.capture": lambda o: capture.capture(
         o, text="Acme's app logged me out again", author="@jo", network="webhook"
     ),
+    "saved_view.create": lambda o: actions.save_view(o, name="Leads", filters={"intent": "lead"}),
+    "saved_view.delete": lambda o: actions.delete_view(
+        o, actions.save_view(o, name="Mine", filters={"assignee": "me"})
+    ),
     "routing_rule.create": lambda o: _rule(o),
     "routing_rule.update": lambda o: rule_actions.update_rule(o, _rule(o), enabled=False),
     "routing_rule.delete": lambda o: rule_actions.delete_rule(o, _rule(o)),

@@ -104,6 +104,110 @@
     }
   });
 
+  // The inbox: j/k move through conversations, Enter opens, x selects, a assigns the current one
+  // to me, e closes it, r opens it to reply. On a conversation, a/e/r press its buttons.
+  var currentId = null;
+
+  function inboxRows() {
+    return Array.prototype.slice.call(document.querySelectorAll("[data-inbox-row]"));
+  }
+
+  function setCurrent(row) {
+    inboxRows().forEach(function (r) { r.classList.remove("is-current"); r.removeAttribute("aria-current"); });
+    if (!row) return;
+    row.classList.add("is-current");
+    row.setAttribute("aria-current", "true");
+    currentId = row.getAttribute("data-id");
+    var link = row.querySelector(".conversation-link");
+    if (link) link.focus({ preventScroll: false });
+  }
+
+  function currentRow() {
+    var rows = inboxRows();
+    if (!rows.length) return null;
+    return rows.find(function (r) { return r.getAttribute("data-id") === currentId; }) || null;
+  }
+
+  function rowAction(row, field, value) {
+    var form = document.getElementById("row-action");
+    if (!form || !row) return;
+    form.querySelector('[name="ids"]').value = row.getAttribute("data-id");
+    form.querySelector('[name="assignee"]').value = field === "assignee" ? value : "";
+    form.querySelector('[name="status"]').value = field === "status" ? value : "";
+    form.requestSubmit();
+  }
+
+  // The live list refreshes itself only while nobody is selecting or typing in it.
+  window.rapportInboxIdle = function () {
+    if (document.querySelector("[data-inbox-list] input[type=checkbox]:checked")) return false;
+    return !isTyping(document.activeElement);
+  };
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!event.target || event.target.id !== "inbox-list" || currentId === null) return;
+    var row = document.getElementById("conv-" + currentId);
+    if (row) setCurrent(row);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target)) return;
+    var key = event.key;
+    if ("jkxaero".indexOf(key) === -1 && key !== "Enter") return;
+    var rows = inboxRows();
+    if (rows.length) {
+      var row = currentRow();
+      var index = row ? rows.indexOf(row) : -1;
+      if (key === "j" || key === "k") {
+        event.preventDefault();
+        var next = key === "j" ? Math.min(index + 1, rows.length - 1) : Math.max(index - 1, 0);
+        setCurrent(rows[next]);
+      } else if (!row) {
+        return;
+      } else if (key === "x") {
+        event.preventDefault();
+        var box = row.querySelector(".row-select");
+        if (box) box.checked = !box.checked;
+      } else if (key === "a") {
+        event.preventDefault();
+        rowAction(row, "assignee", "me");
+      } else if (key === "e") {
+        event.preventDefault();
+        rowAction(row, "status", "closed");
+      } else if (key === "Enter" || key === "o" || key === "r") {
+        if (key === "Enter" && event.target && event.target.closest && event.target.closest("a")) return;
+        event.preventDefault();
+        window.location.assign(row.getAttribute("data-open-url") + (key === "r" ? "#reply" : ""));
+      }
+      return;
+    }
+    var button = document.querySelector('[data-key="' + key + '"]');
+    if (button) {
+      event.preventDefault();
+      if (key === "r") {
+        var reply = document.querySelector("#reply textarea");
+        if (reply) { reply.focus(); return; }
+      }
+      button.click();
+    }
+  });
+
+  // Presence: typing in a reply or a note tells colleagues who have the conversation open.
+  var lastTyped = 0;
+  var lastTold = 0;
+  window.rapportTyping = function () {
+    return Date.now() - lastTyped < 6000 ? "1" : "0";
+  };
+  document.addEventListener("input", function (event) {
+    var target = event.target instanceof Element ? event.target : null;
+    if (!target || !target.closest("#reply, [data-typing]")) return;
+    lastTyped = Date.now();
+    if (lastTyped - lastTold > 4000) {
+      lastTold = lastTyped;
+      document.body.dispatchEvent(new CustomEvent("rapport:typing"));
+    }
+  });
+
   // Destructive forms ask first.
   document.addEventListener("submit", function (event) {
     var form = event.target;
