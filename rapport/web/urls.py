@@ -5,8 +5,8 @@ from django.urls import URLPattern, URLResolver, include, path
 from rapport.web.views import (
     approvals,
     auth,
-    inbox,
     engagement,
+    inbox,
     listening,
     notifications,
     operations,
