@@ -102,6 +102,8 @@ def _composer(
         "canned_id": canned_id,
         **_findings_context(post, text, findings or []),
     }
+    if is_fragment(request):
+        status = 200  # htmx swaps only 2xx answers; the form shows the refusal either way
     return render_page(
         request,
         membership,
