@@ -70,3 +70,70 @@ def reroute(
     placed = latest_posts(conversations)
     router = Router(workspace, labels=labels_of(p.post for p in placed), dry_run=dry_run)
     return router.route(placed)
+
+
+def refresh_facts(conversations: Iterable[Conversation]) -> list[Conversation]:
+    """Takes a conversation's intent from its first post and its sentiment from its latest,
+    after triage changed them (a correction); returns the conversations that changed."""
+    convs = [c for c in conversations if c.first_post_id]
+    latest = dict(
+        ConversationPost.objects.filter(conversation__in=convs)
+        .values("conversation_id")
+        .annotate(post=Max("post_id"))
+        .values_list("conversation_id", "post")
+    )
+    posts = Post.objects.in_bulk([*{c.first_post_id for c in convs}, *latest.values()])
+    changed = []
+    for conv in convs:
+        first, last = posts.get(conv.first_post_id or 0), posts.get(latest.get(conv.pk, 0))
+        intent = first.intent if first else conv.intent
+        sentiment = last.sentiment if last and last.sentiment else conv.sentiment
+        if (intent, sentiment) != (conv.intent, conv.sentiment):
+            conv.intent, conv.sentiment = intent, sentiment
+            changed.append(conv)
+    Conversation.objects.bulk_update(changed, ["intent", "sentiment"], batch_size=500)
+    return changed
+
+
+def posts_changed(workspace_id: int, post_ids: Sequence[int]) -> Plan | None:
+    """Triage's verdict on these posts changed: the conversations follow, and rules that have
+    not acted on them yet may act now."""
+    convs = list(
+        Conversation.objects.filter(
+            workspace_id=workspace_id, links__post_id__in=post_ids, merged_into__isnull=True
+        ).distinct()
+    )
+    if not convs:
+        return None
+    refresh_facts(convs)
+    return reroute(Workspace.objects.get(pk=workspace_id), convs)
+
+
+def reply_recorded(workspace_id: int, post_id: int, author_id: int | None, summary: str) -> None:
+    """A colleague answered a post of a conversation (the engagement domain's reply): its
+    history says so, and the first response time is set."""
+    from django.utils import timezone
+
+    from rapport.inbox.models import Activity, Status
+
+    link = ConversationPost.objects.filter(post_id=post_id).select_related("conversation").first()
+    if link is None:
+        return
+    conv = link.conversation
+    changed = []
+    if conv.first_response_at is None:
+        conv.first_response_at = timezone.now()
+        changed.append("first_response_at")
+    if conv.status == Status.NEW:
+        conv.status = Status.OPEN
+        changed.append("status")
+    if changed:
+        conv.save(update_fields=changed)
+    Activity.objects.create(
+        workspace_id=conv.workspace_id,
+        conversation=conv,
+        kind=Activity.Kind.REPLIED,
+        actor_id=author_id,
+        message=summary[:500],
+        data={"post": post_id},
+    )

@@ -198,3 +198,46 @@ def test_a_rule_cannot_point_at_another_workspaces_team(owner, globex):
     other = team(Membership.objects.get(workspace=globex, role=Role.OWNER), "Theirs")
     with pytest.raises(ValidationError, match=f"no team {other.pk} in this workspace"):
         _rule(owner, actions=[{"type": "assign_team", "team": other.pk}])
+
+
+def test_a_triage_correction_moves_the_conversation_and_lets_rules_act(
+    owner, acme, django_capture_on_commit_callbacks
+):
+    from rapport.triage.actions import correct_label
+
+    sales = team(owner, "Sales")
+    _rule(
+        owner,
+        name="Leads to Sales",
+        conditions=[{"field": "intent", "operator": "is", "value": "lead"}],
+        actions=[{"type": "assign_team", "team": sales.pk}],
+    )
+    conv = conversation(acme, "how do I open a business account?", intent="question")
+    assert conv.team is None
+    with django_capture_on_commit_callbacks(execute=True):
+        correct_label(owner, conv.first_post, field="intent", value="lead")
+    conv.refresh_from_db()
+    assert conv.intent == "lead"
+    assert conv.team == sales
+
+
+def test_a_reply_is_in_the_history_and_sets_the_first_response(owner, acme):
+    from rapport.core.audit import record_by
+    from rapport.inbox.receivers import on_domain_event
+
+    conv = conversation(acme)
+    from django.db import transaction
+
+    with transaction.atomic():
+        event = record_by(
+            owner,
+            verb="reply.send",
+            obj=conv.first_post,
+            after={"post": conv.first_post_id, "visibility": "public", "status": "sent"},
+        )
+    on_domain_event(None, verb="reply.send", workspace_id=acme.pk, event=event)
+    conv.refresh_from_db()
+    assert conv.first_response_at is not None
+    assert conv.status == "open"
+    replied = conv.activities.get(kind=Activity.Kind.REPLIED)
+    assert replied.message == f"{owner.user.display_name} replied publicly (sent)"

@@ -1,0 +1,60 @@
+"""The demo's routing rules route its posts as described, on SQLite and PostgreSQL."""
+
+import pytest
+from django.core.management import call_command
+
+from rapport.core.models import Membership, Workspace
+from rapport.inbox.models import Activity, Conversation, Priority, RoutingRule
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings) -> Workspace:
+    settings.TASKS_BACKEND = "immediate"
+    call_command("demo", "--quiet-logins")
+    return Workspace.objects.get(slug="acme")
+
+
+def test_demo_rules_route_complaints_leads_ideas_and_escalate(demo):
+    assert list(RoutingRule.objects.filter(workspace=demo).values_list("name", flat=True)) == [
+        "Complaints to Social Care",
+        "Leads to Sales",
+        "Ideas to R&D",
+        "Escalate negative posts from high-reach authors",
+    ]
+    convs = Conversation.objects.filter(workspace=demo, merged_into__isnull=True)
+    assert convs.count() > 100
+
+    def teams_of(intent: str) -> set[str]:
+        return set(
+            convs.filter(intent=intent, post_count=1)
+            .exclude(tags__name="escalated")
+            .values_list("team__name", flat=True)
+        )
+
+    assert teams_of("complaint") == {"Social Care"}
+    assert teams_of("lead") == {"Sales"}
+    assert teams_of("idea") == {"R&D"}
+    assert convs.filter(intent="lead", assignee__isnull=True).count() == 0
+    sales_people = set(convs.filter(intent="lead").values_list("assignee__user__email", flat=True))
+    assert sales_people == {"leo@acme.example", "nora@acme.example"}  # round-robin
+    escalated = convs.filter(tags__name="escalated")
+    assert escalated.exists()
+    for conv in escalated:
+        assert conv.priority == Priority.URGENT
+        assert conv.assignee is not None
+        assert conv.assignee.role in ("manager", "admin", "owner")
+        assert conv.identity is not None
+        assert conv.identity.reach >= 10_000
+        assert Activity.objects.filter(conversation=conv, kind="notified").exists()
+
+
+def test_loading_the_demo_again_changes_no_routing(demo):
+    before = list(Conversation.objects.filter(workspace=demo).values_list("pk", "team", "assignee"))
+    activities = Activity.objects.count()
+    call_command("demo", "--quiet-logins")
+    after = list(Conversation.objects.filter(workspace=demo).values_list("pk", "team", "assignee"))
+    assert before == after
+    assert Activity.objects.count() == activities
+    assert Membership.objects.filter(workspace=demo).count() == 13
