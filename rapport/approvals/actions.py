@@ -110,7 +110,9 @@ def _decided_already(approval: Approval) -> ValidationError:
 
 def _lock(approval: Approval) -> Approval:
     return (
-        Approval.objects.select_for_update().select_related("decided_by__user").get(pk=approval.pk)
+        Approval.objects.select_for_update(of=("self",))
+        .select_related("decided_by__user")
+        .get(pk=approval.pk)
     )
 
 

@@ -179,7 +179,7 @@ def send_reply(
     text = _clean_text(text)
     visibility = _clean_visibility(visibility)
     link = _clean_status_link(status_link)
-    post = Post.objects.select_for_update().select_related("source").get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).select_related("source").get(pk=post.pk)
     _conflict(post, seen_reply_id)
     policy = policy_for(actor.workspace)
     findings = check(Draft(text=text, post=post, author=actor, visibility=visibility), policy)
@@ -227,7 +227,7 @@ def reply_approval_decided(
 ) -> None:
     """The approval of a reply was decided: queue it (with the approver's edits) or drop it."""
     reply = (
-        Reply.objects.select_for_update()
+        Reply.objects.select_for_update(of=("self",))
         .select_related("post__source", "author")
         .get(pk=approval.object_id)
     )
@@ -277,7 +277,7 @@ def retry_reply(actor: Membership, reply: Reply) -> Reply:
     """Queues a failed reply again, as its author or a manager."""
     if reply.author_id != actor.pk:
         require_role(actor, Role.MANAGER, "retry other people's replies")
-    reply = Reply.objects.select_for_update().get(pk=reply.pk)
+    reply = Reply.objects.select_for_update(of=("self",)).get(pk=reply.pk)
     if reply.status != Reply.Status.FAILED:
         raise ValidationError(
             f"Only a failed reply can be retried; this one is {reply.get_status_display().lower()}."

@@ -33,7 +33,7 @@ def post(policy):
 
 
 def test_the_composer_shows_the_post_escaped_and_the_canned_responses(signed_in, sam, owner, post):
-    actions.create_canned(owner, name="Apology", text="Sorry {{ contact.first_name }}!")
+    apology = actions.create_canned(owner, name="Apology", text="Sorry {{ contact.first_name }}!")
     page = signed_in(sam).get(f"/w/acme/posts/{post.pk}/reply/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -42,7 +42,7 @@ def test_the_composer_shows_the_post_escaped_and_the_canned_responses(signed_in,
     assert ">Apology</option>" in html
     assert 'name="seen" value="0"' in html
     fragment = signed_in(sam).get(
-        f"/w/acme/posts/{post.pk}/reply/?canned=1", headers={"HX-Request": "true"}
+        f"/w/acme/posts/{post.pk}/reply/?canned={apology.pk}", headers={"HX-Request": "true"}
     )
     assert "<html" not in fragment.content.decode()
     assert "Sorry Dana!</textarea>" in fragment.content.decode()
