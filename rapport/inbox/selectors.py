@@ -279,7 +279,7 @@ def inbox_page(
     )
     more = len(rows) > per_page
     rows = rows[:per_page]
-    counted = len(convs.order_by().values("pk")[: COUNT_CAP + 1])
+    counted = convs.order_by().values("pk")[: COUNT_CAP + 1].count()  # never COUNT(*) of all
     return InboxPage(
         items=rows,
         next_cursor=encode_cursor(rows[-1]) if more and rows else "",
@@ -291,8 +291,8 @@ def inbox_page(
 
 def newer_than(viewer: Membership, f: Filters, at: datetime) -> int:
     """How many conversations matching `f` saw activity after `at` (capped), for live updates."""
-    return len(
-        filtered(viewer, f).filter(last_activity_at__gt=at).order_by().values("pk")[:COUNT_CAP]
+    return (
+        filtered(viewer, f).filter(last_activity_at__gt=at).order_by().values("pk")[:COUNT_CAP].count()
     )
 
 

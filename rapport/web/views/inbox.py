@@ -6,6 +6,7 @@ through an inbox action. Social text is only ever shown escaped (Django's autoes
 """
 
 import json
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -56,6 +57,51 @@ def _current_filters(request: HttpRequest, membership: Membership) -> tuple[str,
     return view, raw
 
 
+STATUS_LABELS = dict(Status.choices)
+PRIORITY_LABELS = dict(Priority.choices)
+
+
+def ago(at: datetime, now: datetime) -> str:
+    """“3 h ago”: what `timesince` says, for fifty rows at a fraction of its cost."""
+    seconds = max(0, int((now - at).total_seconds()))
+    for size, unit in ((86_400 * 365, "y"), (86_400 * 7, "w"), (86_400, "d"), (3600, "h")):
+        if seconds >= size:
+            return f"{seconds // size} {unit} ago"
+    return f"{seconds // 60} min ago" if seconds >= 60 else "just now"
+
+
+def rows(conversations: list[Conversation], slug: str) -> list[dict[str, Any]]:
+    """The list's rows as plain values: the page renders fifty of them on every refresh, and
+    the template engine is the slowest part of the page (see `rapport bench inbox`)."""
+    base = _url(slug, "inbox")
+    now = timezone.now()
+    out = []
+    for c in conversations:
+        assignee = c.assignee.user.display_name if c.assignee_id and c.assignee else ""
+        out.append(
+            {
+                "pk": c.pk,
+                "url": f"{base}{c.pk}/",
+                "subject": c.subject,
+                "handle": c.identity.handle if c.identity_id and c.identity else "",
+                "network": c.network,
+                "status": c.status,
+                "status_label": STATUS_LABELS.get(c.status, c.status),
+                "priority": c.priority,
+                "priority_label": PRIORITY_LABELS.get(c.priority, ""),
+                "sentiment": c.sentiment,
+                "intent": c.intent,
+                "tags": [t.name for t in c.tags.all()],
+                "assignee": assignee,
+                "team": c.team.name if c.team_id and c.team else "",
+                "post_count": c.post_count,
+                "iso": c.last_activity_at.isoformat(),
+                "ago": ago(c.last_activity_at, now),
+            }
+        )
+    return out
+
+
 def _list_context(request: HttpRequest, membership: Membership) -> dict[str, Any]:
     view, raw = _current_filters(request, membership)
     error = ""
@@ -74,6 +120,7 @@ def _list_context(request: HttpRequest, membership: Membership) -> dict[str, Any
         "raw": raw,
         "filters": f,
         "page": page,
+        "rows": rows(page.items, membership.workspace.slug),
         "error": error,
         "live": not request.GET.get("after"),
         "list_query": urlencode(query),

@@ -34,7 +34,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="what", required=True, metavar="{ingest,match}")
+        sub = parser.add_subparsers(dest="what", required=True, metavar="{ingest,match,inbox}")
         ingest = sub.add_parser(
             "ingest",
             help="Receive, triage and store N generated posts into a throwaway workspace.",
@@ -60,9 +60,32 @@ class Command(BaseCommand):
         ingest.add_argument(
             "--keep", action="store_true", help="Keep the benchmark workspace and its posts."
         )
+        inbox = sub.add_parser(
+            "inbox",
+            help="Time the inbox list and a conversation at N conversations of 10 posts each.",
+            description=(
+                "Builds a throwaway workspace bench-inbox-<time> with N conversations and 10 posts "
+                "each (bulk inserts), then times the inbox page under several filters and random "
+                "conversations through Django's test client. Prints p50/p95/p99 in ms; the last "
+                "line is JSON. Building is not counted."
+            ),
+        )
+        inbox.add_argument("--conversations", type=int, default=100_000, help="How many (N).")
+        inbox.add_argument("--repeat", type=int, default=20, help="Requests per inbox filter.")
+        inbox.add_argument("--seed", type=int, default=1, help="The same seed, the same data.")
+        inbox.add_argument(
+            "--keep", action="store_true", help="Keep the benchmark workspace afterwards."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        figures = self.ingest(**options) if options["what"] == "ingest" else self.match(**options)
+        if options["what"] == "inbox":
+            from rapport.inbox.bench import run
+
+            figures = run(self.stderr.write, **options)
+        else:
+            figures = (
+                self.ingest(**options) if options["what"] == "ingest" else self.match(**options)
+            )
         self.stdout.write(json.dumps(figures))
 
     def match(self, *, posts: int, queries: int, seed: int, **_: Any) -> dict[str, Any]:
