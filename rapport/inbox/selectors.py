@@ -12,7 +12,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connections
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -233,23 +233,31 @@ def filtered(viewer: Membership, f: Filters) -> QuerySet[Conversation]:
     if f.until is not None:
         convs = convs.filter(last_activity_at__lt=f.until)
     if search.words(f.q):
-        convs = convs.filter(pk__in=_conversations_mentioning(viewer, f.q))
+        convs = _mentioning(viewer, convs, f.q)
     return convs.order_by("-last_activity_at", "-id")
 
 
-def _conversations_mentioning(viewer: Membership, text: str) -> Any:
-    """Ids of conversations with a post holding every word of `text`, through the posts'
+def _mentioning(
+    viewer: Membership, convs: QuerySet[Conversation], text: str
+) -> QuerySet[Conversation]:
+    """`convs` narrowed to those with a post holding every word of `text`, through the posts'
     full-text index (rapport.listening.search); written as SQL because the index's expression
-    names the post table, which the ORM would rename inside a subquery."""
+    names the post table, which the ORM would rename inside a subquery.
+
+    On SQLite the `+` keeps the planner walking conversations newest first (and stopping at a
+    page) instead of fetching every match by id and sorting them all.
+    """
     # Constant SQL (table names from code); the search is always a bound parameter.
     vendor = connections[Conversation.objects.db].vendor
     if vendor == "sqlite":
         fts = search.FTS_TABLE
         sql = (
-            "SELECT cp.conversation_id FROM inbox_conversationpost cp WHERE cp.post_id IN "  # noqa: S608
-            f"(SELECT rowid FROM {fts} WHERE {fts} MATCH %s)"
+            '+"inbox_conversation"."id" IN (SELECT cp.conversation_id '  # noqa: S608
+            "FROM inbox_conversationpost cp WHERE cp.post_id IN "
+            f"(SELECT rowid FROM {fts} WHERE {fts} MATCH %s))"
         )
-        return RawSQL(sql, (search.fts5_expression(text),))  # noqa: S611
+        params = (search.fts5_expression(text),)
+        return convs.filter(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611
     if vendor == "postgresql":
         vector = search.PG_VECTOR.format(t="lp")
         sql = (
@@ -257,9 +265,12 @@ def _conversations_mentioning(viewer: Membership, text: str) -> Any:
             "JOIN listening_post lp ON lp.id = cp.post_id "
             f"WHERE lp.workspace_id = %s AND {vector} @@ to_tsquery('simple', %s)"
         )
-        return RawSQL(sql, (viewer.workspace_id, search.tsquery_expression(text)))  # noqa: S611
+        pg_params = (viewer.workspace_id, search.tsquery_expression(text))
+        return convs.filter(pk__in=RawSQL(sql, pg_params))  # noqa: S611
     posts = search.search(Post.objects.filter(workspace=viewer.workspace), text)
-    return ConversationPost.objects.filter(post__in=posts).values("conversation_id")
+    return convs.filter(
+        pk__in=ConversationPost.objects.filter(post__in=posts).values("conversation_id")
+    )
 
 
 @dataclass
