@@ -67,7 +67,7 @@ def test_filters_and_views_narrow_the_list_and_the_fragment_is_the_same_template
 
 def test_empty_inbox_says_what_will_appear(acme, agent):
     html = client_for(agent).get(url("inbox")).content.decode()
-    assert "No conversations yet." in html
+    assert "Your inbox is empty: no conversations yet." in html
     assert "capture" in html
 
 
