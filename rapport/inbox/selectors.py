@@ -280,7 +280,6 @@ class InboxPage:
     count: int  # capped at COUNT_CAP
     capped: bool
     filters: Filters
-    new_since: int = 0
 
     @property
     def count_label(self) -> str:
@@ -319,17 +318,6 @@ def inbox_page(
         count=min(counted, COUNT_CAP),
         capped=counted > COUNT_CAP,
         filters=f,
-    )
-
-
-def newer_than(viewer: Membership, f: Filters, at: datetime) -> int:
-    """How many conversations matching `f` saw activity after `at` (capped), for live updates."""
-    return (
-        filtered(viewer, f)
-        .filter(last_activity_at__gt=at)
-        .order_by()
-        .values("pk")[:COUNT_CAP]
-        .count()
     )
 
 
