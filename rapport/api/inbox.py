@@ -47,8 +47,10 @@ class ConversationOut(Schema):
 class ConversationPage(Schema):
     items: list[ConversationOut]
     next: str = Field(..., description="Pass as `after` for the next page; empty at the end")
-    count: int = Field(
-        ..., description=f"Matching conversations, counted up to {selectors.COUNT_CAP}"
+    count: int | None = Field(
+        ...,
+        description=f"Matching conversations, counted up to {selectors.COUNT_CAP}; null for a "
+        "full-text search with more than one page (not counted)",
     )
     count_capped: bool
 

@@ -277,12 +277,14 @@ def _mentioning(
 class InboxPage:
     items: list[Conversation]
     next_cursor: str
-    count: int  # capped at COUNT_CAP
+    count: int | None  # capped at COUNT_CAP; None when a search is not counted
     capped: bool
     filters: Filters
 
     @property
     def count_label(self) -> str:
+        if self.count is None:
+            return f"More than {len(self.items)}"
         return f"{COUNT_CAP:,}+" if self.capped else f"{self.count:,}"
 
 
@@ -311,12 +313,17 @@ def inbox_page(
     )
     more = len(rows) > per_page
     rows = rows[:per_page]
-    counted = convs.order_by().values("pk")[: COUNT_CAP + 1].count()  # never COUNT(*) of all
+    if search.words(f.q) and (more or after):
+        counted = None  # a search's matches would be read a second time just to count them
+    elif not more and not after:
+        counted = len(rows)
+    else:
+        counted = convs.order_by().values("pk")[: COUNT_CAP + 1].count()  # never COUNT(*)
     return InboxPage(
         items=rows,
         next_cursor=encode_cursor(rows[-1]) if more and rows else "",
-        count=min(counted, COUNT_CAP),
-        capped=counted > COUNT_CAP,
+        count=None if counted is None else min(counted, COUNT_CAP),
+        capped=counted is not None and counted > COUNT_CAP,
         filters=f,
     )
 
