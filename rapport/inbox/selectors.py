@@ -39,6 +39,7 @@ from rapport.listening.models import Intent, ListeningQuery, Post, Sentiment
 
 PAGE = 50
 COUNT_CAP = 1_000
+SEARCH_POSTS = 2_000  # a search looks through this many of the newest matching posts
 PRESENCE_TTL = 20  # seconds a colleague is shown as here after their last sign of life
 RECENT_POSTS = 5
 
@@ -244,8 +245,9 @@ def _mentioning(
     full-text index (rapport.listening.search); written as SQL because the index's expression
     names the post table, which the ORM would rename inside a subquery.
 
-    On SQLite the `+` keeps the planner walking conversations newest first (and stopping at a
-    page) instead of fetching every match by id and sorting them all.
+    It looks through the newest SEARCH_POSTS matching posts: a word in one post in ten would
+    otherwise make every page read and sort a tenth of the workspace. On SQLite the `+` keeps
+    the planner walking conversations newest first and stopping at a page.
     """
     # Constant SQL (table names from code); the search is always a bound parameter.
     vendor = connections[Conversation.objects.db].vendor
@@ -254,18 +256,19 @@ def _mentioning(
         sql = (
             '+"inbox_conversation"."id" IN (SELECT cp.conversation_id '  # noqa: S608
             "FROM inbox_conversationpost cp WHERE cp.post_id IN "
-            f"(SELECT rowid FROM {fts} WHERE {fts} MATCH %s))"
+            f"(SELECT rowid FROM {fts} WHERE {fts} MATCH %s ORDER BY rowid DESC LIMIT %s))"
         )
-        params = (search.fts5_expression(text),)
+        params = (search.fts5_expression(text), SEARCH_POSTS)
         return convs.filter(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611
     if vendor == "postgresql":
         vector = search.PG_VECTOR.format(t="lp")
         sql = (
             "SELECT cp.conversation_id FROM inbox_conversationpost cp "  # noqa: S608
-            "JOIN listening_post lp ON lp.id = cp.post_id "
-            f"WHERE lp.workspace_id = %s AND {vector} @@ to_tsquery('simple', %s)"
+            "WHERE cp.post_id IN (SELECT lp.id FROM listening_post lp "
+            f"WHERE lp.workspace_id = %s AND {vector} @@ to_tsquery('simple', %s) "
+            "ORDER BY lp.id DESC LIMIT %s)"
         )
-        pg_params = (viewer.workspace_id, search.tsquery_expression(text))
+        pg_params = (viewer.workspace_id, search.tsquery_expression(text), SEARCH_POSTS)
         return convs.filter(pk__in=RawSQL(sql, pg_params))  # noqa: S611
     posts = search.search(Post.objects.filter(workspace=viewer.workspace), text)
     return convs.filter(
