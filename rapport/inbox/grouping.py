@@ -219,9 +219,11 @@ def _save(
     for placed in result.placed:
         conv, p = placed.conversation, placed.post
         touched[conv.pk] = conv
-        if placed.changed:
-            if p.sentiment:
+        if placed.changed:  # triaged again (an edit): the conversation follows
+            if p.sentiment and p.posted_at >= conv.last_activity_at:
                 conv.sentiment = p.sentiment
+            if p.pk == conv.first_post_id and p.intent:
+                conv.intent = p.intent
             continue
         links.append(ConversationPost(conversation_id=conv.pk, post_id=p.pk, added_at=now))
         if p.posted_at > conv.last_activity_at:
@@ -260,7 +262,7 @@ def _save(
             conv.post_count = F("post_count") + counts.get(id(conv), 0)
         Conversation.objects.bulk_update(
             stale,
-            ["last_activity_at", "sentiment", "status", "resolved_at", "post_count"],
+            ["last_activity_at", "sentiment", "intent", "status", "resolved_at", "post_count"],
             batch_size=CHUNK,
         )
         for conv in stale:

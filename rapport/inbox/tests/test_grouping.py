@@ -127,3 +127,14 @@ def test_a_copy_or_a_deleted_post_never_becomes_a_conversation(acme):
     gone = post(acme, "", deleted_at=ago(minutes=1))
     arrive(acme, original, copy, gone)
     assert len(conversations(acme)) == 1
+
+
+def test_an_edited_post_stays_in_its_conversation_which_follows_its_new_verdict(acme):
+    p = post(acme, "is there a mortgage for first buyers?", intent="question", sentiment="neutral")
+    arrive(acme, p)
+    p.intent, p.sentiment = "lead", "positive"
+    p.save()
+    grouped = arrive(acme, p)  # triaged again after an edit
+    [conv] = conversations(acme)
+    assert grouped.placed[0].changed
+    assert (conv.intent, conv.sentiment, conv.post_count) == ("lead", "positive", 1)
