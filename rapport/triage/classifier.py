@@ -1,15 +1,17 @@
 """The model interface the pipeline's classify step calls, and the lexicon fallback model.
 
 `predict(texts)` returns, for each text, sentiment with probabilities, the probability that it is
-a complaint, and the intent with probabilities. The trained models of the triage-models work plug
-in behind `get_classifier()`; the lexicon model below answers when no trained artifact exists.
+a complaint, the intent with probabilities, and the language. The trained models plug in behind
+`get_classifier()`; the lexicon model below answers when no trained artifact exists.
 """
 
 import functools
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
+
+from rapport.triage.language import detect_language
 
 SENTIMENTS = ("negative", "neutral", "positive")
 INTENTS = ("complaint", "praise", "question", "lead", "idea", "other")
@@ -22,6 +24,12 @@ class Prediction:
     complaint_probability: float
     intent: str
     intent_probabilities: dict[str, float]
+    text: str = field(default="", repr=False, compare=False)
+
+    @property
+    def language(self) -> str:
+        """The text's language (guessed on first use: most callers know it from the network)."""
+        return detect_language(self.text)
 
     @property
     def sentiment_score(self) -> float:
@@ -281,6 +289,7 @@ class LexiconClassifier:
             complaint_probability=round(complaint, 4),
             intent=max(intents, key=intents.__getitem__),
             intent_probabilities=intents,
+            text=text,
         )
 
 

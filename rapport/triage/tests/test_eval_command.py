@@ -169,3 +169,42 @@ def test_csv_texts_may_hold_newlines_and_errors_count_physical_lines(tmp_path):
         run("eval", "intent", "--csv", path)
     write_csv(path, [["text", "label"], ["first line\nsecond line", "question"]])
     assert read_intents(path).texts == ["first line\nsecond line"]
+
+
+@pytest.mark.parametrize("model", ["vader", "textblob", "lexicon"])
+def test_the_baselines_are_scored_by_the_same_command(model, tmp_path):
+    text = write(tmp_path / "t.txt", "I love this bank, great app!\nawful, terrible service\n")
+    labels = write(tmp_path / "l.txt", "2\n0\n")
+    lines = run("eval", "sentiment", "--text", text, "--labels", labels, "--model", model)
+    assert model in lines[0]
+    result = json.loads(lines[-1])
+    assert result["n"] == 2
+    assert result["accuracy"] == 1.0  # two plain cases every baseline reads right
+
+
+def test_models_folder_and_baseline_are_exclusive(models, tmp_path):
+    path = write_csv(tmp_path / "c.csv", [["text", "label"], ["x", "1"]])
+    with pytest.raises(CommandError, match="exclusive"):
+        run("eval", "complaint", "--csv", path, "--models", models, "--model", "vader")
+
+
+@pytest.mark.django_db
+def test_train_includes_feedback_from_the_database_when_asked(monkeypatch, tmp_path):
+    from rapport.triage import feedback
+
+    data, intents = write_tiny_data(tmp_path)
+    corrections = {"sentiment": [("fee again", "negative")], "intent": [], "complaint": []}
+    monkeypatch.setattr(feedback, "feedback_examples", lambda task: corrections[task])
+    lines = run(
+        "train",
+        "--data",
+        data,
+        "--out",
+        tmp_path / "out",
+        "--intents",
+        intents,
+        "--include-feedback",
+    )
+    assert any("1 sentiment" in line for line in lines)
+    metadata = json.loads((tmp_path / "out" / "metadata.json").read_text())
+    assert metadata["feedback"] == {"sentiment": 1, "intent": 0, "complaint": 0}

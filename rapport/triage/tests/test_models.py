@@ -77,12 +77,7 @@ def model(trained: tuple[Path, dict[str, Any]]) -> TrainedClassifier:
 
 def test_training_writes_the_artifacts_and_metadata(trained):
     models, metadata = trained
-    assert {p.name for p in models.iterdir()} == {
-        "metadata.json",
-        "sentiment.joblib",
-        "complaint.joblib",
-        "intent.joblib",
-    }
+    assert {p.name for p in models.iterdir()} == {"metadata.json", "triage.joblib"}
     assert json.loads((models / "metadata.json").read_text()) == {
         k: v for k, v in metadata.items() if k != "steps"
     }
@@ -99,17 +94,19 @@ def test_training_writes_the_artifacts_and_metadata(trained):
     assert scores["sentiment"]["n_train"] == 80
     assert 0 <= scores["sentiment"]["val_macro_recall"] <= 1
     assert 0 <= scores["complaint"]["cv_f1"] <= 1
+    assert len(scores["complaint"]["cv_f1_per_seed"]) == 3
     assert scores["intent"]["cv_folds"] == 5
     assert 0 <= scores["intent"]["cv_macro_f1"] <= 1
-    assert metadata["artifact_bytes"]["sentiment.joblib"] > 0
-    assert metadata["steps"][0].startswith("sentiment")
+    assert metadata["artifact_bytes"]["triage.joblib"] > 0
+    assert metadata["steps"][0].startswith("features")
+    assert metadata["feedback"] == {}
 
 
 def test_without_an_intent_file_the_lexicon_keeps_intent(tmp_path):
     data, _ = write_tiny_data(tmp_path)
     metadata = train(data, tmp_path / "models", intents_csv=tmp_path / "missing.csv")
-    assert not (tmp_path / "models" / "intent.joblib").exists()
     assert isinstance(metadata["scores"]["intent"], str)
+    assert TrainedClassifier(tmp_path / "models").model.intent is None
     prediction = TrainedClassifier(tmp_path / "models").predict(["what time do you open?"])[0]
     assert prediction.intent == "question"
 
@@ -198,17 +195,46 @@ def test_shipped_model_is_served_when_present():
         assert classifier.name == "lexicon-1"
 
 
-def test_the_shared_batch_analysis_gives_the_fitted_pipelines_features(model):
+def test_the_stacked_heads_decide_as_each_head_alone(model):
+    """One sparse product serves the three heads: it must equal each head's own decision."""
     import numpy as np
 
-    from rapport.triage.features import Analysed, sanitize, stack
+    from rapport.triage.features import sanitize
+    from rapport.triage.trained import sigmoid, softmax
 
     texts = [sanitize(t) for t in [*NEGATIVE, *POSITIVE, *BAD]]
-    batch = Analysed(texts)
-    sentiment = model._sentiment.decision_function(texts)
-    assert np.allclose(model._sentiment_decision(batch), sentiment, atol=1e-5)
-    word, char = model._complaint["word"], model._complaint["char"]
-    assert abs(stack(word, char, texts) - stack(word, char, batch)).max() < 1e-6
+    triage = model.model
+    features = triage.featurizer.transform(texts)
+    scores = triage.scores_of(features)
+    sentiment = triage.sentiment.decision(features)
+    complaint = triage.complaint.decision(features, sentiment)[:, 0]
+    intent = triage.intent.decision(features, np.c_[sentiment, complaint])
+    read = ~features.empty  # texts with nothing to read are set to neutral, no complaint
+    assert read.sum() >= len(NEGATIVE) + len(POSITIVE)
+    assert np.allclose(scores.sentiment[read], softmax(sentiment)[read], atol=1e-5)
+    assert np.allclose(scores.complaint[read], sigmoid(complaint)[read], atol=1e-5)
+    assert np.allclose(scores.intent, softmax(intent), atol=1e-5)
+
+
+def test_corrections_are_learned_with_feedback(tmp_path):
+    """A label people corrected in the product is added to training and recorded."""
+    data, intents = write_tiny_data(tmp_path)
+    phrase = "zorblatt fees again"
+    before = train(data, tmp_path / "plain", intents_csv=intents)
+    feedback = {
+        "sentiment": [(f"{phrase} {i}", "positive") for i in range(12)],
+        "complaint": [],
+        "intent": [(f"{phrase} {i}", "idea") for i in range(12)],
+    }
+    after = train(data, tmp_path / "taught", intents_csv=intents, feedback=feedback)
+    assert before["feedback"] == {}
+    assert after["feedback"] == {"sentiment": 12, "complaint": 0, "intent": 12}
+    # the feedback joins training, never the scored data
+    assert after["scores"]["sentiment"]["n_train"] == before["scores"]["sentiment"]["n_train"]
+    plain = TrainedClassifier(tmp_path / "plain").predict([phrase])[0]
+    taught = TrainedClassifier(tmp_path / "taught").predict([phrase])[0]
+    assert taught.sentiment_probabilities["positive"] > plain.sentiment_probabilities["positive"]
+    assert taught.intent == "idea"
 
 
 def test_a_text_with_nothing_to_read_is_neutral_and_no_complaint(model):
@@ -216,3 +242,12 @@ def test_a_text_with_nothing_to_read_is_neutral_and_no_complaint(model):
         assert p.sentiment == "neutral"
         assert p.complaint_probability == 0
         _valid(p)
+
+
+def test_predictions_tell_the_language(model):
+    french, english, empty = model.predict(
+        ["Le service client ne répond jamais, c'est inadmissible", "the new app is great", ""]
+    )
+    assert french.language == "fr"
+    assert english.language == "en"
+    assert empty.language == ""

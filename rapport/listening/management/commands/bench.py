@@ -120,6 +120,7 @@ class Command(BaseCommand):
     ) -> dict[str, Any]:
         from rapport.listening.ingest import Received, receive
         from rapport.listening.models import ListeningQuery
+        from rapport.triage.classifier import get_classifier
 
         settings.DEBUG = False  # the query log would grow with every statement
         slug = f"bench-{timezone.now():%Y%m%d%H%M%S}"
@@ -130,6 +131,9 @@ class Command(BaseCommand):
         )
         traffic, parsers = Traffic(seed), Parsers()
         total, seconds, cpu_seconds, parse_seconds = Received(), 0.0, 0.0, 0.0
+        started = time.perf_counter()
+        model = get_classifier()  # loaded once per process, as a worker does; not counted
+        load_seconds = time.perf_counter() - started
         progress = _progress(posts, "ingest")
         pages = traffic.pages(posts)
         try:
@@ -170,7 +174,8 @@ class Command(BaseCommand):
                 "instead: " + ", ".join(sorted(parsers.fallback))
             )
         self.stderr.write(
-            f"parsing payloads took {parse_seconds:.1f}s (not counted); received "
+            f"loading the triage model ({model.name}) took {load_seconds:.1f}s and parsing "
+            f"payloads {parse_seconds:.1f}s (neither counted); received "
             f"{len(total.created)} new posts, {total.duplicates} duplicates, {total.quarantined} "
             f"quarantined; stored {stored['stored']}"
         )

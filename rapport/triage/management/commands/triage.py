@@ -59,6 +59,14 @@ class Command(BaseCommand):
             type=Path,
             help="The intent CSV (default: rapport/triage/data/intents.csv).",
         )
+        train.add_argument(
+            "--include-feedback",
+            action="store_true",
+            help=(
+                "Also learn from the labels people corrected in Rapport (every workspace in "
+                "this database); they are added to training, never to the scored data."
+            ),
+        )
         ev = sub.add_parser(
             "eval",
             help="Score the models on labelled data; the last line printed is JSON.",
@@ -93,6 +101,15 @@ class Command(BaseCommand):
                 type=Path,
                 help="A folder of trained models (default: the shipped model, else the lexicon).",
             )
+            task.add_argument(
+                "--model",
+                choices=["shipped", "lexicon", "vader", "textblob"],
+                default="shipped",
+                help=(
+                    "Which model to score: the shipped one (default), the lexicon fallback, or "
+                    "a baseline (VADER, TextBlob) for comparison."
+                ),
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "train":
@@ -113,8 +130,15 @@ class Command(BaseCommand):
         if not Path(data).is_dir():
             raise CommandError(f"--data {data}: not a folder")
         out = options["out"] or MODELS_DIR
+        feedback = None
+        if options["include_feedback"]:
+            from rapport.triage.feedback import TASKS, feedback_examples
+
+            feedback = {task: feedback_examples(task) for task in TASKS}
+            counts = ", ".join(f"{len(rows)} {task}" for task, rows in feedback.items())
+            self.stdout.write(f"Feedback from Rapport: {counts} corrections")
         started = time.perf_counter()
-        with tqdm(total=8, desc="training", file=sys.stderr, disable=None) as bar:
+        with tqdm(total=10, desc="training", file=sys.stderr, disable=None) as bar:
 
             def progress(step: str) -> None:
                 bar.set_description(step)
@@ -122,7 +146,11 @@ class Command(BaseCommand):
 
             try:
                 metadata = train(
-                    Path(data), Path(out), progress, intents_csv=options["intents"] or INTENTS_CSV
+                    Path(data),
+                    Path(out),
+                    progress,
+                    intents_csv=options["intents"] or INTENTS_CSV,
+                    feedback=feedback,
                 )
             except DataError as e:
                 raise CommandError(str(e)) from None
@@ -143,12 +171,24 @@ class Command(BaseCommand):
                 data = evaluation.read_intents(options["csv"])
         except evaluation.DataError as e:
             raise CommandError(str(e)) from None
-        classifier = self._classifier(options["models"])
+        classifier = self._classifier(options["models"], options["model"])
         self.stdout.write(f"{task}: {len(data.texts)} posts, model {classifier.name}")
         result = evaluation.evaluate(task, classifier, data)
         self.stdout.write(json.dumps(result))
 
-    def _classifier(self, models: Path | None) -> Classifier:
+    def _classifier(self, models: Path | None, model: str = "shipped") -> Classifier:
+        if model != "shipped":
+            if models is not None:
+                raise CommandError("--models and --model are exclusive: pick one")
+            from rapport.triage.baselines import BASELINES
+            from rapport.triage.classifier import LexiconClassifier
+
+            if model == "lexicon":
+                return LexiconClassifier()
+            try:
+                return BASELINES[model]()
+            except RuntimeError as e:
+                raise CommandError(str(e)) from None
         if models is None:
             return get_classifier()
         from rapport.triage.trained import TrainedClassifier
