@@ -148,16 +148,14 @@ class FastCharWB(BaseEstimator, TransformerMixin):
     def transform_words(self, docs: Sequence[list[str]]) -> sp.csr_matrix:
         """The matrix of documents already preprocessed and split into words."""
         ids, known = self._ids, self._known
-        parts: list[np.ndarray] = []
-        lengths = np.zeros(len(docs), dtype=np.int64)
-        for i, doc in enumerate(docs):
-            words = [known[w] if w in known else ids(w) for w in doc]
-            if words:
-                row = np.concatenate(words)
-                parts.append(row)
-                lengths[i] = len(row)
-        columns = np.concatenate(parts) if parts else np.zeros(0, np.int32)
-        rows = np.repeat(np.arange(len(docs)), lengths)
+        words = [known[w] if w in known else ids(w) for doc in docs for w in doc]
+        if words:
+            columns = np.concatenate(words)
+            per_word = np.fromiter(map(len, words), np.int64, len(words))
+            owner = np.repeat(np.arange(len(docs)), [len(doc) for doc in docs])
+            rows = np.repeat(owner, per_word)
+        else:
+            columns = rows = np.zeros(0, np.int64)
         matrix = sp.csr_matrix(
             (np.ones(len(columns), np.float32), (rows, columns)),
             shape=(len(docs), len(self.idf_)),
