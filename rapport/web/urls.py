@@ -70,9 +70,7 @@ inbox_urls: list[URLPattern | URLResolver] = [
     ),
     path("<int:conversation_id>/tags/", inbox.conversation_tags, name="conversation_tags"),
     path("<int:conversation_id>/notes/", inbox.conversation_note, name="conversation_note"),
-    path(
-        "<int:conversation_id>/handoff/", inbox.conversation_handoff, name="conversation_handoff"
-    ),
+    path("<int:conversation_id>/handoff/", inbox.conversation_handoff, name="conversation_handoff"),
     path("<int:conversation_id>/merge/", inbox.conversation_merge, name="conversation_merge"),
     path(
         "<int:conversation_id>/split/<int:post_id>/",
