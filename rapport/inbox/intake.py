@@ -6,13 +6,21 @@ needs a conversation's rules evaluated again after a change (`reroute`).
 
 from collections.abc import Iterable, Sequence
 
+from django.db import transaction
 from django.db.models import Max
 
 from rapport.core.models import Workspace
 from rapport.inbox.grouping import Grouped, Placed, group
 from rapport.inbox.models import Conversation, ConversationPost
 from rapport.inbox.routing import Plan, Router
-from rapport.listening.models import Post, PostMatch
+from rapport.listening.models import ListeningQuery, Post, PostMatch
+
+#: Post columns grouping and routing read (not the raw payload, the largest).
+INTAKE_FIELDS = (
+    "id", "workspace_id", "network", "external_id", "author_handle", "author_reach", "title",
+    "text", "language", "posted_at", "deleted_at", "reply_to_external_id", "thread_external_id",
+    "duplicate_of_id", "identity_id", "sentiment", "intent", "priority",
+)  # fmt: skip
 
 
 def intake(
@@ -31,6 +39,42 @@ def intake(
         workspace = Workspace.objects.get(pk=workspace_id)
         Router(workspace, labels=labels).route(grouped.placed)
     return grouped
+
+
+def hand_over(workspace_id: int, post_ids: Sequence[int]) -> None:
+    """Queues one intake task for a triaged batch, once the transaction storing it commits.
+
+    Triage calls it from its route step so that ingesting a batch never waits for grouping and
+    routing; the task reads the posts and their matches back by id (`intake_stored`).
+    """
+    if not post_ids:
+        return
+    from rapport.inbox.tasks import intake_posts
+
+    ids = list(post_ids)
+    transaction.on_commit(lambda: intake_posts.enqueue(workspace_id, ids))
+
+
+def intake_stored(workspace_id: int, post_ids: Sequence[int]) -> Grouped:
+    """Groups and routes stored posts by id, with their stored query matches (one query each)."""
+    with transaction.atomic():
+        posts = list(
+            Post.objects.filter(workspace_id=workspace_id, pk__in=list(post_ids))
+            .order_by("pk")
+            .only(*INTAKE_FIELDS)
+        )
+        by_post: dict[int, list[int]] = {}
+        for post_id, query_id in (
+            PostMatch.objects.filter(post_id__in=[p.pk for p in posts])
+            .order_by()
+            .values_list("post_id", "query_id")
+        ):
+            by_post.setdefault(post_id, []).append(query_id)
+        matches = {id(p): by_post[p.pk] for p in posts if p.pk in by_post}
+        labels = dict(
+            ListeningQuery.objects.filter(workspace_id=workspace_id).values_list("pk", "label")
+        )
+        return intake(workspace_id, posts, matches, labels)
 
 
 def latest_posts(conversations: Iterable[Conversation]) -> list[Placed]:

@@ -182,14 +182,16 @@ def _waits_for_original(post: Post) -> bool:
     )
 
 
-def _insert(workspace: Workspace, new: list[Post], triage: bool) -> None:
+def _insert(workspace: Workspace, new: list[Post], triage: bool, hand_over: bool) -> None:
     """Inserts new posts; with `triage`, triaged first, so each row is written once."""
     if not triage:
         Post.objects.bulk_create(new, batch_size=INSERT_BATCH)
         return
-    from rapport.triage.pipeline import post_matches, process, saved
+    from rapport.triage.pipeline import context_for, post_matches, process, saved
 
-    ctx = process(workspace.pk, new)
+    ctx = context_for(workspace.pk)
+    ctx.hand_over = hand_over
+    ctx = process(workspace.pk, new, ctx)
     waiting = new
     while waiting:  # originals first: a copy of a post of this batch needs the original's id
         ready = [p for p in waiting if not _waits_for_original(p)]
@@ -203,7 +205,11 @@ def _insert(workspace: Workspace, new: list[Post], triage: bool) -> None:
 
 
 def _store(
-    workspace: Workspace, source: Source | None, batch: Batch, triage: bool = False
+    workspace: Workspace,
+    source: Source | None,
+    batch: Batch,
+    triage: bool = False,
+    hand_over: bool = False,
 ) -> Received:
     result = Received()
     network_name = source.connector if source else "unknown"
@@ -273,13 +279,13 @@ def _store(
         Post.objects.bulk_update(
             changed, ["text", "edited_at", "deleted_at"], batch_size=INSERT_BATCH
         )
-    _insert(workspace, new, triage)
+    _insert(workspace, new, triage, hand_over)
     result.created = [p.pk for p in new]
     result.edited = [p.pk for p in changed if p.deleted_at is None]
     if triage and result.edited:
         from rapport.triage.pipeline import process_posts
 
-        process_posts(workspace.pk, result.edited)
+        process_posts(workspace.pk, result.edited, hand_over=hand_over)
     if source is not None and new:
         Source.objects.filter(pk=source.pk).update(posts_received=F("posts_received") + len(new))
     return result
@@ -291,18 +297,24 @@ def receive(
     *,
     source: Source | None = None,
     triage: Literal["queue", "inline", "none"] = "queue",
+    inbox: Literal["now", "queue"] = "now",
 ) -> Received:
     """Store `batch` for `workspace`; new and edited posts then go through triage.
 
     `triage="queue"` enqueues one triage task for the batch after commit (the default);
     "inline" runs triage in this transaction (imports, benchmarks); "none" leaves it to the caller.
+    With inline triage, `inbox="queue"` hands the batch to the inbox as one task after commit
+    (bulk imports, benchmarks) instead of grouping and routing it in this transaction ("now": a
+    captured post, whose conversation is wanted at once). Queued triage always queues the inbox.
     """
     if source is not None and source.workspace_id != workspace.pk:
         raise ValueError("the source belongs to another workspace")
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                result = _store(workspace, source, batch, triage=triage == "inline")
+                result = _store(
+                    workspace, source, batch, triage=triage == "inline", hand_over=inbox == "queue"
+                )
             break
         except IntegrityError:
             # Another receiver stored some of these posts at the same moment: read them again.

@@ -44,6 +44,9 @@ class Context:
     predictions: dict[int, Prediction] = field(default_factory=dict)  # key(post) -> model
     scratch: dict[str, object] = field(default_factory=dict)  # a step's batch-wide state
     dropped: dict[int, str] = field(default_factory=dict)  # key(post) -> "step: reason"
+    #: The route step queues one inbox task per batch after commit instead of grouping and
+    #: routing in the ingest's transaction (bulk ingestion, the triage worker).
+    hand_over: bool = False
 
 
 class Step(Protocol):
@@ -142,10 +145,21 @@ def post_matches(posts: Sequence[Post], ctx: Context) -> list[PostMatch]:
     ]
 
 
-def process_posts(workspace_id: int, post_ids: Sequence[int], ctx: Context | None = None) -> int:
-    """Triage stored posts (queued batches, edits): save what the steps changed, the matches."""
+def process_posts(
+    workspace_id: int,
+    post_ids: Sequence[int],
+    ctx: Context | None = None,
+    *,
+    hand_over: bool = False,
+) -> int:
+    """Triage stored posts (queued batches, edits): save what the steps changed, the matches.
+
+    With `hand_over`, the inbox gets the batch in a task of its own after commit.
+    """
     with transaction.atomic():
         posts = list(Post.objects.filter(workspace_id=workspace_id, pk__in=post_ids))
+        ctx = ctx or context_for(workspace_id)
+        ctx.hand_over = ctx.hand_over or hand_over
         ctx = process(workspace_id, posts, ctx)
         Post.objects.bulk_update(posts, changed_fields(), batch_size=500)
         PostMatch.objects.filter(post__in=posts).delete()  # an edit may no longer match

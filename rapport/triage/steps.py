@@ -271,10 +271,13 @@ class Score:
 
 
 class Route:
-    """Puts each post in its conversation and lets the routing rules act, once it is saved.
+    """Hands each saved post to the inbox: its conversation, then the routing rules.
 
     The inbox needs the posts' ids, which new posts only have after the batch is inserted, so
-    the work is done in `saved(posts, ctx)`, which the pipeline calls then (`pipeline.saved`).
+    the hand-over happens in `saved(posts, ctx)`, which the pipeline calls then
+    (`pipeline.saved`). With `ctx.hand_over` (bulk ingestion, the triage worker) it queues one
+    inbox task for the batch after commit, so ingesting never waits for grouping; otherwise
+    (a captured post, the demo backlog) the inbox takes the posts at once.
     """
 
     name = "route"
@@ -288,8 +291,12 @@ class Route:
         return post
 
     def saved(self, posts: Sequence[Post], ctx: Context) -> None:
-        from rapport.inbox.intake import intake
+        from rapport.inbox.intake import hand_over, intake
 
         routed: list[Post] = ctx.scratch.pop("route", [])  # type: ignore[assignment]
-        if routed:
+        if not routed:
+            return
+        if ctx.hand_over:
+            hand_over(ctx.workspace_id, [p.pk for p in routed if p.pk is not None])
+        else:
             intake(ctx.workspace_id, routed, ctx.matches, ctx.query_labels)

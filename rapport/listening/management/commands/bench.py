@@ -5,6 +5,7 @@ import json
 import resource
 import sys
 import time
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -40,9 +41,11 @@ class Command(BaseCommand):
             help="Receive, triage and store N generated posts into a throwaway workspace.",
             description=(
                 "Generates N posts in the networks' payload formats, parses them with the "
-                "connectors, and times receive(triage='inline') batch by batch into a new "
-                "workspace bench-<timestamp> in the configured database (DATABASE_URL), deleted "
-                "afterwards. Generating and parsing the payloads is not counted."
+                "connectors, and times receive(triage='inline', inbox='queue') batch by batch into "
+                "a new workspace bench-<timestamp> in the configured database (DATABASE_URL), "
+                "deleted afterwards. Each batch's hand-over to the inbox (one task) is then run "
+                "and timed on its own (inbox_posts_per_s). Generating and parsing the payloads "
+                "is not counted."
             ),
         )
         match = sub.add_parser(
@@ -118,6 +121,10 @@ class Command(BaseCommand):
     def ingest(
         self, *, posts: int, queries: int, seed: int, batch_size: int, keep: bool, **_: Any
     ) -> dict[str, Any]:
+        from unittest import mock
+
+        from rapport.inbox import tasks as inbox_tasks
+        from rapport.inbox.intake import intake_stored
         from rapport.listening.ingest import Received, receive
         from rapport.listening.models import ListeningQuery
         from rapport.triage.classifier import get_classifier
@@ -136,7 +143,17 @@ class Command(BaseCommand):
         load_seconds = time.perf_counter() - started
         progress = _progress(posts, "ingest")
         pages = traffic.pages(posts)
+        # The inbox tasks the batches hand over are kept here and run after the ingest timing,
+        # timed on their own, rather than queued for a worker that would find them deleted.
+        handed: list[list[int]] = []
+        queued = mock.patch.object(
+            inbox_tasks,
+            "intake_posts",
+            SimpleNamespace(enqueue=lambda _workspace_id, ids: handed.append(ids)),
+        )
+        inbox_seconds, placed = 0.0, 0
         try:
+            queued.start()
             left = posts
             while left > 0:
                 payloads = []
@@ -155,7 +172,7 @@ class Command(BaseCommand):
                 parse_seconds += time.perf_counter() - started
                 del payloads
                 started, cpu_started = time.perf_counter(), time.process_time()
-                total.merge(receive(workspace, batch, triage="inline"))
+                total.merge(receive(workspace, batch, triage="inline", inbox="queue"))
                 seconds += time.perf_counter() - started
                 cpu_seconds += time.process_time() - cpu_started
                 reset_queries()
@@ -163,8 +180,19 @@ class Command(BaseCommand):
                 progress.update(count)
             progress.close()
             peak_rss_mb = _peak_rss_mb()  # before counting and cleaning up, which are not measured
+            mock.patch.stopall()
+            inbox = _progress(sum(map(len, handed)), "inbox")
+            for ids in handed:
+                started = time.perf_counter()
+                placed += len(intake_stored(workspace.pk, ids).placed)
+                inbox_seconds += time.perf_counter() - started
+                reset_queries()
+                inbox.update(len(ids))
+            inbox.close()
+            inbox_peak_rss_mb = _peak_rss_mb()
             stored = self._counts(workspace)
         finally:
+            mock.patch.stopall()
             if not keep:
                 self._delete(workspace)
         gc.collect()
@@ -179,6 +207,13 @@ class Command(BaseCommand):
             f"{len(total.created)} new posts, {total.duplicates} duplicates, {total.quarantined} "
             f"quarantined; stored {stored['stored']}"
         )
+        handed_posts = sum(map(len, handed))
+        inbox_posts_per_s = round(handed_posts / inbox_seconds) if inbox_seconds else 0
+        self.stderr.write(
+            f"inbox intake (after the ingest, not in its time): {len(handed)} task(s), "
+            f"{handed_posts} posts, {placed} placed in conversations in {inbox_seconds:.1f}s = "
+            f"{inbox_posts_per_s} posts/s; peak RSS then {inbox_peak_rss_mb} MB"
+        )
         return {
             "posts": posts,
             "queries": queries,
@@ -187,6 +222,8 @@ class Command(BaseCommand):
             "peak_rss_mb": peak_rss_mb,
             "database": connection.vendor,
             "cpu_seconds": round(cpu_seconds, 3),
+            "inbox_seconds": round(inbox_seconds, 3),
+            "inbox_posts_per_s": inbox_posts_per_s,
             **stored,
         }
 
