@@ -10,6 +10,7 @@ from rapport.contacts.models import Identity
 from rapport.listening.ingest import bulk_insert
 from rapport.listening.matcher import features
 from rapport.listening.models import Post
+from rapport.triage.language import NOT_A_LANGUAGE, detect_language
 from rapport.triage.pipeline import Context, Drop, key
 
 _CONTROL = re.compile(
@@ -198,7 +199,7 @@ def _drifted(known: int, now: int) -> bool:
 
 
 class DetectLanguage:
-    """The network's language when it gives one, else a guess from the text (py3langid)."""
+    """The network's language when it gives one, else a guess from the text (`detect_language`)."""
 
     name = "language"
     fields: tuple[str, ...] = ("language",)
@@ -212,18 +213,6 @@ class DetectLanguage:
             language = detect_language(post.text) if post.text else ""
         post.language = language
         return post
-
-
-# ISO 639 codes networks send for "undetermined", "no linguistic content", and nothing at all
-NOT_A_LANGUAGE = frozenset({"", "und", "zxx", "mul", "qme", "qht", "qam", "qst"})
-LANGUAGE_SAMPLE = 240  # characters: plenty to tell languages apart, and the cost is per byte
-
-
-def detect_language(text: str) -> str:
-    import py3langid
-
-    language, _ = py3langid.classify(text[:LANGUAGE_SAMPLE])
-    return str(language)
 
 
 class Classify:
