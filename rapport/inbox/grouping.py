@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import F
+from django.db import connections, router
 from django.utils import timezone
 
 from rapport.inbox.models import (
@@ -24,6 +24,7 @@ from rapport.inbox.models import (
     Priority,
     Status,
 )
+from rapport.listening.ingest import bulk_insert
 from rapport.listening.models import Post
 
 WINDOW = timedelta(hours=24)
@@ -211,8 +212,7 @@ def _save(
             counts[key] = counts.get(key, 0) + 1
     for conv in created:
         conv.post_count = counts.get(id(conv), 0)
-    if created:
-        Conversation.objects.bulk_create(created, batch_size=CHUNK)
+    bulk_insert(created)  # plain rows: building them through the ORM was most of the intake
     links: list[ConversationPost] = []
     reopened: list[Activity] = []
     touched: dict[int, Conversation] = {}
@@ -245,25 +245,49 @@ def _save(
                     created_at=now,
                 )
             )
-    ConversationPost.objects.bulk_create(links, batch_size=CHUNK)
-    query_rows = [
-        ConversationQuery(conversation_id=placed.conversation.pk, query_id=query_id)
+    bulk_insert(links)
+    pairs = {
+        (placed.conversation.pk, query_id)
         for placed in result.placed
         for query_id in matches.get(id(placed.post), ())
-    ]
-    if query_rows:
-        ConversationQuery.objects.bulk_create(query_rows, batch_size=CHUNK, ignore_conflicts=True)
+    }
+    bulk_insert(
+        [ConversationQuery(conversation_id=c, query_id=q) for c, q in sorted(pairs)],
+        ignore_conflicts=True,
+    )
     Activity.objects.bulk_create(reopened)
     fresh = {c.pk for c in created}
     stale = [c for pk, c in touched.items() if pk not in fresh]
     if stale:
-        known = {conv.pk: conv.post_count for conv in stale}
-        for conv in stale:  # F(): a concurrent batch may add to the same conversation
-            conv.post_count = F("post_count") + counts.get(id(conv), 0)
-        Conversation.objects.bulk_update(
-            stale,
-            ["last_activity_at", "sentiment", "intent", "status", "resolved_at", "post_count"],
-            batch_size=CHUNK,
-        )
-        for conv in stale:
-            conv.post_count = known[conv.pk] + counts.get(id(conv), 0)
+        _update(stale, counts)
+
+
+_UPDATED = ("last_activity_at", "sentiment", "intent", "status", "resolved_at")
+
+
+def _update(convs: list[Conversation], counts: dict[int, int]) -> None:
+    """Writes what a batch changed in conversations it did not create: one prepared UPDATE run
+    for every row (a bulk_update's CASE per column grows with the batch and was slow), the post
+    count added in SQL since a concurrent batch may add to the same conversation."""
+    connection = connections[router.db_for_write(Conversation)]
+    meta = Conversation._meta
+    fields = [f for name in _UPDATED for f in meta.concrete_fields if f.name == name]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
+    count = quote("post_count")
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {assignments}, "  # noqa: S608 - names from the model
+        f"{count} = {count} + %s WHERE {quote('id')} = %s"
+    )
+    rows = [
+        [
+            *(f.get_db_prep_save(getattr(conv, f.attname), connection) for f in fields),
+            counts.get(id(conv), 0),
+            conv.pk,
+        ]
+        for conv in sorted(convs, key=lambda c: c.pk)  # one lock order for concurrent batches
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    for conv in convs:
+        conv.post_count += counts.get(id(conv), 0)
