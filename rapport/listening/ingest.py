@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import F, Model
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from rapport.connectors.base import Batch, NormalisedPost, Reject
@@ -69,8 +70,31 @@ def _problem(post: NormalisedPost) -> str:
     return ""
 
 
+_POST_DEFAULTS: dict[str, Any] | None = None
+
+
+def _blank_post(**values: Any) -> Post:
+    """A new Post with `values`, built without Model.__init__ (a tenth of receiving a batch).
+
+    The instance is the one `Post()` builds: every field's default first, then the values given
+    (the caller gives every field whose default is mutable or per-row).
+    """
+    global _POST_DEFAULTS
+    if _POST_DEFAULTS is None:
+        template = Post()
+        _POST_DEFAULTS = {
+            f.attname: getattr(template, f.attname) for f in Post._meta.concrete_fields
+        }
+    post = Post.__new__(Post)
+    attributes = post.__dict__
+    attributes.update(_POST_DEFAULTS)
+    attributes.update(values)
+    attributes["_state"] = ModelState()
+    return post
+
+
 def _new_post(workspace: Workspace, source: Source | None, p: NormalisedPost) -> Post:
-    return Post(
+    return _blank_post(
         workspace_id=workspace.pk,
         source_id=source.pk if source else None,
         network=p.network,
@@ -92,7 +116,29 @@ def _new_post(workspace: Workspace, source: Source | None, p: NormalisedPost) ->
         repost_of_external_id=p.repost_of_id[:200],
         metrics=p.metrics,
         raw=p.raw,
+        received_at=None,  # bulk_insert sets the batch's time
     )
+
+
+#: Django's own fields whose database value is the Python value itself, for these exact types
+#: (get_db_prep_save would only check and return it; a subclass, an enum member, goes through it).
+_AS_IS: tuple[tuple[type[models.Field], frozenset[type]], ...] = (
+    (models.BooleanField, frozenset({bool})),
+    (models.CharField, frozenset({str})),
+    (models.TextField, frozenset({str})),
+    (models.IntegerField, frozenset({int})),
+    (models.FloatField, frozenset({float, int})),
+    (models.ForeignKey, frozenset({int})),
+)
+
+
+def _as_is(f: models.Field) -> frozenset[type]:
+    if not type(f).__module__.startswith("django.db.models."):
+        return frozenset()  # a field of our own may transform its value (encryption)
+    for kind, types in _AS_IS:
+        if isinstance(f, kind):
+            return types
+    return frozenset()
 
 
 def bulk_insert(objs: Sequence[Model], *, ignore_conflicts: bool = False) -> None:
@@ -109,14 +155,16 @@ def bulk_insert(objs: Sequence[Model], *, ignore_conflicts: bool = False) -> Non
     connection = connections[router.db_for_write(model)]
     fields = [f for f in meta.concrete_fields if f is not meta.pk]
     now = timezone.now()
-    # (attname, field, the batch's time for auto-now fields, whether None needs no conversion)
+    # (attname, field, the batch's time for auto-now fields, whether None needs no conversion,
+    #  the value types stored as they are)
     specs = []
     for f in fields:
         timed = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
         plain = not isinstance(f, models.JSONField)  # None is JSON null there, not NULL
-        specs.append((f.attname, f, f.get_db_prep_save(now, connection) if timed else None, plain))
+        at = f.get_db_prep_save(now, connection) if timed else None
+        specs.append((f.attname, f, at, plain, _as_is(f)))
     for obj in objs:
-        for attname, _, at, _ in specs:
+        for attname, _, at, _, _ in specs:
             if at is not None:
                 setattr(obj, attname, now)
     quote = connection.ops.quote_name
@@ -137,12 +185,14 @@ def bulk_insert(objs: Sequence[Model], *, ignore_conflicts: bool = False) -> Non
                 attributes = obj.__dict__
                 row_values: list[Any] = []
                 append = row_values.append
-                for attname, f, at, plain in specs:
+                for attname, f, at, plain, as_is in specs:
                     value = attributes[attname]
                     if at is not None:
                         append(at)
                     elif value is None and plain:
                         append(None)
+                    elif type(value) in as_is:
+                        append(value)
                     else:
                         append(f.get_db_prep_save(value, connection))
                 rows.append(row_values)
