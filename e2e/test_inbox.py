@@ -91,6 +91,7 @@ def _pk(subject: str) -> int:
 def test_finance_captures_hands_to_rnd_by_skill_and_rnd_answers(browser_page: Page, acme):
     from rapport.engagement.models import EngagementPolicy, Reply
     from rapport.people import actions as people
+    from rapport.triage.classifier import get_classifier
 
     page = browser_page
     tom = actions.add_member(
@@ -118,6 +119,7 @@ def test_finance_captures_hands_to_rnd_by_skill_and_rnd_answers(browser_page: Pa
         workspace=acme.workspace, approval_roles=[], tone_check=False, record_only=True
     )
     policy.designated_teams.add(rnd)
+    get_classifier().predict(["warm up"])  # capturing triages the post: load the model first
 
     sign_in(page, "tom@acme.example")
     page.goto("/w/acme/inbox/")
@@ -126,14 +128,16 @@ def test_finance_captures_hands_to_rnd_by_skill_and_rnd_answers(browser_page: Pa
     page.get_by_label("Address of the post").fill(url)
     page.get_by_role("button", name="Capture").click()
     expect(page.locator(".field-error").first).to_contain_text(
-        "cannot fetch posts from forum.moneytalk.example"
+        "cannot fetch posts from forum.moneytalk.example", timeout=30_000
     )
     page.get_by_label("Or paste its text").fill(
         "Does Acme Bank have a savings account for kids? Looking to open one for my daughter."
     )
     page.get_by_label("Author").fill("@dana_w")
     page.get_by_role("button", name="Capture").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("savings account for kids")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        "savings account for kids", timeout=30_000
+    )
     expect(page.get_by_text("captured by Tom Becker")).to_be_visible()
     screenshot(page, "inbox-captured")
 
