@@ -24,7 +24,7 @@ from rapport.inbox.models import (
     Priority,
     Status,
 )
-from rapport.listening.ingest import bulk_insert
+from rapport.listening.ingest import bulk_insert, row_maker
 from rapport.listening.models import Post
 
 WINDOW = timedelta(hours=24)
@@ -169,6 +169,7 @@ def group(
             result.placed.append(Placed(p, loaded[existing[p.pk]], created=False, changed=True))
     created: list[Conversation] = []
     conv: Conversation | None
+    make = row_maker(Conversation)
     for p in new_posts:
         label = primary_label([query_labels.get(q, "") for q in matches.get(id(p), ())])
         conv = by_ref.get((p.network, p.reply_to_external_id)) if p.reply_to_external_id else None
@@ -180,7 +181,7 @@ def group(
                 conv = None
         is_new = conv is None
         if conv is None:
-            conv = Conversation(
+            conv = make(
                 workspace_id=workspace_id,
                 subject=subject_of(p),
                 priority=priority_of(p),
@@ -214,6 +215,7 @@ def _save(
         conv.post_count = counts.get(id(conv), 0)
     bulk_insert(created)  # plain rows: building them through the ORM was most of the intake
     links: list[ConversationPost] = []
+    link = row_maker(ConversationPost)
     reopened: list[Activity] = []
     touched: dict[int, Conversation] = {}
     for placed in result.placed:
@@ -225,7 +227,7 @@ def _save(
             if p.pk == conv.first_post_id and p.intent:
                 conv.intent = p.intent
             continue
-        links.append(ConversationPost(conversation_id=conv.pk, post_id=p.pk, added_at=now))
+        links.append(link(conversation_id=conv.pk, post_id=p.pk, added_at=now))
         if p.posted_at > conv.last_activity_at:
             conv.last_activity_at = p.posted_at
         if p.sentiment and p.posted_at >= conv.last_activity_at:

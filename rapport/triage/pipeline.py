@@ -137,9 +137,11 @@ def changed_fields() -> list[str]:
 
 def post_matches(posts: Sequence[Post], ctx: Context) -> list[PostMatch]:
     """The PostMatch rows of `posts`, once they are saved."""
-    matches = ctx.matches
+    from rapport.listening.ingest import row_maker
+
+    matches, make = ctx.matches, row_maker(PostMatch)
     return [
-        PostMatch(post_id=post.pk, query_id=query_id)
+        make(post_id=post.pk, query_id=query_id)
         for post in posts
         for query_id in matches.get(key(post), ())
     ]

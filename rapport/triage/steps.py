@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from rapport.contacts.models import Identity
-from rapport.listening.ingest import bulk_insert
+from rapport.listening.ingest import bulk_insert, row_maker
 from rapport.listening.matcher import features
 from rapport.listening.models import Post
 from rapport.triage.language import NOT_A_LANGUAGE, detect_language
@@ -143,8 +143,9 @@ class ResolveIdentity:
         for network, external_id in authors:
             by_network.setdefault(network, []).append(external_id)
         known = self._known(ctx.workspace_id, by_network)  # (network, id) -> (pk, handle, reach)
+        make = row_maker(Identity)
         missing = [
-            Identity(
+            make(
                 workspace_id=ctx.workspace_id,
                 network=p.network,
                 external_id=p.author_external_id,
