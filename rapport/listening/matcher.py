@@ -25,7 +25,9 @@ from rapport.listening.query import (
     parse,
 )
 
-_PARTS = re.compile(r"([@#]?)(\w+(?:[.\-]\w+)*)")
+# A sigil and its body. A body holds no sigil, so scanning for sigils alone finds the same
+# mentions and tags as scanning every word would.
+_SIGILS = re.compile(r"([@#])(\w+(?:[.\-]\w+)*)")
 
 
 @dataclass(slots=True)
@@ -39,7 +41,7 @@ def features(text: str, *, language: str = "", author: str = "", network: str = 
     words = WORD.findall(folded)
     keys = set(words)  # a word has no ":", so it cannot clash with the prefixed keys
     if "@" in folded or "#" in folded:
-        keys.update(f"{sigil}:{body}" for sigil, body in _PARTS.findall(folded) if sigil)
+        keys.update(f"{sigil}:{body}" for sigil, body in _SIGILS.findall(folded))
     if language:
         keys.add("lang:" + language.lower()[:3].split("-")[0])
     if author:
@@ -145,9 +147,13 @@ class Matcher:
     def match(self, post: PostFeatures) -> list[int]:
         index = self.index
         candidates: set[int] = set(self.always)
-        for key in post.keys:
-            hits = index.get(key)
-            if hits is not None:
-                candidates.update(hits)
+        for key in index.keys() & post.keys:  # a set operation in C, not a lookup per word
+            candidates.update(index[key])
+        if not candidates:
+            return []
         predicates, exact = self.predicates, self.exact
-        return sorted(q for q in candidates if q in exact or predicates[q](post))
+        sure = candidates & exact
+        unsure = candidates - sure
+        if unsure:
+            sure.update(q for q in unsure if predicates[q](post))
+        return sorted(sure)
