@@ -124,7 +124,7 @@ def _profile_page(
         "web/people/member.html",
         {
             "person": person,
-            "held": list(person.skills.all()),  # type: ignore[attr-defined]
+            "held": list(person.skills.all()),
             "can_edit": can_edit,
             "form": form or SkillForm(),
             "known_skills": selectors.workspace_skills(membership),
