@@ -188,6 +188,24 @@ TASKS = {
 }
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
 
+# The cache every web process shares (who has a conversation open, for one): Redis when there is
+# one, else files under var/ (one machine, several processes); "memory" is per process (tests).
+CACHE = env.str(
+    "RAPPORT_CACHE", "redis" if REDIS_URL else "file", validate=OneOf(["redis", "file", "memory"])
+)
+if CACHE == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("RAPPORT_CACHE=redis needs REDIS_URL")
+CACHES = {
+    "default": {
+        "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "file": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        },
+        "memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }[CACHE]
+}
+
 # Email: printed to the console unless an SMTP URL is given.
 EMAIL_URL: str | None = env.str("EMAIL_URL", None)
 if EMAIL_URL:
