@@ -23,7 +23,8 @@ PASSWORD = "a long and unguessable passphrase"
 def sign_in(page: Page, email: str) -> None:
     page.context.clear_cookies()
     page.goto("/login/")
-    page.get_by_label("Email").fill(email)
+    # The live server may still be finishing the previous user's requests (notices, presence).
+    page.get_by_label("Email").fill(email, timeout=30_000)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()

@@ -138,7 +138,10 @@ def test_demo_is_idempotent_and_prints_logins(db):
         ({"DATABASE_URL": "mysql://root@127.0.0.1/rapport"}, "DATABASE_URL must point at"),
         ({"RAPPORT_TASKS_BACKEND": "redis", "REDIS_URL": None}, "needs REDIS_URL"),
         ({"RAPPORT_CACHE": "memcached"}, "RAPPORT_CACHE"),
-        ({"RAPPORT_CACHE": "redis", "REDIS_URL": None}, "RAPPORT_CACHE=redis needs REDIS_URL"),
+        (
+            {"RAPPORT_CACHE": "redis", "REDIS_URL": None, "RAPPORT_TASKS_BACKEND": None},
+            "RAPPORT_CACHE=redis needs REDIS_URL",
+        ),
     ],
 )
 def test_bad_settings_fail_loudly_naming_the_variable(env, message, tmp_path):
@@ -194,7 +197,12 @@ def test_workspace_create_names_a_bad_slug(slug, message, make_workspace):
 def test_web_processes_share_a_cache_by_default(tmp_path):
     """Several gunicorn workers must see who has a conversation open: never a per-process cache."""
     script = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
-    env = {"RAPPORT_VAR_DIR": str(tmp_path), "REDIS_URL": None, "RAPPORT_CACHE": None}
+    env = {
+        "RAPPORT_VAR_DIR": str(tmp_path),
+        "REDIS_URL": None,
+        "RAPPORT_CACHE": None,
+        "RAPPORT_TASKS_BACKEND": None,
+    }
     result = run_rapport("shell", "-c", script, **env)
     assert result.stdout.strip().endswith("django.core.cache.backends.filebased.FileBasedCache")
     env["REDIS_URL"] = "redis://127.0.0.1:6379/5"
