@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from e2e import support
 from e2e.support import screenshot
 from rapport.core import actions
 from rapport.core.models import Membership, Team, User
@@ -21,13 +22,7 @@ PASSWORD = "a long and unguessable passphrase"
 
 
 def sign_in(page: Page, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login/")
-    # The live server may still be finishing the previous user's requests (notices, presence).
-    page.get_by_label("Email").fill(email, timeout=30_000)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    support.sign_in(page, email, PASSWORD)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e import support
 from e2e.support import screenshot
 from rapport.core import actions
 from rapport.core.models import User
@@ -47,12 +48,7 @@ def acme(transactional_db):
 
 
 def sign_in(page: Page, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    support.sign_in(page, email, PASSWORD)
 
 
 def test_an_agents_reply_with_a_card_number_is_blocked(browser_page: Page, acme):
