@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from rapport.approvals.tests.scenarios import SCENARIOS as APPROVAL_SCENARIOS
+from rapport.cases.tests.scenarios import SCENARIOS as CASE_SCENARIOS
 from rapport.core import actions
 from rapport.core.audit import ACTIONS
 from rapport.core.models import ApiToken, AuditEvent, Membership, Team
@@ -53,6 +54,7 @@ SCENARIOS.update(NOTIFICATION_SCENARIOS)
 SCENARIOS.update(PEOPLE_SCENARIOS)
 SCENARIOS.update(TRIAGE_SCENARIOS)
 SCENARIOS.update(INBOX_SCENARIOS)
+SCENARIOS.update(CASE_SCENARIOS)
 
 
 def test_every_action_has_a_scenario():

@@ -1,0 +1,485 @@
+"""Every write of the cases domain by a person, audited, in one transaction each.
+
+Case types, cases (with their status state machine in `TRANSITIONS`), tasks and comments.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from rapport.cases.models import Case, CaseType, Comment, Priority, Status, Task
+from rapport.contacts.models import Contact
+from rapport.core.access import require_role
+from rapport.core.audit import action, record_by, snapshot
+from rapport.core.models import Membership, Team
+from rapport.core.roles import Role
+from rapport.inbox.actions import mentioned
+from rapport.inbox.models import Conversation
+from rapport.listening.models import Post
+
+try:  # jsonschema is optional: without it a case type's schema is stored but not enforced.
+    import jsonschema
+except ImportError:  # pragma: no cover - depends on the environment
+    jsonschema = None
+
+FIELDS = ["subject", "priority", "status", "owner", "team", "tags", "custom_fields"]
+SUBJECT_MAX = 200
+BODY_MAX = 10_000
+MAX_TAGS = 20
+MAX_CHECKLIST = 50
+
+
+class TransitionError(ValidationError):
+    """A status change the state machine does not allow (the API answers 409)."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    role: Role
+    check: Callable[[Case], str] | None = None
+
+
+def _no_open_tasks(case: Case) -> str:
+    count = case.tasks.filter(status=Task.State.OPEN).count()
+    if count:
+        return f"{count} task{'s' if count != 1 else ''} still open; finish or close them first"
+    return ""
+
+
+_WAITING = (Status.WAITING_CUSTOMER, Status.WAITING_APPROVAL, Status.WAITING_THIRD_PARTY)
+_WORKING = (Status.OPEN, *_WAITING)
+
+#: (from, to) -> the transition: its name, the least role that may make it, a precondition.
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (Status.NEW, Status.OPEN): Transition("open", Role.EMPLOYEE),
+    **{(s, w): Transition("wait", Role.EMPLOYEE) for s in _WORKING for w in _WAITING if s != w},
+    **{(w, Status.OPEN): Transition("resume", Role.EMPLOYEE) for w in _WAITING},
+    **{
+        (s, Status.RESOLVED): Transition("resolve", Role.AGENT, _no_open_tasks)
+        for s in (Status.NEW, *_WORKING)
+    },
+    (Status.RESOLVED, Status.CLOSED): Transition("close", Role.AGENT),
+    (Status.RESOLVED, Status.OPEN): Transition("reopen", Role.AGENT),
+    (Status.CLOSED, Status.OPEN): Transition("reopen", Role.MANAGER),
+}
+
+
+def allowed_transitions(member: Membership, case: Case) -> list[tuple[str, str]]:
+    """(to status, transition name) the member may make from the case's status now."""
+    return [
+        (to, t.name)
+        for (frm, to), t in TRANSITIONS.items()
+        if frm == case.status and member.has_role(t.role)
+    ]
+
+
+def _label(status: str) -> str:
+    return Status(status).label.lower() if status in Status.values else repr(status)
+
+
+def _check_workspace(actor: Membership, *objs: Any) -> None:
+    for obj in objs:
+        if obj is not None and obj.workspace_id != actor.workspace_id:
+            raise ValidationError(f"{obj} belongs to another workspace.")
+
+
+def _text(value: object, field: str, limit: int, *, required: bool) -> str:
+    if not isinstance(value, str):
+        raise ValidationError({field: f"The {field} must be text."})
+    value = value.strip()
+    if required and not value:
+        raise ValidationError({field: f"The {field} is required."})
+    if len(value) > limit:
+        raise ValidationError({field: f"The {field} is {len(value)} characters; at most {limit}."})
+    return value
+
+
+def clean_priority(priority: object) -> int:
+    names = {label.lower(): value for value, label in Priority.choices}
+    if isinstance(priority, str) and priority.lower() in names:
+        return names[priority.lower()]
+    if isinstance(priority, int) and not isinstance(priority, bool) and priority in Priority.values:
+        return priority
+    raise ValidationError(
+        {"priority": f"Unknown priority {priority!r}; use one of {', '.join(names)}."}
+    )
+
+
+def _clean_tags(tags: object) -> list[str]:
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise ValidationError({"tags": "Tags must be a list of words."})
+    out: list[str] = []
+    for tag in tags:
+        tag = tag.strip().lower()
+        if not tag or len(tag) > 50:
+            raise ValidationError({"tags": f"Tag {tag!r} must be 1 to 50 characters."})
+        if tag not in out:
+            out.append(tag)
+    if len(out) > MAX_TAGS:
+        raise ValidationError({"tags": f"At most {MAX_TAGS} tags per case."})
+    return out
+
+
+def _clean_custom_fields(case_type: CaseType | None, fields: object) -> dict[str, Any]:
+    if not isinstance(fields, dict):
+        raise ValidationError({"custom_fields": "Custom fields must be an object of names."})
+    if fields and case_type is None:
+        raise ValidationError({"custom_fields": "Custom fields need a case type."})
+    if case_type is not None and case_type.schema and jsonschema is not None:
+        try:
+            jsonschema.validate(fields, case_type.schema)
+        except jsonschema.ValidationError as exc:
+            where = "/".join(str(p) for p in exc.absolute_path) or "(the fields)"
+            raise ValidationError(
+                {"custom_fields": f"{where}: {exc.message} (case type {case_type.name})"}
+            ) from None
+    return fields
+
+
+# Case types --------------------------------------------------------------------------------
+
+
+@action("case_type.create")
+def create_case_type(actor: Membership, *, name: str, schema: object = None) -> CaseType:
+    """A case type; `schema` is a JSON schema (an object) for its cases' custom fields."""
+    require_role(actor, Role.ADMIN, "create case types")
+    name = _text(name, "name", 100, required=True)
+    schema = {} if schema is None else schema
+    if not isinstance(schema, dict):
+        raise ValidationError({"schema": "The schema must be a JSON object."})
+    if schema and jsonschema is not None:
+        try:
+            jsonschema.Draft202012Validator.check_schema(schema)
+        except jsonschema.SchemaError as exc:
+            raise ValidationError({"schema": f"Not a valid JSON schema: {exc.message}"}) from None
+    if CaseType.objects.filter(workspace=actor.workspace, name__iexact=name).exists():
+        raise ValidationError({"name": f"There is already a case type called {name!r}."})
+    case_type = CaseType.objects.create(workspace=actor.workspace, name=name, schema=schema)
+    record_by(actor, verb="case_type.create", obj=case_type, after={"name": name})
+    return case_type
+
+
+# Cases -------------------------------------------------------------------------------------
+
+
+@action("case.create")
+def create_case(
+    actor: Membership,
+    *,
+    subject: str,
+    description: str = "",
+    customer: Contact | None = None,
+    case_type: CaseType | None = None,
+    custom_fields: object = None,
+    priority: object = Priority.NORMAL,
+    owner: Membership | None = None,
+    team: Team | None = None,
+    tags: object = None,
+    conversation: Conversation | None = None,
+    post: Post | None = None,
+) -> Case:
+    """Opens a case by hand, from the API, or from a conversation or post (keeping the link)."""
+    require_role(actor, Role.EMPLOYEE, "open cases")
+    _check_workspace(actor, customer, case_type, owner, team, conversation, post)
+    case = Case(
+        workspace=actor.workspace,
+        subject=_text(subject, "subject", SUBJECT_MAX, required=True),
+        description=_text(description, "description", BODY_MAX, required=False),
+        customer=customer,
+        case_type=case_type,
+        custom_fields=_clean_custom_fields(case_type, custom_fields or {}),
+        priority=clean_priority(priority),
+        owner=owner,
+        team=team,
+        tags=_clean_tags(tags or []),
+        conversation=conversation,
+        post=post,
+        status=Status.OPEN if owner else Status.NEW,
+    )
+    case.save()
+    case.watchers.add(actor)
+    record_by(actor, verb="case.create", obj=case, after=snapshot(case, FIELDS))
+    return case
+
+
+@action("case.open_from_conversation")
+def open_case_from_conversation(
+    actor: Membership, conversation: Conversation, *, subject: str = "", **fields: Any
+) -> Case:
+    """A case for this conversation; its subject and customer's words are kept, and linked."""
+    _check_workspace(actor, conversation)
+    first = conversation.first_post
+    case = create_case(
+        actor,
+        subject=subject or conversation.subject or f"Conversation #{conversation.pk}",
+        description=fields.pop("description", "") or (first.text[:BODY_MAX] if first else ""),
+        conversation=conversation,
+        post=first,
+        **fields,
+    )
+    record_by(
+        actor,
+        verb="case.open_from_conversation",
+        obj=case,
+        after={"conversation": conversation.pk},
+    )
+    return case
+
+
+_UNSET: Any = object()
+
+
+@action("case.update")
+def update_case(
+    actor: Membership,
+    case: Case,
+    *,
+    subject: object = _UNSET,
+    description: object = _UNSET,
+    priority: object = _UNSET,
+    owner: Membership | None = _UNSET,
+    team: Team | None = _UNSET,
+    tags: object = _UNSET,
+    custom_fields: object = _UNSET,
+) -> Case:
+    """Changes the fields given (the status changes through `transition`)."""
+    require_role(actor, Role.EMPLOYEE, "change cases")
+    before = snapshot(case, FIELDS)
+    if subject is not _UNSET:
+        case.subject = _text(subject, "subject", SUBJECT_MAX, required=True)
+    if description is not _UNSET:
+        case.description = _text(description, "description", BODY_MAX, required=False)
+    if priority is not _UNSET:
+        case.priority = clean_priority(priority)
+    if owner is not _UNSET:
+        _check_workspace(actor, owner)
+        case.owner = owner
+    if team is not _UNSET:
+        _check_workspace(actor, team)
+        case.team = team
+    if tags is not _UNSET:
+        case.tags = _clean_tags(tags)
+    if custom_fields is not _UNSET:
+        case.custom_fields = _clean_custom_fields(case.case_type, custom_fields)
+    after = snapshot(case, FIELDS)
+    if after != before or description is not _UNSET:
+        case.save()
+        record_by(actor, verb="case.update", obj=case, before=before, after=after)
+    return case
+
+
+@action("case.transition")
+def transition(actor: Membership, case: Case, *, to: str) -> Case:
+    """Moves the case along the state machine; refuses with the reason when it may not."""
+    if to not in Status.values:
+        raise TransitionError(
+            {"status": f"Unknown status {to!r}; use one of {', '.join(Status.values)}."}
+        )
+    step = TRANSITIONS.get((case.status, to))
+    if step is None:
+        raise TransitionError(f"A case cannot go from {_label(case.status)} to {_label(to)}.")
+    if not actor.has_role(step.role):
+        label = Role(step.role).label.lower()
+        raise PermissionDenied(
+            f"Only {'an' if label[0] in 'aeiou' else 'a'} {label} or above may {step.name} a "
+            f"{_label(case.status)} case."
+        )
+    problem = step.check(case) if step.check else ""
+    if problem:
+        raise TransitionError(
+            f"Cannot move the case from {_label(case.status)} to {_label(to)}: {problem}."
+        )
+    before = snapshot(case, FIELDS)
+    now = timezone.now()
+    case.status = to
+    if to == Status.RESOLVED:
+        case.resolved_at = now
+    elif to == Status.CLOSED:
+        case.closed_at = now
+    else:
+        case.resolved_at = case.closed_at = None
+    case.save()
+    record_by(actor, verb="case.transition", obj=case, before=before, after=snapshot(case, FIELDS))
+    return case
+
+
+@action("case.watch")
+def watch(actor: Membership, case: Case, *, member: Membership, on: bool = True) -> Case:
+    """Adds (or with on=False removes) a watcher; anyone may watch, agents may add others."""
+    require_role(actor, Role.EMPLOYEE, "watch cases")
+    _check_workspace(actor, member)
+    if member.pk != actor.pk:
+        require_role(actor, Role.AGENT, "change who watches a case")
+    if on:
+        case.watchers.add(member)
+    else:
+        case.watchers.remove(member)
+    record_by(actor, verb="case.watch", obj=case, after={"member": member.pk, "watching": on})
+    return case
+
+
+# Tasks -------------------------------------------------------------------------------------
+
+
+def _clean_due(due_date: object, *, new: bool) -> datetime.date | None:
+    if due_date is None or due_date == "":
+        return None
+    if isinstance(due_date, str):
+        try:
+            due_date = datetime.date.fromisoformat(due_date)
+        except ValueError:
+            raise ValidationError(
+                {"due_date": f"{due_date!r} is not a date; write it as YYYY-MM-DD."}
+            ) from None
+    if isinstance(due_date, datetime.datetime):
+        due_date = due_date.date()
+    if not isinstance(due_date, datetime.date):
+        raise ValidationError({"due_date": "The due date must be a date (YYYY-MM-DD)."})
+    today = timezone.localdate()
+    if new and due_date < today:
+        raise ValidationError(
+            {
+                "due_date": f"The due date {due_date.isoformat()} is in the past (today is "
+                f"{today.isoformat()})."
+            }
+        )
+    return due_date
+
+
+def _clean_checklist(checklist: object) -> list[dict[str, Any]]:
+    if not isinstance(checklist, list):
+        raise ValidationError({"checklist": "The checklist must be a list of items."})
+    if len(checklist) > MAX_CHECKLIST:
+        raise ValidationError({"checklist": f"At most {MAX_CHECKLIST} checklist items."})
+    out = []
+    for i, item in enumerate(checklist, 1):
+        if isinstance(item, str):
+            item = {"text": item, "done": False}
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("text"), str)
+            or not item["text"].strip()
+            or len(item["text"]) > 200
+            or not isinstance(item.get("done", False), bool)
+            or set(item) - {"text", "done"}
+        ):
+            raise ValidationError(
+                {
+                    "checklist": f"Item {i} must be text of 1 to 200 characters, or "
+                    '{"text": ..., "done": true|false}.'
+                }
+            )
+        out.append({"text": item["text"].strip(), "done": item.get("done", False)})
+    return out
+
+
+def _alive(case: Case, doing: str) -> None:
+    if case.status == Status.CLOSED:
+        raise ValidationError(f"Case #{case.pk} is closed; reopen it to {doing}.")
+
+
+@action("case.task.add")
+def add_task(
+    actor: Membership,
+    case: Case,
+    *,
+    title: str,
+    assignee: Membership | None = None,
+    due_date: object = None,
+    checklist: object = None,
+) -> Task:
+    """An ad-hoc task on the case; anyone in the workspace may be its assignee."""
+    require_role(actor, Role.EMPLOYEE, "add tasks")
+    _check_workspace(actor, case, assignee)
+    _alive(case, "add tasks")
+    task = Task.objects.create(
+        workspace=actor.workspace,
+        case=case,
+        title=_text(title, "title", 200, required=True),
+        assignee=assignee,
+        due_date=_clean_due(due_date, new=True),
+        checklist=_clean_checklist(checklist or []),
+    )
+    if assignee is not None:
+        case.watchers.add(assignee)
+    case.save(update_fields=["updated_at"])
+    record_by(
+        actor,
+        verb="case.task.add",
+        obj=task,
+        after=snapshot(task, ["case", "title", "assignee", "due_date", "status"]),
+    )
+    return task
+
+
+@action("case.task.update")
+def update_task(
+    actor: Membership,
+    task: Task,
+    *,
+    title: object = _UNSET,
+    assignee: Membership | None = _UNSET,
+    due_date: object = _UNSET,
+    status: object = _UNSET,
+    checklist: object = _UNSET,
+) -> Task:
+    """Changes a task; its assignee (even a back-office employee) may complete it."""
+    require_role(actor, Role.EMPLOYEE, "change tasks")
+    _check_workspace(actor, task)
+    _alive(task.case, "change its tasks")
+    fields = ["title", "assignee", "due_date", "status", "checklist"]
+    before = snapshot(task, fields)
+    if title is not _UNSET:
+        task.title = _text(title, "title", 200, required=True)
+    if assignee is not _UNSET:
+        _check_workspace(actor, assignee)
+        task.assignee = assignee
+    if due_date is not _UNSET:
+        task.due_date = _clean_due(due_date, new=due_date != task.due_date)
+    if checklist is not _UNSET:
+        task.checklist = _clean_checklist(checklist)
+    if status is not _UNSET:
+        if status not in Task.State.values:
+            raise ValidationError({"status": f"Unknown task status {status!r}; use open or done."})
+        task.status = str(status)
+        task.done_at = timezone.now() if status == Task.State.DONE else None
+    after = snapshot(task, fields)
+    if after != before:
+        task.save()
+        task.case.save(update_fields=["updated_at"])
+        record_by(actor, verb="case.task.update", obj=task, before=before, after=after)
+    return task
+
+
+# Comments ----------------------------------------------------------------------------------
+
+
+@action("case.comment")
+def add_comment(actor: Membership, case: Case, *, body: str, public: bool = False) -> Comment:
+    """An internal comment (with @name mentions) or, with `public`, an update for the customer."""
+    require_role(actor, Role.EMPLOYEE, "comment on cases")
+    _check_workspace(actor, case)
+    if not isinstance(public, bool):
+        raise ValidationError({"public": "public must be true or false."})
+    if public:
+        require_role(actor, Role.AGENT, "post public updates to the customer")
+    text = _text(body, "body", BODY_MAX, required=True)
+    people = mentioned(actor, text)
+    comment = Comment.objects.create(
+        workspace=actor.workspace, case=case, author=actor, body=text, public=public
+    )
+    comment.mentions.set(people)
+    case.watchers.add(actor, *people)
+    case.save(update_fields=["updated_at"])
+    record_by(
+        actor,
+        verb="case.comment",
+        obj=comment,
+        after={"case": case.pk, "public": public, "mentions": [m.pk for m in people]},
+    )
+    return comment
