@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.utils import timezone
 
@@ -36,8 +37,6 @@ from rapport.inbox.rules import PRIORITIES, Facts
 from rapport.listening.models import Post
 
 logger = logging.getLogger(__name__)
-
-CASES_MISSING = "No case was opened: the cases domain is not available yet."
 
 
 def facts_of(post: Post, labels: Sequence[str], tier: str | None = None) -> Facts:
@@ -97,6 +96,7 @@ class Plan:
     tags: list[tuple[Conversation, str]] = field(default_factory=list)
     notices: list[tuple[list[Membership], str, str, Conversation]] = field(default_factory=list)
     changed: dict[int, Conversation] = field(default_factory=dict)
+    cases: list[tuple[Conversation, RoutingRule]] = field(default_factory=list)
 
 
 class Router:
@@ -290,7 +290,7 @@ class Router:
             elif kind == "notify":
                 self._notify(rule, conv, post, step, plan)
             elif kind == "open_case":
-                self._activity(plan, conv, rule, Activity.Kind.RULE, CASES_MISSING)
+                plan.cases.append((conv, rule))
 
     def _assign(self, conv: Conversation, who: Membership) -> None:
         if self._load is not None:
@@ -331,6 +331,45 @@ class Router:
             members=[p.pk for p in people],
         )
 
+    def _open_cases(self, plan: Plan) -> None:
+        """A case for each conversation a rule said to open one for, unless one is already open.
+
+        The rule's author opens it (the workspace's owner when they are gone).
+        """
+        # Imported here: the cases domain imports the inbox.
+        from rapport.cases.actions import open_case_from_conversation
+        from rapport.cases.models import Case
+        from rapport.cases.models import Status as CaseStatus
+
+        owner = Membership.objects.filter(workspace=self.workspace, role=Role.OWNER).first()
+        for conv, rule in plan.cases:
+            existing = (
+                Case.objects.filter(conversation=conv)
+                .exclude(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED])
+                .first()
+            )
+            if existing is not None:
+                self._activity(
+                    plan, conv, rule, Activity.Kind.RULE, f"case #{existing.pk} is already open"
+                )
+                continue
+            actor = rule.created_by or owner
+            try:
+                if actor is None:
+                    raise ValidationError("nobody may open it")
+                case = open_case_from_conversation(
+                    actor, conv, team=conv.team, owner=conv.assignee, priority=conv.priority
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                message = "; ".join(getattr(exc, "messages", [str(exc)]))
+                self._activity(
+                    plan, conv, rule, Activity.Kind.RULE, f"no case was opened: {message}"
+                )
+            else:
+                self._activity(
+                    plan, conv, rule, Activity.Kind.RULE, f"opened case #{case.pk}", case=case.pk
+                )
+
     def save(self, plan: Plan) -> None:
         if plan.changed:
             Conversation.objects.bulk_update(
@@ -351,6 +390,8 @@ class Router:
                 [ConversationTag(conversation=c, tag=existing[n]) for c, n in plan.tags],
                 ignore_conflicts=True,
             )
+        if plan.cases:
+            self._open_cases(plan)
         RuleApplication.objects.bulk_create(plan.applications, ignore_conflicts=True)
         Activity.objects.bulk_create(plan.activities, batch_size=500)
         touched = {r.pk: r for r in self.rules if r.state}

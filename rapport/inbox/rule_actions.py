@@ -178,7 +178,7 @@ def describe_actions(actor: Membership, actions: list[dict[str, Any]]) -> list[s
             )
             out.append(f"notify {who}")
         elif kind == "open_case":
-            out.append("open a case (not available until the cases domain exists)")
+            out.append("open a case")
     return out
 
 

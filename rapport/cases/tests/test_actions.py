@@ -174,3 +174,22 @@ def test_another_workspaces_case_and_task_are_404(owner, globex):
     assert access_case(owner, case.pk) == case
     with pytest.raises(ValidationError, match="another workspace"):
         actions.add_task(stranger, case, title="Meddle")
+
+
+def test_a_routing_rule_opens_one_case_per_conversation(owner, acme):
+    from rapport.inbox import rule_actions
+    from rapport.inbox.intake import reroute
+
+    rule_actions.create_rule(
+        owner,
+        name="Disputes become cases",
+        conditions=[],
+        actions=[{"type": "open_case"}],
+    )
+    conv = conversation(acme, "I was charged twice", author="payer")
+    case = Case.objects.get(conversation=conv)
+    assert case.subject == conv.subject
+    reroute(acme, [conv])
+    assert Case.objects.filter(conversation=conv).count() == 1
+    messages = list(conv.activities.values_list("message", flat=True))
+    assert any(f"opened case #{case.pk}" in m for m in messages)

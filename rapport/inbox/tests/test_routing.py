@@ -147,7 +147,8 @@ def test_manager_strategy_and_notify_escalate_to_a_manager(owner, acme, make_mem
     assert conv.assignee == manager
     messages = list(conv.activities.values_list("message", flat=True))
     assert any(f"notified {manager.user.display_name}" in m for m in messages)
-    assert any("No case was opened" in m for m in messages)
+    assert any("opened case #" in m for m in messages)
+    assert conv.cases.get().owner == manager
 
 
 def test_rules_act_on_changes_too_and_a_disabled_rule_does_not(owner, acme):
