@@ -2,7 +2,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import NinjaAPI
 
 from rapport import __version__
-from rapport.api import approvals, core, engagement, errors, inbox, listening, notifications
+from rapport.api import approvals, cases, core, engagement, errors, inbox, listening, notifications
 from rapport.api.auth import TokenAuth
 
 api = NinjaAPI(
@@ -22,6 +22,7 @@ api.add_router("/", notifications.router)
 api.add_router("/", approvals.router)
 api.add_router("/", engagement.router)
 api.add_router("/", inbox.router)
+api.add_router("/", cases.router)
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> JsonResponse:
