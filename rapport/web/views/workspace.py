@@ -26,7 +26,6 @@ def _domain_page(section: str) -> View:
 
 
 inbox = _domain_page("inbox")
-cases = _domain_page("cases")
 contacts = _domain_page("contacts")
 ideas = _domain_page("ideas")
 insights = _domain_page("insights")
