@@ -4,6 +4,7 @@ machine), tasks and comments. A transition the state machine refuses answers 409
 from datetime import date, datetime
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -282,13 +283,14 @@ def patch_case(request: HttpRequest, case_id: int, payload: CasePatch) -> Any:
         team_id = fields.pop("team_id")
         fields["team"] = access_team(m, team_id) if team_id else None
     fields = {k: v for k, v in fields.items() if v is not None or k in ("owner", "team")}
-    if fields:
-        actions.update_case(m, case, **fields)
-    if status is not None:
-        try:
-            actions.transition(m, case, to=status)
-        except actions.TransitionError as exc:
-            return Status(409, {"detail": " ".join(exc.messages)})
+    try:
+        with transaction.atomic():  # a refused transition leaves the case as it was
+            if fields:
+                actions.update_case(m, case, **fields)
+            if status is not None:
+                actions.transition(m, case, to=status)
+    except actions.TransitionError as exc:
+        return Status(409, {"detail": " ".join(exc.messages)})
     return _detail(m, access_case(m, case_id))
 
 

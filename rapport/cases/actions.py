@@ -440,7 +440,10 @@ def update_task(
         _check_workspace(actor, assignee)
         task.assignee = assignee
     if due_date is not _UNSET:
-        task.due_date = _clean_due(due_date, new=due_date != task.due_date)
+        due = _clean_due(due_date, new=False)
+        if due != task.due_date:  # a changed due date may not be in the past either
+            _clean_due(due, new=True)
+        task.due_date = due
     if checklist is not _UNSET:
         task.checklist = _clean_checklist(checklist)
     if status is not _UNSET:

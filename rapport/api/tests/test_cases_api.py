@@ -75,6 +75,13 @@ def test_a_refused_transition_answers_409_with_the_reason(acme, agent, api_clien
     assert refused.status_code == 409
     assert "from new to closed" in refused.json()["detail"]
     assert Case.objects.get(pk=case.pk).status == "new"
+    mixed = client.patch(
+        f"{API}/cases/{case.pk}",
+        {"subject": "Renamed", "status": "closed"},
+        content_type="application/json",
+    )
+    assert mixed.status_code == 409
+    assert Case.objects.get(pk=case.pk).subject == "Refund"
     task = client.post(
         f"{API}/cases/{case.pk}/tasks",
         {"title": "Issue the credit", "due_date": timezone.localdate().isoformat()},

@@ -125,6 +125,10 @@ def test_back_office_assignee_completes_a_task_with_a_checklist(acme, owner, mak
     assert all(item["done"] for item in task.checklist)
     with pytest.raises(ValidationError, match="Item 1"):
         actions.update_task(owner, task, checklist=[{"text": ""}])
+    with pytest.raises(ValidationError, match="is in the past"):
+        actions.update_task(owner, task, due_date="2001-01-01")
+    actions.update_task(owner, task, due_date=timezone.localdate().isoformat(), title="Approve it")
+    assert Task.objects.get(pk=task.pk).title == "Approve it"
 
 
 def test_comments_mention_people_and_public_updates_need_an_agent(acme, owner, make_member):

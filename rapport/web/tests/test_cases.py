@@ -93,6 +93,9 @@ def test_open_a_case_from_a_conversation(acme, owner_client):
     assert response["Location"] == _url("case", case.pk)
     html = owner_client.get(_url("case", case.pk)).content.decode()
     assert f"conversation #{conv.pk}" in html
+    again = owner_client.post(_url("case_from_conversation", conv.pk))
+    assert again["Location"] == _url("case", case.pk)
+    assert Case.objects.filter(conversation=conv).count() == 1
 
 
 def test_another_workspaces_case_is_404(acme, globex, owner, signed_in):

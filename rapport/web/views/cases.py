@@ -110,6 +110,10 @@ def case_create(request: HttpRequest, slug: str) -> HttpResponse:
 def case_from_conversation(request: HttpRequest, slug: str, conversation_id: int) -> HttpResponse:
     membership = access_workspace(request.user, slug)
     conv = access_conversation(membership, conversation_id)
+    existing = Case.objects.filter(conversation=conv, status__in=selectors.OPEN_STATUSES).first()
+    if existing is not None:
+        messages.info(request, f"This conversation already has case #{existing.pk} open.")
+        return redirect("web:case", slug=slug, case_id=existing.pk)
     try:
         case = actions.open_case_from_conversation(
             membership, conv, team=conv.team, owner=membership, priority=conv.priority
