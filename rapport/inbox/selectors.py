@@ -17,6 +17,8 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from rapport.cases.models import Case
+from rapport.cases.models import Status as CaseStatus
 from rapport.core.access import access_in_workspace
 from rapport.core.models import Membership, Team
 from rapport.inbox.models import (
@@ -385,6 +387,13 @@ def contact_panel(viewer: Membership, conv: Conversation, posts: list[Post]) -> 
         .order_by("-last_activity_at", "-id")[:5]
     )
     contact = identity.contact
+    whose = Q(conversation__identity=identity) | (Q(customer=contact) if contact else Q())
+    panel.open_cases = list(
+        Case.objects.filter(workspace=viewer.workspace)
+        .exclude(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED])
+        .filter(whose)
+        .order_by("-updated_at", "-id")[:5]
+    )
     if contact is not None:
         panel.contact = contact
         panel.identities = list(contact.identities.exclude(pk=identity.pk).order_by("network"))

@@ -93,6 +93,8 @@ def test_open_a_case_from_a_conversation(acme, owner_client):
     assert response["Location"] == _url("case", case.pk)
     html = owner_client.get(_url("case", case.pk)).content.decode()
     assert f"conversation #{conv.pk}" in html
+    panel = owner_client.get(reverse("web:conversation", args=["acme", conv.pk])).content.decode()
+    assert f"#{case.pk} {case.subject}" in panel
     again = owner_client.post(_url("case_from_conversation", conv.pk))
     assert again["Location"] == _url("case", case.pk)
     assert Case.objects.filter(conversation=conv).count() == 1
