@@ -264,12 +264,12 @@ def train(
     # The intent CSV's posts join complaint training (a complaint intent is a complaint), at a
     # lower weight: they are written for the purpose, the tweets are real.
     c_more = None
-    if intents is not None and i_y is not None:
-        i_X0 = featurizer.transform(i_texts)
+    i_X = featurizer.transform(i_texts) if intents is not None else None
+    if i_X is not None and i_y is not None:
         c_more = Extra(
-            i_X0,
+            i_X,
             (i_y == INTENTS.index("complaint")).astype(int),
-            sentiment_head.decision(i_X0),
+            sentiment_head.decision(i_X),
             np.full(len(i_y), INTENT_WEIGHT_FOR_COMPLAINT),
         )
     complaint_f1 = [
@@ -298,8 +298,7 @@ def train(
 
     intent_head = None
     intent_scores: dict[str, Any] | str = "lexicon (no intent CSV)"
-    if intents is not None and i_y is not None:
-        i_X = featurizer.transform(i_texts)
+    if i_X is not None and i_y is not None:
         i_extra = _scores_for_intent(sentiment_head, complaint_head, i_X)
         folds = _folds(i_y)
         cv_f1 = None
