@@ -66,10 +66,14 @@ def preprocess(text: str) -> str:
     return _HASH.sub(r"# \1", text) if "#" in text else text
 
 
+def tokens_and_bigrams(preprocessed: str) -> list[str]:
+    tokens = _TOKEN.findall(preprocessed)
+    return tokens + list(map(" ".join, itertools.pairwise(tokens)))
+
+
 def word_analyzer(doc: str) -> list[str]:
     """Tokens and bigrams of the preprocessed text."""
-    tokens = _TOKEN.findall(preprocess(doc))
-    return tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
+    return tokens_and_bigrams(preprocess(doc))
 
 
 def word_grams(word: str, low: int = 2, high: int = 5) -> list[str]:
@@ -177,11 +181,7 @@ class Analysed:
         self.raw = list(texts)
         pre = [preprocess(t) for t in self.raw]
         self.words = [p.split() for p in pre]
-        self.tokens = []
-        pair = " ".join
-        for p in pre:
-            tokens = _TOKEN.findall(p)
-            self.tokens.append(tokens + list(map(pair, itertools.pairwise(tokens))))
+        self.tokens = [tokens_and_bigrams(p) for p in pre]
 
 
 def tfidf_from_tokens(vectorizer: TfidfVectorizer, docs: list[list[str]]) -> sp.csr_matrix:
