@@ -7,48 +7,58 @@ stand-in, the complaint probability is VADER's negative share / TextBlob's negat
 Intent comes from the lexicon model. TextBlob is a development dependency only.
 """
 
-from rapport.triage.classifier import LexiconClassifier, Prediction
+from rapport.triage.classifier import SENTIMENTS, LexiconClassifier, Prediction
 from rapport.triage.features import sanitize
 
 
-def _prediction(sentiment: str, complaint: float, text: str, lexicon: Prediction) -> Prediction:
-    probabilities = {s: 1.0 if s == sentiment else 0.0 for s in ("negative", "neutral", "positive")}
-    return Prediction(
-        sentiment=sentiment,
-        sentiment_probabilities=probabilities,
-        complaint_probability=round(complaint, 4),
-        intent=lexicon.intent,
-        intent_probabilities=lexicon.intent_probabilities,
-        text=text,
-    )
+class Baseline:
+    """A sentiment reader with the lexicon model's intent; subclasses say how they read a text."""
 
-
-class VaderClassifier:
-    name = "vader"
+    name = "baseline"
 
     def __init__(self) -> None:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-        self._analyzer = SentimentIntensityAnalyzer()
         self._lexicon = LexiconClassifier()
+
+    def read(self, text: str) -> tuple[str, float]:
+        """(sentiment, complaint probability) of one sanitised text."""
+        raise NotImplementedError
 
     def predict(self, texts: list[str]) -> list[Prediction]:
         clean = [sanitize(t) for t in texts]
         out = []
         for text, lexicon in zip(clean, self._lexicon.predict(clean), strict=True):
-            scores = self._analyzer.polarity_scores(text)
-            compound = scores["compound"]
-            sentiment = (
-                "positive" if compound >= 0.05 else "negative" if compound <= -0.05 else "neutral"
-            )
-            complaint = scores["neg"] if sentiment == "negative" else 0.0
+            sentiment, complaint = self.read(text)
             out.append(
-                _prediction(sentiment, 0.5 + complaint / 2 if complaint else 0.0, text, lexicon)
+                Prediction(
+                    sentiment=sentiment,
+                    sentiment_probabilities={s: 1.0 if s == sentiment else 0.0 for s in SENTIMENTS},
+                    complaint_probability=round(complaint, 4),
+                    intent=lexicon.intent,
+                    intent_probabilities=lexicon.intent_probabilities,
+                    text=text,
+                )
             )
         return out
 
 
-class TextBlobClassifier:
+class VaderClassifier(Baseline):
+    name = "vader"
+
+    def __init__(self) -> None:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        super().__init__()
+        self._analyzer = SentimentIntensityAnalyzer()
+
+    def read(self, text: str) -> tuple[str, float]:
+        scores = self._analyzer.polarity_scores(text)
+        compound = scores["compound"]
+        if compound <= -0.05:
+            return "negative", 0.5 + scores["neg"] / 2 if scores["neg"] else 0.0
+        return ("positive" if compound >= 0.05 else "neutral"), 0.0
+
+
+class TextBlobClassifier(Baseline):
     name = "textblob"
 
     def __init__(self) -> None:
@@ -58,21 +68,17 @@ class TextBlobClassifier:
             raise RuntimeError(
                 "TextBlob is not installed: `make test` installs it (requirements/dev.txt)."
             ) from None
+        super().__init__()
         self._blob = TextBlob
-        self._lexicon = LexiconClassifier()
 
-    def predict(self, texts: list[str]) -> list[Prediction]:
-        clean = [sanitize(t) for t in texts]
-        out = []
-        for text, lexicon in zip(clean, self._lexicon.predict(clean), strict=True):
-            polarity = float(self._blob(text).sentiment.polarity)
-            sentiment = "positive" if polarity > 0 else "negative" if polarity < 0 else "neutral"
-            complaint = 0.5 - polarity / 2 if polarity < 0 else 0.0
-            out.append(_prediction(sentiment, complaint, text, lexicon))
-        return out
+    def read(self, text: str) -> tuple[str, float]:
+        polarity = float(self._blob(text).sentiment.polarity)
+        if polarity < 0:
+            return "negative", 0.5 - polarity / 2
+        return ("positive" if polarity > 0 else "neutral"), 0.0
 
 
-BASELINES: dict[str, type[VaderClassifier] | type[TextBlobClassifier]] = {
+BASELINES: dict[str, type[Baseline]] = {
     "vader": VaderClassifier,
     "textblob": TextBlobClassifier,
 }
