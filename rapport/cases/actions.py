@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from rapport.cases import signals
 from rapport.cases.models import Case, CaseType, Comment, Priority, Status, Task
 from rapport.contacts.models import Contact
 from rapport.core.access import require_role
@@ -305,6 +306,9 @@ def transition(actor: Membership, case: Case, *, to: str) -> Case:
         case.resolved_at = case.closed_at = None
     case.save()
     record_by(actor, verb="case.transition", obj=case, before=before, after=snapshot(case, FIELDS))
+    signals.status_changed.send(
+        sender=Case, case=case, actor=actor, before=before["status"], after=to
+    )
     return case
 
 
@@ -456,6 +460,8 @@ def update_task(
         task.save()
         task.case.save(update_fields=["updated_at"])
         record_by(actor, verb="case.task.update", obj=task, before=before, after=after)
+        if before["status"] != Task.State.DONE and task.status == Task.State.DONE:
+            signals.task_completed.send(sender=Task, task=task, actor=actor)
     return task
 
 
