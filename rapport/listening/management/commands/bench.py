@@ -5,6 +5,7 @@ import json
 import resource
 import sys
 import time
+from importlib import import_module
 from types import SimpleNamespace
 from typing import Any
 
@@ -16,6 +17,11 @@ from django.utils import timezone
 from rapport.connectors.base import Batch
 from rapport.core.models import Workspace
 from rapport.listening.bench import Parsers, Traffic, generate_queries
+
+
+#: Benchmarks other domains own: name -> module with `add_arguments(parser)` and
+#: `run(log, **options) -> dict` (the figures; printed as the last line, JSON).
+PLUGINS: dict[str, str] = {}
 
 
 def _peak_rss_mb() -> float:
@@ -35,7 +41,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="what", required=True, metavar="{ingest,match,inbox}")
+        sub = parser.add_subparsers(
+            dest="what",
+            required=True,
+            metavar="{" + ",".join(["ingest", "match", "inbox", *PLUGINS]) + "}",
+        )
         ingest = sub.add_parser(
             "ingest",
             help="Receive, triage and store N generated posts into a throwaway workspace.",
@@ -79,9 +89,14 @@ class Command(BaseCommand):
         inbox.add_argument(
             "--keep", action="store_true", help="Keep the benchmark workspace afterwards."
         )
+        for name, module in PLUGINS.items():
+            plugin = import_module(module)
+            plugin.add_arguments(sub.add_parser(name, help=plugin.HELP, description=plugin.__doc__))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["what"] == "inbox":
+        if options["what"] in PLUGINS:
+            figures = import_module(PLUGINS[options["what"]]).run(self.stderr.write, **options)
+        elif options["what"] == "inbox":
             from rapport.inbox.bench import run
 
             figures = run(self.stderr.write, **options)
