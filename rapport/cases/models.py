@@ -1,8 +1,12 @@
-"""Cases models. Owns: Case, CaseType, Task and Comment (the foundation); approvals, SLAs,
-business hours, escalation, BPMN playbooks and the public status page come later.
+"""Cases models: Case (with parent/child cases and merges of duplicates), CaseType (with the JSON
+schema of its custom fields), Task, Comment, the per-case Activity stream, CaseMerge (what a merge
+moved, so an admin can undo it) and PublicLink (the customer's status page).
+
+Approvals, SLAs and playbooks keep their state in their own apps, pointing at Case.
 """
 
 from django.db import models
+from django.utils import timezone
 
 from rapport.core.models import Membership, Team, WorkspaceOwned
 
@@ -67,6 +71,12 @@ class Case(WorkspaceOwned):
     post = models.ForeignKey(
         "listening.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_cases"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -77,6 +87,10 @@ class Case(WorkspaceOwned):
         indexes = [
             models.Index(fields=["workspace", "status", "-updated_at"], name="case_ws_status"),
             models.Index(fields=["workspace", "-updated_at"], name="case_ws_updated"),
+            # the list's team and owner filters read their page off an index, newest first
+            models.Index(fields=["workspace", "team", "-updated_at"], name="case_ws_team"),
+            models.Index(fields=["workspace", "owner", "-updated_at"], name="case_ws_owner"),
+            models.Index(fields=["workspace", "customer", "-updated_at"], name="case_ws_customer"),
         ]
 
     def __str__(self) -> str:
@@ -119,6 +133,105 @@ class Comment(WorkspaceOwned):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="case_comment_case")]
 
     def __str__(self) -> str:
         return f"Comment on case #{self.case_id}"
+
+
+class Activity(WorkspaceOwned):
+    """One line of a case's activity stream ("Sam moved the case to resolved"), written with the
+    audit event it comes from, in the same transaction.
+
+    The case's team and customer are copied at the time so the workspace-wide stream filters by
+    them on an index instead of joining 200,000 cases.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="activity")
+    actor = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verb = models.CharField(max_length=80)
+    text = models.CharField(max_length=300)
+    event = models.ForeignKey(
+        "core.AuditEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    customer = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["case", "-created_at", "-id"], name="case_activity_case"),
+            models.Index(fields=["workspace", "-created_at", "-id"], name="case_activity_ws"),
+            models.Index(
+                fields=["workspace", "team", "-created_at", "-id"], name="case_activity_team"
+            ),
+            models.Index(
+                fields=["workspace", "customer", "-created_at", "-id"],
+                name="case_activity_customer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case #{self.case_id}: {self.text}"
+
+
+class CaseMerge(WorkspaceOwned):
+    """Case `source` merged into `target`: what moved and what `source` was, for an unmerge."""
+
+    source = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="merges_out")
+    target = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="merges_in")
+    #: source's status and times before; ids of tasks, comments, children and watchers moved
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Case #{self.source_id} merged into #{self.target_id}"
+
+
+class PublicLink(WorkspaceOwned):
+    """The customer's status page for a case, at /status/<token>/, until revoked.
+
+    The token is kept (unique, 32 random bytes) rather than hashed so agents can copy the link
+    again from the case page; it reveals only what the case says publicly.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="public_links")
+    token = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="case_one_live_public_link",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Public link of case #{self.case_id}"
