@@ -5,3 +5,9 @@ class ApprovalsConfig(AppConfig):
     name = "rapport.approvals"
     label = "approvals"
     verbose_name = "Approvals"
+
+    def ready(self) -> None:
+        from rapport.approvals.tasks import expire_approvals
+        from rapport.core import schedule
+
+        schedule.every("approvals.expire", seconds=60, task=expire_approvals)

@@ -199,3 +199,23 @@ class TaskRun(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class Schedule(models.Model):
+    """When a periodic task (`rapport.core.schedule.every`) runs next, kept to survive restarts.
+
+    Not owned by a workspace: a schedule runs a task for all of them (the task scopes its work).
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    every_seconds = models.PositiveIntegerField()
+    task_path = models.CharField(max_length=200)
+    next_run_at = models.DateTimeField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (every {self.every_seconds} s)"

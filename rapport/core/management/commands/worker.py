@@ -4,12 +4,16 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from rapport.core import schedule
+
 
 class Command(BaseCommand):
     help = (
         "Run a background task worker for the configured backend (the database queue by "
         "default, Redis when RAPPORT_TASKS_BACKEND=redis). Run as many as you like, anywhere "
-        "that reaches the database or Redis."
+        "that reaches the database or Redis. Unless --burst or --no-scheduler, it also runs the "
+        "scheduler (periodic tasks such as the SLA sweep; see `rapport schedule`): several "
+        "workers may run it, each due run is enqueued once."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,8 +29,30 @@ class Command(BaseCommand):
         parser.add_argument(
             "--burst", action="store_true", help="Run the tasks waiting now, then exit."
         )
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="Do not enqueue periodic tasks from this worker (another process does).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.TASKS_BACKEND not in ("database", "redis"):
+            raise CommandError(
+                "RAPPORT_TASKS_BACKEND=immediate runs tasks inside the web process; "
+                "there is nothing for a worker to do."
+            )
+        stop = None
+        if not options["burst"] and not options["no_scheduler"]:
+            # A thread, because both queue workers want the main thread for their signal handlers.
+            _, stop = schedule.start_thread()
+            self.stdout.write("Scheduler started: " + _names())
+        try:
+            self.consume(options)
+        finally:
+            if stop is not None:
+                stop.set()
+
+    def consume(self, options: dict[str, Any]) -> None:
         backend = settings.TASKS_BACKEND
         if backend == "database":
             extra = ["--batch"] if options["burst"] else []
@@ -38,7 +64,7 @@ class Command(BaseCommand):
                 str(options["interval"]),
                 *extra,
             )
-        elif backend == "redis":
+        else:
             extra = ["--burst"] if options["burst"] else []
             # RQ's own Job class cannot run a django-tasks Task; django-tasks-rq's can.
             call_command(
@@ -49,8 +75,10 @@ class Command(BaseCommand):
                 "django_tasks_rq.Job",
                 *extra,
             )
-        else:
-            raise CommandError(
-                "RAPPORT_TASKS_BACKEND=immediate runs tasks inside the web process; "
-                "there is nothing for a worker to do."
-            )
+
+
+def _names() -> str:
+    periodic = schedule.registered()
+    if not periodic:
+        return "no periodic tasks registered."
+    return ", ".join(f"{p.name} every {p.seconds} s" for p in periodic) + "."
