@@ -16,7 +16,8 @@
 """
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 
 from rapport.core.models import Membership, WorkspaceOwned
 
@@ -131,6 +132,9 @@ class Contact(WorkspaceOwned, External):
             models.Index(fields=["workspace", "last_name"], name="contact_last_name"),
             models.Index(fields=["workspace", "name"], name="contact_name"),
             models.Index(fields=["workspace", "-updated_at"], name="contact_updated"),
+            # prefix search on names, case-insensitive, through an index (selectors.search)
+            models.Index(F("workspace"), Lower("name"), name="contact_name_lower"),
+            models.Index(F("workspace"), Lower("last_name"), name="contact_last_name_lower"),
         ]
 
     def __str__(self) -> str:
