@@ -5,3 +5,9 @@ class ContactsConfig(AppConfig):
     name = "rapport.contacts"
     label = "contacts"
     verbose_name = "Contacts"
+
+    def ready(self) -> None:
+        from rapport.contacts import timeline
+        from rapport.core.audit import domain_event
+
+        domain_event.connect(timeline.on_domain_event, dispatch_uid="contacts.timeline")

@@ -193,6 +193,11 @@ class ResolveIdentity:
         post.identity_id = known.get((post.network, post.author_external_id))
         return post
 
+    def saved(self, posts: Sequence[Post], ctx: Context) -> None:
+        from rapport.contacts.timeline import record_posts
+
+        record_posts(ctx.workspace_id, posts)  # a known customer's posts join their timeline
+
 
 def _drifted(known: int, now: int) -> bool:
     """Reach is a rough figure for scoring: a 10% change is worth a write, a few followers not."""

@@ -1,0 +1,521 @@
+"""The contact's timeline: one `TimelineEntry` per thing that happened with them, in any domain.
+
+Entries are written three ways:
+- `add_entry(contact, ...)`, by anyone who knows a contact did something;
+- `on_domain_event`, connected to `rapport.core.audit.domain_event` in apps.py, turns other
+  domains' audited writes into entries (a case opened or resolved, an approval, a reply
+  published, a conversation resolved, a logged call or email, an order), reading the rows the
+  event names, so contacts never imports another domain's actions;
+- `record_posts(workspace_id, posts)`, called by triage once a batch of posts is stored, for
+  posts whose author's identity is linked to a contact (posts are inserted in bulk, without an
+  audit event each).
+`backfill(contact)` rebuilds what is missing from the stored rows (after an identity is linked,
+a merge, the demo). Every writer is idempotent: an entry is one (contact, kind, ref, time).
+"""
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q
+
+from rapport.contacts.models import Contact, Identity, Interaction, Order, TimelineEntry
+from rapport.core.models import AuditEvent
+
+logger = logging.getLogger(__name__)
+
+
+class Kind:
+    """The kinds of timeline entry; the profile's filter offers them in this order."""
+
+    POST = "post"
+    REPLY = "reply"
+    CONVERSATION = "conversation"
+    CASE = "case"
+    APPROVAL = "approval"
+    CALL = "call"
+    EMAIL = "email"
+    MEETING = "meeting"
+    NOTE = "note"
+    ORDER = "order"
+    IDEA = "idea"
+
+
+KIND_LABELS = {
+    Kind.POST: "Posts",
+    Kind.REPLY: "Replies",
+    Kind.CONVERSATION: "Conversations",
+    Kind.CASE: "Cases",
+    Kind.APPROVAL: "Approvals",
+    Kind.CALL: "Calls",
+    Kind.EMAIL: "Emails",
+    Kind.MEETING: "Meetings",
+    Kind.NOTE: "Notes",
+    Kind.ORDER: "Purchases",
+    Kind.IDEA: "Ideas",
+}
+
+TITLE_MAX = 200
+SUMMARY_MAX = 500
+
+
+def clip(text: str, limit: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def ref_of(obj: Any) -> str:
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def build(
+    contact_id: int,
+    workspace_id: int,
+    *,
+    occurred_at: datetime,
+    kind: str,
+    title: str,
+    summary: str = "",
+    sentiment: str = "",
+    ref: str = "",
+) -> TimelineEntry:
+    return TimelineEntry(
+        workspace_id=workspace_id,
+        contact_id=contact_id,
+        occurred_at=occurred_at,
+        kind=kind,
+        title=clip(title, TITLE_MAX) or kind,
+        summary=clip(summary, SUMMARY_MAX),
+        sentiment=sentiment or "",
+        ref=ref[:80],
+    )
+
+
+def add_entry(
+    contact: Contact,
+    *,
+    occurred_at: datetime,
+    kind: str,
+    title: str,
+    summary: str = "",
+    sentiment: str = "",
+    ref: str = "",
+) -> TimelineEntry:
+    """Adds one entry to `contact`'s timeline (or returns the one already there for this ref).
+
+    A merged contact's entries go to the contact it became. Titles and summaries are clipped
+    to their columns; they are shown escaped.
+    """
+    target = survivor(contact)
+    if ref:
+        existing = TimelineEntry.objects.filter(
+            ref=ref[:80], contact_id=target.pk, kind=kind, occurred_at=occurred_at
+        ).first()
+        if existing is not None:
+            return existing
+    entry = build(
+        target.pk,
+        target.workspace_id,
+        occurred_at=occurred_at,
+        kind=kind,
+        title=title,
+        summary=summary,
+        sentiment=sentiment,
+        ref=ref,
+    )
+    entry.save()
+    return entry
+
+
+def survivor(contact: Contact) -> Contact:
+    """The contact a merged one became (merges can chain; a loop is cut after a few steps)."""
+    seen = 0
+    while contact.merged_into_id is not None and seen < 10:
+        contact = Contact.objects.get(pk=contact.merged_into_id)
+        seen += 1
+    return contact
+
+
+def insert_missing(entries: Sequence[TimelineEntry]) -> int:
+    """Bulk-inserts the entries not already stored (same contact, kind, ref and time)."""
+    if not entries:
+        return 0
+    refs = {e.ref for e in entries if e.ref}
+    contacts = {e.contact_id for e in entries}
+    have = set(
+        TimelineEntry.objects.filter(ref__in=refs, contact_id__in=contacts).values_list(
+            "contact_id", "kind", "ref", "occurred_at"
+        )
+    )
+    fresh, seen = [], set(have)
+    for e in entries:
+        key = (e.contact_id, e.kind, e.ref, e.occurred_at)
+        if e.ref and key in seen:
+            continue
+        seen.add(key)
+        fresh.append(e)
+    TimelineEntry.objects.bulk_create(fresh, batch_size=1000)
+    return len(fresh)
+
+
+# ---- what each source row becomes ----
+
+
+def post_title(post: Any) -> str:
+    who = f"@{post.author_handle}" if post.author_handle else "them"
+    return f"Post by {who} on {post.network}"
+
+
+def post_entry(post: Any, contact_id: int) -> TimelineEntry:
+    return build(
+        contact_id,
+        post.workspace_id,
+        occurred_at=post.posted_at,
+        kind=Kind.POST,
+        title=post_title(post),
+        summary=post.title or post.text,
+        sentiment=post.sentiment or "",
+        ref=ref_of(post),
+    )
+
+
+def reply_entry(reply: Any, contact_id: int) -> TimelineEntry:
+    author = reply.author.user.display_name if reply.author_id else "Someone"
+    verb = "would have replied (record-only)" if reply.recorded_only else "replied"
+    return build(
+        contact_id,
+        reply.workspace_id,
+        occurred_at=reply.sent_at or reply.created_at,
+        kind=Kind.REPLY,
+        title=f"{author} {verb} on {reply.network}",
+        summary=reply.text,
+        ref=ref_of(reply),
+    )
+
+
+def case_entries(case: Any) -> list[TimelineEntry]:
+    if case.customer_id is None:
+        return []
+    out = [
+        build(
+            case.customer_id,
+            case.workspace_id,
+            occurred_at=case.created_at,
+            kind=Kind.CASE,
+            title=f"Case #{case.pk} opened: {case.subject}",
+            summary=case.description,
+            ref=ref_of(case),
+        )
+    ]
+    if case.resolved_at is not None:
+        out.append(
+            build(
+                case.customer_id,
+                case.workspace_id,
+                occurred_at=case.resolved_at,
+                kind=Kind.CASE,
+                title=f"Case #{case.pk} resolved: {case.subject}",
+                ref=ref_of(case),
+            )
+        )
+    return out
+
+
+def conversation_entry(conv: Any, contact_id: int, *, resolved: bool) -> TimelineEntry:
+    when = conv.resolved_at if resolved and conv.resolved_at else conv.created_at
+    state = "resolved" if resolved else "started"
+    return build(
+        contact_id,
+        conv.workspace_id,
+        occurred_at=when,
+        kind=Kind.CONVERSATION,
+        title=f"Conversation {state}: {conv.subject}",
+        sentiment=conv.sentiment or "",
+        ref=ref_of(conv),
+    )
+
+
+def interaction_entry(interaction: Interaction) -> TimelineEntry:
+    kind = interaction.kind if interaction.kind in KIND_LABELS else Kind.NOTE
+    direction = f" ({interaction.get_direction_display().lower()})" if interaction.direction else ""
+    label = interaction.get_kind_display()
+    title = (
+        f"{label}{direction}: {interaction.subject}" if interaction.subject else label + direction
+    )
+    return build(
+        interaction.contact_id,
+        interaction.workspace_id,
+        occurred_at=interaction.occurred_at,
+        kind=kind,
+        title=title,
+        summary=interaction.body,
+        ref=ref_of(interaction),
+    )
+
+
+def order_entry(order: Order, products: Iterable[str] = ()) -> TimelineEntry:
+    names = ", ".join(products)
+    status = "" if order.status == Order.State.PAID else f" ({order.get_status_display().lower()})"
+    return build(
+        order.contact_id,
+        order.workspace_id,
+        occurred_at=order.ordered_at,
+        kind=Kind.ORDER,
+        title=f"Bought {names or 'an order'}: {order.currency} {order.total:,.2f}{status}",
+        ref=ref_of(order),
+    )
+
+
+def approval_entry(approval: Any, contact_id: int) -> TimelineEntry:
+    if approval.state == "pending" or approval.decided_at is None:
+        title, when = f"Approval requested: {approval.summary}", approval.created_at
+    else:
+        title = f"Approval {approval.get_state_display().lower()}: {approval.summary}"
+        when = approval.decided_at
+    return build(
+        contact_id,
+        approval.workspace_id,
+        occurred_at=when,
+        kind=Kind.APPROVAL,
+        title=title,
+        summary=approval.comment or approval.reason,
+        ref=ref_of(approval),
+    )
+
+
+# ---- live: posts from linked identities ----
+
+
+def record_posts(workspace_id: int, posts: Sequence[Any]) -> int:
+    """Entries for the stored `posts` whose author's identity is linked to a contact (one query
+    to find them, one bulk insert). Triage calls it once per stored batch."""
+    identity_ids = {p.identity_id for p in posts if getattr(p, "identity_id", None)}
+    if not identity_ids:
+        return 0
+    linked = dict(
+        Identity.objects.filter(
+            workspace_id=workspace_id, pk__in=identity_ids, contact__isnull=False
+        ).values_list("pk", "contact_id")
+    )
+    if not linked:
+        return 0
+    entries = [
+        post_entry(p, linked[p.identity_id])
+        for p in posts
+        if p.pk and p.identity_id in linked and p.deleted_at is None
+    ]
+    return insert_missing(entries)
+
+
+# ---- live: other domains' audited writes ----
+
+
+def contact_of_post(post_id: int) -> int | None:
+    from rapport.listening.models import Post
+
+    return (
+        Post.objects.filter(pk=post_id, identity__contact__isnull=False)
+        .values_list("identity__contact_id", flat=True)
+        .first()
+    )
+
+
+def on_case(event: AuditEvent) -> list[TimelineEntry]:
+    from rapport.cases.models import Case
+
+    case = Case.objects.filter(pk=event.object_id, workspace_id=event.workspace_id or 0).first()
+    return case_entries(case) if case is not None else []
+
+
+def on_reply(event: AuditEvent) -> list[TimelineEntry]:
+    from rapport.engagement.models import Reply
+
+    reply = (
+        Reply.objects.select_related("author__user")
+        .filter(pk=event.object_id, workspace_id=event.workspace_id or 0)
+        .first()
+    )
+    if reply is None or reply.status != Reply.Status.SENT:
+        return []
+    contact_id = contact_of_post(reply.post_id)
+    return [reply_entry(reply, contact_id)] if contact_id else []
+
+
+def on_conversation(event: AuditEvent) -> list[TimelineEntry]:
+    from rapport.inbox.models import Conversation
+
+    if not isinstance(event.after, dict) or event.after.get("status") != "resolved":
+        return []
+    conv = (
+        Conversation.objects.filter(
+            pk=event.object_id,
+            workspace_id=event.workspace_id or 0,
+            identity__contact__isnull=False,
+        )
+        .select_related("identity")
+        .first()
+    )
+    if conv is None or conv.identity is None or conv.identity.contact_id is None:
+        return []
+    return [conversation_entry(conv, conv.identity.contact_id, resolved=True)]
+
+
+def approval_contact(approval: Any) -> int | None:
+    """The contact an approval is about: a case's customer, or the author of a replied post."""
+    model = approval.content_type.model_class()
+    if model is None:
+        return None
+    label = model._meta.label_lower
+    if label == "cases.case":
+        from rapport.cases.models import Case
+
+        return (
+            Case.objects.filter(pk=approval.object_id).values_list("customer_id", flat=True).first()
+        )
+    if label == "engagement.reply":
+        from rapport.engagement.models import Reply
+
+        post_id = Reply.objects.filter(pk=approval.object_id).values_list("post_id", flat=True)
+        return contact_of_post(post_id.first() or 0)
+    return None
+
+
+def on_approval(event: AuditEvent) -> list[TimelineEntry]:
+    from rapport.approvals.models import Approval
+
+    approval = (
+        Approval.objects.select_related("content_type")
+        .filter(pk=event.object_id, workspace_id=event.workspace_id or 0)
+        .first()
+    )
+    if approval is None:
+        return []
+    contact_id = approval_contact(approval)
+    return [approval_entry(approval, contact_id)] if contact_id else []
+
+
+def on_interaction(event: AuditEvent) -> list[TimelineEntry]:
+    interaction = Interaction.objects.filter(
+        pk=event.object_id, workspace_id=event.workspace_id or 0
+    ).first()
+    return [interaction_entry(interaction)] if interaction is not None else []
+
+
+def on_order(event: AuditEvent) -> list[TimelineEntry]:
+    order = Order.objects.filter(pk=event.object_id, workspace_id=event.workspace_id or 0).first()
+    if order is None:
+        return []
+    return [order_entry(order, product_names([order.pk]).get(order.pk, []))]
+
+
+def on_identity(event: AuditEvent) -> list[TimelineEntry]:
+    """An identity linked to a contact brings its posts and conversations along."""
+    identity = Identity.objects.filter(
+        pk=event.object_id, workspace_id=event.workspace_id or 0, contact__isnull=False
+    ).first()
+    if identity is None or identity.contact_id is None:
+        return []
+    return identity_entries([identity.pk], identity.contact_id)
+
+
+#: object type of the audited row -> what it becomes on the timeline
+BY_OBJECT_TYPE = {
+    "cases.case": on_case,
+    "engagement.reply": on_reply,
+    "inbox.conversation": on_conversation,
+    "approvals.approval": on_approval,
+    "contacts.interaction": on_interaction,
+    "contacts.order": on_order,
+    "contacts.identity": on_identity,
+}
+
+
+def on_domain_event(sender: Any, *, event: AuditEvent, **_: Any) -> None:
+    """`domain_event` receiver (after commit): other domains' writes onto the timeline."""
+    handler = BY_OBJECT_TYPE.get(event.object_type)
+    if handler is None or event.workspace_id is None or not event.object_id.isdigit():
+        return
+    try:
+        insert_missing(handler(event))
+    except Exception:  # a timeline entry must never break the write that caused it
+        logger.exception("timeline entry for %s %s failed", event.verb, event.object_id)
+
+
+# ---- backfill ----
+
+
+def product_names(order_ids: Sequence[int]) -> dict[int, list[str]]:
+    from rapport.contacts.models import OrderLine
+
+    names: dict[int, list[str]] = {}
+    for order_id, name in (
+        OrderLine.objects.filter(order_id__in=list(order_ids))
+        .order_by("order_id", "id")
+        .values_list("order_id", "product__name")
+    ):
+        names.setdefault(order_id, []).append(name)
+    return names
+
+
+def identity_entries(identity_ids: Sequence[int], contact_id: int) -> list[TimelineEntry]:
+    """Posts, replies to them and conversations of the given identities, as `contact_id`'s."""
+    from rapport.engagement.models import Reply
+    from rapport.inbox.models import Conversation
+    from rapport.listening.models import Post
+
+    ids = list(identity_ids)
+    if not ids:
+        return []
+    posts = list(
+        Post.objects.filter(identity_id__in=ids, deleted_at__isnull=True).only(
+            "pk", "workspace_id", "network", "author_handle", "title", "text", "posted_at",
+            "sentiment",
+        )
+    )  # fmt: skip
+    out = [post_entry(p, contact_id) for p in posts]
+    replies = Reply.objects.filter(
+        post__identity_id__in=ids, status=Reply.Status.SENT
+    ).select_related("author__user")
+    out += [reply_entry(r, contact_id) for r in replies]
+    for conv in Conversation.objects.filter(identity_id__in=ids, merged_into__isnull=True):
+        out.append(conversation_entry(conv, contact_id, resolved=False))
+        if conv.resolved_at is not None and conv.status in ("resolved", "closed"):
+            out.append(conversation_entry(conv, contact_id, resolved=True))
+    return out
+
+
+def backfill(contact: Contact) -> int:
+    """Adds every entry `contact` should have from the stored rows and lacks; returns how many.
+
+    Reads the contact's identities' posts, replies and conversations, its cases (and their
+    approvals), logged interactions and orders.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from rapport.approvals.models import Approval
+    from rapport.cases.models import Case
+
+    cid, wid = contact.pk, contact.workspace_id
+    identity_ids = list(Identity.objects.filter(contact_id=cid).values_list("pk", flat=True))
+    entries = identity_entries(identity_ids, cid)
+    cases = list(Case.objects.filter(workspace_id=wid, customer_id=cid))
+    for case in cases:
+        entries += case_entries(case)
+    if cases:
+        case_type = ContentType.objects.get_for_model(Case)
+        for approval in Approval.objects.filter(
+            workspace_id=wid, content_type=case_type, object_id__in=[c.pk for c in cases]
+        ):
+            entries.append(approval_entry(approval, cid))
+    entries += [interaction_entry(i) for i in Interaction.objects.filter(contact_id=cid)]
+    orders = list(Order.objects.filter(contact_id=cid))
+    names = product_names([o.pk for o in orders])
+    entries += [order_entry(o, names.get(o.pk, [])) for o in orders]
+    return insert_missing(entries)
+
+
+def forget(ref: str) -> int:
+    """Removes the entries pointing at a row that no longer exists (an erased post)."""
+    deleted, _ = TimelineEntry.objects.filter(Q(ref=ref)).delete()
+    return deleted
