@@ -1,6 +1,7 @@
 """Every write of approvals: request, decide (once, never by the requester), withdraw, expire."""
 
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -13,10 +14,21 @@ from rapport.approvals.models import Approval
 from rapport.approvals.registry import kind_of
 from rapport.core.access import require_role
 from rapport.core.audit import action, record, record_by, snapshot
-from rapport.core.models import Membership
+from rapport.core.models import Membership, Team
 from rapport.core.roles import Role
 
-APPROVAL_FIELDS = ["state", "summary", "approver", "approver_role", "expires_at", "comment"]
+APPROVAL_FIELDS = [
+    "state",
+    "summary",
+    "approver",
+    "approver_role",
+    "approver_team",
+    "amount",
+    "expires_at",
+    "comment",
+    "on_behalf_of",
+]
+MAX_AMOUNT = Decimal("999999999999.99")
 MAX_COMMENT = 2000
 DECISIONS = ("approve", "reject")
 
@@ -38,6 +50,27 @@ class ApprovalExpired(ValidationError):
         self.approval = approval
 
 
+def clean_amount(amount: object) -> Decimal | None:
+    """A positive sum with at most two decimals, or None; "1,250.50" and 1250.5 both read."""
+    if amount is None or amount == "":
+        return None
+    if isinstance(amount, bool):
+        raise ValidationError({"amount": "The amount must be a number, like 1250.00."})
+    try:
+        value = Decimal(str(amount).replace(",", "").strip())
+    except InvalidOperation:
+        raise ValidationError(
+            {"amount": f"{amount!r} is not an amount; write it like 1250.00."}
+        ) from None
+    if not value.is_finite() or value <= 0:
+        raise ValidationError({"amount": "The amount must be more than zero."})
+    if value > MAX_AMOUNT:
+        raise ValidationError({"amount": f"The amount is at most {MAX_AMOUNT:,}."})
+    if value.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValidationError({"amount": "The amount has at most two decimals (cents)."})
+    return value.quantize(Decimal("0.01"))
+
+
 def _clean_comment(comment: str) -> str:
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
@@ -53,15 +86,29 @@ def request_approval(
     summary: str,
     approver: Membership | None = None,
     approver_role: str = "",
+    approver_team: Team | None = None,
+    amount: object = None,
     reason: str = "",
     expires_in: timedelta | None = None,
 ) -> Approval:
-    """Asks `approver` (a person) or anyone with `approver_role` to approve `obj`."""
+    """Asks `approver` (a person), anyone with `approver_role` or anyone in `approver_team` to
+    approve `obj`."""
     require_role(actor, Role.EMPLOYEE, "ask for approvals")
     if getattr(obj, "workspace_id", None) != actor.workspace_id:
         raise PermissionDenied("An approval can only be asked for something in your workspace.")
-    if (approver is None) == (not approver_role):
-        raise ValidationError("Ask either one person or one role for an approval, not both.")
+    asked = [approver is not None, bool(approver_role), approver_team is not None]
+    if sum(asked) != 1:
+        raise ValidationError("Ask one person, one role or one team for an approval.")
+    if approver_team is not None:
+        if approver_team.workspace_id != actor.workspace_id:
+            raise ValidationError({"approver_team": "The team must be one of this workspace."})
+        if not approver_team.members.exclude(pk=actor.pk).exists():
+            raise ValidationError(
+                {
+                    "approver_team": f"Nobody but you is in the {approver_team.name} team, so "
+                    "nobody could decide; ask a person or a role instead."
+                }
+            )
     if approver is not None:
         if approver.workspace_id != actor.workspace_id:
             raise ValidationError({"approver": "The approver must be a member of this workspace."})
@@ -70,6 +117,9 @@ def request_approval(
     if approver_role and approver_role not in Role.values:
         known = ", ".join(Role.values)
         raise ValidationError({"approver_role": f"Unknown role {approver_role!r}; use {known}."})
+    if approver_role and approver_role == Role.VIEWER:
+        raise ValidationError({"approver_role": "Viewers change nothing; ask a higher role."})
+    value = clean_amount(amount)
     summary = " ".join((summary or "").split())[:200]
     if not summary:
         raise ValidationError({"summary": "Say in a line what is to be approved."})
@@ -86,6 +136,8 @@ def request_approval(
                 requested_by=actor,
                 approver=approver,
                 approver_role=approver_role,
+                approver_team=approver_team,
+                amount=value,
                 expires_at=timezone.now() + expires_in if expires_in else None,
             )
     except IntegrityError:
@@ -99,7 +151,7 @@ def request_approval(
 def _decided_already(approval: Approval) -> ValidationError:
     if approval.state == Approval.State.PENDING:  # pragma: no cover - callers check first
         return ValidationError("This approval is still pending.")
-    who = f" by {approval.decided_by.user}" if approval.decided_by else ""
+    who = f" by {approval.decided_by_label}" if approval.decided_by else ""
     at = f" on {when(approval.decided_at)}" if approval.decided_at else ""
     return ValidationError(
         f"This approval was already {approval.get_state_display().lower()}{who}{at}; "
@@ -134,7 +186,8 @@ def decide(
         raise _decided_already(locked)
     if locked.requested_by_id == actor.pk:
         raise PermissionDenied("You asked for this approval; someone else must decide it.")
-    if not locked.may_decide(actor):
+    on_behalf_of = None if locked.asked_directly(actor) else locked.stands_in_for(actor)
+    if not locked.asked_directly(actor) and on_behalf_of is None:
         raise PermissionDenied(
             f"This approval is asked of {locked.asked_of}; you may not decide it."
         )
@@ -157,10 +210,13 @@ def decide(
     locked.decided_by = actor
     locked.decided_at = timezone.now()
     locked.comment = comment
-    locked.save(update_fields=["state", "decided_by", "decided_at", "comment"])
+    locked.on_behalf_of = on_behalf_of
+    locked.save(update_fields=["state", "decided_by", "decided_at", "comment", "on_behalf_of"])
     if kind is not None:
         kind.on_decided(locked, actor, edits)
     after: dict[str, Any] = snapshot(locked, APPROVAL_FIELDS)
+    if on_behalf_of is not None:
+        after["decided"] = f"{actor.user} on behalf of {on_behalf_of.user}"
     if edits:
         after["edited"] = sorted(edits)
     record_by(actor, verb="approval.decide", obj=locked, before=before, after=after)

@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from rapport.approvals.models import Approval
+from rapport.approvals.models import Approval, Delegation
 from rapport.core.access import access_in_workspace
 from rapport.core.models import Membership
 from rapport.core.roles import Role
@@ -17,11 +17,24 @@ def _roles_held(member: Membership) -> list[str]:
     return [role.value for role in Role if member.has_role(role)]
 
 
-def to_decide_q(member: Membership) -> Q:
-    """Approvals asked of this member, or of a role they hold; never their own requests."""
-    asked = Q(approver=member) | Q(approver__isnull=True, approver_role__in=_roles_held(member))
+def _asked_of_q(member: Membership) -> Q:
+    """Approvals asked of this member: by name, by a role they hold, or of a team they are in."""
+    teams = list(member.teams.values_list("pk", flat=True))
+    asked = Q(approver=member) | Q(approver_team_id__in=teams)
+    asked |= Q(
+        approver__isnull=True, approver_team__isnull=True, approver_role__in=_roles_held(member)
+    )
     if member.has_role(Role.ADMIN):
-        asked |= Q(approver__isnull=True, approver_role="")
+        asked |= Q(approver__isnull=True, approver_team__isnull=True, approver_role="")
+    return asked
+
+
+def to_decide_q(member: Membership) -> Q:
+    """Approvals asked of this member, or of someone away whose approvals they decide today;
+    never their own requests."""
+    asked = _asked_of_q(member)
+    for delegation in Delegation.active(member.workspace_id).filter(delegate=member):
+        asked |= _asked_of_q(delegation.delegator) & ~Q(requested_by=delegation.delegator)
     return asked & ~Q(requested_by=member)
 
 
@@ -31,7 +44,12 @@ def visible(member: Membership) -> QuerySet[Approval]:
     if not member.has_role(Role.ADMIN):
         qs = qs.filter(to_decide_q(member) | Q(requested_by=member))
     return qs.select_related(
-        "requested_by__user", "approver__user", "decided_by__user", "content_type"
+        "requested_by__user",
+        "approver__user",
+        "approver_team",
+        "decided_by__user",
+        "on_behalf_of__user",
+        "content_type",
     )
 
 

@@ -5,3 +5,8 @@ class CasesConfig(AppConfig):
     name = "rapport.cases"
     label = "cases"
     verbose_name = "Cases"
+
+    def ready(self) -> None:
+        from rapport.cases import approvals
+
+        approvals.register()

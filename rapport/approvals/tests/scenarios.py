@@ -8,6 +8,8 @@ from typing import Any
 
 from rapport.approvals import actions
 from rapport.approvals.models import Approval
+from rapport.cases.actions import create_case
+from rapport.cases.approvals import request_case_approval
 from rapport.core import actions as core
 from rapport.core.models import Membership
 from rapport.core.roles import Role
@@ -26,4 +28,10 @@ SCENARIOS: dict[str, Callable[[Membership], Any]] = {
     "approval.request": lambda o: ask(o, requester=o),
     "approval.decide": lambda o: actions.decide(o, ask(o), decision="approve"),
     "approval.withdraw": lambda o: actions.withdraw(o, ask(o, requester=o)),
+    "case.approval.request": lambda o: request_case_approval(
+        o,
+        create_case(o, subject="Credit back a double charge"),
+        approver=core.add_member(o, email="credit@acme.example", role=Role.MANAGER),
+        amount="120.00",
+    ),
 }

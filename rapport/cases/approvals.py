@@ -1,0 +1,191 @@
+"""Approvals on cases: asking a person, a role or a team to approve (a credit, a refund) while
+the case waits on it, and resuming the case when the decision comes.
+
+`request_case_approval` is the write (also called by playbooks); `on_case_approval_decided` is
+the Case handler in the approvals registry (registered in `CasesConfig.ready`). It runs inside
+the deciding transaction, sends `signals.approval_decided` there, and puts the case back to open
+when nothing else is pending.
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
+
+from rapport.approvals import actions as approvals
+from rapport.approvals import attachments as files
+from rapport.approvals.models import Approval, Delegation
+from rapport.cases import signals
+from rapport.cases.actions import FIELDS, transition
+from rapport.cases.models import Case, Status
+from rapport.core.audit import action, record, snapshot
+from rapport.core.models import Membership, Team
+from rapport.core.roles import Role
+from rapport.notifications.actions import notify
+from rapport.notifications.models import Kind
+
+CLOSED_TO_APPROVALS = (Status.RESOLVED, Status.CLOSED)
+
+
+def case_url(case: Case) -> str:
+    return reverse("web:case", args=[case.workspace.slug, case.pk])
+
+
+def _amount_words(approval: Approval) -> str:
+    return f" of {approval.amount:,.2f}" if approval.amount is not None else ""
+
+
+def approvers_of(approval: Approval) -> list[Membership]:
+    """Who is asked, as people: the person, the team's members or the role's holders (exactly
+    that role, or above when nobody holds it), and whoever stands in for them today."""
+    ws = approval.workspace_id
+    if approval.approver is not None:
+        people = [approval.approver]
+    elif approval.approver_team is not None:
+        people = list(approval.approver_team.members.select_related("user", "workspace"))
+    else:
+        role = Role(approval.approver_role or Role.ADMIN)
+        members = list(
+            Membership.objects.filter(workspace_id=ws).select_related("user", "workspace")
+        )
+        people = [m for m in members if m.role == role] or [m for m in members if m.has_role(role)]
+    asked = {m.pk for m in people}
+    for delegation in Delegation.active(ws).filter(delegator_id__in=asked):
+        people.append(delegation.delegate)
+    return [m for m in {m.pk: m for m in people}.values() if m.pk != approval.requested_by_id]
+
+
+@action("case.approval.request")
+def request_case_approval(
+    actor: Membership,
+    case: Case,
+    *,
+    approver: Membership | None = None,
+    approver_role: str = "",
+    approver_team: Team | None = None,
+    amount: object = None,
+    reason: str = "",
+    summary: str = "",
+    attachments: Iterable[UploadedFile] = (),
+) -> Approval:
+    """Asks a person, a role or a team to approve something on the case; the case waits on it
+    (status "waiting on approval") and the approvers are notified."""
+    if case.workspace_id != actor.workspace_id:
+        raise ValidationError("This case belongs to another workspace.")
+    if case.status in CLOSED_TO_APPROVALS:
+        raise ValidationError(
+            f"Case #{case.pk} is {Status(case.status).label.lower()}; reopen it to ask for an "
+            "approval."
+        )
+    checked = files.check(attachments)
+    value = approvals.clean_amount(amount)
+    reason = (reason or "").strip()
+    if len(reason) > 5000:
+        raise ValidationError({"reason": f"The reason is {len(reason)} characters; at most 5000."})
+    summary = summary or (
+        f"Approve {value:,.2f} on case #{case.pk}: {case.subject}"
+        if value is not None
+        else f"Approve case #{case.pk}: {case.subject}"
+    )
+    approval = approvals.request_approval(
+        actor,
+        case,
+        summary=summary,
+        approver=approver,
+        approver_role=approver_role,
+        approver_team=approver_team,
+        amount=value,
+        reason=reason,
+    )
+    if case.status == Status.NEW:
+        transition(actor, case, to=Status.OPEN)
+    if case.status != Status.WAITING_APPROVAL:
+        transition(actor, case, to=Status.WAITING_APPROVAL)
+    case.watchers.add(actor)
+    stored = files.attach(actor, approval, checked)
+    record(
+        actor=actor.user,
+        workspace=actor.workspace,
+        verb="case.approval.request",
+        obj=case,
+        after={
+            "approval": approval.pk,
+            "asked_of": approval.asked_of,
+            "amount": str(approval.amount) if approval.amount is not None else None,
+            "attachments": [a.name for a in stored],
+        },
+    )
+    text = f"{actor.user} asks you to approve{_amount_words(approval)}: {approval.summary}"
+    for person in approvers_of(approval):
+        notify(person, Kind.APPROVAL_REQUESTED, text, case_url(case), actor=actor)
+    return approval
+
+
+def _resume(case: Case, actor: Membership | None, approval: Approval) -> None:
+    """Back to open from waiting on approval: the decision (a person's or the machine's expiry)
+    is what moves it, so it is recorded as the decider's write."""
+    before = snapshot(case, FIELDS)
+    case.status = Status.OPEN
+    case.resolved_at = case.closed_at = None
+    case.save()
+    record(
+        actor=actor.user if actor else None,
+        workspace=case.workspace,
+        verb="case.transition",
+        obj=case,
+        before=before,
+        after={**snapshot(case, FIELDS), "because": f"approval #{approval.pk} {approval.state}"},
+    )
+    signals.status_changed.send(
+        sender=Case, case=case, actor=actor, before=before["status"], after=case.status
+    )
+
+
+def on_case_approval_decided(
+    approval: Approval, actor: Membership | None, edits: dict[str, str]
+) -> None:
+    """The registry handler: tell the case's parts (signal), resume it, tell the requester."""
+    case = Case.objects.select_for_update().select_related("workspace").get(pk=approval.object_id)
+    signals.approval_decided.send(sender=Case, case=case, approval=approval, actor=actor)
+    others = (
+        Approval.objects.filter(
+            content_type=approval.content_type,
+            object_id=case.pk,
+            state=Approval.State.PENDING,
+        )
+        .exclude(pk=approval.pk)
+        .exists()
+    )
+    if case.status == Status.WAITING_APPROVAL and not others:
+        _resume(case, actor, approval)
+    else:
+        case.save(update_fields=["updated_at"])
+    requester = approval.requested_by
+    if requester is not None and approval.state != Approval.State.WITHDRAWN:
+        who = approval.decided_by_label if actor is not None else "nobody in time"
+        word = approval.get_state_display().lower()
+        text = f"“{approval.summary}” was {word} by {who}"
+        if approval.comment:
+            text += f": {approval.comment}"
+        notify(requester, Kind.APPROVAL_DECIDED, text, case_url(case), actor=actor)
+
+
+def pending_for(case: Case) -> Approval | None:
+    return (
+        Approval.objects.filter(
+            workspace_id=case.workspace_id,
+            content_type__app_label="cases",
+            content_type__model="case",
+            object_id=case.pk,
+            state=Approval.State.PENDING,
+        )
+        .order_by("created_at")
+        .first()
+    )
+
+
+def register() -> None:
+    from rapport.approvals import registry
+
+    registry.register(Case, on_case_approval_decided)
