@@ -1,6 +1,8 @@
 """Every write of the cases domain by a person, audited, in one transaction each.
 
-Case types, cases (with their status state machine in `TRANSITIONS`), tasks and comments.
+Case types, cases (with their status state machine in `TRANSITIONS`, and parent cases), tasks and
+comments. Each writes a line of the case's activity stream and tells its watchers what they would
+want to know. Merges live in `merge.py`, public status links in `public.py`.
 """
 
 import datetime
@@ -10,24 +12,24 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.text import slugify
 
-from rapport.cases import signals
+from rapport.cases import custom_fields, signals
+from rapport.cases.activity import case_url, log, tell_watchers
 from rapport.cases.models import Case, CaseType, Comment, Priority, Status, Task
 from rapport.contacts.models import Contact
 from rapport.core.access import require_role
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.models import Membership, Team
 from rapport.core.roles import Role
-from rapport.inbox.actions import mentioned
+from rapport.inbox.actions import _MENTION
 from rapport.inbox.models import Conversation
 from rapport.listening.models import Post
+from rapport.notifications.actions import notify, notify_team
+from rapport.notifications.models import Kind
 
-try:  # jsonschema is optional: without it a case type's schema is stored but not enforced.
-    import jsonschema
-except ImportError:  # pragma: no cover - depends on the environment
-    jsonschema = None
-
-FIELDS = ["subject", "priority", "status", "owner", "team", "tags", "custom_fields"]
+FIELDS = ["subject", "priority", "status", "owner", "team", "tags", "custom_fields", "parent"]
+MAX_DEPTH = 20  # parent chains longer than this are refused (and walking them stays bounded)
 SUBJECT_MAX = 200
 BODY_MAX = 10_000
 MAX_TAGS = 20
@@ -52,6 +54,12 @@ def _no_open_tasks(case: Case) -> str:
     return ""
 
 
+def _not_merged(case: Case) -> str:
+    if case.merged_into_id:
+        return f"it was merged into case #{case.merged_into_id}; an admin can unmerge it instead"
+    return ""
+
+
 _WAITING = (Status.WAITING_CUSTOMER, Status.WAITING_APPROVAL, Status.WAITING_THIRD_PARTY)
 _WORKING = (Status.OPEN, *_WAITING)
 
@@ -66,7 +74,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     },
     (Status.RESOLVED, Status.CLOSED): Transition("close", Role.AGENT),
     (Status.RESOLVED, Status.OPEN): Transition("reopen", Role.AGENT),
-    (Status.CLOSED, Status.OPEN): Transition("reopen", Role.MANAGER),
+    (Status.CLOSED, Status.OPEN): Transition("reopen", Role.MANAGER, _not_merged),
 }
 
 
@@ -127,18 +135,13 @@ def _clean_tags(tags: object) -> list[str]:
 
 
 def _clean_custom_fields(case_type: CaseType | None, fields: object) -> dict[str, Any]:
+    """The fields, validated against the case type's JSON schema (each problem names its field)."""
     if not isinstance(fields, dict):
         raise ValidationError({"custom_fields": "Custom fields must be an object of names."})
     if fields and case_type is None:
         raise ValidationError({"custom_fields": "Custom fields need a case type."})
-    if case_type is not None and case_type.schema and jsonschema is not None:
-        try:
-            jsonschema.validate(fields, case_type.schema)
-        except jsonschema.ValidationError as exc:
-            where = "/".join(str(p) for p in exc.absolute_path) or "(the fields)"
-            raise ValidationError(
-                {"custom_fields": f"{where}: {exc.message} (case type {case_type.name})"}
-            ) from None
+    if case_type is not None:
+        custom_fields.validate(case_type.schema, fields, case_type.name)
     return fields
 
 
@@ -150,18 +153,37 @@ def create_case_type(actor: Membership, *, name: str, schema: object = None) -> 
     """A case type; `schema` is a JSON schema (an object) for its cases' custom fields."""
     require_role(actor, Role.ADMIN, "create case types")
     name = _text(name, "name", 100, required=True)
-    schema = {} if schema is None else schema
-    if not isinstance(schema, dict):
-        raise ValidationError({"schema": "The schema must be a JSON object."})
-    if schema and jsonschema is not None:
-        try:
-            jsonschema.Draft202012Validator.check_schema(schema)
-        except jsonschema.SchemaError as exc:
-            raise ValidationError({"schema": f"Not a valid JSON schema: {exc.message}"}) from None
+    schema = custom_fields.check_schema({} if schema is None else schema)
     if CaseType.objects.filter(workspace=actor.workspace, name__iexact=name).exists():
         raise ValidationError({"name": f"There is already a case type called {name!r}."})
     case_type = CaseType.objects.create(workspace=actor.workspace, name=name, schema=schema)
-    record_by(actor, verb="case_type.create", obj=case_type, after={"name": name})
+    record_by(actor, verb="case_type.create", obj=case_type, after={"name": name, "schema": schema})
+    return case_type
+
+
+@action("case_type.update")
+def update_case_type(
+    actor: Membership, case_type: CaseType, *, name: object = None, schema: object = None
+) -> CaseType:
+    """Renames a case type and/or replaces its schema; existing cases keep their fields (the new
+    schema applies the next time each is saved)."""
+    require_role(actor, Role.ADMIN, "change case types")
+    _check_workspace(actor, case_type)
+    before = {"name": case_type.name, "schema": case_type.schema}
+    if name is not None:
+        name = _text(name, "name", 100, required=True)
+        clash = CaseType.objects.filter(workspace=actor.workspace, name__iexact=name).exclude(
+            pk=case_type.pk
+        )
+        if clash.exists():
+            raise ValidationError({"name": f"There is already a case type called {name!r}."})
+        case_type.name = name
+    if schema is not None:
+        case_type.schema = custom_fields.check_schema(schema)
+    after = {"name": case_type.name, "schema": case_type.schema}
+    if after != before:
+        case_type.save()
+        record_by(actor, verb="case_type.update", obj=case_type, before=before, after=after)
     return case_type
 
 
@@ -183,8 +205,10 @@ def create_case(
     tags: object = None,
     conversation: Conversation | None = None,
     post: Post | None = None,
+    parent: Case | None = None,
 ) -> Case:
-    """Opens a case by hand, from the API, or from a conversation or post (keeping the link)."""
+    """Opens a case by hand, from the API, or from a conversation or post (keeping the link),
+    optionally as a child of `parent`."""
     require_role(actor, Role.EMPLOYEE, "open cases")
     _check_workspace(actor, customer, case_type, owner, team, conversation, post)
     case = Case(
@@ -202,9 +226,13 @@ def create_case(
         post=post,
         status=Status.OPEN if owner else Status.NEW,
     )
+    case.parent = _clean_parent(actor, case, parent)
     case.save()
     case.watchers.add(actor)
-    record_by(actor, verb="case.create", obj=case, after=snapshot(case, FIELDS))
+    event = record_by(actor, verb="case.create", obj=case, after=snapshot(case, FIELDS))
+    log(actor, case, "opened the case", event=event)
+    if case.parent is not None:
+        log(actor, case.parent, f"added case #{case.pk} as a child", event=event)
     return case
 
 
@@ -247,10 +275,14 @@ def update_case(
     team: Team | None = _UNSET,
     tags: object = _UNSET,
     custom_fields: object = _UNSET,
+    parent: Case | None = _UNSET,
 ) -> Case:
-    """Changes the fields given (the status changes through `transition`)."""
+    """Changes the fields given (the status changes through `transition`); `parent` makes the
+    case a child of another (None: a case of its own again)."""
     require_role(actor, Role.EMPLOYEE, "change cases")
+    _check_workspace(actor, case)
     before = snapshot(case, FIELDS)
+    old_parent, old_description = case.parent, case.description
     if subject is not _UNSET:
         case.subject = _text(subject, "subject", SUBJECT_MAX, required=True)
     if description is not _UNSET:
@@ -267,11 +299,75 @@ def update_case(
         case.tags = _clean_tags(tags)
     if custom_fields is not _UNSET:
         case.custom_fields = _clean_custom_fields(case.case_type, custom_fields)
+    if parent is not _UNSET:
+        case.parent = _clean_parent(actor, case, parent)
     after = snapshot(case, FIELDS)
     if after != before or description is not _UNSET:
         case.save()
-        record_by(actor, verb="case.update", obj=case, before=before, after=after)
+        event = record_by(actor, verb="case.update", obj=case, before=before, after=after)
+        changed = [f for f in FIELDS if before[f] != after[f] and f != "parent"]
+        if case.description != old_description:
+            changed.append("description")
+        if changed:
+            log(actor, case, _changes(before, after, changed), event=event)
+        if before["parent"] != after["parent"]:
+            _log_parent(actor, case, old_parent, event)
     return case
+
+
+def _clean_parent(actor: Membership, case: Case, parent: Case | None) -> Case | None:
+    """`parent`, unless it is the case itself, another workspace's, merged, or a descendant."""
+    if parent is None:
+        return None
+    _check_workspace(actor, parent)
+    if parent.pk == case.pk:
+        raise ValidationError({"parent": f"Case #{case.pk} cannot be its own parent."})
+    if parent.merged_into_id:
+        raise ValidationError(
+            {
+                "parent": f"Case #{parent.pk} was merged into #{parent.merged_into_id}; "
+                f"choose #{parent.merged_into_id} as the parent."
+            }
+        )
+    seen = parent
+    for _ in range(MAX_DEPTH):
+        if seen.parent_id is None:
+            return parent
+        if seen.parent_id == case.pk:
+            raise ValidationError(
+                {
+                    "parent": f"Case #{parent.pk} is already under case #{case.pk}; making it "
+                    f"the parent would make a circle."
+                }
+            )
+        seen = Case.objects.only("pk", "parent_id").get(pk=seen.parent_id)
+    raise ValidationError({"parent": f"Cases nest at most {MAX_DEPTH} deep."})
+
+
+def _log_parent(actor: Membership, case: Case, old_parent: Case | None, event: Any) -> None:
+    if old_parent is not None:
+        log(actor, old_parent, f"case #{case.pk} is no longer a child of this case", event=event)
+    if case.parent is not None:
+        log(actor, case, f"made this a child of case #{case.parent.pk}", event=event)
+        log(actor, case.parent, f"added case #{case.pk} as a child", event=event)
+    else:
+        log(actor, case, "made this a case of its own (no parent)", event=event)
+
+
+_NAMES = {"custom_fields": "custom fields"}
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any], fields: list[str]) -> str:
+    parts = []
+    for f in fields:
+        if f == "priority":
+            parts.append(
+                f"priority from {Priority(before[f]).label.lower()} to "
+                f"{Priority(after[f]).label.lower()}"
+            )
+        else:
+            parts.append(f"the {_NAMES.get(f, f)}")
+    return "changed " + ", ".join(parts)
 
 
 @action("case.transition")
@@ -305,7 +401,13 @@ def transition(actor: Membership, case: Case, *, to: str) -> Case:
     else:
         case.resolved_at = case.closed_at = None
     case.save()
-    record_by(actor, verb="case.transition", obj=case, before=before, after=snapshot(case, FIELDS))
+    event = record_by(
+        actor, verb="case.transition", obj=case, before=before, after=snapshot(case, FIELDS)
+    )
+    words = f"moved the case from {_label(before['status'])} to {_label(to)}"
+    log(actor, case, words, event=event)
+    who = actor.user.display_name
+    tell_watchers(actor, case, f"{who} {words} (#{case.pk} {case.subject})")
     signals.status_changed.send(
         sender=Case, case=case, actor=actor, before=before["status"], after=to
     )
@@ -323,7 +425,15 @@ def watch(actor: Membership, case: Case, *, member: Membership, on: bool = True)
         case.watchers.add(member)
     else:
         case.watchers.remove(member)
-    record_by(actor, verb="case.watch", obj=case, after={"member": member.pk, "watching": on})
+    event = record_by(
+        actor, verb="case.watch", obj=case, after={"member": member.pk, "watching": on}
+    )
+    if member.pk == actor.pk:
+        words = "started watching the case" if on else "stopped watching the case"
+    else:
+        name = member.user.display_name
+        words = f"added {name} as a watcher" if on else f"removed {name} from the watchers"
+    log(actor, case, words, event=event)
     return case
 
 
@@ -412,12 +522,22 @@ def add_task(
     if assignee is not None:
         case.watchers.add(assignee)
     case.save(update_fields=["updated_at"])
-    record_by(
+    event = record_by(
         actor,
         verb="case.task.add",
         obj=task,
         after=snapshot(task, ["case", "title", "assignee", "due_date", "status"]),
     )
+    whom = f" for {assignee.user.display_name}" if assignee is not None else ""
+    log(actor, case, f"added the task “{task.title}”{whom}", event=event)
+    if assignee is not None:
+        notify(
+            assignee,
+            Kind.ASSIGNED,
+            f"{actor.user.display_name} gave you the task “{task.title}” on case #{case.pk}",
+            case_url(case),
+            actor,
+        )
     return task
 
 
@@ -459,7 +579,13 @@ def update_task(
     if after != before:
         task.save()
         task.case.save(update_fields=["updated_at"])
-        record_by(actor, verb="case.task.update", obj=task, before=before, after=after)
+        event = record_by(actor, verb="case.task.update", obj=task, before=before, after=after)
+        if before["status"] != after["status"]:
+            done = task.status == Task.State.DONE
+            words = f"{'completed' if done else 'reopened'} the task “{task.title}”"
+        else:
+            words = f"changed the task “{task.title}”"
+        log(actor, task.case, words, event=event)
         if before["status"] != Task.State.DONE and task.status == Task.State.DONE:
             signals.task_completed.send(sender=Task, task=task, actor=actor)
     return task
@@ -468,9 +594,48 @@ def update_task(
 # Comments ----------------------------------------------------------------------------------
 
 
+def team_handle(team: Team) -> str:
+    """How a team is @mentioned: its name in lower case, words joined by -, "R&D" -> "rd"."""
+    return slugify(team.name)
+
+
+def mentions(actor: Membership, body: str) -> tuple[list[Membership], list[Team]]:
+    """People (@the part of their email before the @) and teams (@social-care) named in `body`.
+
+    An unknown name is refused, so nobody believes a colleague was told when nobody was.
+    """
+    handles: list[str] = []
+    for handle in _MENTION.findall(body):
+        if handle.lower() not in handles:
+            handles.append(handle.lower())
+    if not handles:
+        return [], []
+    members = Membership.objects.filter(workspace=actor.workspace).select_related("user")
+    people = {m.user.email.split("@")[0].lower(): m for m in members}
+    teams = {team_handle(t): t for t in Team.objects.filter(workspace=actor.workspace)}
+    unknown = [h for h in handles if h not in people and h not in teams]
+    if unknown:
+        raise ValidationError(
+            {
+                "body": "Nobody and no team in this workspace is called "
+                + ", ".join(f"@{h}" for h in unknown)
+                + "; mention people by the name before the @ of their email (e.g. @"
+                + (next(iter(people)) if people else "maya")
+                + ") and teams by their name with - for spaces"
+                + (f" (e.g. @{next(iter(teams))})." if teams else ".")
+            }
+        )
+    return (
+        [people[h] for h in handles if h in people],
+        [teams[h] for h in handles if h not in people],
+    )
+
+
 @action("case.comment")
 def add_comment(actor: Membership, case: Case, *, body: str, public: bool = False) -> Comment:
-    """An internal comment (with @name mentions) or, with `public`, an update for the customer."""
+    """An internal comment (with @name and @team mentions) or, with `public`, an update for the
+    customer. Mentioned people and the members of mentioned teams are notified; so are the
+    case's watchers."""
     require_role(actor, Role.EMPLOYEE, "comment on cases")
     _check_workspace(actor, case)
     if not isinstance(public, bool):
@@ -478,17 +643,49 @@ def add_comment(actor: Membership, case: Case, *, body: str, public: bool = Fals
     if public:
         require_role(actor, Role.AGENT, "post public updates to the customer")
     text = _text(body, "body", BODY_MAX, required=True)
-    people = mentioned(actor, text)
+    people, teams = ([], []) if public else mentions(actor, text)
     comment = Comment.objects.create(
         workspace=actor.workspace, case=case, author=actor, body=text, public=public
     )
     comment.mentions.set(people)
+    comment.team_mentions.set(teams)
     case.watchers.add(actor, *people)
     case.save(update_fields=["updated_at"])
-    record_by(
+    event = record_by(
         actor,
         verb="case.comment",
         obj=comment,
-        after={"case": case.pk, "public": public, "mentions": [m.pk for m in people]},
+        after={
+            "case": case.pk,
+            "public": public,
+            "mentions": [m.pk for m in people],
+            "team_mentions": [t.pk for t in teams],
+        },
     )
+    log(
+        actor,
+        case,
+        "posted a public update for the customer" if public else "commented",
+        event=event,
+        comment=comment,
+    )
+    who, url = actor.user.display_name, case_url(case)
+    told: list[Membership] = list(people)
+    for person in people:
+        notify(person, Kind.MENTION, f"{who} mentioned you on case #{case.pk}", url, actor)
+    for team in teams:
+        told += notify_team_members(actor, team, case, url)
+    what = "posted a public update on" if public else "commented on"
+    tell_watchers(actor, case, f"{who} {what} case #{case.pk} {case.subject}", skip=told)
     return comment
+
+
+def notify_team_members(actor: Membership, team: Team, case: Case, url: str) -> list[Membership]:
+    notify_team(
+        team,
+        Kind.MENTION,
+        f"{actor.user.display_name} mentioned your team {team.name} on case #{case.pk}",
+        url,
+        actor,
+    )
+    return list(team.members.all())

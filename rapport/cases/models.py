@@ -129,6 +129,7 @@ class Comment(WorkspaceOwned):
     body = models.TextField()
     public = models.BooleanField(default=False)
     mentions = models.ManyToManyField(Membership, blank=True, related_name="+")
+    team_mentions = models.ManyToManyField(Team, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

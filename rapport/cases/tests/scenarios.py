@@ -6,7 +6,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from rapport.cases import actions
+from rapport.cases import actions, merge, public
 from rapport.cases.models import Case, Task
 from rapport.core.models import Membership
 from rapport.inbox.models import Conversation
@@ -25,7 +25,22 @@ def _conv(owner: Membership) -> Conversation:
     return conversation(owner.workspace, "You charged me twice!", author="payer")
 
 
+def _merged(owner: Membership) -> Case:
+    duplicate = make_case(owner, "Charged twice (again)")
+    merge.merge(owner, duplicate, into=make_case(owner))
+    return duplicate
+
+
 SCENARIOS: dict[str, Callable[[Membership], Any]] = {
+    "case_type.update": lambda o: actions.update_case_type(
+        o, actions.create_case_type(o, name="Dispute"), name="Payment dispute"
+    ),
+    "case.merge": lambda o: _merged(o),
+    "case.unmerge": lambda o: merge.unmerge(o, _merged(o)),
+    "case.public_link.create": lambda o: public.create_public_link(o, make_case(o)),
+    "case.public_link.revoke": lambda o: public.revoke_public_link(
+        o, public.create_public_link(o, make_case(o))
+    ),
     "case_type.create": lambda o: actions.create_case_type(o, name="Payment dispute"),
     "case.create": lambda o: make_case(o),
     "case.open_from_conversation": lambda o: actions.open_case_from_conversation(o, _conv(o)),

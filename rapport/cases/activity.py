@@ -1,0 +1,86 @@
+"""A case's activity stream and who hears about it.
+
+`log` writes one line of the stream beside the audit event it comes from, inside the action's
+transaction. `tell_watchers` notifies the case's watchers (never the actor). Other domains'
+events about a case (approvals, SLAs, playbooks) join the stream through `link_event`, connected
+to `domain_event` here (actions.py imports this module): any audited object whose `after` names a `case` is shown there.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.dispatch import receiver
+from django.urls import reverse
+
+from rapport.cases.models import Activity, Case, Comment
+from rapport.core.audit import domain_event
+from rapport.core.models import AuditEvent, Membership
+from rapport.notifications.actions import notify
+from rapport.notifications.models import Kind
+
+#: Watchers are told under this notification kind. Notifications has no "a case you watch
+#: changed" kind yet (adding one needs a notifications migration); "assigned" is the nearest in
+#: meaning and, by default, in the app only, so a busy case does not flood anyone's mailbox.
+WATCH_KIND = Kind.ASSIGNED
+TEXT_MAX = 300
+
+
+def case_url(case: Case) -> str:
+    return reverse("web:case", args=[case.workspace.slug, case.pk])
+
+
+def log(
+    actor: Membership | None,
+    case: Case,
+    text: str,
+    *,
+    event: AuditEvent | None = None,
+    comment: Comment | None = None,
+    verb: str = "",
+) -> Activity:
+    """One line of the case's stream ("moved the case from open to resolved")."""
+    if len(text) > TEXT_MAX:
+        text = text[: TEXT_MAX - 1] + "…"
+    return Activity.objects.create(
+        workspace_id=case.workspace_id,
+        case=case,
+        actor=actor,
+        verb=verb or (event.verb if event else ""),
+        text=text,
+        event=event,
+        comment=comment,
+        team_id=case.team_id,
+        customer_id=case.customer_id,
+    )
+
+
+def tell_watchers(
+    actor: Membership | None, case: Case, text: str, *, skip: Iterable[Membership] = ()
+) -> None:
+    """Notifies every watcher of `case` (but the actor and those in `skip`, told otherwise)."""
+    skipped = {m.pk for m in skip}
+    url = case_url(case)
+    for watcher in case.watchers.select_related("user", "workspace"):
+        if watcher.pk in skipped:
+            continue
+        notify(watcher, WATCH_KIND, text, url, actor)
+
+
+@receiver(domain_event, dispatch_uid="cases.activity.link_event")
+def link_event(sender: Any, *, event: AuditEvent, **_: Any) -> None:
+    """Shows another domain's audited change about a case in that case's stream (on commit)."""
+    if event.workspace_id is None or not isinstance(event.after, dict):
+        return
+    case_id = event.after.get("case")
+    if not isinstance(case_id, int) or event.object_type.startswith("cases."):
+        return  # the cases domain writes its own lines, with better words
+    case = Case.objects.filter(pk=case_id, workspace_id=event.workspace_id).first()
+    if case is None or Activity.objects.filter(event=event).exists():
+        return
+    actor = None
+    if event.actor_id:
+        actor = Membership.objects.filter(
+            workspace_id=event.workspace_id, user_id=event.actor_id
+        ).first()
+    words = event.verb.replace("_", " ").replace(".", ": ")
+    log(actor, case, f"{words} ({event.object_repr})", event=event)

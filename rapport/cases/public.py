@@ -1,0 +1,130 @@
+"""The customer's status page: public links (created and revoked by agents) and what the page
+may show: the subject, the status in the customer's words, the public updates and the current
+step. Nothing internal (comments, tasks, owners, approvals, amounts) is ever read here.
+"""
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from rapport.cases.actions import _check_workspace
+from rapport.cases.activity import log
+from rapport.cases.models import Case, Comment, PublicLink, Status
+from rapport.core.access import require_role
+from rapport.core.audit import action, record_by
+from rapport.core.models import Membership
+from rapport.core.roles import Role
+
+#: The status as the customer reads it; "waiting on approval" is an internal matter.
+CUSTOMER_WORDS = {
+    Status.NEW: "We have received your request",
+    Status.OPEN: "We are working on it",
+    Status.WAITING_CUSTOMER: "We are waiting for your reply",
+    Status.WAITING_APPROVAL: "We are working on it",
+    Status.WAITING_THIRD_PARTY: "We are waiting for a partner to answer",
+    Status.RESOLVED: "Resolved",
+    Status.CLOSED: "Closed",
+}
+UPDATES_SHOWN = 50
+logger = logging.getLogger(__name__)
+
+
+@action("case.public_link.create")
+def create_public_link(actor: Membership, case: Case) -> PublicLink:
+    """The case's live public link: a new unguessable one, or the one it already has."""
+    require_role(actor, Role.AGENT, "share a case's status with the customer")
+    _check_workspace(actor, case)
+    existing = PublicLink.objects.filter(case=case, revoked_at__isnull=True).first()
+    if existing is not None:
+        return existing
+    link = PublicLink.objects.create(
+        workspace=actor.workspace, case=case, token=secrets.token_urlsafe(32), created_by=actor
+    )
+    event = record_by(actor, verb="case.public_link.create", obj=link, after={"case": case.pk})
+    log(actor, case, "shared a public status link with the customer", event=event)
+    return link
+
+
+@action("case.public_link.revoke")
+def revoke_public_link(actor: Membership, link: PublicLink) -> PublicLink:
+    """The link stops working at once (its page answers 404)."""
+    require_role(actor, Role.AGENT, "revoke a public status link")
+    _check_workspace(actor, link)
+    if link.revoked_at is not None:
+        raise ValidationError("This public link was already revoked.")
+    link.revoked_at = timezone.now()
+    link.save(update_fields=["revoked_at"])
+    event = record_by(actor, verb="case.public_link.revoke", obj=link, after={"case": link.case_id})
+    log(actor, link.case, "revoked the public status link", event=event)
+    return link
+
+
+def live_link(case: Case) -> PublicLink | None:
+    return PublicLink.objects.filter(case=case, revoked_at__isnull=True).first()
+
+
+@dataclass(frozen=True)
+class PublicUpdate:
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """All the status page shows; built from explicit public fields only."""
+
+    reference: str
+    subject: str
+    status: str
+    resolved: bool
+    step: str | None
+    updates: list[PublicUpdate]
+    updated_at: datetime
+    workspace_name: str
+
+
+def current_step(case: Case) -> str | None:
+    try:
+        from rapport.playbooks.selectors import current_step as step_of
+    except ImportError:  # playbooks not installed yet
+        return None
+    try:
+        return step_of(case)
+    except Exception:  # the customer's page must not fail on a playbook's state
+        logger.exception("current step of case #%s", case.pk)
+        return None
+
+
+def public_status(token: str) -> PublicStatus | None:
+    """What the status page at /status/<token>/ shows, or None (unknown or revoked: a 404)."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 64:
+        return None
+    link = (
+        PublicLink.objects.select_related("case__workspace", "case__merged_into")
+        .filter(token=token, revoked_at__isnull=True)
+        .first()
+    )
+    if link is None:
+        return None
+    case = link.case
+    shown = case.merged_into if case.merged_into_id and case.merged_into else case
+    updates = [
+        PublicUpdate(body=c.body, created_at=c.created_at)
+        for c in Comment.objects.filter(case=shown, public=True)
+        .only("body", "created_at")
+        .order_by("-created_at", "-id")[:UPDATES_SHOWN]
+    ]
+    return PublicStatus(
+        reference=f"#{case.pk}",
+        subject=case.subject,
+        status=CUSTOMER_WORDS.get(Status(shown.status), "We are working on it"),
+        resolved=shown.status in (Status.RESOLVED, Status.CLOSED),
+        step=current_step(shown) if shown.status not in (Status.RESOLVED, Status.CLOSED) else None,
+        updates=updates,
+        updated_at=shown.updated_at,
+        workspace_name=case.workspace.name,
+    )
