@@ -21,7 +21,9 @@ from rapport.listening.bench import Parsers, Traffic, generate_queries
 
 #: Benchmarks other domains own: name -> module with `add_arguments(parser)` and
 #: `run(log, **options) -> dict` (the figures; printed as the last line, JSON).
-PLUGINS: dict[str, str] = {}
+PLUGINS: dict[str, str] = {
+    "linkage": "rapport.contacts.bench_linkage",
+}
 
 
 def _peak_rss_mb() -> float:
