@@ -453,3 +453,35 @@ class ImportJob(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"Import of {self.filename}"
+
+
+class DedupeRun(WorkspaceOwned):
+    """A batch dedupe of a workspace (or of some of its contacts, such as an import's), run in
+    the background: how far it got and what it found."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    contact_ids = models.JSONField(
+        default=list, blank=True, help_text="Only pairs with one of these; empty: every contact"
+    )
+    total_pairs = models.PositiveIntegerField(default=0)
+    scored_pairs = models.PositiveIntegerField(default=0)
+    suggested_count = models.PositiveIntegerField(default=0)
+    merged_count = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Dedupe run {self.pk} ({self.state})"
