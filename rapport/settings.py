@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "rapport.approvals",
     "rapport.engagement",
     "rapport.cases",
+    "rapport.playbooks",
+    "rapport.sla",
     "rapport.ideas",
     "rapport.people",
     "rapport.notifications",

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class PlaybooksConfig(AppConfig):
+    name = "rapport.playbooks"
+    label = "playbooks"
+    verbose_name = "Playbooks"
+
+    def ready(self) -> None:
+        from rapport.playbooks import receivers
+
+        receivers.connect()

@@ -1,0 +1,190 @@
+"""A payment dispute run by its playbook, as the people on it see it: tasks appear for the right
+person, a decision table on the amount decides whether a senior credit officer must approve, the
+approval's outcome takes its branch, the state survives a restart, and ad-hoc tasks are left
+alone."""
+
+import gc
+import json
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from rapport.approvals import actions as approval_actions
+from rapport.approvals.models import Approval
+from rapport.cases import actions as case_actions
+from rapport.cases.models import Case, Status, Task
+from rapport.core.models import AuditEvent
+from rapport.playbooks import engine, selectors
+from rapport.playbooks.evaluator import RestrictedScriptEngine
+from rapport.playbooks.models import PlaybookRun, PlaybookStep
+from rapport.playbooks.tests.factories import bank, dispute
+
+
+def open_tasks(case: Case) -> list[tuple[str, str]]:
+    return [
+        (t.title, t.assignee.user.email.split("@")[0] if t.assignee else "")
+        for t in Task.objects.filter(case=case, status=Task.State.OPEN).select_related(
+            "assignee__user"
+        )
+    ]
+
+
+def finish(member, case: Case, title: str) -> None:
+    task = Task.objects.get(case=case, title=title, status=Task.State.OPEN)
+    case_actions.update_task(member, task, status="done")
+
+
+def states(case: Case) -> dict[str, str]:
+    return {s["id"]: s["state"] for s in selectors.steps(case)}
+
+
+@pytest.fixture
+def b(owner):
+    return bank(owner)
+
+
+def test_a_small_credit_goes_straight_to_the_credit_team(b):
+    case = dispute(b, 120)
+    assert open_tasks(case) == [("Investigate the disputed payment", "sam")]
+    assert selectors.current_step(case) == "We are checking what happened to your payment"
+
+    finish(b.sam, case, "Investigate the disputed payment")
+    # Tom and Ingrid are both in Credit with no open tasks: the longest-standing one gets it.
+    assert open_tasks(case) == [("Issue the credit", "tom")]
+    assert states(case)["check_threshold"] == "done"
+    assert states(case)["senior_approval"] == "skipped"
+    assert not Approval.objects.exists()
+
+    finish(b.tom, case, "Issue the credit")
+    assert open_tasks(case) == [("Tell the customer the credit is issued", "sam")]
+    finish(b.sam, case, "Tell the customer the credit is issued")
+
+    run = PlaybookRun.objects.get(case=case)
+    assert run.status == PlaybookRun.Status.COMPLETED
+    assert selectors.current_step(case) is None
+    assert [s["state"] for s in selectors.steps(case)] == [
+        "done",
+        "done",
+        "skipped",
+        "done",
+        "done",
+        "skipped",
+    ]
+    verbs = set(
+        AuditEvent.objects.filter(object_type="playbooks.playbookrun").values_list(
+            "verb", flat=True
+        )
+    )
+    assert verbs >= {
+        "playbook.run.start",
+        "playbook.step.open",
+        "playbook.step.complete",
+        "playbook.step.run",
+        "playbook.run.complete",
+    }
+
+
+def test_a_large_credit_waits_for_a_senior_credit_officer(b):
+    case = dispute(b, 620)
+    finish(b.sam, case, "Investigate the disputed payment")
+
+    approval = Approval.objects.get()
+    assert approval.approver == b.ingrid
+    assert approval.requested_by == b.sam
+    assert approval.amount == 620
+    case.refresh_from_db()
+    assert case.status == Status.WAITING_APPROVAL
+    assert open_tasks(case) == []
+    assert states(case)["senior_approval"] == "waiting"
+    assert selectors.current_step(case) == "A senior credit officer is reviewing your refund"
+
+    # Maker-checker: the agent who asked cannot approve their own request.
+    with pytest.raises(PermissionDenied):
+        approval_actions.decide(b.sam, approval, decision="approve")
+    assert open_tasks(case) == []
+
+    approval_actions.decide(b.ingrid, approval, decision="approve", comment="Ledger confirms it")
+    case.refresh_from_db()
+    assert case.status == Status.OPEN
+    assert open_tasks(case) == [("Issue the credit", "tom")]
+    assert states(case)["senior_approval"] == "done"
+    finish(b.tom, case, "Issue the credit")
+    finish(b.sam, case, "Tell the customer the credit is issued")
+    assert PlaybookRun.objects.get(case=case).status == PlaybookRun.Status.COMPLETED
+
+
+def test_a_rejected_credit_goes_to_explaining_the_decision(b):
+    case = dispute(b, 900)
+    finish(b.sam, case, "Investigate the disputed payment")
+    approval_actions.decide(
+        b.ingrid, Approval.objects.get(), decision="reject", comment="Paid once only"
+    )
+    assert open_tasks(case) == [("Explain the decision to the customer", "sam")]
+    assert states(case)["issue_credit"] == "skipped"
+    finish(b.sam, case, "Explain the decision to the customer")
+    run = PlaybookRun.objects.get(case=case)
+    assert run.status == PlaybookRun.Status.COMPLETED
+
+
+def test_the_amount_is_read_when_the_investigation_ends(b):
+    case = dispute(b, 100)
+    # The investigation finds more was taken: the amount changes before the task is done.
+    case_actions.update_case(b.sam, case, custom_fields={"amount": 750})
+    finish(b.sam, case, "Investigate the disputed payment")
+    assert Approval.objects.filter(amount=750).exists()
+
+
+def test_the_run_survives_a_restart(b, monkeypatch):
+    case = dispute(b, 620)
+    run_id = PlaybookRun.objects.get(case=case).pk
+    stored = PlaybookRun.objects.get(pk=run_id).state
+    assert json.loads(json.dumps(stored)) == stored  # plain JSON in the database
+
+    # A "restart": no workflow, parser or engine object survives; fresh ones read the database.
+    monkeypatch.setattr(
+        engine, "SERIALIZER", BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    )
+    monkeypatch.setattr(engine, "SCRIPT_ENGINE", RestrictedScriptEngine())
+    gc.collect()
+
+    run = PlaybookRun.objects.get(pk=run_id)
+    workflow = engine.load(run)
+    assert isinstance(workflow.script_engine, RestrictedScriptEngine)
+    ready = [t.task_spec.bpmn_id for t in workflow.get_tasks(state=16, manual=True)]
+    assert ready == ["investigate"]
+    del workflow, run
+    gc.collect()
+
+    finish(b.sam, Case.objects.get(pk=case.pk), "Investigate the disputed payment")
+    run = PlaybookRun.objects.get(pk=run_id)
+    assert run.status == PlaybookRun.Status.RUNNING
+    assert run.current_step == "Approve the credit"
+    assert Approval.objects.filter(state="pending").count() == 1
+
+
+def test_ad_hoc_tasks_never_disturb_the_playbook(b):
+    case = dispute(b, 620)
+    before = PlaybookRun.objects.get(case=case).state
+    extra = case_actions.add_task(b.sam, case, title="Call the customer back", assignee=b.tom)
+    case_actions.update_task(b.tom, extra, status="done")
+    assert PlaybookRun.objects.get(case=case).state == before
+    assert open_tasks(case) == [("Investigate the disputed payment", "sam")]
+    assert not PlaybookStep.objects.filter(task=extra).exists()
+
+
+def test_a_case_opened_later_starts_its_playbook_then(b):
+    case = case_actions.create_case(b.sam, subject="Charged twice", case_type=b.case_type)
+    assert case.status == Status.NEW
+    assert not PlaybookRun.objects.filter(case=case).exists()
+    case_actions.transition(b.sam, case, to="open")
+    assert open_tasks(case) == [("Investigate the disputed payment", "sam")]
+
+
+def test_cases_of_other_types_or_without_a_type_start_nothing(b):
+    case = case_actions.create_case(b.sam, subject="Card blocked", owner=b.sam)
+    assert case.status == Status.OPEN
+    assert not PlaybookRun.objects.exists()
+    assert selectors.current_step(case) is None
+    assert selectors.steps(case) == []
