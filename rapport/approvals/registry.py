@@ -25,13 +25,20 @@ class ApprovalKind:
     on_decided: OnDecided
     #: Fields of the object an approver may edit while approving ("edit and approve").
     editable: tuple[str, ...] = ()
+    #: Where a person sees the object to decide (a path in Rapport), for reminders.
+    url: Callable[["Approval"], str] | None = None
 
 
 KINDS: dict[str, ApprovalKind] = {}
 
 
-def register(model: type[models.Model], on_decided: OnDecided, editable: tuple[str, ...] = ()):
-    KINDS[model._meta.label_lower] = ApprovalKind(on_decided, editable)
+def register(
+    model: type[models.Model],
+    on_decided: OnDecided,
+    editable: tuple[str, ...] = (),
+    url: Callable[["Approval"], str] | None = None,
+) -> None:
+    KINDS[model._meta.label_lower] = ApprovalKind(on_decided, editable, url)
 
 
 def kind_of(approval: "Approval") -> ApprovalKind | None:

@@ -99,3 +99,24 @@ def approvals_of(obj_type: str, object_id: int, member: Membership) -> QuerySet[
     return visible(member).filter(
         content_type__app_label=app_label, content_type__model=model, object_id=object_id
     )
+
+
+def approvers_of(approval: Approval) -> list[Membership]:
+    """Who is asked, as people: the person, the team's members or the role's holders (exactly
+    that role, or above when nobody holds it), and whoever stands in for them today; never the
+    requester."""
+    ws = approval.workspace_id
+    if approval.approver is not None:
+        people = [approval.approver]
+    elif approval.approver_team is not None:
+        people = list(approval.approver_team.members.select_related("user", "workspace"))
+    else:
+        role = Role(approval.approver_role or Role.ADMIN)
+        members = list(
+            Membership.objects.filter(workspace_id=ws).select_related("user", "workspace")
+        )
+        people = [m for m in members if m.role == role] or [m for m in members if m.has_role(role)]
+    asked = {m.pk for m in people}
+    for delegation in Delegation.active(ws).filter(delegator_id__in=asked):
+        people.append(delegation.delegate)
+    return [m for m in {m.pk: m for m in people}.values() if m.pk != approval.requested_by_id]

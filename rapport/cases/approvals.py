@@ -15,13 +15,13 @@ from django.urls import reverse
 
 from rapport.approvals import actions as approvals
 from rapport.approvals import attachments as files
-from rapport.approvals.models import Approval, Delegation
+from rapport.approvals.models import Approval
+from rapport.approvals.selectors import approvers_of
 from rapport.cases import signals
 from rapport.cases.actions import FIELDS, transition
 from rapport.cases.models import Case, Status
 from rapport.core.audit import action, record, snapshot
 from rapport.core.models import Membership, Team
-from rapport.core.roles import Role
 from rapport.notifications.actions import notify
 from rapport.notifications.models import Kind
 
@@ -34,26 +34,6 @@ def case_url(case: Case) -> str:
 
 def _amount_words(approval: Approval) -> str:
     return f" of {approval.amount:,.2f}" if approval.amount is not None else ""
-
-
-def approvers_of(approval: Approval) -> list[Membership]:
-    """Who is asked, as people: the person, the team's members or the role's holders (exactly
-    that role, or above when nobody holds it), and whoever stands in for them today."""
-    ws = approval.workspace_id
-    if approval.approver is not None:
-        people = [approval.approver]
-    elif approval.approver_team is not None:
-        people = list(approval.approver_team.members.select_related("user", "workspace"))
-    else:
-        role = Role(approval.approver_role or Role.ADMIN)
-        members = list(
-            Membership.objects.filter(workspace_id=ws).select_related("user", "workspace")
-        )
-        people = [m for m in members if m.role == role] or [m for m in members if m.has_role(role)]
-    asked = {m.pk for m in people}
-    for delegation in Delegation.active(ws).filter(delegator_id__in=asked):
-        people.append(delegation.delegate)
-    return [m for m in {m.pk: m for m in people}.values() if m.pk != approval.requested_by_id]
 
 
 @action("case.approval.request")
@@ -185,7 +165,11 @@ def pending_for(case: Case) -> Approval | None:
     )
 
 
+def _approval_url(approval: Approval) -> str:
+    return reverse("web:case", args=[approval.workspace.slug, approval.object_id])
+
+
 def register() -> None:
     from rapport.approvals import registry
 
-    registry.register(Case, on_case_approval_decided)
+    registry.register(Case, on_case_approval_decided, url=_approval_url)

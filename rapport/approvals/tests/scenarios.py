@@ -6,7 +6,9 @@
 from collections.abc import Callable
 from typing import Any
 
-from rapport.approvals import actions
+from django.utils import timezone
+
+from rapport.approvals import actions, delegations, reminders
 from rapport.approvals.models import Approval
 from rapport.cases.actions import create_case
 from rapport.cases.approvals import request_case_approval
@@ -24,10 +26,32 @@ def ask(owner: Membership, requester: Membership | None = None) -> Approval:
     )
 
 
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
+
 SCENARIOS: dict[str, Callable[[Membership], Any]] = {
     "approval.request": lambda o: ask(o, requester=o),
     "approval.decide": lambda o: actions.decide(o, ask(o), decision="approve"),
     "approval.withdraw": lambda o: actions.withdraw(o, ask(o, requester=o)),
+    "approval.delegate": lambda o: delegations.delegate(
+        o,
+        to=core.add_member(o, email="stand-in@acme.example", role=Role.AGENT),
+        starts_on=_today(),
+        ends_on=_today(),
+    ),
+    "approval.delegation_end": lambda o: delegations.end_delegation(
+        o,
+        delegations.delegate(
+            o,
+            to=core.add_member(o, email="back@acme.example", role=Role.AGENT),
+            starts_on=_today(),
+            ends_on=_today(),
+        ),
+    ),
+    "approval.timers": lambda o: reminders.set_timers(
+        o, remind_after_hours=8, escalate_after_hours=24
+    ),
     "case.approval.request": lambda o: request_case_approval(
         o,
         create_case(o, subject="Credit back a double charge"),

@@ -1,0 +1,179 @@
+"""Approvals that wait too long: a reminder to the approvers after the workspace's delay, then
+an escalation above them (the approver's manager, or the role above the one asked).
+
+`remind_and_escalate` is the machine's pass (a periodic task runs it); `set_timers` is the admin's
+write of the delays. Each reminder and escalation is recorded on the approval and in the audit log.
+"""
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from rapport.approvals.models import Approval, ApprovalTimers
+from rapport.approvals.registry import kind_of
+from rapport.approvals.selectors import approvers_of
+from rapport.core.access import require_role
+from rapport.core.audit import action, record, record_by
+from rapport.core.models import Membership, Workspace
+from rapport.core.roles import Role
+from rapport.notifications.actions import notify
+from rapport.notifications.models import Kind
+
+MAX_HOURS = 24 * 60
+BATCH = 500
+
+
+def timers_for(workspace: Workspace) -> ApprovalTimers:
+    """The workspace's delays (the defaults, unsaved, until an admin changes them)."""
+    found = ApprovalTimers.objects.filter(workspace=workspace).first()
+    return found or ApprovalTimers(workspace=workspace)
+
+
+def _hours(value: object, field: str) -> int:
+    try:
+        hours = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationError({field: f"{value!r} is not a whole number of hours."}) from None
+    if not 1 <= hours <= MAX_HOURS:
+        raise ValidationError({field: f"Give between 1 and {MAX_HOURS} hours."})
+    return hours
+
+
+@action("approval.timers")
+def set_timers(
+    actor: Membership, *, remind_after_hours: object, escalate_after_hours: object
+) -> ApprovalTimers:
+    """How long a pending approval waits before its approvers are reminded, and escalated."""
+    require_role(actor, Role.ADMIN, "change when approvals are reminded and escalated")
+    remind = _hours(remind_after_hours, "remind_after_hours")
+    escalate = _hours(escalate_after_hours, "escalate_after_hours")
+    if escalate <= remind:
+        raise ValidationError(
+            {"escalate_after_hours": f"Escalate after the reminder: more than {remind} hours."}
+        )
+    timers = timers_for(actor.workspace)
+    before = {"remind": timers.remind_after_hours, "escalate": timers.escalate_after_hours}
+    timers.remind_after_hours, timers.escalate_after_hours = remind, escalate
+    timers.save()
+    record_by(
+        actor,
+        verb="approval.timers",
+        obj=actor.workspace,
+        before=before,
+        after={"remind": remind, "escalate": escalate},
+    )
+    return timers
+
+
+def _next_rank_up(members: list[Membership], above: Role) -> list[Membership]:
+    """The holders of the lowest role above `above` that somebody holds."""
+    higher = sorted({Role(m.role).rank for m in members if Role(m.role).rank > above.rank})
+    return [m for m in members if higher and Role(m.role).rank == higher[0]]
+
+
+def escalation_targets(approval: Approval) -> list[Membership]:
+    """Above whoever was asked: the approver's teammates in a higher role, else the next role
+    up; for a team, its managers, else the role above manager; for a role, the role above it."""
+    members = list(
+        Membership.objects.filter(workspace_id=approval.workspace_id).select_related(
+            "user", "workspace"
+        )
+    )
+    members = [m for m in members if m.pk != approval.requested_by_id]
+    person, team = approval.approver, approval.approver_team
+    if person is not None:
+        rank = Role(person.role).rank
+        mates = Membership.objects.filter(teams__members=person).distinct()
+        above = [m for m in members if m in set(mates) and Role(m.role).rank > rank]
+        return above or _next_rank_up(members, Role(person.role))
+    if team is not None:
+        in_team = set(team.members.values_list("pk", flat=True))
+        leads = [m for m in members if m.pk in in_team and m.has_role(Role.MANAGER)]
+        return leads or _next_rank_up(members, Role.MANAGER)
+    return _next_rank_up(members, Role(approval.approver_role or Role.ADMIN))
+
+
+def _url(approval: Approval) -> str:
+    kind = kind_of(approval)
+    if kind is not None and kind.url is not None:
+        return kind.url(approval)
+    return reverse("web:approvals", args=[approval.workspace.slug])
+
+
+def _waited(approval: Approval, now: datetime) -> str:
+    hours = round((now - approval.created_at).total_seconds() / 3600)
+    return f"{hours // 24} days" if hours >= 48 else f"{hours} hours"
+
+
+def remind(approval: Approval, now: datetime) -> bool:
+    with transaction.atomic():
+        locked = Approval.objects.select_for_update(of=("self",)).get(pk=approval.pk)
+        if locked.state != Approval.State.PENDING or locked.reminded_at is not None:
+            return False
+        locked.reminded_at = now
+        locked.save(update_fields=["reminded_at"])
+        people = approvers_of(locked)
+        text = f"Reminder: “{locked.summary}” has waited {_waited(locked, now)} for your decision."
+        for person in people:
+            notify(person, Kind.APPROVAL_REQUESTED, text, _url(locked))
+        record(
+            actor=None,
+            workspace=locked.workspace,
+            verb="approval.remind",
+            obj=locked,
+            after={"reminded": [str(p.user) for p in people]},
+        )
+    return True
+
+
+def escalate(approval: Approval, now: datetime) -> bool:
+    with transaction.atomic():
+        locked = Approval.objects.select_for_update(of=("self",)).get(pk=approval.pk)
+        if locked.state != Approval.State.PENDING or locked.escalated_at is not None:
+            return False
+        locked.escalated_at = now
+        locked.save(update_fields=["escalated_at"])
+        people = escalation_targets(locked)
+        text = (
+            f"Escalated: “{locked.summary}”, asked of {locked.asked_of}, has waited "
+            f"{_waited(locked, now)} without a decision."
+        )
+        for person in people:
+            notify(person, Kind.ESCALATED, text, _url(locked))
+        record(
+            actor=None,
+            workspace=locked.workspace,
+            verb="approval.escalate",
+            obj=locked,
+            after={"escalated_to": [str(p.user) for p in people]},
+        )
+    return True
+
+
+def remind_and_escalate(now: datetime | None = None) -> dict[str, int]:
+    """One pass over pending approvals in every workspace; returns how many were reminded and
+    escalated. Expired ones are left to `expire_due`."""
+    now = now or timezone.now()
+    counts = {"reminded": 0, "escalated": 0}
+    live = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    pending = Approval.objects.filter(live, state=Approval.State.PENDING)
+    workspaces = pending.filter(Q(reminded_at__isnull=True) | Q(escalated_at__isnull=True))
+    for ws_id in workspaces.values_list("workspace_id", flat=True).distinct():
+        ws = Workspace.objects.get(pk=ws_id)
+        timers = timers_for(ws)
+        remind_before = now - timedelta(hours=timers.remind_after_hours)
+        escalate_before = now - timedelta(hours=timers.escalate_after_hours)
+        mine = pending.filter(workspace_id=ws_id).select_related("workspace", "content_type")
+        for approval in mine.filter(reminded_at__isnull=True, created_at__lte=remind_before)[
+            :BATCH
+        ]:
+            counts["reminded"] += remind(approval, now)
+        for approval in mine.filter(escalated_at__isnull=True, created_at__lte=escalate_before)[
+            :BATCH
+        ]:
+            counts["escalated"] += escalate(approval, now)
+    return counts
