@@ -1,18 +1,23 @@
 """The cases router: cases (list with filters, open, read, change and move along the state
-machine), tasks and comments. A transition the state machine refuses answers 409."""
+machine, parent cases, merge and unmerge), tasks, comments, the case's timeline (its activity
+stream), public status links and case types. A transition the state machine refuses answers 409.
+
+`/tasks/{run_id}` is shared: GET is a background task run (core), PATCH a case task (here).
+"""
 
 from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
 from rapport.api.auth import member
 from rapport.api.core import router as core_router
-from rapport.cases import actions, selectors
+from rapport.cases import actions, merge, public, selectors
 from rapport.cases.access import access_case, access_case_type, access_task
-from rapport.cases.models import Case, Comment, Priority, Task
+from rapport.cases.models import Activity, Case, CaseType, Comment, Priority, PublicLink, Task
 from rapport.contacts.models import Contact
 from rapport.core.access import access_in_workspace, access_member, access_team
 from rapport.core.models import Membership
@@ -40,6 +45,10 @@ class CaseOut(Schema):
     custom_fields: dict[str, Any]
     conversation_id: int | None
     post_id: int | None
+    parent_id: int | None
+    merged_into_id: int | None = Field(
+        None, description="Set when this case was merged into another (it is then closed)"
+    )
     created_at: datetime
     updated_at: datetime
     resolved_at: datetime | None
@@ -48,7 +57,8 @@ class CaseOut(Schema):
 
 class CasePage(Schema):
     items: list[CaseOut]
-    count: int
+    count: int = Field(description=f"Matching cases, counted up to {selectors.COUNT_CAP:,}")
+    count_capped: bool = Field(description="More cases match than `count` says")
     page: int
     pages: int
 
@@ -79,6 +89,7 @@ class CaseDetailOut(CaseOut):
     watchers: list[int]
     tasks: list[TaskOut]
     comments: list[CommentOut]
+    children: list[int] = Field(description="Child cases (the latest 50)")
 
 
 class CaseIn(Schema):
@@ -94,6 +105,7 @@ class CaseIn(Schema):
     conversation_id: int | None = Field(
         None, description="Open the case from this conversation (its subject and link kept)"
     )
+    parent_id: int | None = Field(None, description="Open it as a child of this case")
 
 
 class CasePatch(Schema):
@@ -104,6 +116,9 @@ class CasePatch(Schema):
     team_id: int | None = None
     tags: list[str] | None = None
     custom_fields: dict[str, Any] | None = None
+    parent_id: int | None = Field(
+        None, description="Make it a child of this case; null makes it a case of its own"
+    )
     status: str | None = Field(
         None, description="Move along the state machine (409 if not allowed)"
     )
@@ -142,6 +157,57 @@ class Problem(Schema):
     detail: str
 
 
+class MergeIn(Schema):
+    into: int = Field(description="The case this duplicate is merged into")
+
+
+class TimelineItem(Schema):
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor: str | None
+    verb: str
+    text: str
+    comment_id: int | None
+    public: bool | None = Field(None, description="For a comment: a public update or internal")
+
+
+class TimelinePage(Schema):
+    items: list[TimelineItem]
+    page: int
+    has_next: bool
+
+
+class TimelineQuery(Schema):
+    page: int = Field(1, ge=1)
+    limit: int = Field(selectors.ACTIVITY_PAGE, ge=1, le=selectors.MAX_PAGE)
+
+
+class PublicLinkOut(Schema):
+    id: int
+    case_id: int
+    url: str = Field(description="The customer's status page; no sign-in needed")
+    created_at: datetime
+
+
+class CaseTypeOut(Schema):
+    id: int
+    name: str
+    schema_: dict[str, Any] = Field(alias="schema", description="JSON schema of custom fields")
+
+
+class CaseTypeIn(Schema):
+    name: str
+    schema_: dict[str, Any] = Field(
+        default_factory=dict, alias="schema", description="A JSON schema (draft 2020-12)"
+    )
+
+
+class CaseTypePatch(Schema):
+    name: str | None = None
+    schema_: dict[str, Any] | None = Field(None, alias="schema")
+
+
 # Helpers -----------------------------------------------------------------------------------
 
 
@@ -162,6 +228,8 @@ def _out(case: Case) -> dict[str, Any]:
         "custom_fields": case.custom_fields,
         "conversation_id": case.conversation_id,
         "post_id": case.post_id,
+        "parent_id": case.parent_id,
+        "merged_into_id": case.merged_into_id,
         "created_at": case.created_at,
         "updated_at": case.updated_at,
         "resolved_at": case.resolved_at,
@@ -202,6 +270,7 @@ def _detail(m: Membership, case: Case) -> dict[str, Any]:
         "watchers": [w.pk for w in d.watchers],
         "tasks": [_task(t) for t in d.tasks],
         "comments": [_comment(c) for c in d.comments],
+        "children": [c.pk for c in d.children],
     }
 
 
@@ -226,7 +295,8 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
     )
     return {
         "items": [_out(c) for c in page.items],
-        "count": page.count,
+        "count": min(page.count, selectors.COUNT_CAP),
+        "count_capped": page.capped,
         "page": page.page,
         "pages": page.pages,
     }
@@ -252,6 +322,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]
         "owner": _optional_member(m, payload.owner_id),
         "team": access_team(m, payload.team_id) if payload.team_id else None,
         "tags": payload.tags,
+        "parent": access_case(m, payload.parent_id) if payload.parent_id else None,
     }
     if payload.conversation_id:
         conv = access_conversation(m, payload.conversation_id)
@@ -282,7 +353,10 @@ def patch_case(request: HttpRequest, case_id: int, payload: CasePatch) -> Any:
     if "team_id" in fields:
         team_id = fields.pop("team_id")
         fields["team"] = access_team(m, team_id) if team_id else None
-    fields = {k: v for k, v in fields.items() if v is not None or k in ("owner", "team")}
+    if "parent_id" in fields:
+        parent_id = fields.pop("parent_id")
+        fields["parent"] = access_case(m, parent_id) if parent_id else None
+    fields = {k: v for k, v in fields.items() if v is not None or k in ("owner", "team", "parent")}
     try:
         with transaction.atomic():  # a refused transition leaves the case as it was
             if fields:
@@ -346,3 +420,133 @@ def add_comment(request: HttpRequest, case_id: int, payload: CommentIn) -> Statu
         m, access_case(m, case_id), body=payload.body, public=payload.public
     )
     return Status(201, _comment(comment))
+
+
+# Structure: merge, unmerge -----------------------------------------------------------------
+
+
+@router.post(
+    "/cases/{case_id}/merge",
+    response=CaseDetailOut,
+    summary="Merge this duplicate into another case; answers the case it was merged into",
+)
+def merge_case(request: HttpRequest, case_id: int, payload: MergeIn) -> dict[str, Any]:
+    m = member(request)
+    source = access_case(m, case_id)
+    record = merge.merge(m, source, into=access_case(m, payload.into))
+    return _detail(m, access_case(m, record.target_id))
+
+
+@router.post(
+    "/cases/{case_id}/unmerge",
+    response=CaseDetailOut,
+    summary="Undo a merge: the case comes back as it was, with what moved (admins)",
+)
+def unmerge_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    m = member(request)
+    case = merge.unmerge(m, access_case(m, case_id))
+    return _detail(m, access_case(m, case.pk))
+
+
+# Timeline ----------------------------------------------------------------------------------
+
+
+def _timeline_item(a: Activity) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "at": a.created_at,
+        "actor_id": a.actor_id,
+        "actor": a.actor.user.display_name if a.actor else None,
+        "verb": a.verb,
+        "text": a.text,
+        "comment_id": a.comment_id,
+        "public": a.comment.public if a.comment else None,
+    }
+
+
+@router.get(
+    "/cases/{case_id}/timeline",
+    response=TimelinePage,
+    summary="Everything that happened to the case, newest first, in pages",
+)
+def timeline(request: HttpRequest, case_id: int, q: Query[TimelineQuery]) -> dict[str, Any]:
+    m = member(request)
+    page = selectors.case_activity(m, access_case(m, case_id), page=q.page, per_page=q.limit)
+    return {
+        "items": [_timeline_item(a) for a in page.items],
+        "page": page.page,
+        "has_next": page.has_next,
+    }
+
+
+# Public status links -----------------------------------------------------------------------
+
+
+def _link(request: HttpRequest, link: PublicLink) -> dict[str, Any]:
+    return {
+        "id": link.pk,
+        "case_id": link.case_id,
+        "url": request.build_absolute_uri(reverse("web:status_page", args=[link.token])),
+        "created_at": link.created_at,
+    }
+
+
+@router.post(
+    "/cases/{case_id}/public-link",
+    response={201: PublicLinkOut},
+    summary="The customer's status page link (the live one, or a new one)",
+)
+def create_public_link(request: HttpRequest, case_id: int) -> Status[dict[str, Any]]:
+    m = member(request)
+    link = public.create_public_link(m, access_case(m, case_id))
+    return Status(201, _link(request, link))
+
+
+@router.delete(
+    "/cases/{case_id}/public-link",
+    response={204: None},
+    summary="Revoke the case's public link: its page answers 404 from now on",
+)
+def revoke_public_link(request: HttpRequest, case_id: int) -> Status[None]:
+    m = member(request)
+    link = public.live_link(access_case(m, case_id))
+    if link is None:
+        raise Http404("This case has no public link to revoke.")
+    public.revoke_public_link(m, link)
+    return Status(204, None)
+
+
+# Case types --------------------------------------------------------------------------------
+
+
+def _type(t: CaseType) -> dict[str, Any]:
+    return {"id": t.pk, "name": t.name, "schema": t.schema}
+
+
+@router.get("/case-types", response=list[CaseTypeOut], summary="The workspace's case types")
+def list_case_types(request: HttpRequest) -> list[dict[str, Any]]:
+    m = member(request)
+    return [_type(t) for t in CaseType.objects.filter(workspace=m.workspace).order_by("name")]
+
+
+@router.post(
+    "/case-types",
+    response={201: CaseTypeOut},
+    summary="Create a case type with a JSON schema for its custom fields (admins)",
+)
+def create_case_type(request: HttpRequest, payload: CaseTypeIn) -> Status[dict[str, Any]]:
+    m = member(request)
+    return Status(
+        201, _type(actions.create_case_type(m, name=payload.name, schema=payload.schema_))
+    )
+
+
+@router.patch(
+    "/case-types/{type_id}",
+    response=CaseTypeOut,
+    summary="Rename a case type or replace its schema (admins)",
+)
+def patch_case_type(request: HttpRequest, type_id: int, payload: CaseTypePatch) -> dict[str, Any]:
+    m = member(request)
+    found = access_case_type(m, type_id)
+    return _type(actions.update_case_type(m, found, name=payload.name, schema=payload.schema_))

@@ -1,4 +1,9 @@
-"""Reads of the cases domain: the filtered, paginated case list and one case's page."""
+"""Reads of the cases domain: the filtered, paginated case list, one case's page (children,
+parent, merges, custom fields), and the activity streams, per case and workspace-wide.
+
+Lists never COUNT(*) a whole table: counts stop at COUNT_CAP ("10,000+"), and each page's extra
+facts (open tasks) are read for that page's rows only.
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -7,29 +12,49 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 
+from rapport.cases import custom_fields
 from rapport.cases.actions import allowed_transitions
-from rapport.cases.models import Case, Comment, Status, Task
-from rapport.core.models import Membership
+from rapport.cases.models import Activity, Case, CaseMerge, Comment, Status, Task
+from rapport.core.models import Membership, Team
 
 PAGE = 25
 MAX_PAGE = 200
+COUNT_CAP = 10_000
+ACTIVITY_PAGE = 20
 OPEN_STATUSES = [s for s in Status.values if s not in (Status.RESOLVED, Status.CLOSED)]
 
 
 @dataclass
 class CasePage:
     items: Sequence[Case]
-    count: int
+    count: int  # at most COUNT_CAP (+1 when there are more)
     page: int
     per_page: int
 
     @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+    @property
+    def count_label(self) -> str:
+        return f"{COUNT_CAP:,}+" if self.capped else f"{self.count:,}"
+
+    @property
     def pages(self) -> int:
-        return max(1, -(-self.count // self.per_page))
+        return max(1, -(-min(self.count, COUNT_CAP) // self.per_page), self.page)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.page < self.pages or (self.capped and len(self.items) == self.per_page)
+
+
+def bounded_count(qs: QuerySet[Any]) -> int:
+    """How many rows, counting no further than COUNT_CAP + 1."""
+    return qs.order_by().values("pk")[: COUNT_CAP + 1].count()
 
 
 def _id(value: str, name: str, member: Membership) -> int | None:
@@ -48,10 +73,23 @@ def _id(value: str, name: str, member: Membership) -> int | None:
 
 
 def filter_cases(
-    member: Membership, *, status: str = "", team: str = "", owner: str = "", q: str = ""
+    member: Membership,
+    *,
+    status: str = "",
+    team: str = "",
+    owner: str = "",
+    q: str = "",
+    customer: str = "",
+    parent: str = "",
 ) -> QuerySet[Case]:
     """The workspace's cases matching the filters; `status=active` means not resolved/closed."""
     qs = Case.objects.filter(workspace=member.workspace)
+    for name, value in (("customer", customer), ("parent", parent)):
+        wanted = _id(value, name, member)
+        if wanted == 0:
+            qs = qs.filter(**{f"{name}__isnull": True})
+        elif wanted is not None:
+            qs = qs.filter(**{f"{name}_id": wanted})
     if status == "active":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status:
@@ -88,14 +126,27 @@ def case_page(
     if page < 1:
         raise ValidationError({"page": "page starts at 1."})
     qs = filter_cases(member, **filters)
-    count = qs.count()
     start = (page - 1) * per_page
     items = list(
-        qs.select_related("owner__user", "team", "customer", "case_type")
-        .annotate(open_tasks=Count("tasks", filter=Q(tasks__status=Task.State.OPEN)))
-        .order_by("-updated_at", "-id")[start : start + per_page]
+        qs.select_related("owner__user", "team", "customer", "case_type").order_by(
+            "-updated_at", "-id"
+        )[start : start + per_page]
     )
+    count = len(items) if page == 1 and len(items) < per_page else bounded_count(qs)
+    with_open_tasks(items)
     return CasePage(items=items, count=count, page=page, per_page=per_page)
+
+
+def with_open_tasks(cases: list[Case]) -> None:
+    """Sets `open_tasks` on each case: one grouped query over these cases' tasks only."""
+    counts = dict(
+        Task.objects.filter(case__in=[c.pk for c in cases], status=Task.State.OPEN)
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values_list("case", "n")
+    )
+    for case in cases:
+        case.open_tasks = counts.get(case.pk, 0)  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -105,18 +156,108 @@ class CaseDetail:
     comments: list[Comment]
     watchers: list[Membership]
     transitions: list[tuple[str, str]] = field(default_factory=list)
+    children: list[Case] = field(default_factory=list)
+    merged_cases: list[Case] = field(default_factory=list)
+    merge: CaseMerge | None = None  # how this case was merged into another, if it was
+    fields: list[custom_fields.FormField] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+CHILDREN_SHOWN = 50
+
+
 def case_detail(member: Membership, case: Case) -> CaseDetail:
+    children = list(
+        case.children.select_related("owner__user").order_by("-updated_at", "-id")[:CHILDREN_SHOWN]
+    )
+    merged = list(case.merged_cases.only("pk", "subject").order_by("-id")[:CHILDREN_SHOWN])
+    merge = None
+    if case.merged_into_id:
+        merge = (
+            CaseMerge.objects.filter(source=case, undone_at__isnull=True)
+            .select_related("merged_by__user")
+            .first()
+        )
     return CaseDetail(
         case=case,
         tasks=list(
             case.tasks.select_related("assignee__user").order_by("status", "due_date", "id")
         ),
         comments=list(
-            case.comments.select_related("author__user").prefetch_related("mentions__user")
+            case.comments.select_related("author__user").prefetch_related(
+                "mentions__user", "team_mentions"
+            )
         ),
         watchers=list(case.watchers.select_related("user")),
-        transitions=allowed_transitions(member, case),
+        transitions=[] if case.merged_into_id else allowed_transitions(member, case),
+        children=children,
+        merged_cases=merged,
+        merge=merge,
+        fields=custom_fields.form_fields(
+            case.case_type.schema if case.case_type else None, case.custom_fields
+        ),
     )
+
+
+# Activity ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ActivityPage:
+    items: list[Activity]
+    page: int
+    per_page: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def _activity_page(qs: QuerySet[Activity], page: int, per_page: int) -> ActivityPage:
+    if page < 1:
+        raise ValidationError({"page": "page starts at 1."})
+    if not 1 <= per_page <= MAX_PAGE:
+        raise ValidationError({"limit": f"limit must be 1 to {MAX_PAGE}."})
+    start = (page - 1) * per_page
+    rows = list(
+        qs.select_related("actor__user", "comment").order_by("-created_at", "-id")[
+            start : start + per_page + 1
+        ]
+    )
+    return ActivityPage(
+        items=rows[:per_page], page=page, per_page=per_page, has_next=len(rows) > per_page
+    )
+
+
+def case_activity(
+    member: Membership, case: Case, *, page: int = 1, per_page: int = ACTIVITY_PAGE
+) -> ActivityPage:
+    """Everything that happened to the case, newest first (the case comes from access_case)."""
+    if case.workspace_id != member.workspace_id:
+        raise ValidationError("This case belongs to another workspace.")
+    return _activity_page(Activity.objects.filter(case=case), page, per_page)
+
+
+def workspace_activity(
+    member: Membership,
+    *,
+    team: str = "",
+    customer: str = "",
+    page: int = 1,
+    per_page: int = ACTIVITY_PAGE,
+) -> ActivityPage:
+    """Who is working on what: every case's activity in the workspace, newest first, optionally
+    for one team's or one customer's cases."""
+    qs = Activity.objects.filter(workspace=member.workspace)
+    team_id = _id(team, "team", member)
+    if team_id == 0:
+        qs = qs.filter(team__isnull=True)
+    elif team_id is not None:
+        if not Team.objects.filter(pk=team_id, workspace=member.workspace).exists():
+            raise ValidationError({"team": f"There is no team {team_id} in this workspace."})
+        qs = qs.filter(team_id=team_id)
+    customer_id = _id(customer, "customer", member)
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    return _activity_page(qs.select_related("case"), page, per_page)

@@ -3,8 +3,10 @@
 from django.urls import URLPattern, URLResolver, include, path
 
 from rapport.web.views import (
+    activity,
     approvals,
     auth,
+    case_types,
     cases,
     contact_profile,
     engagement,
@@ -14,6 +16,7 @@ from rapport.web.views import (
     operations,
     people,
     settings,
+    status,
     teams,
     workspace,
 )
@@ -39,6 +42,8 @@ settings_urls: list[URLPattern | URLResolver] = [
     path("notifications/", notifications.preferences, name="settings_notifications"),
     path("tokens/<int:token_id>/revoke/", settings.token_revoke, name="settings_token_revoke"),
     path("audit/", operations.audit, name="settings_audit"),
+    path("case-types/", case_types.case_types, name="settings_case_types"),
+    path("case-types/<int:type_id>/", case_types.case_type, name="settings_case_type"),
     path("tasks/", operations.tasks, name="settings_tasks"),
     path("engagement/", engagement.policy, name="settings_engagement"),
     path("canned/", engagement.canned_list, name="settings_canned"),
@@ -108,6 +113,17 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("cases/<int:case_id>/status/", cases.case_transition, name="case_transition"),
     path("cases/<int:case_id>/tasks/", cases.case_task_add, name="case_task_add"),
     path("cases/<int:case_id>/comments/", cases.case_comment, name="case_comment"),
+    path("cases/<int:case_id>/parent/", cases.case_parent, name="case_parent"),
+    path("cases/<int:case_id>/merge/", cases.case_merge, name="case_merge"),
+    path("cases/<int:case_id>/unmerge/", cases.case_unmerge, name="case_unmerge"),
+    path("cases/<int:case_id>/fields/", cases.case_fields, name="case_fields"),
+    path("cases/<int:case_id>/public-link/", cases.case_public_link, name="case_public_link"),
+    path(
+        "public-links/<int:link_id>/revoke/",
+        cases.case_public_link_revoke,
+        name="case_public_link_revoke",
+    ),
+    path("activity/", activity.activity, name="activity"),
     path("case-tasks/<int:task_id>/status/", cases.case_task_status, name="case_task_status"),
     path(
         "cases/from-conversation/<int:conversation_id>/",
@@ -144,5 +160,6 @@ urlpatterns = [
     path("login/", auth.login, name="login"),
     path("logout/", auth.logout, name="logout"),
     path("switch/", auth.switch, name="switch"),
+    path("status/<str:token>/", status.status_page, name="status_page"),
     path("w/<slug:slug>/", include(workspace_urls)),
 ]

@@ -1,22 +1,24 @@
 """Cases: the list (filters, search, pages, a form to open one) and a case's page (status with
-the transitions allowed now, tasks, comments, the conversation it came from)."""
+the transitions allowed now, tasks, comments, the conversation it came from, parent and child
+cases, merging a duplicate, custom fields from the case type's schema, the public status link
+and the case's activity stream)."""
 
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from rapport.cases import actions, selectors
-from rapport.cases.access import access_case, access_task
-from rapport.cases.models import Case, Priority, Status, Task
+from rapport.cases import actions, custom_fields, merge, public, selectors
+from rapport.cases.access import access_case, access_public_link, access_task
+from rapport.cases.models import Case, Priority, Status
 from rapport.core.access import access_member, access_workspace
 from rapport.core.models import Membership, Team
+from rapport.core.roles import Role
 from rapport.inbox.access import access_conversation
 from rapport.web.views.common import add_action_errors, member_view, render_page, search_term
 
@@ -42,6 +44,13 @@ class CommentForm(forms.Form):
     public = forms.BooleanField(required=False)
 
 
+def page_number(request: HttpRequest, name: str = "page") -> int:
+    try:
+        return max(1, min(int(request.GET.get(name, 1)), 100_000))
+    except (TypeError, ValueError):
+        return 1
+
+
 def _list_page(
     request: HttpRequest, membership: Membership, form: CaseForm | None = None, status: int = 200
 ) -> HttpResponse:
@@ -53,17 +62,13 @@ def _list_page(
     }
     error = ""
     try:
-        qs = selectors.filter_cases(membership, **filters)
+        page = selectors.case_page(
+            membership, page=page_number(request), per_page=PER_PAGE, **filters
+        )
     except ValidationError as exc:
         error = " ".join(exc.messages)
-        qs = Case.objects.none()
-    qs = (
-        qs.select_related("owner__user", "team", "customer")
-        .annotate(open_tasks=Count("tasks", filter=Q(tasks__status=Task.State.OPEN)))
-        .order_by("-updated_at", "-id")
-    )
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    any_case = Case.objects.filter(workspace=membership.workspace).exists()
+        page = selectors.CasePage(items=[], count=0, page=1, per_page=PER_PAGE)
+    any_case = bool(page.items) or Case.objects.filter(workspace=membership.workspace).exists()
     return render_page(
         request,
         membership,
@@ -132,10 +137,22 @@ def _case_page(
     *,
     task_form: TaskForm | None = None,
     comment_form: CommentForm | None = None,
+    field_errors: list[str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     detail = selectors.case_detail(membership, case)
+    link = public.live_link(case)
     context: dict[str, Any] = {
+        "activity": selectors.case_activity(
+            membership, case, page=page_number(request, "activity_page")
+        ),
+        "public_link": link,
+        "public_url": request.build_absolute_uri(reverse("web:status_page", args=[link.token]))
+        if link
+        else "",
+        "field_errors": field_errors or [],
+        "can_merge": membership.has_role(Role.AGENT),
+        "is_agent": membership.has_role(Role.AGENT),
         "case": case,
         "detail": detail,
         "buttons": [
@@ -148,6 +165,15 @@ def _case_page(
         .select_related("user")
         .order_by("user__full_name", "user__email"),
     }
+    if request.GET.get("activity_page") and getattr(request, "htmx", None):
+        return render_page(
+            request,
+            membership,
+            "web/cases/_activity.html",
+            context,
+            section="cases",
+            partial="web/cases/_activity.html",
+        )
     return render_page(
         request, membership, "web/cases/case.html", context, section="cases", status=status
     )
@@ -227,3 +253,116 @@ def case_comment(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
             )
             return redirect("web:case", slug=slug, case_id=found.pk)
     return _case_page(request, membership, found, comment_form=form, status=400)
+
+
+def _back(slug: str, case: Case) -> HttpResponse:
+    return redirect("web:case", slug=slug, case_id=case.pk)
+
+
+def _case_id(value: str, what: str) -> int:
+    try:
+        return int(str(value).strip().lstrip("#"))
+    except ValueError:
+        raise ValidationError(f"Give the {what} as a case number, like 12.") from None
+
+
+@member_view
+@require_POST
+def case_parent(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
+    """Makes the case a child of another (by number), or a case of its own (empty)."""
+    membership = access_workspace(request.user, slug)
+    found = access_case(membership, case_id)
+    raw = request.POST.get("parent", "").strip()
+    try:
+        parent = access_case(membership, _case_id(raw, "parent")) if raw else None
+        actions.update_case(membership, found, parent=parent)
+    except Http404:
+        messages.error(request, f"There is no case {raw} in this workspace.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Case #{found.pk} is now a child of case #{parent.pk}."
+            if parent
+            else f"Case #{found.pk} no longer has a parent.",
+        )
+    return _back(slug, found)
+
+
+@member_view
+@require_POST
+def case_merge(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
+    """Merges this case (a duplicate) into the case numbered in `into`."""
+    membership = access_workspace(request.user, slug)
+    found = access_case(membership, case_id)
+    raw = request.POST.get("into", "").strip()
+    try:
+        target = access_case(membership, _case_id(raw, "case to merge into"))
+        merge.merge(membership, found, into=target)
+    except Http404:
+        messages.error(request, f"There is no case {raw} in this workspace.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Case #{found.pk} was merged into case #{target.pk}.")
+        return _back(slug, target)
+    return _back(slug, found)
+
+
+@member_view
+@require_POST
+def case_unmerge(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
+    membership = access_workspace(request.user, slug)
+    found = access_case(membership, case_id)
+    try:
+        merge.unmerge(membership, found)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Case #{found.pk} is unmerged and back as it was.")
+    return _back(slug, found)
+
+
+@member_view
+@require_POST
+def case_fields(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
+    """Saves the custom fields, drawn and validated from the case type's schema."""
+    membership = access_workspace(request.user, slug)
+    found = access_case(membership, case_id)
+    schema = found.case_type.schema if found.case_type else None
+    values = {**found.custom_fields, **custom_fields.from_form(schema, request.POST)}
+    for field in custom_fields.form_fields(schema, {}):  # an emptied input removes the field
+        if field.kind != "checkbox" and not str(request.POST.get(f"cf_{field.name}", "")).strip():
+            values.pop(field.name, None)
+    try:
+        actions.update_case(membership, found, custom_fields=values)
+    except ValidationError as error:
+        found.refresh_from_db()
+        return _case_page(request, membership, found, field_errors=error.messages, status=400)
+    messages.success(request, "Custom fields saved.")
+    return _back(slug, found)
+
+
+@member_view
+@require_POST
+def case_public_link(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
+    membership = access_workspace(request.user, slug)
+    found = access_case(membership, case_id)
+    public.create_public_link(membership, found)
+    messages.success(request, "Public status link ready: copy it for the customer.")
+    return _back(slug, found)
+
+
+@member_view
+@require_POST
+def case_public_link_revoke(request: HttpRequest, slug: str, link_id: int) -> HttpResponse:
+    membership = access_workspace(request.user, slug)
+    link = access_public_link(membership, link_id)
+    try:
+        public.revoke_public_link(membership, link)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Public status link revoked; it no longer opens.")
+    return redirect("web:case", slug=slug, case_id=link.case_id)

@@ -36,6 +36,7 @@ NAV = [
     NavItem("listening", "Listening", "l"),
     NavItem("approvals", "Approvals", "a", Role.EMPLOYEE),
     NavItem("cases", "Cases", "c"),
+    NavItem("activity", "Activity", "v"),
     NavItem("contacts", "Contacts", "o"),
     NavItem("ideas", "Ideas", "d"),
     NavItem("people", "People", "p"),
@@ -52,6 +53,7 @@ SETTINGS_NAV = [
     NavItem("settings_engagement", "Engagement policy", ""),
     NavItem("settings_canned", "Canned responses", ""),
     NavItem("settings_outbox", "Outbox", ""),
+    NavItem("settings_case_types", "Case types", "", Role.ADMIN),
     NavItem("settings_audit", "Audit log", "", Role.ADMIN),
     NavItem("settings_tasks", "Background tasks", "", Role.MANAGER),
 ]
