@@ -431,6 +431,9 @@ class ImportJob(WorkspaceOwned):
 
     filename = models.CharField(max_length=255)
     mapping = models.CharField(max_length=60)
+    source = models.CharField(
+        max_length=40, blank=True, help_text="The source system rows are keyed by; the mapping's"
+    )
     columns = models.JSONField(default=dict, blank=True, help_text="Field -> column, if custom")
     dry_run = models.BooleanField(default=False)
     valid_rows_only = models.BooleanField(default=False)
