@@ -100,10 +100,11 @@ def _snapshot(contact: Contact) -> dict[str, Any]:
 
 
 def _restore(contact: Contact, values: dict[str, Any], names: list[str]) -> None:
+    by_attname = {f.attname: f for f in contact._meta.concrete_fields}
     for name in names:
         if name not in values:
             continue
-        field = contact._meta.get_field(name.removesuffix("_id"))
+        field = by_attname[name]
         value = values[name]
         setattr(contact, name, None if value is None else field.to_python(value))
 
