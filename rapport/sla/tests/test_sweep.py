@@ -1,0 +1,153 @@
+"""The sweep: warnings before the breach and escalation after, each once per timer."""
+
+import pytest
+
+from rapport.cases import actions as cases
+from rapport.cases.models import Case, Priority, Task
+from rapport.core.models import AuditEvent, Team
+from rapport.core.roles import Role
+from rapport.notifications.models import Notification
+from rapport.sla import actions
+from rapport.sla.models import Escalation, Metric, SlaTimer
+from rapport.sla.sweep import sweep
+from rapport.sla.tests.conftest import london
+from rapport.sla.tests.factories import policy
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(acme, make_member):
+    care = Team.objects.create(workspace=acme, name="Social Care")
+    agent = make_member(acme, Role.AGENT, "sam@acme.test")
+    lead = make_member(acme, Role.MANAGER, "maya@acme.test")
+    senior = make_member(acme, Role.AGENT, "priya@acme.test")
+    care.members.add(agent, lead, senior)
+    return {"team": care, "agent": agent, "lead": lead, "senior": senior}
+
+
+@pytest.fixture
+def escalating(owner, people):
+    standard = policy(owner, resolution_minutes=None, next_response_minutes=None)
+    actions.add_rule(owner, standard, when="warning", do="notify_manager")
+    actions.add_rule(owner, standard, when="breach", do="reassign", assignee=people["senior"])
+    actions.add_rule(owner, standard, when="breach", do="raise_priority")
+    actions.add_rule(
+        owner, standard, when="breach", do="open_task", task_title="Call the customer back"
+    )
+    return standard
+
+
+def open_case(owner, people):
+    return cases.create_case(
+        owner, subject="Charged twice", owner=people["agent"], team=people["team"]
+    )
+
+
+def test_a_timer_warns_once_before_its_breach_and_the_manager_hears(
+    owner, people, escalating, clock
+):
+    case = open_case(owner, people)
+    clock.move_to(london(2026, 6, 1, 10, 40))
+    assert sweep()["warned"] == 0
+    clock.move_to(london(2026, 6, 1, 10, 50))  # 80% of an hour is 10:48
+    counts = sweep()
+    assert (counts["warned"], counts["breached"], counts["escalations"]) == (1, 0, 1)
+    timer = SlaTimer.objects.get(case=case, metric=Metric.FIRST_RESPONSE)
+    assert timer.warned_at == london(2026, 6, 1, 10, 50)
+    assert Notification.objects.filter(recipient=people["lead"], kind="escalated").count() == 1
+    assert Notification.objects.filter(recipient=people["agent"], kind="escalated").count() == 1
+    assert sweep()["warned"] == 0  # idempotent
+    assert Notification.objects.filter(recipient=people["lead"]).count() == 1
+
+
+def test_a_breach_escalates_once_reassigning_raising_priority_and_opening_a_task(
+    owner, people, escalating, clock
+):
+    case = open_case(owner, people)
+    clock.move_to(london(2026, 6, 1, 11, 1))
+    counts = sweep()
+    assert (counts["breached"], counts["escalations"]) == (1, 3)
+    case.refresh_from_db()
+    assert case.owner == people["senior"]
+    assert case.priority == Priority.HIGH
+    task = Task.objects.get(case=case)
+    assert (task.title, task.assignee) == ("Call the customer back", people["senior"])
+    timer = SlaTimer.objects.get(case=case, metric=Metric.FIRST_RESPONSE)
+    assert timer.breached_at == london(2026, 6, 1, 11, 1)
+    assert timer.warned_at is not None  # its warning is spent, never sent after the breach
+    summaries = sorted(e.summary for e in Escalation.objects.filter(timer=timer))
+    assert summaries[0].startswith("Opened task “Call the customer back”")
+    assert summaries[1] == "Priority raised to high (first response breached)"
+    assert summaries[2] == "Reassigned to priya@acme.test (first response breached)"
+    assert AuditEvent.objects.filter(verb="sla.escalate").count() == 3
+    assert AuditEvent.objects.filter(verb="sla.breach", object_id=str(timer.pk)).count() == 1
+
+    clock.move_to(london(2026, 6, 1, 12))
+    again = sweep()
+    assert (again["breached"], again["escalations"]) == (0, 0)
+    case.refresh_from_db()
+    assert case.priority == Priority.HIGH  # raised once, not once a sweep
+    assert Task.objects.filter(case=case).count() == 1
+
+
+def test_a_timer_already_claimed_is_left_to_the_sweep_that_claimed_it(
+    owner, people, escalating, clock
+):
+    from rapport.sla.sweep import _cross
+
+    case = open_case(owner, people)
+    timer = SlaTimer.objects.get(case=case, metric=Metric.FIRST_RESPONSE)
+    clock.move_to(london(2026, 6, 1, 11, 1))
+    assert _cross(timer.pk, "breach", clock.now(), {}) == 0
+    assert _cross(timer.pk, "breach", clock.now(), {}) is None  # the second worker loses
+
+
+def test_paused_and_met_timers_never_breach(owner, people, escalating, clock):
+    waiting = open_case(owner, people)
+    answered = open_case(owner, people)
+    cases.transition(owner, waiting, to="waiting_customer")
+    cases.add_comment(owner, answered, body="On it.", public=True)
+    clock.move_to(london(2026, 6, 3, 12))
+    assert sweep()["breached"] == 0
+    assert not Escalation.objects.exists()
+
+
+def test_the_sweep_crosses_workspaces_and_keeps_each_case_in_its_own(
+    owner, people, escalating, globex, make_member, clock
+):
+    other_owner = make_member(globex, Role.OWNER)
+    policy(other_owner, resolution_minutes=None, next_response_minutes=None)
+    ours = open_case(owner, people)
+    theirs = cases.create_case(other_owner, subject="Theirs", owner=other_owner)
+    clock.move_to(london(2026, 6, 1, 11, 5))
+    assert sweep()["breached"] == 2
+    theirs.refresh_from_db()
+    assert theirs.owner == other_owner
+    assert theirs.priority == Priority.NORMAL
+    ours.refresh_from_db()
+    assert ours.owner == people["senior"]
+    assert all(e.workspace_id == e.timer.case.workspace_id for e in Escalation.objects.all())
+
+
+def test_a_breached_case_without_an_owner_tells_the_teams_managers(owner, people, clock):
+    policy(owner, resolution_minutes=None, next_response_minutes=None)
+    case = cases.create_case(owner, subject="Nobody's", team=people["team"])
+    clock.move_to(london(2026, 6, 1, 11, 5))
+    sweep()
+    told = Notification.objects.filter(kind="escalated").values_list("recipient", flat=True)
+    assert list(told) == [people["lead"].pk]
+    assert Case.objects.get(pk=case.pk).owner is None
+
+
+def test_the_sweep_task_is_scheduled_every_minute():
+    from rapport.core import schedule
+
+    assert {p.name: p.seconds for p in schedule.registered()}["sla.sweep"] == 60
+
+
+def test_a_rule_to_reassign_needs_somebody(owner):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="Reassign to whom"):
+        actions.add_rule(owner, policy(owner), when="breach", do="reassign")
