@@ -29,12 +29,20 @@ class ApprovalOut(Schema):
     requested_by: str | None
     approver_id: int | None = Field(None, description="The member asked, when a person is asked")
     approver_role: str = Field(..., description="Anyone with this role or above may decide")
+    approver_team_id: int | None = Field(None, description="Any member of this team may decide")
+    amount: str | None = Field(None, description="The sum at stake, as a decimal string")
     asked_of: str
     may_decide: bool
     decided_by: str | None
+    on_behalf_of: str | None = Field(
+        None, description="Whom the decider stood in for (a delegation while they were away)"
+    )
     decided_at: datetime | None
     comment: str
+    attachments: list[str] = Field(..., description="The names of the files attached")
     expires_at: datetime | None
+    reminded_at: datetime | None
+    escalated_at: datetime | None
     created_at: datetime
 
     @staticmethod
@@ -52,6 +60,18 @@ class ApprovalOut(Schema):
     @staticmethod
     def resolve_decided_by(obj: Approval) -> str | None:
         return obj.decided_by.user.email if obj.decided_by else None
+
+    @staticmethod
+    def resolve_on_behalf_of(obj: Approval) -> str | None:
+        return obj.on_behalf_of.user.email if obj.on_behalf_of else None
+
+    @staticmethod
+    def resolve_amount(obj: Approval) -> str | None:
+        return str(obj.amount) if obj.amount is not None else None
+
+    @staticmethod
+    def resolve_attachments(obj: Approval) -> list[str]:
+        return [a.name for a in obj.attachments.all()]
 
     @staticmethod
     def resolve_may_decide(obj: Approval, context: dict[str, Any]) -> bool:
@@ -98,7 +118,9 @@ def get_approval(request: HttpRequest, approval_id: int) -> Approval:
     summary="Approve or reject (once; never your own request; a reason to reject)",
 )
 def decide(request: HttpRequest, approval_id: int, payload: DecisionIn) -> Status[Any]:
-    """409 when it was decided already or has expired; 403 when it is not yours to decide;
+    """409 when it was decided already or has expired; 403 when it is not yours to decide
+    (always for the member who asked: maker-checker); a delegate decides on behalf of the away
+    approver, and `on_behalf_of` says so;
     422 with the policy's findings when edits to a reply would break the engagement policy."""
     m = member(request)
     approval = selectors.access_approval(m, approval_id)

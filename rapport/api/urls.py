@@ -2,7 +2,18 @@ from django.http import HttpRequest, JsonResponse
 from ninja import NinjaAPI
 
 from rapport import __version__
-from rapport.api import approvals, cases, core, engagement, errors, inbox, listening, notifications
+from rapport.api import (
+    approvals,
+    case_approvals,
+    cases,
+    contact_merge,
+    core,
+    engagement,
+    errors,
+    inbox,
+    listening,
+    notifications,
+)
 from rapport.api.auth import TokenAuth
 
 api = NinjaAPI(
@@ -23,6 +34,8 @@ api.add_router("/", approvals.router)
 api.add_router("/", engagement.router)
 api.add_router("/", inbox.router)
 api.add_router("/", cases.router)
+api.add_router("/", contact_merge.router)
+api.add_router("/", case_approvals.router)
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> JsonResponse:

@@ -1,5 +1,7 @@
 """Reads of approvals: what a member may decide, what they asked for; `access_approval`."""
 
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -98,6 +100,27 @@ def approvals_of(obj_type: str, object_id: int, member: Membership) -> QuerySet[
     app_label, model = obj_type.split(".")
     return visible(member).filter(
         content_type__app_label=app_label, content_type__model=model, object_id=object_id
+    )
+
+
+def of_object(member: Membership, obj: models.Model) -> QuerySet[Approval]:
+    """Every approval of an object the member may already see (a case of their workspace)."""
+    return (
+        Approval.objects.filter(
+            workspace=member.workspace,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=obj.pk,
+        )
+        .select_related(
+            "requested_by__user",
+            "approver__user",
+            "approver_team",
+            "decided_by__user",
+            "on_behalf_of__user",
+            "content_type",
+        )
+        .prefetch_related("attachments")
+        .order_by("-created_at", "-id")
     )
 
 

@@ -1,0 +1,137 @@
+"""Approvals on cases through the API: ask a person, role or team (the case waits on it);
+decide once, never by the requester (403), a second decision is a 409; another workspace's
+case or approval is a 404."""
+
+import pytest
+
+from rapport.cases import actions
+from rapport.cases.models import Case
+from rapport.core import actions as core
+from rapport.core.models import Membership
+from rapport.core.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def people(acme, owner, make_member) -> dict[str, Membership]:
+    return {
+        "owner": owner,
+        "sam": make_member(acme, Role.AGENT, "sam@acme.example"),
+        "ingrid": make_member(acme, Role.MANAGER, "ingrid@acme.example"),
+        "leo": make_member(acme, Role.MANAGER, "leo@acme.example"),
+    }
+
+
+@pytest.fixture
+def case(people) -> Case:
+    return actions.create_case(people["sam"], subject="Mortgage payment taken twice")
+
+
+def _post(client, path: str, body: dict):
+    return client.post(f"{API}{path}", body, content_type="application/json")
+
+
+def test_ask_a_person_then_decide_once_never_by_the_requester(people, case, api_client):
+    sam, ingrid, leo = (api_client(people[n]) for n in ("sam", "ingrid", "leo"))
+    asked = _post(
+        sam,
+        f"/cases/{case.pk}/approvals",
+        {"approver_id": people["ingrid"].pk, "amount": "1250.50", "reason": "Taken twice"},
+    )
+    assert asked.status_code == 201, asked.content
+    body = asked.json()
+    assert (body["state"], body["amount"], body["asked_of"]) == (
+        "pending",
+        "1250.50",
+        "ingrid@acme.example",
+    )
+    assert body["subject_type"] == "cases.case"
+    case.refresh_from_db()
+    assert case.status == "waiting_approval"
+
+    mine = _post(sam, f"/approvals/{body['id']}/decision", {"decision": "approve"})
+    assert mine.status_code == 403  # maker-checker: the requester never decides
+    assert "someone else must decide it" in mine.json()["detail"]
+    listed = sam.get(f"{API}/cases/{case.pk}/approvals").json()
+    assert [a["id"] for a in listed] == [body["id"]]
+
+    not_asked = _post(leo, f"/approvals/{body['id']}/decision", {"decision": "approve"})
+    assert not_asked.status_code == 404
+    done = _post(ingrid, f"/approvals/{body['id']}/decision", {"decision": "approve"})
+    assert done.status_code == 200
+    assert done.json()["decided_by"] == "ingrid@acme.example"
+    again = _post(
+        ingrid, f"/approvals/{body['id']}/decision", {"decision": "reject", "comment": "x"}
+    )
+    assert again.status_code == 409
+    assert "already approved by ingrid@acme.example" in again.json()["detail"]
+    case.refresh_from_db()
+    assert case.status == "open"
+
+
+def test_the_requester_gets_a_403_even_holding_the_role(people, case, api_client):
+    ingrid = api_client(people["ingrid"])
+    asked = _post(ingrid, f"/cases/{case.pk}/approvals", {"approver_role": "manager"})
+    assert asked.status_code == 201
+    own = _post(ingrid, f"/approvals/{asked.json()['id']}/decision", {"decision": "approve"})
+    assert own.status_code == 403
+    assert "You asked for this approval" in own.json()["detail"]
+
+
+def test_ask_a_team_and_bad_requests_are_400_naming_the_problem(people, case, api_client, owner):
+    team = core.create_team(owner, name="Senior credit officers")
+    core.add_team_member(owner, team, people["ingrid"])
+    sam = api_client(people["sam"])
+    bad_amount = _post(
+        sam, f"/cases/{case.pk}/approvals", {"approver_team_id": team.pk, "amount": "-3"}
+    )
+    assert bad_amount.status_code == 400
+    assert "amount: The amount must be more than zero." in bad_amount.json()["detail"]
+    both = _post(
+        sam,
+        f"/cases/{case.pk}/approvals",
+        {"approver_team_id": team.pk, "approver_role": "manager"},
+    )
+    assert both.status_code == 400
+    assert "one person, one role or one team" in both.json()["detail"]
+    case.refresh_from_db()
+    assert case.status == "new"
+    ok = _post(sam, f"/cases/{case.pk}/approvals", {"approver_team_id": team.pk, "amount": 90})
+    assert ok.status_code == 201
+    assert ok.json()["approver_team_id"] == team.pk
+    decided = _post(
+        api_client(people["ingrid"]),
+        f"/approvals/{ok.json()['id']}/decision",
+        {"decision": "reject", "comment": "Goodwill only"},
+    )
+    assert decided.json()["state"] == "rejected"
+
+
+def test_another_workspaces_case_team_and_approval_are_404(
+    people, case, api_client, globex, make_member
+):
+    outsider = make_member(globex, Role.ADMIN, "admin@globex.example")
+    theirs = api_client(outsider)
+    assert (
+        _post(theirs, f"/cases/{case.pk}/approvals", {"approver_role": "manager"}).status_code
+        == 404
+    )
+    assert theirs.get(f"{API}/cases/{case.pk}/approvals").status_code == 404
+    asked = _post(
+        api_client(people["sam"]), f"/cases/{case.pk}/approvals", {"approver_role": "manager"}
+    ).json()
+    assert theirs.get(f"{API}/approvals/{asked['id']}").status_code == 404
+    decision = _post(theirs, f"/approvals/{asked['id']}/decision", {"decision": "approve"})
+    assert decision.status_code == 404
+    other_team = core.create_team(
+        Membership.objects.get(workspace=globex, role=Role.OWNER), name="Globex credit"
+    )
+    leaked = _post(
+        api_client(people["sam"]),
+        f"/cases/{case.pk}/approvals",
+        {"approver_team_id": other_team.pk},
+    )
+    assert leaked.status_code == 404
