@@ -132,6 +132,12 @@ workspace_urls: list[URLPattern | URLResolver] = [
     ),
     path("contacts/", workspace.contacts, name="contacts"),
     path("contacts/<int:contact_id>/", contact_profile.contact, name="contact"),
+    path(
+        "contacts/<int:contact_id>/timeline/",
+        contact_profile.timeline,
+        name="contact_timeline",
+    ),
+    path("contacts/<int:contact_id>/log/", contact_profile.log, name="contact_log"),
     path("ideas/", workspace.ideas, name="ideas"),
     path("people/", people.people, name="people"),
     path("people/skills/", people.skill_create, name="people_skill_create"),

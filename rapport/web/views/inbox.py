@@ -28,6 +28,7 @@ from rapport.inbox.access import access_conversation, access_conversation_post, 
 from rapport.inbox.models import Conversation, Priority, RoutingRule, SavedView, Status
 from rapport.inbox.rules import FIELDS, STRATEGIES, describe_condition
 from rapport.listening.models import Intent, ListeningQuery, Sentiment
+from rapport.web.views import contact_profile
 from rapport.web.views.common import add_action_errors, member_view, render_page
 
 #: The engagement domain's reply composer for one post, loaded into the conversation (htmx).
@@ -301,6 +302,7 @@ def _conversation_page(
             "can_note": membership.has_role(Role.EMPLOYEE),
             "present": selectors.colleagues_present(membership, conv),
             "composer_url": _composer_url(membership.workspace.slug, detail.posts),
+            "contact_panel": contact_profile.panel(membership, detail.contact.contact),
         },
         section="inbox",
         status=status,

@@ -1,0 +1,334 @@
+"""The 360° profile of one contact: everything the person answering them should see.
+
+`build_profile(membership, contact)` reads it section by section. Each read is one indexed
+query bounded by a LIMIT on the contact's own rows (identities, accounts, orders, consents,
+timeline, cases, conversations, posts); nothing aggregates a whole table per request, and the
+cross-sell rules come from a per-workspace cache (`nba.rules_for`).
+
+Lifetime value (`lifetime_value`) = the sum of the totals of the contact's orders whose status
+is paid or open, per currency; refunded and cancelled orders count for nothing. It is read from
+the orders each time (a contact has few), so it is always current.
+"""
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from rapport.contacts import suggestions as nba
+from rapport.contacts.models import (
+    Account,
+    Consent,
+    Contact,
+    Identity,
+    Order,
+    OrderLine,
+    TimelineEntry,
+)
+from rapport.contacts.timeline import KIND_LABELS
+from rapport.core.models import Membership
+
+TIMELINE_PAGE = 20
+TIMELINE_MAX_PAGE = 100
+RECENT_POSTS = 8
+RECENT_ORDERS = 10
+OPEN_LIMIT = 10
+CONSENT_HISTORY = 30
+TREND_MONTHS = 12
+TREND_POSTS = 500
+
+
+def safe_url(url: str) -> str:
+    """`url` when it is an http(s) address, else "" (a javascript: or data: link is dropped)."""
+    try:
+        parts = urlsplit((url or "").strip())
+    except ValueError:
+        return ""
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+# ---- timeline pages (keyset) ----
+
+
+@dataclass
+class TimelinePage:
+    entries: list[TimelineEntry]
+    next_cursor: str
+    kind: str
+
+
+def encode_cursor(entry: TimelineEntry) -> str:
+    raw = f"{entry.occurred_at.isoformat()}|{entry.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """(occurred_at, id) of the last entry of the previous page; a bad cursor is refused."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        when, pk = raw.split("|")
+        occurred_at = parse_datetime(when)
+        if occurred_at is None:
+            raise ValueError(when)
+        return occurred_at, int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ValidationError(
+            {"cursor": "This cursor is not one the timeline gave out; start from the first page."}
+        ) from None
+
+
+def timeline_page(
+    contact: Contact, *, kind: str = "", cursor: str = "", limit: int = TIMELINE_PAGE
+) -> TimelinePage:
+    """One page of the contact's timeline, newest first, optionally of one kind."""
+    if kind and kind not in KIND_LABELS:
+        raise ValidationError(
+            {"kind": f"Unknown kind {kind!r}; use one of {', '.join(KIND_LABELS)}."}
+        )
+    limit = max(1, min(int(limit), TIMELINE_MAX_PAGE))
+    rows = TimelineEntry.objects.filter(contact_id=contact.pk)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if cursor:
+        at, pk = decode_cursor(cursor)
+        rows = rows.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, pk__lt=pk))
+    entries = list(rows.order_by("-occurred_at", "-id")[: limit + 1])
+    more = len(entries) > limit
+    entries = entries[:limit]
+    return TimelinePage(entries, encode_cursor(entries[-1]) if more else "", kind)
+
+
+# ---- the sections ----
+
+
+@dataclass
+class IdentityView:
+    identity: Identity
+    url: str  # safe to link to; empty when the stored address is not http(s)
+
+
+@dataclass
+class OrderView:
+    order: Order
+    products: list[str]
+
+
+@dataclass
+class ConsentView:
+    channel: str
+    granted: bool
+    basis: str
+    source: str
+    recorded_at: datetime
+
+
+@dataclass
+class Value:
+    lifetime: list[tuple[str, Decimal]]  # (currency, total), largest first
+    orders: int
+    accounts_open: int
+    accounts_in_arrears: int
+    status: str  # "in arrears", "active", "dormant", "closed", "no accounts"
+
+
+@dataclass
+class TrendPoint:
+    month: str  # "2026-03"
+    label: str  # "Mar"
+    mean: float  # -1 … 1
+    posts: int
+
+
+@dataclass
+class Profile:
+    contact: Contact
+    facts: list[tuple[str, str]]
+    identities: list[IdentityView]
+    value: Value
+    accounts: list[Account]
+    orders: list[OrderView]
+    timeline: TimelinePage
+    open_cases: list[Any]
+    open_conversations: list[Any]
+    recent_posts: list[Any]
+    trend: list[TrendPoint]
+    consent_now: list[ConsentView]
+    consent_history: list[Consent]
+    suggestions: list[nba.Suggestion]
+    risks: list[nba.Risk]
+    kinds: dict[str, str] = field(default_factory=lambda: dict(KIND_LABELS))
+
+
+def lifetime_value(contact: Contact) -> list[tuple[str, Decimal]]:
+    """Per currency: the sum of totals of paid and open orders (refunded, cancelled excluded)."""
+    rows = (
+        Order.objects.filter(contact_id=contact.pk, status__in=nba.HOLDING_ORDERS)
+        .order_by()
+        .values("currency")
+        .annotate(total=Sum("total"))
+    )
+    values = [(r["currency"], r["total"] or Decimal("0")) for r in rows]
+    return sorted(values, key=lambda v: -v[1])
+
+
+def facts_of(contact: Contact) -> list[tuple[str, str]]:
+    location = ", ".join(x for x in (contact.city, contact.country) if x)
+    owner = contact.owner.user.display_name if contact.owner_id and contact.owner else ""
+    facts = [
+        ("Organization", contact.organization.name if contact.organization else ""),
+        ("Tier", contact.get_tier_display() if contact.tier else ""),
+        ("Segment", contact.segment),
+        ("Location", location),
+        ("Language", contact.language),
+        ("Email", contact.email),
+        ("Phone", contact.phone),
+        ("Owner", owner),
+        ("Tags", ", ".join(str(t) for t in contact.tags) if contact.tags else ""),
+        ("Preferred channel", contact.preferred_channel),
+        ("Lawful basis", contact.get_lawful_basis_display() if contact.lawful_basis else ""),
+    ]
+    if isinstance(contact.attributes, dict):
+        facts += [(str(k), str(v)) for k, v in sorted(contact.attributes.items())[:20]]
+    return [(k, v) for k, v in facts if v]
+
+
+def account_status(accounts: list[Account]) -> str:
+    states = {a.status for a in accounts}
+    for state in (Account.State.IN_ARREARS, Account.State.ACTIVE, Account.State.DORMANT):
+        if state in states:
+            return Account.State(state).label.lower()
+    return "closed" if accounts else "no accounts"
+
+
+def trend_of(posts: list[tuple[datetime, str, float | None]], now: datetime) -> list[TrendPoint]:
+    """Mean sentiment per month over the last 12 months (months without posts left out)."""
+    buckets: dict[str, list[float]] = {}
+    for posted_at, label, score in posts:
+        value = nba.post_score(label, score)
+        if value is not None:
+            buckets.setdefault(timezone.localtime(posted_at).strftime("%Y-%m"), []).append(value)
+    points = []
+    start = timezone.localtime(now).replace(day=1)
+    for back in range(TREND_MONTHS - 1, -1, -1):
+        year, month = divmod(start.year * 12 + start.month - 1 - back, 12)
+        key = f"{year:04d}-{month + 1:02d}"
+        values = buckets.get(key)
+        if values:
+            label = datetime(year, month + 1, 1).strftime("%b")
+            points.append(TrendPoint(key, label, round(sum(values) / len(values), 2), len(values)))
+    return points
+
+
+def consent_now(history: list[Consent]) -> list[ConsentView]:
+    """The newest row per channel is in force (`history` is newest first)."""
+    seen: dict[str, ConsentView] = {}
+    for c in history:
+        if c.channel not in seen:
+            seen[c.channel] = ConsentView(
+                c.channel, c.granted, c.get_basis_display() if c.basis else "", c.source,
+                c.recorded_at,
+            )  # fmt: skip
+    return sorted(seen.values(), key=lambda v: v.channel)
+
+
+def build_profile(
+    membership: Membership, contact: Contact, *, kind: str = "", cursor: str = ""
+) -> Profile:
+    """The whole profile of `contact` (already checked to be in `membership`'s workspace)."""
+    from rapport.cases.models import Case
+    from rapport.cases.models import Status as CaseStatus
+    from rapport.inbox.models import OPEN_STATUSES, Conversation
+    from rapport.listening.models import Post
+
+    now = timezone.now()
+    identities = list(Identity.objects.filter(contact_id=contact.pk).order_by("network", "handle"))
+    identity_ids = [i.pk for i in identities]
+    accounts = list(Account.objects.filter(contact_id=contact.pk).order_by("status", "kind")[:50])
+    recent_orders = list(
+        Order.objects.filter(contact_id=contact.pk).order_by("-ordered_at", "-id")[:RECENT_ORDERS]
+    )
+    lines: dict[int, list[str]] = {}
+    for order_id, name, qty in (
+        OrderLine.objects.filter(order_id__in=[o.pk for o in recent_orders])
+        .order_by("order_id", "id")
+        .values_list("order_id", "product__name", "quantity")
+    ):
+        lines.setdefault(order_id, []).append(name if qty == 1 else f"{qty} x {name}")
+    value = Value(
+        lifetime=lifetime_value(contact),
+        orders=Order.objects.filter(contact_id=contact.pk).count(),
+        accounts_open=sum(1 for a in accounts if a.status != Account.State.CLOSED),
+        accounts_in_arrears=sum(1 for a in accounts if a.status == Account.State.IN_ARREARS),
+        status=account_status(accounts),
+    )
+    open_cases = list(
+        Case.objects.filter(workspace_id=contact.workspace_id, customer_id=contact.pk)
+        .exclude(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED])
+        .select_related("owner__user", "team")
+        .order_by("-updated_at")[:OPEN_LIMIT]
+    )
+    since = now - timedelta(days=nba.COMPLAINT_DAYS)
+    cases_opened = Case.objects.filter(
+        workspace_id=contact.workspace_id, customer_id=contact.pk, created_at__gte=since
+    )[:50].count()
+    open_conversations: list[Any] = []
+    recent_posts: list[Any] = []
+    sentiments: list[tuple[datetime, str, float | None]] = []
+    complaints = 0
+    if identity_ids:
+        open_conversations = list(
+            Conversation.objects.filter(
+                identity_id__in=identity_ids, status__in=OPEN_STATUSES, merged_into__isnull=True
+            )
+            .select_related("assignee__user", "team")
+            .order_by("-last_activity_at")[:OPEN_LIMIT]
+        )
+        posts = Post.objects.filter(identity_id__in=identity_ids, deleted_at__isnull=True)
+        recent_posts = list(
+            posts.only(
+                "pk", "network", "url", "author_handle", "title", "text", "posted_at",
+                "sentiment", "intent", "identity_id",
+            ).order_by("-posted_at")[:RECENT_POSTS]
+        )  # fmt: skip
+        complaints = posts.filter(intent="complaint", posted_at__gte=since).order_by()[:50].count()
+        sentiments = list(
+            posts.filter(posted_at__gte=now - timedelta(days=31 * TREND_MONTHS))
+            .order_by("-posted_at")
+            .values_list("posted_at", "sentiment", "sentiment_score")[:TREND_POSTS]
+        )
+    history = list(
+        Consent.objects.filter(contact_id=contact.pk)
+        .select_related("recorded_by__user")
+        .order_by("-recorded_at", "-id")[:CONSENT_HISTORY]
+    )
+    return Profile(
+        contact=contact,
+        facts=facts_of(contact),
+        identities=[IdentityView(i, safe_url(i.profile_url)) for i in identities],
+        value=value,
+        accounts=accounts,
+        orders=[OrderView(o, lines.get(o.pk, [])) for o in recent_orders],
+        timeline=timeline_page(contact, kind=kind, cursor=cursor),
+        open_cases=open_cases,
+        open_conversations=open_conversations,
+        recent_posts=recent_posts,
+        trend=trend_of(sentiments, now),
+        consent_now=consent_now(history),
+        consent_history=history,
+        suggestions=nba.suggestions_for(contact),
+        risks=nba.risk_signals(
+            complaints=complaints,
+            cases_opened=cases_opened,
+            sentiments=sentiments,
+            accounts=accounts,
+            now=now,
+        ),
+    )

@@ -1,0 +1,160 @@
+"""The timeline: entries from other domains' writes, posts of linked identities, the backfill,
+and its keyset pages."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from rapport.cases import actions as cases
+from rapport.contacts import actions as contacts
+from rapport.contacts import timeline
+from rapport.contacts.models import TimelineEntry
+from rapport.contacts.profile import timeline_page
+from rapport.contacts.tests import profile_factories as f
+from rapport.core.roles import Role
+from rapport.inbox.tests import factories as inbox
+from rapport.listening.models import Post
+from rapport.triage import pipeline
+
+
+@pytest.fixture
+def agent(acme, make_member):
+    return make_member(acme, Role.AGENT)
+
+
+def titles(contact):
+    return [e.title for e in TimelineEntry.objects.filter(contact=contact)]
+
+
+def test_add_entry_is_idempotent_per_ref_and_goes_to_the_merged_survivor(acme):
+    survivor = f.contact(acme, "Jonathan Smith")
+    merged = f.contact(acme, "Jon Smyth", merged_into=survivor)
+    at = timezone.now()
+    first = timeline.add_entry(merged, occurred_at=at, kind="note", title="Met", ref="x.y:1")
+    again = timeline.add_entry(merged, occurred_at=at, kind="note", title="Met", ref="x.y:1")
+    assert first.pk == again.pk
+    assert first.contact_id == survivor.pk
+    long = timeline.add_entry(survivor, occurred_at=at, kind="note", title="x" * 500)
+    assert len(long.title) == 200 and long.title.endswith("…")
+
+
+def test_cases_opened_and_resolved_join_the_customers_timeline(
+    acme, owner, django_capture_on_commit_callbacks
+):
+    customer = f.contact(acme)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = cases.create_case(owner, subject="Mortgage payment taken twice", customer=customer)
+    assert titles(customer) == [f"Case #{case.pk} opened: Mortgage payment taken twice"]
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.transition(owner, case, to="open")
+        cases.transition(owner, case, to="resolved")
+    assert f"Case #{case.pk} resolved: Mortgage payment taken twice" in titles(customer)
+    assert TimelineEntry.objects.filter(contact=customer, kind="case").count() == 2
+
+
+def test_a_logged_call_appears_once(acme, agent, django_capture_on_commit_callbacks):
+    customer = f.contact(acme)
+    with django_capture_on_commit_callbacks(execute=True):
+        contacts.log_interaction(
+            agent, customer, kind="call", subject="Asked about overdraft", direction="inbound"
+        )
+    entries = list(TimelineEntry.objects.filter(contact=customer))
+    assert len(entries) == 1 and entries[0].kind == "call"
+    assert "Asked about overdraft" in entries[0].title
+
+
+def test_posts_of_a_linked_identity_are_recorded_when_triage_stores_them(acme):
+    customer = f.contact(acme)
+    post = inbox.post(acme, "Card declined at the till", author="jsmith", sentiment="negative")
+    post.identity.contact = customer
+    post.identity.save()
+    stranger = inbox.post(acme, "Nice app", author="someone")
+    ctx = pipeline.context_for(acme.pk)
+    from rapport.triage.steps import ResolveIdentity
+
+    ResolveIdentity().saved([post, stranger], ctx)
+    ResolveIdentity().saved([post], ctx)  # a second save adds nothing
+    entries = list(TimelineEntry.objects.filter(contact=customer))
+    assert [(e.kind, e.sentiment, e.summary) for e in entries] == [
+        ("post", "negative", "Card declined at the till")
+    ]
+    assert TimelineEntry.objects.count() == 1
+
+
+def test_backfill_brings_posts_conversations_cases_orders_and_calls(acme, agent, owner):
+    customer = f.contact(acme)
+    post = inbox.post(acme, "Where is my refund?", author="jsmith")
+    inbox.arrive(acme, post)
+    post.identity.contact = customer
+    post.identity.save()
+    cases.create_case(owner, subject="Refund missing", customer=customer)
+    f.order(customer, f.product(acme, "Home insurance"), total="240.00")
+    contacts.log_interaction(agent, customer, kind="email", subject="Sent the refund form")
+    TimelineEntry.objects.filter(contact=customer).delete()
+    added = timeline.backfill(customer)
+    kinds = sorted(TimelineEntry.objects.filter(contact=customer).values_list("kind", flat=True))
+    assert kinds == ["case", "conversation", "email", "order", "post"]
+    assert added == 5
+    assert timeline.backfill(customer) == 0  # idempotent
+    order = TimelineEntry.objects.get(contact=customer, kind="order")
+    assert order.title == "Bought Home insurance: GBP 240.00"
+
+
+def test_linking_an_identity_brings_its_posts(acme, django_capture_on_commit_callbacks):
+    from rapport.core.audit import record
+    from django.db import transaction
+
+    customer = f.contact(acme)
+    post = inbox.post(acme, "Branch closed again", author="jsmith")
+    identity = post.identity
+    identity.contact = customer
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        identity.save()
+        record(actor=None, workspace=acme, verb="identity.link", obj=identity)
+    assert titles(customer) == ["Post by @jsmith on mastodon"]
+
+
+def test_timeline_pages_by_keyset_and_filters_by_kind(acme):
+    customer = f.contact(acme)
+    now = timezone.now()
+    for i in range(45):
+        timeline.add_entry(
+            customer,
+            occurred_at=now - timedelta(hours=i // 2),  # pairs share a time: the id breaks ties
+            kind="post" if i % 3 else "order",
+            title=f"entry {i}",
+        )
+    seen, cursor = [], ""
+    while True:
+        page = timeline_page(customer, cursor=cursor, limit=20)
+        seen += [e.pk for e in page.entries]
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    expected = list(
+        TimelineEntry.objects.filter(contact=customer)
+        .order_by("-occurred_at", "-id")
+        .values_list("pk", flat=True)
+    )
+    assert seen == expected and len(seen) == 45
+    orders = timeline_page(customer, kind="order", limit=100)
+    assert len(orders.entries) == 15 and {e.kind for e in orders.entries} == {"order"}
+    with pytest.raises(ValidationError):
+        timeline_page(customer, cursor="not-a-cursor")
+    with pytest.raises(ValidationError):
+        timeline_page(customer, kind="telegram")
+
+
+def test_a_receiver_failure_never_breaks_the_write(acme, owner, django_capture_on_commit_callbacks):
+    customer = f.contact(acme)
+    Post.objects.none()  # no posts needed
+    original = timeline.BY_OBJECT_TYPE["cases.case"]
+    timeline.BY_OBJECT_TYPE["cases.case"] = lambda event: 1 / 0
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            case = cases.create_case(owner, subject="Still opened", customer=customer)
+    finally:
+        timeline.BY_OBJECT_TYPE["cases.case"] = original
+    assert case.pk and not TimelineEntry.objects.filter(contact=customer).exists()
