@@ -380,10 +380,24 @@ def _forward(run: PlaybookRun, workflow: BpmnWorkflow, driver: Membership | None
         _audit(run, driver, "playbook.run.complete", {"playbook": run.playbook_id})
 
 
-def _fail(run: PlaybookRun, driver: Membership | None, error: Exception | str) -> None:
-    message = str(error)
+def explain(error: Exception | str) -> str:
+    """The reason a run stopped, in words: SpiffWorkflow's wrapper names the step, the
+    evaluator's own error says why."""
     if isinstance(error, ValidationError):
-        message = " ".join(error.messages)
+        return " ".join(error.messages)
+    if not isinstance(error, SpiffWorkflowException):
+        return str(error)
+    spec = getattr(error, "task_spec", None)
+    where = f"Step {_name(spec)!r} ({spec.bpmn_id})" if spec is not None else "The workflow"
+    cause: BaseException | None = error.__cause__ or error.__context__
+    while cause is not None and isinstance(cause, SpiffWorkflowException):
+        cause = cause.__cause__ or cause.__context__
+    reason = str(cause) if cause is not None else str(error)
+    return f"{where}: {reason}"
+
+
+def _fail(run: PlaybookRun, driver: Membership | None, error: Exception | str) -> None:
+    message = explain(error)
     run.status = PlaybookRun.Status.FAILED
     run.error = message[:2000]
     run.save(update_fields=["status", "error", "updated_at"])

@@ -14,6 +14,7 @@ from rapport.inbox.tests.scenarios import SCENARIOS as INBOX_SCENARIOS
 from rapport.listening.tests.scenarios import SCENARIOS as LISTENING_SCENARIOS
 from rapport.notifications.tests.scenarios import SCENARIOS as NOTIFICATION_SCENARIOS
 from rapport.people.tests.scenarios import SCENARIOS as PEOPLE_SCENARIOS
+from rapport.playbooks.tests.scenarios import SCENARIOS as PLAYBOOK_SCENARIOS
 from rapport.sla.tests.scenarios import SCENARIOS as SLA_SCENARIOS
 from rapport.triage.tests.scenarios import SCENARIOS as TRIAGE_SCENARIOS
 
@@ -56,6 +57,7 @@ SCENARIOS.update(PEOPLE_SCENARIOS)
 SCENARIOS.update(TRIAGE_SCENARIOS)
 SCENARIOS.update(INBOX_SCENARIOS)
 SCENARIOS.update(CASE_SCENARIOS)
+SCENARIOS.update(PLAYBOOK_SCENARIOS)
 SCENARIOS.update(SLA_SCENARIOS)
 
 
