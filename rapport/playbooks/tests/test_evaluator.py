@@ -32,7 +32,7 @@ ESCAPES = [
 ]
 
 
-@pytest.mark.parametrize("text,reason", ESCAPES)
+@pytest.mark.parametrize(("text", "reason"), ESCAPES)
 def test_escapes_are_refused_with_a_reason(text, reason):
     with pytest.raises(RefusedExpression, match=reason.replace("(", r"\(")):
         evaluator.evaluate(text, {"amount": 10})
@@ -117,7 +117,8 @@ def test_a_run_refuses_python_that_skipped_the_upload_checks(owner, tmp_path, mo
     )
     run = PlaybookRun.objects.get(case=case)
     assert run.status == PlaybookRun.Status.FAILED
-    assert "sequenceFlow 'yes_approval'" in run.error and "names starting with '_'" in run.error
+    assert "sequenceFlow 'yes_approval'" in run.error
+    assert "names starting with '_'" in run.error
     assert not case.tasks.exists()
 
     # Even with the parse-time checks gone, the gateway's condition meets the evaluator.
@@ -143,7 +144,8 @@ def test_a_run_refuses_python_that_skipped_the_upload_checks(owner, tmp_path, mo
 def test_a_script_refused_on_its_data_fails_the_run_with_the_reason(owner):
     b = bank(owner)
     script = (
-        '<bpmn:scriptTask id="letter" name="Draft the letter"><bpmn:incoming>to_threshold</bpmn:incoming>'
+        '<bpmn:scriptTask id="letter" name="Draft the letter">'
+        "<bpmn:incoming>to_threshold</bpmn:incoming>"
         "<bpmn:outgoing>to_rules</bpmn:outgoing><bpmn:script>letter = 'x' * amount</bpmn:script>"
         "</bpmn:scriptTask>"
         '<bpmn:sequenceFlow id="to_rules" sourceRef="letter" targetRef="check_threshold" />'
@@ -151,7 +153,8 @@ def test_a_script_refused_on_its_data_fails_the_run_with_the_reason(owner):
     bpmn = (
         library("payment_dispute.bpmn")
         .replace(
-            '<bpmn:sequenceFlow id="to_threshold" sourceRef="investigate" targetRef="check_threshold" />',
+            '<bpmn:sequenceFlow id="to_threshold" sourceRef="investigate" '
+            'targetRef="check_threshold" />',
             '<bpmn:sequenceFlow id="to_threshold" sourceRef="investigate" targetRef="letter" />'
             + script,
         )

@@ -45,7 +45,8 @@ def b(owner):
 
 def test_a_good_upload_becomes_the_next_active_version(b):
     second = actions.upload_playbook(b.owner, b.case_type, bpmn=GOOD.encode(), dmn=DMN)
-    assert second.version == 2 and second.active
+    assert second.version == 2
+    assert second.active
     assert Playbook.objects.filter(case_type=b.case_type, active=True).get() == second
     event = AuditEvent.objects.filter(verb="playbook.upload").latest("id")
     assert event.after["version"] == 2
@@ -100,11 +101,12 @@ def test_a_missing_dmn_decision_is_named(b):
 
 def test_a_dmn_file_that_is_not_dmn_is_refused(b):
     problem = refused(b, GOOD, dmn={"rules.dmn": GOOD}).problems[0]
-    assert problem.file == "rules.dmn" and "not a DMN file" in problem.message
+    assert problem.file == "rules.dmn"
+    assert "not a DMN file" in problem.message
 
 
 @pytest.mark.parametrize(
-    "condition,reason",
+    ("condition", "reason"),
     [
         ("__import__('os').system('touch /tmp/pwned')", "names starting with '_'"),
         ("().__class__.__bases__[0].__subclasses__()", "names starting with '_'"),
