@@ -52,8 +52,8 @@ def _named(q: str, *prefixes: str) -> Q:
 
 
 def pending_suggestions(member: Membership, *, q: str = "") -> QuerySet[MatchSuggestion]:
-    """Pairs waiting for review, best first; both contacts still unmerged. `q`: a name prefix of
-    either contact."""
+    """Pairs waiting for review, best first; both contacts still unmerged. `q`: a prefix of
+    either contact's name or last name."""
     require_role(member, Role.EMPLOYEE, "see suggested duplicates")
     qs = MatchSuggestion.objects.filter(
         workspace=member.workspace,
@@ -62,9 +62,12 @@ def pending_suggestions(member: Membership, *, q: str = "") -> QuerySet[MatchSug
         other__merged_into__isnull=True,
     ).select_related("contact", "other")
     if q.strip():
-        qs = qs.annotate(a=Lower("contact__name"), b=Lower("other__name")).filter(
-            _named(q, "a", "b")
-        )
+        qs = qs.annotate(
+            a=Lower("contact__name"),
+            b=Lower("other__name"),
+            a_last=Lower("contact__last_name"),
+            b_last=Lower("other__last_name"),
+        ).filter(_named(q, "a", "b", "a_last", "b_last"))
     return qs.order_by("-score", "-id")
 
 

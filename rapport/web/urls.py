@@ -16,6 +16,7 @@ from rapport.web.views import (
     operations,
     people,
     settings,
+    sla,
     status,
     teams,
     workspace,
@@ -56,6 +57,14 @@ settings_urls: list[URLPattern | URLResolver] = [
     path("outbox/", engagement.outbox, name="settings_outbox"),
     path("outbox/<int:reply_id>/retry/", engagement.outbox_retry, name="settings_outbox_retry"),
     path("tasks/<int:run_id>/", operations.task_run, name="settings_task_run"),
+    path("sla/", sla.index, name="settings_sla"),
+    path("sla/calendars/new/", sla.calendar_new, name="settings_sla_calendar_new"),
+    path("sla/calendars/<int:calendar_id>/", sla.calendar_edit, name="settings_sla_calendar"),
+    path("sla/policies/new/", sla.policy_new, name="settings_sla_policy_new"),
+    path("sla/policies/<int:policy_id>/", sla.policy_edit, name="settings_sla_policy"),
+    path("sla/policies/<int:policy_id>/rules/", sla.rule_add, name="settings_sla_rule_add"),
+    path("sla/rules/<int:rule_id>/delete/", sla.rule_delete, name="settings_sla_rule_delete"),
+    path("sla/start-timers/", sla.start_timers, name="settings_sla_start"),
 ]
 
 inbox_urls: list[URLPattern | URLResolver] = [
