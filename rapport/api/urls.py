@@ -7,6 +7,7 @@ from rapport.api import (
     case_approvals,
     cases,
     contact_merge,
+    contact_profile,
     core,
     engagement,
     errors,
@@ -34,6 +35,7 @@ api.add_router("/", approvals.router)
 api.add_router("/", engagement.router)
 api.add_router("/", inbox.router)
 api.add_router("/", cases.router)
+api.add_router("/", contact_profile.router)
 api.add_router("/", contact_merge.router)
 api.add_router("/", case_approvals.router)
 
