@@ -5,6 +5,8 @@ start a run on a case by hand (cases of a type with an active playbook start one
 see `receivers`), cancel a run. The machine's own steps are in `engine`.
 """
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError
 
 from rapport.cases.models import Case, CaseType, Status
@@ -42,7 +44,7 @@ def upload_playbook(
     case_type: CaseType,
     *,
     bpmn: str | bytes,
-    dmn: dict[str, str | bytes] | None = None,
+    dmn: Mapping[str, str | bytes] | None = None,
     bpmn_filename: str = "playbook.bpmn",
 ) -> Playbook:
     """A new version of the case type's playbook, active from now on for newly opened cases.

@@ -15,6 +15,7 @@ from rapport.web.views import (
     notifications,
     operations,
     people,
+    playbooks,
     settings,
     sla,
     status,
@@ -65,6 +66,13 @@ settings_urls: list[URLPattern | URLResolver] = [
     path("sla/policies/<int:policy_id>/rules/", sla.rule_add, name="settings_sla_rule_add"),
     path("sla/rules/<int:rule_id>/delete/", sla.rule_delete, name="settings_sla_rule_delete"),
     path("sla/start-timers/", sla.start_timers, name="settings_sla_start"),
+    path("playbooks/", playbooks.index, name="settings_playbooks"),
+    path("playbooks/upload/", playbooks.upload, name="settings_playbooks_upload"),
+    path(
+        "playbooks/<int:playbook_id>/switch-off/",
+        playbooks.deactivate,
+        name="settings_playbook_deactivate",
+    ),
 ]
 
 inbox_urls: list[URLPattern | URLResolver] = [
@@ -126,6 +134,16 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("cases/<int:case_id>/merge/", cases.case_merge, name="case_merge"),
     path("cases/<int:case_id>/unmerge/", cases.case_unmerge, name="case_unmerge"),
     path("cases/<int:case_id>/fields/", cases.case_fields, name="case_fields"),
+    path(
+        "cases/<int:case_id>/playbook/start/",
+        playbooks.case_playbook_start,
+        name="case_playbook_start",
+    ),
+    path(
+        "cases/<int:case_id>/playbook/cancel/",
+        playbooks.case_playbook_cancel,
+        name="case_playbook_cancel",
+    ),
     path("cases/<int:case_id>/public-link/", cases.case_public_link, name="case_public_link"),
     path(
         "public-links/<int:link_id>/revoke/",

@@ -55,6 +55,7 @@ SETTINGS_NAV = [
     NavItem("settings_outbox", "Outbox", ""),
     NavItem("settings_sla", "SLAs and business hours", ""),
     NavItem("settings_case_types", "Case types", "", Role.ADMIN),
+    NavItem("settings_playbooks", "Playbooks", "", Role.ADMIN),
     NavItem("settings_audit", "Audit log", "", Role.ADMIN),
     NavItem("settings_tasks", "Background tasks", "", Role.MANAGER),
 ]

@@ -1,0 +1,170 @@
+"""Settings → Playbooks (each case type's BPMN playbook: upload a new version, with the problems
+of a refused file listed by element and line; switch one off), and the case panel's forms to
+start or cancel a run."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from rapport.cases.access import access_case, access_case_type
+from rapport.core.access import access_workspace
+from rapport.core.models import Membership
+from rapport.core.roles import Role
+from rapport.playbooks import actions, selectors
+from rapport.playbooks.access import access_playbook
+from rapport.playbooks.models import Playbook, PlaybookRun
+from rapport.playbooks.validate import MAX_DMN_FILES, MAX_FILE_BYTES, PlaybookInvalid, Problem
+from rapport.web.views.common import PER_PAGE, member_view, render_page, search_term
+
+
+def _admin(request: HttpRequest, slug: str) -> Membership:
+    membership = access_workspace(request.user, slug)
+    if not membership.has_role(Role.ADMIN):
+        raise PermissionDenied("Only an admin or above may manage playbooks.")
+    return membership
+
+
+def read_upload(upload: UploadedFile | None, what: str) -> bytes:
+    """An uploaded file's bytes, refused (with its name) when missing or too large."""
+    if upload is None:
+        raise PlaybookInvalid([Problem(f"Choose the {what} file to upload.")])
+    name = upload.name or what
+    if (upload.size or 0) > MAX_FILE_BYTES:
+        raise PlaybookInvalid(
+            [Problem(f"the file is {upload.size} bytes; at most {MAX_FILE_BYTES}", name)]
+        )
+    return upload.read()
+
+
+def upload_files(
+    membership: Membership, case_type_id: object, bpmn: UploadedFile | None, dmn: list[UploadedFile]
+) -> Playbook:
+    """Shared by the page and the API: reads the files and uploads them as a new version."""
+    case_type = access_case_type(membership, case_type_id)
+    if len(dmn) > MAX_DMN_FILES:
+        raise PlaybookInvalid([Problem(f"at most {MAX_DMN_FILES} DMN files per playbook")])
+    content = read_upload(bpmn, "BPMN")
+    tables = {(f.name or f"decision{i}.dmn"): read_upload(f, "DMN") for i, f in enumerate(dmn, 1)}
+    return actions.upload_playbook(
+        membership,
+        case_type,
+        bpmn=content,
+        dmn=tables,
+        bpmn_filename=(bpmn.name if bpmn else None) or "playbook.bpmn",
+    )
+
+
+def _page(
+    request: HttpRequest,
+    membership: Membership,
+    *,
+    problems: list[Problem] | None = None,
+    failed_type: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    q = search_term(request)
+    rows = selectors.case_types_with_playbooks(membership)
+    if q:
+        rows = [r for r in rows if q.lower() in r["case_type"].name.lower()]
+    return render_page(
+        request,
+        membership,
+        "web/playbooks/index.html",
+        {
+            "q": q,
+            "page": Paginator(rows, PER_PAGE).get_page(request.GET.get("page")),
+            "case_types": [r["case_type"] for r in selectors.case_types_with_playbooks(membership)],
+            "problems": problems or [],
+            "failed_type": failed_type,
+            "max_dmn": MAX_DMN_FILES,
+        },
+        section="settings",
+        subsection="settings_playbooks",
+        partial="web/playbooks/_list.html",
+        status=status,
+    )
+
+
+@member_view
+def index(request: HttpRequest, slug: str) -> HttpResponse:
+    return _page(request, _admin(request, slug))
+
+
+@member_view
+@require_POST
+def upload(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = _admin(request, slug)
+    type_id = request.POST.get("case_type", "")
+    try:
+        playbook = upload_files(
+            membership, type_id, request.FILES.get("bpmn"), request.FILES.getlist("dmn")
+        )
+    except PlaybookInvalid as invalid:
+        return _page(
+            request,
+            membership,
+            problems=invalid.problems,
+            failed_type=int(type_id) if str(type_id).isdigit() else None,
+            status=400,
+        )
+    except ValidationError as error:
+        return _page(request, membership, problems=[Problem(m) for m in error.messages], status=400)
+    messages.success(
+        request,
+        f"{playbook} is now the playbook of “{playbook.case_type.name}”: cases of this type "
+        "follow it when they are opened.",
+    )
+    return redirect("web:settings_playbooks", slug=slug)
+
+
+@member_view
+@require_POST
+def deactivate(request: HttpRequest, slug: str, playbook_id: int) -> HttpResponse:
+    membership = _admin(request, slug)
+    playbook = access_playbook(membership, playbook_id)
+    actions.deactivate_playbook(membership, playbook)
+    messages.success(
+        request,
+        f"{playbook} is switched off; cases already following it go on.",
+    )
+    return redirect("web:settings_playbooks", slug=slug)
+
+
+@member_view
+@require_POST
+def case_playbook_start(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
+    membership = access_workspace(request.user, slug)
+    case = access_case(membership, case_id)
+    chosen = request.POST.get("playbook")
+    try:
+        playbook = access_playbook(membership, chosen) if chosen else None
+        run = actions.start_run(membership, case, playbook=playbook)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if run.status == PlaybookRun.Status.FAILED:
+            messages.error(request, f"The playbook could not start: {run.error}")
+        else:
+            messages.success(request, f"The playbook {run.playbook.name} is running.")
+    return redirect("web:case", slug=slug, case_id=case.pk)
+
+
+@member_view
+@require_POST
+def case_playbook_cancel(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
+    membership = access_workspace(request.user, slug)
+    case = access_case(membership, case_id)
+    run = selectors.run_of(case)
+    try:
+        if run is None:
+            raise ValidationError("No playbook runs on this case.")
+        actions.cancel_run(membership, run)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The playbook is cancelled; its open tasks stay on the case.")
+    return redirect("web:case", slug=slug, case_id=case.pk)
