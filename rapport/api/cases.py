@@ -523,7 +523,9 @@ def _type(t: CaseType) -> dict[str, Any]:
     return {"id": t.pk, "name": t.name, "schema": t.schema}
 
 
-@router.get("/case-types", response=list[CaseTypeOut], summary="The workspace's case types")
+@router.get(
+    "/case-types", response=list[CaseTypeOut], by_alias=True, summary="The workspace's case types"
+)
 def list_case_types(request: HttpRequest) -> list[dict[str, Any]]:
     m = member(request)
     return [_type(t) for t in CaseType.objects.filter(workspace=m.workspace).order_by("name")]
@@ -532,6 +534,7 @@ def list_case_types(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post(
     "/case-types",
     response={201: CaseTypeOut},
+    by_alias=True,
     summary="Create a case type with a JSON schema for its custom fields (admins)",
 )
 def create_case_type(request: HttpRequest, payload: CaseTypeIn) -> Status[dict[str, Any]]:
@@ -544,6 +547,7 @@ def create_case_type(request: HttpRequest, payload: CaseTypeIn) -> Status[dict[s
 @router.patch(
     "/case-types/{type_id}",
     response=CaseTypeOut,
+    by_alias=True,
     summary="Rename a case type or replace its schema (admins)",
 )
 def patch_case_type(request: HttpRequest, type_id: int, payload: CaseTypePatch) -> dict[str, Any]:
