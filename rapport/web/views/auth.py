@@ -9,6 +9,7 @@ from rapport.core import selectors
 from rapport.core.access import access_workspace
 from rapport.core.demo import DEMO_SLUG
 from rapport.core.models import Workspace
+from rapport.core.roles import Role
 from rapport.web.forms import LoginForm
 
 
@@ -40,7 +41,9 @@ def home(request: HttpRequest) -> HttpResponse:
         response = render(request, "web/no_workspace.html", status=200)
         add_never_cache_headers(response)
         return response
-    return redirect("web:inbox", slug=chosen.workspace.slug)
+    # Back-office employees work tasks and approvals, not the inbox: they land on My work.
+    landing = "web:my_work" if chosen.role == Role.EMPLOYEE else "web:inbox"
+    return redirect(landing, slug=chosen.workspace.slug)
 
 
 def switch(request: HttpRequest) -> HttpResponse:

@@ -20,7 +20,7 @@ from rapport.core.access import access_member, access_workspace
 from rapport.core.models import Membership, Team
 from rapport.core.roles import Role
 from rapport.inbox.access import access_conversation
-from rapport.web.views import case_playbook, case_sla, contact_profile
+from rapport.web.views import case_approvals, case_playbook, case_sla, contact_profile
 from rapport.web.views.common import add_action_errors, member_view, render_page, search_term
 
 PER_PAGE = 25
@@ -157,6 +157,7 @@ def _case_page(
         "case": case,
         "contact_panel": contact_profile.panel(membership, case.customer),
         **case_sla.panel(membership, case),
+        **case_approvals.panel(membership, case),
         **case_playbook.panel(membership, case),
         "detail": detail,
         "buttons": [

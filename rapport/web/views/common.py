@@ -32,6 +32,7 @@ class NavItem:
 
 
 NAV = [
+    NavItem("my_work", "My work", "w", Role.EMPLOYEE),
     NavItem("inbox", "Inbox", "i"),
     NavItem("listening", "Listening", "l"),
     NavItem("approvals", "Approvals", "a", Role.EMPLOYEE),
