@@ -192,6 +192,27 @@ def add_business_time(calendar: Any, start: dt.datetime, minutes: float) -> dt.d
     raise ValueError("The calendar has no opening hours in the next three years.")
 
 
+def subtract_business_time(calendar: Any, end: dt.datetime, minutes: float) -> dt.datetime:
+    """The instant `minutes` of opening hours before `end` (when a timer would have started)."""
+    hours = hours_of(calendar)
+    end = _aware(end)
+    left = dt.timedelta(minutes=minutes)
+    if left <= dt.timedelta(0):
+        return end
+    day = end.astimezone(hours.tz).date() + dt.timedelta(days=1)
+    for _ in range(_MAX_DAYS + int(minutes // (24 * 60)) * 7):
+        for opens, closes in reversed(list(hours.intervals(day))):
+            finish = min(closes, end)
+            if finish <= opens:
+                continue
+            span = finish - opens
+            if left <= span:
+                return finish - left
+            left -= span
+        day -= dt.timedelta(days=1)
+    raise ValueError("The calendar has no opening hours in the three years before.")
+
+
 def business_minutes_between(calendar: Any, a: dt.datetime, b: dt.datetime) -> float:
     """Minutes of opening hours from `a` to `b`; negative when `b` is before `a`."""
     hours = hours_of(calendar)

@@ -15,6 +15,7 @@ from rapport.sla.calendar import (
     clean_holidays,
     clean_hours,
     compile_hours,
+    subtract_business_time,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -128,6 +129,21 @@ def test_adding_then_counting_gives_the_same_minutes(office):
         minutes = rng.randrange(1, 5 * 480)
         due = add_business_time(office, start, minutes)
         assert business_minutes_between(office, start, due) == pytest.approx(minutes)
+
+
+def test_subtracting_walks_back_over_weekends_and_holidays(office):
+    assert local(subtract_business_time(office, london(2026, 6, 8, 10), 120)) == dt.datetime(
+        2026, 6, 5, 16
+    )
+    assert local(subtract_business_time(office, london(2026, 12, 29, 10), 120)) == dt.datetime(
+        2026, 12, 24, 16
+    )
+    rng = random.Random(7)
+    for _ in range(200):
+        end = london(2026, 1, 1) + dt.timedelta(minutes=rng.randrange(365 * 24 * 60))
+        minutes = rng.randrange(1, 5 * 480)
+        start = subtract_business_time(office, end, minutes)
+        assert business_minutes_between(office, start, end) == pytest.approx(minutes)
 
 
 def test_naive_datetimes_are_refused(office):
