@@ -14,6 +14,7 @@ from rapport.api import (
     inbox,
     listening,
     notifications,
+    playbooks,
 )
 from rapport.api.auth import TokenAuth
 
@@ -38,6 +39,7 @@ api.add_router("/", cases.router)
 api.add_router("/", contact_profile.router)
 api.add_router("/", contact_merge.router)
 api.add_router("/", case_approvals.router)
+api.add_router("/", playbooks.router)
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> JsonResponse:

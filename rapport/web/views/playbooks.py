@@ -4,20 +4,20 @@ start or cancel a run."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from rapport.cases.access import access_case, access_case_type
+from rapport.cases.access import access_case
 from rapport.core.access import access_workspace
 from rapport.core.models import Membership
 from rapport.core.roles import Role
 from rapport.playbooks import actions, selectors
 from rapport.playbooks.access import access_playbook
-from rapport.playbooks.models import Playbook, PlaybookRun
-from rapport.playbooks.validate import MAX_DMN_FILES, MAX_FILE_BYTES, PlaybookInvalid, Problem
+from rapport.playbooks.models import PlaybookRun
+from rapport.playbooks.uploads import upload_files
+from rapport.playbooks.validate import MAX_DMN_FILES, PlaybookInvalid, Problem
 from rapport.web.views.common import PER_PAGE, member_view, render_page, search_term
 
 
@@ -26,36 +26,6 @@ def _admin(request: HttpRequest, slug: str) -> Membership:
     if not membership.has_role(Role.ADMIN):
         raise PermissionDenied("Only an admin or above may manage playbooks.")
     return membership
-
-
-def read_upload(upload: UploadedFile | None, what: str) -> bytes:
-    """An uploaded file's bytes, refused (with its name) when missing or too large."""
-    if upload is None:
-        raise PlaybookInvalid([Problem(f"Choose the {what} file to upload.")])
-    name = upload.name or what
-    if (upload.size or 0) > MAX_FILE_BYTES:
-        raise PlaybookInvalid(
-            [Problem(f"the file is {upload.size} bytes; at most {MAX_FILE_BYTES}", name)]
-        )
-    return upload.read()
-
-
-def upload_files(
-    membership: Membership, case_type_id: object, bpmn: UploadedFile | None, dmn: list[UploadedFile]
-) -> Playbook:
-    """Shared by the page and the API: reads the files and uploads them as a new version."""
-    case_type = access_case_type(membership, case_type_id)
-    if len(dmn) > MAX_DMN_FILES:
-        raise PlaybookInvalid([Problem(f"at most {MAX_DMN_FILES} DMN files per playbook")])
-    content = read_upload(bpmn, "BPMN")
-    tables = {(f.name or f"decision{i}.dmn"): read_upload(f, "DMN") for i, f in enumerate(dmn, 1)}
-    return actions.upload_playbook(
-        membership,
-        case_type,
-        bpmn=content,
-        dmn=tables,
-        bpmn_filename=(bpmn.name if bpmn else None) or "playbook.bpmn",
-    )
 
 
 def _page(
