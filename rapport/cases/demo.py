@@ -197,3 +197,7 @@ def load(workspace: Workspace, owner: Membership) -> None:
         for to in PATHS[spec.status]:
             if case.status != to:
                 actions.transition(mover, case, to=to)
+    # Approvals on these cases, the "Senior credit officers" team and a delegation (My work).
+    from rapport.cases import approvals_demo
+
+    approvals_demo.load(workspace, owner)
