@@ -31,6 +31,7 @@ def test_demo_approvals_show_on_my_work_for_ingrid_and_tom():
     assert pending.object_id == dispute.pk
     assert pending.asked_of == "the Senior credit officers team"
     decided = cases.get(state="approved")
+    assert decided.decided_by is not None
     assert decided.decided_by.user.email == "ingrid@acme.example"
     fee = Case.objects.get(pk=decided.object_id)
     assert fee.status == "waiting_third_party"
