@@ -13,7 +13,8 @@ from rapport.contacts.linkage.scoring import (
     weigh,
 )
 
-#: Keys that identify one person on their own: they link at once, whatever else differs.
+#: Keys that identify one person on their own: they link at once, unless everything else in
+#: the two records says they are different people (CONTRADICTED_BITS).
 DETERMINISTIC = (
     ("email_key", "Same email"),
     ("phone", "Same phone number"),
@@ -21,8 +22,14 @@ DETERMINISTIC = (
 )
 
 
-def deterministic(a: Record, b: Record) -> str | None:
-    """Why the two records are certainly one person, or None."""
+#: The other fields' evidence (in bits) below which a shared key is not enough on its own: a
+#: household's phone or email, a recycled number, where names, birth date and town all differ.
+#: Then the key is strong evidence in the score, not a link by itself.
+CONTRADICTED_BITS = -8.0
+KEY_FIELDS = frozenset({"email_key", "phone", "national_id", "handles", "links"})
+
+
+def _key(a: Record, b: Record) -> str | None:
     for name, reason in DETERMINISTIC:
         value = getattr(a, name)
         if value and value == getattr(b, name):
@@ -30,6 +37,14 @@ def deterministic(a: Record, b: Record) -> str | None:
     if a.handles & b.handles:
         return "Same handle on the same network"
     return None
+
+
+def deterministic(a: Record, b: Record) -> str | None:
+    """Why the two records are certainly one person, or None."""
+    reason = _key(a, b)
+    if reason is None or weigh(a, b, skip=KEY_FIELDS) < CONTRADICTED_BITS:
+        return None
+    return reason
 
 
 @dataclass(frozen=True, slots=True)

@@ -174,11 +174,11 @@ def levels(a: Record, b: Record) -> dict[str, cmp.Level]:
     return found
 
 
-def weigh(a: Record, b: Record) -> float:
+def weigh(a: Record, b: Record, skip: frozenset[str] = frozenset()) -> float:
     """The evidence in bits, without the explanation: the fast path for scoring many pairs."""
     total = 0.0
     for f, level in zip(FIELDS, levels(a, b).values(), strict=True):
-        if level is not None:
+        if level is not None and f.name not in skip:
             total += _BITS[f.name][level]
     return total
 

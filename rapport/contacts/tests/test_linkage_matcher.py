@@ -113,6 +113,17 @@ def test_deterministic_keys_link_at_once_whatever_else_differs():
     assert deterministic(c, d) == "Same handle on the same network"
 
 
+def test_a_shared_phone_with_other_names_is_evidence_not_a_link():
+    a = make_record(1, first_name="Priya", last_name="Cook", phone="+447700900044")
+    b = make_record(2, first_name="Yuki", last_name="Nguyen", phone="+447700900044")
+    assert deterministic(a, b) is None  # a household's phone, a recycled number
+    result = explain(a, b)
+    assert result.score < DEFAULT_THRESHOLD
+    assert {"field": "phone", "label": "Phone", "level": "exact"}.items() <= next(
+        e for e in result.explanation if e["field"] == "phone"
+    ).items()
+
+
 def test_first_and_last_name_swapped_still_match():
     a = make_record(1, first_name="chen", last_name="maya", birth_date="19850402")
     b = make_record(2, first_name="maya", last_name="chen", birth_date="19850402")
