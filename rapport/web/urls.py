@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from rapport.web.views import (
     activity,
+    approval_timers,
     approvals,
     auth,
     case_approvals,
@@ -119,6 +120,7 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("posts/<int:post_id>/reply/check/", engagement.check, name="reply_check"),
     path("replies/<int:reply_id>/withdraw/", engagement.reply_withdraw, name="reply_withdraw"),
     path("approvals/", approvals.approvals, name="approvals"),
+    path("approvals/timers/", approval_timers.timers, name="approval_timers"),
     path("my-work/", mywork.my_work_page, name="my_work"),
     path("my-work/tasks/<int:task_id>/done/", mywork.complete_task, name="my_work_task_done"),
     path("my-work/approvals/<int:approval_id>/decide/", mywork.decide, name="my_work_decide"),

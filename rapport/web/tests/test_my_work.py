@@ -213,3 +213,25 @@ def test_a_bad_panel_request_names_the_problem(people, case, signed_in):
     assert "The amount must be more than zero" in html
     case.refresh_from_db()
     assert case.status == "new"
+
+
+def test_an_admin_sets_the_approval_timers_on_the_approvals_page(acme, owner, people, signed_in):
+    admin = signed_in(owner)
+    page = admin.get("/w/acme/approvals/").content.decode()
+    assert "After 24 hours without a decision" in page
+    admin.post(
+        "/w/acme/approvals/timers/", {"remind_after_hours": "8", "escalate_after_hours": "4"}
+    )
+    assert "Escalate after the reminder" in admin.get("/w/acme/approvals/").content.decode()
+    admin.post(
+        "/w/acme/approvals/timers/", {"remind_after_hours": "8", "escalate_after_hours": "30"}
+    )
+    assert "After 8 hours without a decision" in admin.get("/w/acme/approvals/").content.decode()
+    tom = signed_in(people["tom"])
+    assert 'name="remind_after_hours"' not in tom.get("/w/acme/approvals/").content.decode()
+    assert (
+        tom.post(
+            "/w/acme/approvals/timers/", {"remind_after_hours": "1", "escalate_after_hours": "2"}
+        ).status_code
+        == 403
+    )

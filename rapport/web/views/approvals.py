@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from rapport.approvals import actions, selectors
+from rapport.approvals import actions, reminders, selectors
 from rapport.approvals.models import Approval
 from rapport.core.access import access_workspace
 from rapport.core.models import Membership
@@ -68,6 +68,7 @@ def approvals(request: HttpRequest, slug: str) -> HttpResponse:
         "scopes": SCOPES,
         "q": q,
         "pending_count": selectors.pending_count(membership),
+        "timers": reminders.timers_for(membership.workspace),
     }
     return render_page(
         request,
