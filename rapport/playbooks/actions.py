@@ -109,8 +109,9 @@ def deactivate_playbook(actor: Membership, playbook: Playbook) -> Playbook:
 @action("playbook.start")
 def start_run(actor: Membership, case: Case, *, playbook: Playbook | None = None) -> PlaybookRun:
     """Starts a playbook on the case by hand: its type's active one, or the one chosen (for a
-    case opened before its playbook was uploaded, or one without a type). A finished, failed or
-    cancelled run is replaced; a running one is not."""
+    case opened before its playbook was uploaded, or one without a type, which then takes the
+    playbook's case type). A finished, failed or cancelled run is replaced; a running one is
+    not."""
     require_role(actor, Role.AGENT, "start playbooks")
     _check_workspace(actor, case, playbook)
     if case.status in (Status.RESOLVED, Status.CLOSED):
@@ -126,6 +127,13 @@ def start_run(actor: Membership, case: Case, *, playbook: Playbook | None = None
         )
     if not playbook.active:
         raise ValidationError(f"The playbook {playbook} is switched off.")
+    typed = None
+    if case.case_type_id is None:
+        # A case opened without a type (from a conversation, say) takes the playbook's type,
+        # so its custom fields (the amount the playbook reads) and SLA policy follow too.
+        Case.objects.filter(pk=case.pk).update(case_type=playbook.case_type)
+        case.case_type = playbook.case_type
+        typed = playbook.case_type.name
     existing = PlaybookRun.objects.select_for_update().filter(case=case).first()
     replaced = None
     if existing is not None:
@@ -141,7 +149,12 @@ def start_run(actor: Membership, case: Case, *, playbook: Playbook | None = None
         verb="playbook.start",
         obj=run,
         before=replaced,
-        after={"case": case.pk, "playbook": playbook.pk, "status": run.status},
+        after={
+            "case": case.pk,
+            "playbook": playbook.pk,
+            "status": run.status,
+            **({"case_type": typed} if typed else {}),
+        },
     )
     return run
 

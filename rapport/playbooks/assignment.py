@@ -4,7 +4,8 @@ workspace role, and the least loaded member who holds it gets the step.
 The rule, in order: a `team:`, `title:` or `role:` prefix says which is meant; without one, a
 team of that name, else members with that job title, else the workspace role (exactly that role).
 Names compare without regard to case. Viewers are never given steps (they may change nothing).
-Among the holders, the one with the fewest open tasks in the workspace gets it; ties go to the
+The case's owner gets the step when they hold the lane (the agent on the case keeps its steps);
+otherwise the holder with the fewest open tasks in the workspace gets it, ties going to the
 longest-standing member, so the choice is stable.
 """
 
@@ -70,6 +71,13 @@ def resolve(workspace: Workspace, name: str) -> Holders | None:
                 "role", f"the role {Role(role).label.lower()}", role=role, members=members
             )
     return None
+
+
+def assignee_for(holders: Holders, owner: Membership | None) -> Membership | None:
+    """The case owner when they hold it, else the least loaded holder."""
+    if owner is not None and any(m.pk == owner.pk for m in holders.members):
+        return owner
+    return least_loaded(holders)
 
 
 def least_loaded(holders: Holders, *, exclude: Membership | None = None) -> Membership | None:

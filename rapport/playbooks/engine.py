@@ -335,7 +335,7 @@ def _open_step(
         )
         step.approval = approval
     else:
-        assignee = assignment.least_loaded(holders) if holders else case.owner
+        assignee = assignment.assignee_for(holders, case.owner) if holders else case.owner
         actor = driver
         if actor is None:
             raise PlaybookFailed(f"Step {step.name!r}: nobody to add the task in whose name.")

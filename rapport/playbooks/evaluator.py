@@ -53,6 +53,15 @@ def _round(value: float, digits: int = 0) -> float:
     return round(value, digits)
 
 
+def _get(container: object, key: object, default: object = None) -> object:
+    """data['key'] that gives `default` instead of failing when the key is missing."""
+    if isinstance(container, dict):
+        return container.get(key, default)
+    if isinstance(container, (list, tuple)) and isinstance(key, int):
+        return container[key] if -len(container) <= key < len(container) else default
+    return default
+
+
 #: The only functions an expression may call.
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": len,
@@ -69,6 +78,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "all": all,
     "lower": _lower,
     "upper": _upper,
+    "get": _get,
 }
 
 #: Constant names an expression may use besides the task data.

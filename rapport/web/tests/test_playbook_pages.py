@@ -90,6 +90,8 @@ def test_an_agent_cancels_and_starts_a_playbook_from_the_case(owner, signed_in):
     assert "Run a playbook" in html
     sam.post(_url("case_playbook_start", case.pk), {"playbook": b.playbook.pk})
     assert PlaybookRun.objects.get(case=case).status == "running"
+    case.refresh_from_db()
+    assert case.case_type == b.case_type  # it takes the playbook's type, and its fields
     assert Task.objects.filter(case=case, title="Investigate the disputed payment").exists()
     sam.post(_url("case_playbook_cancel", case.pk))
     assert PlaybookRun.objects.get(case=case).status == "cancelled"
