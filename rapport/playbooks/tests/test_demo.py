@@ -30,6 +30,7 @@ def test_demo_runs_are_at_different_steps():
     assert steps["Savings interest shown twice in the app"] == "Write up the workaround"
     assert {r.status for r in runs} == {"running", "completed"}
     pending = Approval.objects.get(state="pending")
+    assert pending.approver is not None
     assert pending.approver.user.email == "ingrid@acme.example"
     statement = runs.get(case__subject="Statement PDF will not open on iOS").case
     assert selectors.current_step(statement) == "Our engineers are investigating"
