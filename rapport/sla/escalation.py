@@ -3,14 +3,15 @@ priority, notify the manager, open a task. Each rule acts once per timer (`Escal
 on the pair) and is audited; the case's activity stream shows it (`cases.activity.link_event`).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from rapport.cases.models import Case, Priority, Task
-from rapport.core.audit import record
 from rapport.core.models import Membership
 from rapport.core.roles import Role
 from rapport.notifications.actions import notify
@@ -24,9 +25,35 @@ def case_url(case: Case) -> str:
     return reverse("web:case", args=[case.workspace.slug, case.pk])
 
 
+_remembered: ContextVar[dict[tuple[int, int | None, int | None], list[Membership]] | None] = (
+    ContextVar("sla_managers", default=None)
+)
+
+
 def managers(case: Case) -> list[Membership]:
     """Who answers for the case: managers of its team, else of its owner's teams, else every
     manager of the workspace (never the owner, when anybody else is there)."""
+    cache = _remembered.get()
+    key = (case.workspace_id, case.team_id, case.owner_id)
+    if cache is not None and key in cache:
+        return cache[key]
+    people = _find_managers(case)
+    if cache is not None:
+        cache[key] = people
+    return people
+
+
+@contextmanager
+def remembering_managers() -> Iterator[None]:
+    """Within the block (a sweep's batch), managers are looked up once per team and owner."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def _find_managers(case: Case) -> list[Membership]:
     base: QuerySet[Membership] = Membership.objects.filter(
         workspace_id=case.workspace_id, role=Role.MANAGER
     ).select_related("user", "workspace")
@@ -56,23 +83,27 @@ def tell_owner(timer: SlaTimer, case: Case, when: str) -> None:
         notify(member, Kind.ESCALATED, describe(timer, when), case_url(case))
 
 
-def apply(timer: SlaTimer, case: Case, rule: EscalationRule) -> Escalation | None:
-    """Does what the rule says to the case, once; None when it had already been done."""
-    if Escalation.objects.filter(timer=timer, rule=rule).exists():
+def apply(
+    timer: SlaTimer, case: Case, rule: EscalationRule, *, done: set[tuple[int, int]] | None = None
+) -> Escalation | None:
+    """Does what the rule says to the case, once; None when it had already been done.
+
+    `done` holds the (timer, rule) pairs already applied, when the caller read them in bulk.
+    The caller's audit event (the warning or breach) lists what was done.
+    """
+    if done is not None:
+        if (timer.pk, rule.pk) in done:
+            return None
+    elif Escalation.objects.filter(timer=timer, rule=rule).exists():
         return None
-    now = timezone.now()
     summary = _DO[rule.do](timer, case, rule)
-    escalation = Escalation.objects.create(
-        workspace_id=timer.workspace_id, timer=timer, rule=rule, done_at=now, summary=summary
+    return Escalation.objects.create(
+        workspace_id=timer.workspace_id,
+        timer=timer,
+        rule=rule,
+        done_at=timezone.now(),
+        summary=summary,
     )
-    record(
-        actor=None,
-        workspace=case.workspace,
-        verb="sla.escalate",
-        obj=escalation,
-        after={"case": case.pk, "metric": timer.metric, "rule": rule.pk, "do": rule.do},
-    )
-    return escalation
 
 
 def _why(timer: SlaTimer, rule: EscalationRule) -> str:

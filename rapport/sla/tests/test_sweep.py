@@ -80,8 +80,9 @@ def test_a_breach_escalates_once_reassigning_raising_priority_and_opening_a_task
     assert summaries[0].startswith("Opened task “Call the customer back”")
     assert summaries[1] == "Priority raised to high (first response breached)"
     assert summaries[2] == "Reassigned to priya@acme.test (first response breached)"
-    assert AuditEvent.objects.filter(verb="sla.escalate").count() == 3
-    assert AuditEvent.objects.filter(verb="sla.breach", object_id=str(timer.pk)).count() == 1
+    audit = AuditEvent.objects.get(verb="sla.breach", object_id=str(timer.pk))
+    assert audit.after is not None
+    assert sorted(audit.after["escalations"]) == summaries
 
     clock.move_to(london(2026, 6, 1, 12))
     again = sweep()
@@ -94,13 +95,43 @@ def test_a_breach_escalates_once_reassigning_raising_priority_and_opening_a_task
 def test_a_timer_already_claimed_is_left_to_the_sweep_that_claimed_it(
     owner, people, escalating, clock
 ):
-    from rapport.sla.sweep import _cross
+    from django.db import transaction
+
+    from rapport.sla.sweep import _claim
 
     case = open_case(owner, people)
     timer = SlaTimer.objects.get(case=case, metric=Metric.FIRST_RESPONSE)
     clock.move_to(london(2026, 6, 1, 11, 1))
-    assert _cross(timer.pk, "breach", clock.now(), {}) == 0
-    assert _cross(timer.pk, "breach", clock.now(), {}) is None  # the second worker loses
+    with transaction.atomic():
+        assert _claim([timer.pk], "breach", clock.now()) == [timer.pk]
+    with transaction.atomic():
+        assert _claim([timer.pk], "breach", clock.now()) == []  # the second worker loses
+    assert sweep()["breached"] == 0
+    assert not Escalation.objects.exists()
+
+
+def test_a_case_that_fails_to_escalate_is_retried_and_the_others_are_not_held_up(
+    owner, people, escalating, clock, monkeypatch
+):
+    from rapport.sla import escalation
+
+    broken, fine = open_case(owner, people), open_case(owner, people)
+    real = escalation.tell_owner
+
+    def tell_owner(timer, case, when):
+        if case.pk == broken.pk:
+            raise RuntimeError("mail server on fire")
+        real(timer, case, when)
+
+    monkeypatch.setattr(escalation, "tell_owner", tell_owner)
+    clock.move_to(london(2026, 6, 1, 11, 5))
+    counts = sweep()
+    assert (counts["breached"], counts["failed"]) == (1, 1)
+    assert Task.objects.filter(case=fine).count() == 1
+    assert not Task.objects.filter(case=broken).exists()
+    monkeypatch.setattr(escalation, "tell_owner", real)
+    assert sweep()["breached"] == 1  # retried on the next sweep
+    assert Task.objects.filter(case=broken).count() == 1
 
 
 def test_paused_and_met_timers_never_breach(owner, people, escalating, clock):
