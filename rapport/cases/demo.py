@@ -1,5 +1,8 @@
 """Cases in the demo workspace: Acme Bank's cross-department work, in every state of the state
 machine, with tasks (back office included) and comments, one opened from a real conversation.
+The payment dispute is a "Payment dispute" case (custom fields: amount, account number) with a
+public status link and public updates, and a duplicate merged into it; the app logout defect has
+a child case; a comment mentions a whole team.
 
 Idempotent: a case is found by its subject and left alone when it exists.
 """
@@ -10,8 +13,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from rapport.cases import actions
-from rapport.cases.models import Case
+from rapport.cases import actions, merge
+from rapport.cases.models import Case, CaseType
+from rapport.cases.public import create_public_link
 from rapport.core.models import Membership, Team, Workspace
 from rapport.core.roles import Role
 from rapport.inbox.models import Conversation
@@ -43,6 +47,24 @@ class DemoCase:
     comments: tuple[tuple[str, str, bool], ...] = ()
     from_conversation: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    case_type: str = ""
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+PAYMENT_DISPUTE = "Payment dispute"
+PAYMENT_DISPUTE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "amount": {"type": "number", "title": "Amount to credit (€)", "minimum": 0},
+        "account_number": {
+            "type": "string",
+            "title": "Account number",
+            "description": "The customer's 8-digit account number",
+            "pattern": "^[0-9]{8}$",
+        },
+    },
+}
+DISPUTE = "Mortgage payment taken twice"
 
 
 CASES = [
@@ -65,6 +87,8 @@ CASES = [
             ("sam@acme.example", "We found the double payment and are refunding it.", True),
         ),
         from_conversation=True,
+        case_type=PAYMENT_DISPUTE,
+        fields={"amount": 620, "account_number": "40118832"},
     ),
     DemoCase(
         "App logs customers out after the 4.2 update",
@@ -143,6 +167,7 @@ def load(workspace: Workspace, owner: Membership) -> None:
     teams = {t.name: t for t in Team.objects.filter(workspace=workspace)}
     existing = set(Case.objects.filter(workspace=workspace).values_list("subject", flat=True))
     today = timezone.localdate()
+    types = {PAYMENT_DISPUTE: _payment_dispute_type(owner)}
     for spec in CASES:
         if spec.subject in existing:
             continue
@@ -155,6 +180,9 @@ def load(workspace: Workspace, owner: Membership) -> None:
             "owner": None if spec.status == "new" else owner_member,
             "tags": list(spec.tags),
         }
+        if spec.case_type:
+            fields["case_type"] = types[spec.case_type]
+            fields["custom_fields"] = dict(spec.fields)
         conv = None
         if spec.from_conversation:
             conv = (
@@ -197,6 +225,66 @@ def load(workspace: Workspace, owner: Membership) -> None:
         for to in PATHS[spec.status]:
             if case.status != to:
                 actions.transition(mover, case, to=to)
+    _structure_and_collaboration(workspace, owner, members)
+
+
+def _payment_dispute_type(owner: Membership) -> CaseType:
+    """The type with its schema; playbooks' demo finds it by name and attaches its playbook."""
+    found = CaseType.objects.filter(workspace=owner.workspace, name__iexact=PAYMENT_DISPUTE).first()
+    if found is None:
+        return actions.create_case_type(owner, name=PAYMENT_DISPUTE, schema=PAYMENT_DISPUTE_SCHEMA)
+    if "account_number" not in found.schema.get("properties", {}):
+        props = {**PAYMENT_DISPUTE_SCHEMA["properties"], **found.schema.get("properties", {})}
+        schema = {**PAYMENT_DISPUTE_SCHEMA, **found.schema, "properties": props}
+        actions.update_case_type(owner, found, schema=schema)
+    return found
+
+
+def _structure_and_collaboration(
+    workspace: Workspace, owner: Membership, members: dict[str, Membership]
+) -> None:
+    """A child case, a merged duplicate, a public link with updates and a team mention."""
+    cases = {c.subject: c for c in Case.objects.filter(workspace=workspace)}
+    sam, priya = members.get("sam@acme.example", owner), members.get("priya@acme.example", owner)
+    ravi, ingrid = (
+        members.get("ravi@acme.example", owner),
+        members.get("ingrid@acme.example", owner),
+    )
+    teams = {t.name: t for t in Team.objects.filter(workspace=workspace)}
+    defect = cases.get("App logs customers out after the 4.2 update")
+    child = "Ship app 4.2.1 with the session refresh fix"
+    if defect is not None and child not in cases:
+        actions.create_case(
+            ravi,
+            subject=child,
+            description="The release that fixes the logouts; the parent case tracks the reports.",
+            team=teams.get("R&D"),
+            owner=ravi,
+            priority="high",
+            parent=defect,
+        )
+    dispute = cases.get(DISPUTE)
+    if dispute is None:
+        return
+    duplicate = "Charged twice for my mortgage in May"
+    if duplicate not in cases:
+        copy = actions.create_case(
+            priya,
+            subject=duplicate,
+            description="The same customer wrote again by email about the double collection.",
+            team=teams.get("Social Care"),
+            owner=priya,
+        )
+        actions.add_comment(priya, copy, body=f"Same customer and payment as #{dispute.pk}.")
+        merge.merge(priya, copy, into=dispute)
+    create_public_link(sam, dispute)
+    update = "A senior credit officer is reviewing the €620 refund; we will update you here."
+    if not dispute.comments.filter(body=update).exists():
+        actions.add_comment(sam, dispute, body=update, public=True)
+    fee = cases.get("Fee refund for a failed transfer")
+    note = "@social-care the customer may call about this; the bank's trace is due on Friday."
+    if fee is not None and "Social Care" in teams and not fee.comments.filter(body=note).exists():
+        actions.add_comment(ingrid, fee, body=note)
     # Approvals on these cases, the "Senior credit officers" team and a delegation (My work).
     from rapport.cases import approvals_demo
 

@@ -3,9 +3,10 @@ adds nothing."""
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from rapport.cases import demo as cases_demo
-from rapport.cases.models import Case, Status
+from rapport.cases.models import Activity, Case, Comment, Status
 from rapport.core.models import Membership, Workspace
 from rapport.core.roles import Role
 
@@ -23,6 +24,17 @@ def test_demo_cases_cover_every_state_and_team():
     assert dispute.tasks.filter(assignee__user__email="ingrid@acme.example", status="open").exists()
     assert dispute.comments.filter(public=True).exists()
     assert dispute.comments.filter(mentions__user__email="ingrid@acme.example").exists()
+    assert dispute.case_type.name == "Payment dispute"
+    assert dispute.custom_fields == {"amount": 620, "account_number": "40118832"}
+    assert "account_number" in dispute.case_type.schema["properties"]
+    assert dispute.merged_cases.filter(subject="Charged twice for my mortgage in May").exists()
+    link = dispute.public_links.get(revoked_at__isnull=True)
+    page = Client().get(f"/status/{link.token}/").content.decode()
+    assert "A senior credit officer is reviewing the €620 refund" in page
+    defect = cases.get(subject="App logs customers out after the 4.2 update")
+    assert defect.children.filter(subject="Ship app 4.2.1 with the session refresh fix").exists()
+    assert Comment.objects.filter(case__workspace=acme, team_mentions__name="Social Care").exists()
+    assert Activity.objects.filter(case=dispute).count() > 5
     count = cases.count()
     cases_demo.load(acme, Membership.objects.get(workspace=acme, role=Role.OWNER))
     assert Case.objects.filter(workspace=acme).count() == count

@@ -22,6 +22,7 @@ from rapport.listening.bench import Parsers, Traffic, generate_queries
 #: Benchmarks other domains own: name -> module with `add_arguments(parser)` and
 #: `run(log, **options) -> dict` (the figures; printed as the last line, JSON).
 PLUGINS: dict[str, str] = {
+    "cases": "rapport.cases.bench",
     "sla": "rapport.sla.bench",
     "linkage": "rapport.contacts.bench_linkage",
 }
