@@ -21,11 +21,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         workspace, owner = demo.create_workspace()
+        loaded = []
         for app in apps.get_app_configs():
             if not app.name.startswith("rapport.") or find_spec(f"{app.name}.demo") is None:
                 continue
-            import_module(f"{app.name}.demo").load(workspace, owner)
+            loaded.append(import_module(f"{app.name}.demo"))
+            loaded[-1].load(workspace, owner)
             self.stdout.write(f"  demo data: {app.verbose_name}")
+        for module in loaded:  # a loader's `finish` runs once every app has loaded
+            if hasattr(module, "finish"):
+                module.finish(workspace, owner)
         self.stdout.write(self.style.SUCCESS(f"Demo workspace ready: {workspace.name}"))
         if not options["quiet_logins"]:
             self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
