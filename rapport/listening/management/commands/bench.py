@@ -25,6 +25,7 @@ PLUGINS: dict[str, str] = {
     "cases": "rapport.cases.bench",
     "sla": "rapport.sla.bench",
     "linkage": "rapport.contacts.bench_linkage",
+    "profile": "rapport.contacts.bench_profile",
 }
 
 
