@@ -196,3 +196,29 @@ def test_starting_timers_for_cases_opened_before_the_policy(owner, clock):
     assert actions.start_missing_timers(owner) == 0
     assert timers_of(case)[Metric.FIRST_RESPONSE].due_at == london(2026, 6, 1, 11)
     assert isinstance(timers_of(case)[Metric.RESOLUTION].due_at, dt.datetime)
+
+
+def test_a_reply_published_to_the_cases_conversation_meets_the_first_response(
+    owner, clock, django_capture_on_commit_callbacks
+):
+    from rapport.core.audit import record
+    from rapport.inbox.tests.factories import conversation
+
+    policy(owner)
+    conv = conversation(owner.workspace, "You charged me twice!", author="payer")
+    case = cases.open_case_from_conversation(owner, conv)
+    clock.move_to(london(2026, 6, 1, 10, 40))
+    post = conv.first_post
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        record(
+            actor=None,
+            workspace=owner.workspace,
+            verb="reply.published",
+            obj=post,
+            after={"post": post.pk, "network": "x"},
+        )
+    first = SlaTimer.objects.get(case=case, metric=Metric.FIRST_RESPONSE)
+    assert first.state == SlaTimer.State.MET
+    assert first.met_at is not None
