@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import timedelta
 
+from rapport.contacts.linkage.resolve import resolve_identities
 from rapport.contacts.models import Identity
 from rapport.listening.ingest import bulk_insert, row_maker
 from rapport.listening.matcher import features
@@ -143,6 +144,7 @@ class ResolveIdentity:
         for network, external_id in authors:
             by_network.setdefault(network, []).append(external_id)
         known = self._known(ctx.workspace_id, by_network)  # (network, id) -> (pk, handle, reach)
+        seen = set(known)
         make = row_maker(Identity)
         missing = [
             make(
@@ -163,6 +165,9 @@ class ResolveIdentity:
             for identity in missing:
                 new.setdefault(identity.network, []).append(identity.external_id)
             known |= self._known(ctx.workspace_id, new)
+            # new authors only: deterministic keys (same handle, email, phone), indexed lookups
+            new_ids = [known[k][0] for k in authors if k not in seen and k in known]
+            resolve_identities(ctx.workspace_id, new_ids)
         stale = [
             Identity(pk=pk, handle=p.author_handle, reach=p.author_reach)
             for key, p in authors.items()

@@ -203,3 +203,29 @@ def test_the_dedupe_task_runs_a_queued_run(
     assert run.state == DedupeRun.State.DONE
     assert run.suggested_count == 1
     assert "1 to review" in run.message
+
+
+def test_the_triage_step_links_a_new_author_by_a_deterministic_key(acme, agent):
+    """A new email author whose address a contact has is linked as the post is triaged."""
+    from datetime import UTC, datetime
+
+    from rapport.listening.models import Post
+    from rapport.triage import steps
+    from rapport.triage.classifier import LexiconClassifier
+    from rapport.triage.pipeline import context_for
+
+    maya = actions.create_contact(agent, name="Maya Chen", email="maya.chen@example.com")
+    post = Post(
+        workspace=acme,
+        network="email",
+        external_id="m-1",
+        text="My card was declined",
+        posted_at=datetime(2026, 11, 20, tzinfo=UTC),
+        author_external_id="Maya.Chen@Example.com",
+        author_handle="Maya.Chen@Example.com",
+    )
+    ctx = context_for(acme.pk, LexiconClassifier())
+    step = steps.ResolveIdentity()
+    step.prepare([post], ctx)
+    step(post, ctx)
+    assert Identity.objects.get(pk=post.identity_id).contact == maya
