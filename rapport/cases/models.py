@@ -85,12 +85,22 @@ class Case(WorkspaceOwned):
     class Meta:
         ordering = ["-updated_at", "-id"]
         indexes = [
-            models.Index(fields=["workspace", "status", "-updated_at"], name="case_ws_status"),
-            models.Index(fields=["workspace", "-updated_at"], name="case_ws_updated"),
-            # the list's team and owner filters read their page off an index, newest first
-            models.Index(fields=["workspace", "team", "-updated_at"], name="case_ws_team"),
-            models.Index(fields=["workspace", "owner", "-updated_at"], name="case_ws_owner"),
-            models.Index(fields=["workspace", "customer", "-updated_at"], name="case_ws_customer"),
+            # Each of the list's filters reads its page off one index in the list's exact order
+            # (newest change first, then id), so no page sorts the workspace's cases.
+            models.Index(
+                fields=["workspace", "status", "-updated_at", "-id"], name="case_ws_status_order"
+            ),
+            models.Index(fields=["workspace", "-updated_at", "-id"], name="case_ws_order"),
+            models.Index(
+                fields=["workspace", "team", "-updated_at", "-id"], name="case_ws_team_order"
+            ),
+            models.Index(
+                fields=["workspace", "owner", "-updated_at", "-id"], name="case_ws_owner_order"
+            ),
+            models.Index(
+                fields=["workspace", "customer", "-updated_at", "-id"],
+                name="case_ws_customer_order",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -111,8 +111,10 @@ def filter_cases(
     if len(q) > 200:
         raise ValidationError({"q": "Search for at most 200 characters."})
     if q:
-        if q.lstrip("#").isdigit():
-            qs = qs.filter(Q(pk=int(q.lstrip("#"))) | Q(subject__icontains=q))
+        if q.startswith("#") and q[1:].isdigit():  # a case number: the primary key only
+            qs = qs.filter(pk=int(q[1:]))
+        elif q.isdigit():
+            qs = qs.filter(Q(pk=int(q)) | Q(subject__icontains=q))
         else:
             qs = qs.filter(Q(subject__icontains=q) | Q(description__icontains=q))
     return qs
@@ -128,9 +130,9 @@ def case_page(
     qs = filter_cases(member, **filters)
     start = (page - 1) * per_page
     items = list(
-        qs.select_related("owner__user", "team", "customer", "case_type").order_by(
-            "-updated_at", "-id"
-        )[start : start + per_page]
+        qs.select_related("owner__user", "team", "customer").order_by("-updated_at", "-id")[
+            start : start + per_page
+        ]
     )
     count = len(items) if page == 1 and len(items) < per_page else bounded_count(qs)
     with_open_tasks(items)
@@ -167,10 +169,13 @@ CHILDREN_SHOWN = 50
 
 
 def case_detail(member: Membership, case: Case) -> CaseDetail:
-    children = list(
-        case.children.select_related("owner__user").order_by("-updated_at", "-id")[:CHILDREN_SHOWN]
+    related = list(  # children and merged duplicates in one read
+        Case.objects.filter(Q(parent=case) | Q(merged_into=case))
+        .select_related("owner__user")
+        .order_by("-updated_at", "-id")[: CHILDREN_SHOWN * 2]
     )
-    merged = list(case.merged_cases.only("pk", "subject").order_by("-id")[:CHILDREN_SHOWN])
+    children = [c for c in related if c.parent_id == case.pk][:CHILDREN_SHOWN]
+    merged = [c for c in related if c.merged_into_id == case.pk][:CHILDREN_SHOWN]
     merge = None
     if case.merged_into_id:
         merge = (
@@ -183,11 +188,7 @@ def case_detail(member: Membership, case: Case) -> CaseDetail:
         tasks=list(
             case.tasks.select_related("assignee__user").order_by("status", "due_date", "id")
         ),
-        comments=list(
-            case.comments.select_related("author__user").prefetch_related(
-                "mentions__user", "team_mentions"
-            )
-        ),
+        comments=list(case.comments.select_related("author__user").prefetch_related("mentions")),
         watchers=list(case.watchers.select_related("user")),
         transitions=[] if case.merged_into_id else allowed_transitions(member, case),
         children=children,
