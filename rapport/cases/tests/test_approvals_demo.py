@@ -27,10 +27,9 @@ def test_demo_approvals_show_on_my_work_for_ingrid_and_tom():
     dispute = Case.objects.get(workspace=acme, subject="Mortgage payment taken twice")
     assert dispute.status == "waiting_approval"
     cases = Approval.objects.filter(workspace=acme, content_type__model="case")
-    pending = cases.get(state="pending")
-    assert pending.object_id == dispute.pk
+    pending = cases.get(state="pending", object_id=dispute.pk)  # playbooks ask others too
     assert pending.asked_of == "the Senior credit officers team"
-    decided = cases.get(state="approved")
+    decided = cases.get(state="approved", summary="Refund the €25 transfer fee")
     assert decided.decided_by is not None
     assert decided.decided_by.user.email == "ingrid@acme.example"
     fee = Case.objects.get(pk=decided.object_id)
