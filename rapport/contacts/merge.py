@@ -76,16 +76,15 @@ def relations() -> list[tuple[type[models.Model], str]]:
     """(model, field name) of every foreign key to Contact a merge moves."""
     found = []
     for rel in Contact._meta.get_fields(include_hidden=True):
-        if not (rel.auto_created and not rel.concrete and (rel.many_to_one or rel.one_to_many)):
+        if not (rel.auto_created and not rel.concrete):
+            continue
+        if not (rel.one_to_many or rel.one_to_one):
             continue
         model = rel.related_model
         field = rel.field  # type: ignore[union-attr]
-        if (model._meta.label_lower, field.name) in NOT_MOVED:
+        if not isinstance(model, type) or (model._meta.label_lower, field.name) in NOT_MOVED:
             continue
         found.append((model, field.name))
-    for rel in Contact._meta.get_fields(include_hidden=True):
-        if rel.auto_created and not rel.concrete and rel.one_to_one:
-            found.append((rel.related_model, rel.field.name))  # type: ignore[union-attr]
     return found
 
 

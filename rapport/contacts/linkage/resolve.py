@@ -11,7 +11,7 @@ identity or one contact costs a few milliseconds whatever the workspace's size.
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -127,7 +127,7 @@ def _phone(text: str) -> str:
         return ""
 
 
-def _survivor(contact_id: int, merged_into: dict[int, int | None]) -> int:
+def _survivor(contact_id: int, merged_into: Mapping[int, int | None]) -> int:
     seen = set()
     while merged_into.get(contact_id) and contact_id not in seen:
         seen.add(contact_id)
