@@ -188,3 +188,38 @@ def test_cases_of_other_types_or_without_a_type_start_nothing(b):
     assert not PlaybookRun.objects.exists()
     assert selectors.current_step(case) is None
     assert selectors.steps(case) == []
+
+
+@pytest.mark.parametrize(
+    ("resolution", "branch", "skipped"),
+    [
+        ("", "Ship the fix", "write_workaround"),
+        ("workaround", "Write up the workaround", "ship_fix"),
+    ],
+)
+def test_a_product_defect_takes_the_fix_or_the_workaround(owner, resolution, branch, skipped):
+    from rapport.playbooks import actions
+    from rapport.playbooks.tests.factories import library, member
+
+    b = bank(owner)
+    ravi = member(owner, "ravi@acme.example", "employee", "Mobile app engineer", "R&D")
+    defect = case_actions.create_case_type(
+        owner,
+        name="Product defect",
+        schema={"type": "object", "properties": {"resolution": {"type": "string"}}},
+    )
+    actions.upload_playbook(owner, defect, bpmn=library("product_defect.bpmn"))
+    case = case_actions.create_case(
+        b.sam, subject="Statement PDF blank", case_type=defect, owner=b.sam
+    )
+    finish(b.sam, case, "Reproduce the defect")
+    assert open_tasks(case) == [("Find the cause (R&D investigation)", "ravi")]
+    assert Task.objects.get(case=case, status="open").due_date is not None  # due_in_days
+    if resolution:
+        case_actions.update_case(b.sam, case, custom_fields={"resolution": resolution})
+    finish(ravi, case, "Find the cause (R&D investigation)")
+    assert open_tasks(case) == [(branch, "ravi")]
+    finish(ravi, case, branch)
+    finish(b.sam, case, "Announce it to the customers affected")
+    assert states(case)[skipped] == "skipped"
+    assert PlaybookRun.objects.get(case=case).status == "completed"
