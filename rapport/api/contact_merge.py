@@ -233,7 +233,7 @@ def reject(request: HttpRequest, suggestion_id: int) -> dict[str, Any]:
 
 
 @router.post(
-    "/contacts/dedupe",
+    "/dedupe-runs",
     response={202: DedupeOut},
     summary="Look for duplicates in the background (managers); poll the run for progress",
 )

@@ -120,11 +120,10 @@ def test_a_dedupe_run_is_for_managers_and_shows_progress(
     agent, client, acme, make_member, api_client
 ):
     assert (
-        client.post("/api/v1/contacts/dedupe", {}, content_type="application/json").status_code
-        == 403
+        client.post("/api/v1/dedupe-runs", {}, content_type="application/json").status_code == 403
     )
     manager = api_client(make_member(acme, Role.MANAGER))
-    response = manager.post("/api/v1/contacts/dedupe", {}, content_type="application/json")
+    response = manager.post("/api/v1/dedupe-runs", {}, content_type="application/json")
     assert response.status_code == 202, response.content
     run = response.json()
     assert run["state"] == "queued"
