@@ -38,8 +38,7 @@ def customer(acme, owner):
     f.account(c, "Mortgage", status=Account.State.IN_ARREARS, product=mortgage)
     f.identity(c, acme, "j_smith", profile_url="javascript:alert(1)")
     post = inbox.post(acme, "Payment taken twice", author="j_smith_m")
-    post.identity.contact = c
-    post.identity.save()
+    f.link(post, c)
     cases.create_case(owner, subject="Payment taken twice", customer=c)
     timeline.backfill(c)
     return c
@@ -47,7 +46,8 @@ def customer(acme, owner):
 
 def test_the_profile_as_json(api_client, agent, customer):
     body = api_client(agent).get(f"{API}/contacts/{customer.pk}/profile").json()
-    assert body["name"] == "Jonathan Smith" and body["tier"] == "gold"
+    assert body["name"] == "Jonathan Smith"
+    assert body["tier"] == "gold"
     assert {"name": "Segment", "value": "Mass affluent"} in body["facts"]
     [value] = body["value"]["lifetime_value"]  # the cancelled order counts for nothing
     assert (value["currency"], Decimal(value["total"])) == ("GBP", Decimal("1200.50"))
@@ -70,10 +70,13 @@ def test_the_profile_as_json(api_client, agent, customer):
 def test_the_timeline_in_cursor_pages(api_client, agent, customer):
     now = timezone.now()
     for i in range(7):
-        timeline.add_entry(customer, occurred_at=now - timedelta(days=i), kind="call", title=f"c{i}")
+        timeline.add_entry(
+            customer, occurred_at=now - timedelta(days=i), kind="call", title=f"c{i}"
+        )
     client = api_client(agent)
     first = client.get(f"{API}/contacts/{customer.pk}/timeline", {"limit": 4}).json()
-    assert len(first["items"]) == 4 and first["next_cursor"]
+    assert len(first["items"]) == 4
+    assert first["next_cursor"]
     rest = client.get(
         f"{API}/contacts/{customer.pk}/timeline", {"limit": 100, "cursor": first["next_cursor"]}
     ).json()
@@ -83,9 +86,11 @@ def test_the_timeline_in_cursor_pages(api_client, agent, customer):
     calls = client.get(f"{API}/contacts/{customer.pk}/timeline", {"kind": "call"}).json()
     assert [e["title"] for e in calls["items"]] == [f"c{i}" for i in range(7)]
     bad = client.get(f"{API}/contacts/{customer.pk}/timeline", {"cursor": "zzz"})
-    assert bad.status_code == 400 and "cursor" in bad.content.decode()
+    assert bad.status_code == 400
+    assert "cursor" in bad.content.decode()
     unknown = client.get(f"{API}/contacts/{customer.pk}/timeline", {"kind": "fax"})
-    assert unknown.status_code == 400 and "Unknown kind" in unknown.content.decode()
+    assert unknown.status_code == 400
+    assert "Unknown kind" in unknown.content.decode()
 
 
 def test_another_workspaces_contact_is_a_404(api_client, globex, customer):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from rapport.contacts.models import Account, Contact, Identity, Order, OrderLine, Product
 from rapport.core.models import Workspace
+from rapport.listening.models import Post
 
 _ids = count(1)
 
@@ -45,9 +46,7 @@ def order(
         currency=currency,
     )
     OrderLine.objects.bulk_create(
-        OrderLine(
-            workspace_id=who.workspace_id, order=made, product=p, unit_price=p.price or 0
-        )
+        OrderLine(workspace_id=who.workspace_id, order=made, product=p, unit_price=p.price or 0)
         for p in products
     )
     return made
@@ -62,7 +61,7 @@ def account(
         kind=kind,
         status=status,
         product=product,
-        balance_band="£1k–£5k",
+        balance_band="£1k-£5k",
     )
 
 
@@ -82,3 +81,8 @@ def identity(
         profile_url=profile_url,
         contact=who,
     )
+
+
+def link(post: Post, who: Contact) -> None:
+    """Says the post's author is `who` (their identity linked to the contact)."""
+    Identity.objects.filter(posts=post).update(contact=who)

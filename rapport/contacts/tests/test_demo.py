@@ -30,11 +30,18 @@ def test_the_demo_customers_fill_every_profile_section():
     cases = Case.objects.filter(workspace=acme)
     assert not cases.filter(customer__isnull=True).exists()
     dispute = cases.get(subject="Mortgage payment taken twice")
+    assert dispute.conversation is not None
+    assert dispute.conversation.identity is not None
     assert dispute.conversation.identity.contact_id == dispute.customer_id
 
+    assert dispute.customer is not None
     profile = build_profile(owner, dispute.customer)
-    assert profile.identities and profile.accounts and profile.orders
-    assert profile.open_cases and profile.recent_posts and profile.trend
+    assert profile.identities
+    assert profile.accounts
+    assert profile.orders
+    assert profile.open_cases
+    assert profile.recent_posts
+    assert profile.trend
     assert {e.kind for e in profile.timeline.entries} >= {"post", "case"}
     linked = Conversation.objects.filter(workspace=acme, identity__contact__isnull=False)
     assert linked.count() > 20
@@ -45,7 +52,8 @@ def test_the_demo_customers_fill_every_profile_section():
 
     # left for identity resolution: a nickname and a typo, with the birth year in the handle
     hidden = Identity.objects.filter(workspace=acme, external_id__startswith="demo-hidden-")
-    assert hidden.exists() and not hidden.filter(contact__isnull=False).exists()
+    assert hidden.exists()
+    assert not hidden.filter(contact__isnull=False).exists()
     assert Contact.objects.filter(workspace=acme, source="erp").exists()
 
     counts = (Contact.objects.count(), TimelineEntry.objects.count(), Identity.objects.count())

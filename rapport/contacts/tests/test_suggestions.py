@@ -76,7 +76,10 @@ def test_risk_signals_complaints_falling_sentiment_and_arrears(acme):
     now = timezone.now()
     me = f.contact(acme)
     arrears = f.account(me, "Mortgage", status=Account.State.IN_ARREARS)
-    sentiments = [(now - timedelta(days=5), "negative", -0.8), (now - timedelta(days=10), "", -0.6)]
+    sentiments: list[tuple[object, str, float | None]] = [
+        (now - timedelta(days=5), "negative", -0.8),
+        (now - timedelta(days=10), "", -0.6),
+    ]
     sentiments += [(now - timedelta(days=60 + i), "positive", None) for i in range(4)]
     risks = suggestions.risk_signals(
         complaints=2, cases_opened=1, sentiments=sentiments, accounts=[arrears], now=now
