@@ -220,9 +220,9 @@ def country_code(raw: str) -> str:
     value = (raw or "").strip()
     if not value:
         return ""
-    if len(value) == 2 and value.isalpha():
-        return value.upper()
     code = COUNTRIES.get(value.lower().replace(".", ""))
+    if code is None and len(value) == 2 and value.upper() in phonenumbers.SUPPORTED_REGIONS:
+        code = value.upper()
     if code is None:
         raise ValidationError(f"{value!r} is not a country this importer knows; use its ISO code.")
     return code
