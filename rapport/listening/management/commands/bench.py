@@ -26,6 +26,7 @@ PLUGINS: dict[str, str] = {
     "sla": "rapport.sla.bench",
     "linkage": "rapport.contacts.bench_linkage",
     "profile": "rapport.contacts.bench_profile",
+    "import": "rapport.contacts.bench_import",
 }
 
 
