@@ -58,7 +58,7 @@ def load(workspace: Workspace, owner: Membership) -> None:
         calendar = _calendar(workspace, owner)
         _policies(workspace, owner, calendar)
         _timers(workspace)
-    sweep()
+    sweep(inline=True)
 
 
 def _calendar(workspace: Workspace, owner: Membership) -> BusinessCalendar:

@@ -133,7 +133,7 @@ class SlaTimer(WorkspaceOwned):
     stopped_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["case", "started_at", "id"]
+        ordering = ["started_at", "id"]
         indexes = [
             # The sweep's two queries read only the timers still able to cross a threshold.
             models.Index(

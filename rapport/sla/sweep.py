@@ -1,10 +1,12 @@
 """The SLA sweep: every minute, the timers that crossed their warning or breach time since the
-last one are marked and escalated.
+last one are found and escalated.
 
 Finding them is two indexed queries over the timers still able to cross (partial indexes on
-`due_at` and `warn_at`), whatever the number of open cases; Python work is done only for the
-timers crossing now, each in its own transaction, claimed with a conditional UPDATE so two
-sweeps at once never escalate a timer twice.
+`due_at` and `warn_at`), whatever the number of open cases. They are handed, in batches of
+`BATCH`, to `tasks.escalate_timers` (one task per batch, ADR 0005), which claims each timer's
+warning or breach and escalates it; Python work is done only for the timers crossing now. A
+claim re-checks the timer, so a batch found twice (a slow worker, two sweeps) escalates once,
+and a lost task is found again by the next sweep.
 """
 
 import datetime as dt
@@ -51,20 +53,34 @@ def due_warnings(now: dt.datetime) -> "list[int]":
     )
 
 
-def sweep(now: dt.datetime | None = None) -> dict[str, float]:
-    """Marks and escalates the timers crossing a threshold; returns counts and seconds taken."""
+def sweep(now: dt.datetime | None = None, *, inline: bool = False) -> dict[str, float]:
+    """Finds the timers crossing a threshold and hands them to escalation tasks (or, `inline`,
+    escalates them here: the demo, `rapport sla`-less deployments' tests); returns counts."""
     began = time.perf_counter()
     now = now or timezone.now()
     breaching = due_breaches(now)
     warning = due_warnings(now)
     found = time.perf_counter() - began
-    counts = {"warned": 0, "breached": 0, "escalations": 0, "failed": 0}
-    for when, ids in (
-        (EscalationRule.When.BREACH, breaching),
-        (EscalationRule.When.WARNING, warning),
-    ):
+    counts = {
+        "due_breaches": len(breaching),
+        "due_warnings": len(warning),
+        "batches": 0,
+        "warned": 0,
+        "breached": 0,
+        "escalations": 0,
+        "failed": 0,
+    }
+    when_ids = ((EscalationRule.When.BREACH, breaching), (EscalationRule.When.WARNING, warning))
+    for when, ids in when_ids:
         for start in range(0, len(ids), BATCH):
-            _cross(ids[start : start + BATCH], when, now, counts)
+            batch = ids[start : start + BATCH]
+            counts["batches"] += 1
+            if inline:
+                escalate(batch, when, now, counts)
+            else:
+                from rapport.sla.tasks import escalate_timers
+
+                escalate_timers.enqueue(batch, str(when))
     result: dict[str, float] = {
         **counts,
         "find_seconds": round(found, 4),
@@ -84,9 +100,16 @@ def _claim(ids: list[int], when: str, now: dt.datetime) -> list[int]:
     unclaimed = SlaTimer.objects.filter(
         pk__in=ids, state=SlaTimer.State.RUNNING, breached_at__isnull=True
     )
+    # still due: a timer paused and resumed since it was found has a later due time
     if when == EscalationRule.When.WARNING:
-        unclaimed = unclaimed.filter(warned_at__isnull=True)
-    won = list(unclaimed.select_for_update(skip_locked=True).values_list("pk", flat=True))
+        unclaimed = unclaimed.filter(warned_at__isnull=True, warn_at__lte=now)
+    else:
+        unclaimed = unclaimed.filter(due_at__lte=now)
+    won = list(
+        unclaimed.order_by()
+        .select_for_update(skip_locked=True, of=("self",))
+        .values_list("pk", flat=True)
+    )
     if when == EscalationRule.When.BREACH:
         SlaTimer.objects.filter(pk__in=won).update(breached_at=now)
         # a breach found before its warning: that warning is spent
@@ -96,7 +119,7 @@ def _claim(ids: list[int], when: str, now: dt.datetime) -> list[int]:
     return won
 
 
-def _cross(ids: list[int], when: str, now: dt.datetime, counts: dict[str, int]) -> None:
+def escalate(ids: list[int], when: str, now: dt.datetime, counts: dict[str, int]) -> None:
     """Claims a batch of timers' warning or breach and escalates each (one transaction)."""
     with transaction.atomic():
         won = _claim(ids, when, now)

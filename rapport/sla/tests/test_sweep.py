@@ -16,6 +16,11 @@ from rapport.sla.tests.factories import policy
 pytestmark = pytest.mark.django_db
 
 
+def swept() -> dict[str, float]:
+    """A sweep that escalates what it finds at once (as its tasks would)."""
+    return sweep(inline=True)
+
+
 @pytest.fixture
 def people(acme, make_member):
     care = Team.objects.create(workspace=acme, name="Social Care")
@@ -49,15 +54,15 @@ def test_a_timer_warns_once_before_its_breach_and_the_manager_hears(
 ):
     case = open_case(owner, people)
     clock.move_to(london(2026, 6, 1, 10, 40))
-    assert sweep()["warned"] == 0
+    assert swept()["warned"] == 0
     clock.move_to(london(2026, 6, 1, 10, 50))  # 80% of an hour is 10:48
-    counts = sweep()
+    counts = swept()
     assert (counts["warned"], counts["breached"], counts["escalations"]) == (1, 0, 1)
     timer = SlaTimer.objects.get(case=case, metric=Metric.FIRST_RESPONSE)
     assert timer.warned_at == london(2026, 6, 1, 10, 50)
     assert Notification.objects.filter(recipient=people["lead"], kind="escalated").count() == 1
     assert Notification.objects.filter(recipient=people["agent"], kind="escalated").count() == 1
-    assert sweep()["warned"] == 0  # idempotent
+    assert swept()["warned"] == 0  # idempotent
     assert Notification.objects.filter(recipient=people["lead"]).count() == 1
 
 
@@ -66,7 +71,7 @@ def test_a_breach_escalates_once_reassigning_raising_priority_and_opening_a_task
 ):
     case = open_case(owner, people)
     clock.move_to(london(2026, 6, 1, 11, 1))
-    counts = sweep()
+    counts = swept()
     assert (counts["breached"], counts["escalations"]) == (1, 3)
     case.refresh_from_db()
     assert case.owner == people["senior"]
@@ -85,7 +90,7 @@ def test_a_breach_escalates_once_reassigning_raising_priority_and_opening_a_task
     assert sorted(audit.after["escalations"]) == summaries
 
     clock.move_to(london(2026, 6, 1, 12))
-    again = sweep()
+    again = swept()
     assert (again["breached"], again["escalations"]) == (0, 0)
     case.refresh_from_db()
     assert case.priority == Priority.HIGH  # raised once, not once a sweep
@@ -106,7 +111,7 @@ def test_a_timer_already_claimed_is_left_to_the_sweep_that_claimed_it(
         assert _claim([timer.pk], "breach", clock.now()) == [timer.pk]
     with transaction.atomic():
         assert _claim([timer.pk], "breach", clock.now()) == []  # the second worker loses
-    assert sweep()["breached"] == 0
+    assert swept()["breached"] == 0
     assert not Escalation.objects.exists()
 
 
@@ -125,12 +130,12 @@ def test_a_case_that_fails_to_escalate_is_retried_and_the_others_are_not_held_up
 
     monkeypatch.setattr(escalation, "tell_owner", tell_owner)
     clock.move_to(london(2026, 6, 1, 11, 5))
-    counts = sweep()
+    counts = swept()
     assert (counts["breached"], counts["failed"]) == (1, 1)
     assert Task.objects.filter(case=fine).count() == 1
     assert not Task.objects.filter(case=broken).exists()
     monkeypatch.setattr(escalation, "tell_owner", real)
-    assert sweep()["breached"] == 1  # retried on the next sweep
+    assert swept()["breached"] == 1  # retried on the next sweep
     assert Task.objects.filter(case=broken).count() == 1
 
 
@@ -140,7 +145,7 @@ def test_paused_and_met_timers_never_breach(owner, people, escalating, clock):
     cases.transition(owner, waiting, to="waiting_customer")
     cases.add_comment(owner, answered, body="On it.", public=True)
     clock.move_to(london(2026, 6, 3, 12))
-    assert sweep()["breached"] == 0
+    assert swept()["breached"] == 0
     assert not Escalation.objects.exists()
 
 
@@ -152,7 +157,7 @@ def test_the_sweep_crosses_workspaces_and_keeps_each_case_in_its_own(
     ours = open_case(owner, people)
     theirs = cases.create_case(other_owner, subject="Theirs", owner=other_owner)
     clock.move_to(london(2026, 6, 1, 11, 5))
-    assert sweep()["breached"] == 2
+    assert swept()["breached"] == 2
     theirs.refresh_from_db()
     assert theirs.owner == other_owner
     assert theirs.priority == Priority.NORMAL
@@ -165,10 +170,48 @@ def test_a_breached_case_without_an_owner_tells_the_teams_managers(owner, people
     policy(owner, resolution_minutes=None, next_response_minutes=None)
     case = cases.create_case(owner, subject="Nobody's", team=people["team"])
     clock.move_to(london(2026, 6, 1, 11, 5))
-    sweep()
+    swept()
     told = Notification.objects.filter(kind="escalated").values_list("recipient", flat=True)
     assert list(told) == [people["lead"].pk]
     assert Case.objects.get(pk=case.pk).owner is None
+
+
+def test_the_sweep_hands_batches_to_tasks_and_a_batch_found_twice_escalates_once(
+    owner, people, escalating, clock, settings
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from rapport.sla.tasks import escalate_timers
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    case = open_case(owner, people)
+    clock.move_to(london(2026, 6, 1, 11, 5))
+    first, second = sweep(), sweep()  # the worker has not run the first batch yet
+    assert (first["due_breaches"], first["batches"], first["breached"]) == (1, 1, 0)
+    assert second["batches"] == 1
+    queued = DBTaskResult.objects.filter(task_path=escalate_timers.module_path)
+    assert queued.count() == 2
+    assert not Task.objects.filter(case=case).exists()  # nothing done until a worker runs it
+    outcomes = [escalate_timers.call(*row.args_kwargs["args"]) for row in queued]
+    assert sorted(o["breached"] for o in outcomes) == [0, 1]
+    assert Task.objects.filter(case=case).count() == 1
+
+
+def test_escalation_tasks_run_by_a_worker_do_the_work(owner, people, escalating, clock, settings):
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default"],
+        }
+    }
+    case = open_case(owner, people)
+    clock.move_to(london(2026, 6, 1, 11, 5))
+    assert sweep()["batches"] == 1
+    case.refresh_from_db()
+    assert case.owner == people["senior"]
+    assert Task.objects.filter(case=case).count() == 1
 
 
 def test_the_sweep_task_is_scheduled_every_minute():
