@@ -1,4 +1,5 @@
-"""The playbooks router: upload a case type's BPMN playbook (with its DMN decision tables).
+"""The playbooks router: upload a case type's BPMN playbook (with its DMN decision tables),
+read a case's run (its steps and their state), start one by hand.
 
 A refused file answers 422 with each problem's file, element and line; nothing is changed.
 """
@@ -6,12 +7,15 @@ A refused file answers 422 with each problem's file, element and line; nothing i
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import File, Router, Schema, Status
+from django.http import Http404, HttpRequest
+from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from rapport.api.auth import member
-from rapport.playbooks.models import Playbook
+from rapport.cases.access import access_case
+from rapport.playbooks import actions, selectors
+from rapport.playbooks.access import access_playbook
+from rapport.playbooks.models import Playbook, PlaybookRun
 from rapport.playbooks.uploads import upload_files
 from rapport.playbooks.validate import PlaybookInvalid
 
@@ -40,6 +44,53 @@ class ProblemOut(Schema):
 class PlaybookRefused(Schema):
     detail: str
     problems: list[ProblemOut]
+
+
+class StepOut(Schema):
+    id: str
+    name: str
+    lane: str
+    assignee: str
+    state: str = Field(description="done, current, waiting (on an approval), future or skipped")
+    kind: str = Field(description="task, approval, decision or script")
+    customer_step: str
+
+
+class RunOut(Schema):
+    id: int
+    case_id: int
+    playbook_id: int
+    playbook: str
+    version: int
+    status: str
+    error: str
+    current_step: str
+    steps: list[StepOut]
+    started_at: datetime
+    updated_at: datetime
+
+
+class StartIn(Schema):
+    playbook_id: int | None = Field(
+        None,
+        description="Another active playbook than the case type's (a typeless case takes its type)",
+    )
+
+
+def _run(run: PlaybookRun) -> dict[str, Any]:
+    return {
+        "id": run.pk,
+        "case_id": run.case_id,
+        "playbook_id": run.playbook_id,
+        "playbook": run.playbook.name,
+        "version": run.playbook.version,
+        "status": run.status,
+        "error": run.error,
+        "current_step": run.current_step,
+        "steps": [{k: step.get(k, "") for k in StepOut.model_fields} for step in run.outline or []],
+        "started_at": run.started_at,
+        "updated_at": run.updated_at,
+    }
 
 
 def _playbook(p: Playbook) -> dict[str, Any]:
@@ -84,3 +135,30 @@ def upload_playbook(
             },
         )
     return Status(201, _playbook(playbook))
+
+
+@router.get(
+    "/cases/{case_id}/playbook",
+    response=RunOut,
+    summary="The playbook running on a case: its steps with their state and people",
+)
+def get_case_playbook(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    m = member(request)
+    run = selectors.run_of(access_case(m, case_id))
+    if run is None:
+        raise Http404("No playbook runs on this case.")
+    return _run(run)
+
+
+@router.post(
+    "/cases/{case_id}/playbook",
+    response={201: RunOut},
+    summary="Start a playbook on a case by hand (agents); a running one answers 400",
+)
+def start_case_playbook(
+    request: HttpRequest, case_id: int, payload: StartIn
+) -> Status[dict[str, Any]]:
+    m = member(request)
+    case = access_case(m, case_id)
+    playbook = access_playbook(m, payload.playbook_id) if payload.playbook_id else None
+    return Status(201, _run(actions.start_run(m, case, playbook=playbook)))

@@ -74,3 +74,29 @@ def test_another_workspaces_case_type_is_not_found(owner, make_workspace, api_cl
     theirs = case_actions.create_case_type(stranger, name="Dispute")
     response = _post(api_client(owner), theirs.pk, library("payment_dispute.bpmn"))
     assert response.status_code == 404
+
+
+def test_a_cases_playbook_reads_and_starts(owner, api_client):
+    from rapport.playbooks.tests.factories import dispute
+
+    b = bank(owner)
+    client = api_client(b.sam)
+    case = dispute(b, 620)
+    body = client.get(f"/api/v1/cases/{case.pk}/playbook").json()
+    assert body["status"] == "running"
+    assert body["current_step"] == "Investigate the disputed payment"
+    assert [s["state"] for s in body["steps"]][:3] == ["current", "future", "future"]
+    assert body["steps"][0]["assignee"] == "sam"
+
+    plain = case_actions.create_case(b.sam, subject="Charged twice", owner=b.sam)
+    assert client.get(f"/api/v1/cases/{plain.pk}/playbook").status_code == 404
+    started = client.post(
+        f"/api/v1/cases/{plain.pk}/playbook",
+        {"playbook_id": b.playbook.pk},
+        content_type="application/json",
+    )
+    assert started.status_code == 201
+    assert started.json()["current_step"] == "Investigate the disputed payment"
+    again = client.post(f"/api/v1/cases/{plain.pk}/playbook", {}, content_type="application/json")
+    assert again.status_code == 400
+    assert "already running" in again.json()["detail"]
