@@ -58,6 +58,24 @@ def test_parent_children_and_merge_from_the_case_page(owner, owner_client):
     assert Case.objects.get(pk=duplicate.pk).merged_into_id is None
 
 
+def test_opening_a_case_of_a_type_checks_its_required_fields(owner, owner_client):
+    kind = actions.create_case_type(owner, name="Payment dispute", schema=SCHEMA)
+    form = owner_client.get(_url("cases")).content.decode()
+    assert f'<option value="{kind.pk}">Payment dispute</option>' in form
+    refused = owner_client.post(
+        _url("case_create"), {"subject": "Charged twice", "priority": "high", "case_type": kind.pk}
+    )
+    assert refused.status_code == 400
+    assert "Amount (€) (amount) is required." in refused.content.decode()
+    kind.schema = {"type": "object"}
+    kind.save()
+    made = owner_client.post(
+        _url("case_create"), {"subject": "Charged twice", "priority": "high", "case_type": kind.pk}
+    )
+    assert made.status_code == 302
+    assert Case.objects.get().case_type == kind
+
+
 def test_custom_fields_are_shown_edited_and_validated_on_the_case_page(owner, owner_client):
     kind = actions.create_case_type(owner, name="Payment dispute", schema=SCHEMA)
     case = actions.create_case(

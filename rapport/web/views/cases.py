@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from rapport.cases import actions, custom_fields, merge, public, selectors
-from rapport.cases.access import access_case, access_public_link, access_task
-from rapport.cases.models import Case, Priority, Status
+from rapport.cases.access import access_case, access_case_type, access_public_link, access_task
+from rapport.cases.models import Case, CaseType, Priority, Status
 from rapport.core.access import access_member, access_workspace
 from rapport.core.models import Membership, Team
 from rapport.core.roles import Role
@@ -32,6 +32,19 @@ class CaseForm(forms.Form):
     priority = forms.ChoiceField(
         choices=[(label.lower(), label) for _, label in Priority.choices], initial="normal"
     )
+    case_type = forms.TypedChoiceField(
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="Its details (custom fields) are filled in on the case's page.",
+    )
+
+    def __init__(self, *args: Any, workspace: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        types = CaseType.objects.filter(workspace=workspace).order_by("name") if workspace else []
+        field = self.fields["case_type"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "No type")] + [(t.pk, t.name) for t in types]
 
 
 class TaskForm(forms.Form):
@@ -82,7 +95,7 @@ def _list_page(
             "any_case": any_case,
             "statuses": Status.choices,
             "teams": Team.objects.filter(workspace=membership.workspace).order_by("name"),
-            "form": form or CaseForm(),
+            "form": form or CaseForm(workspace=membership.workspace),
         },
         section="cases",
         partial="web/cases/_list.html",
@@ -99,10 +112,13 @@ def cases(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def case_create(request: HttpRequest, slug: str) -> HttpResponse:
     membership = access_workspace(request.user, slug)
-    form = CaseForm(request.POST)
+    form = CaseForm(request.POST, workspace=membership.workspace)
     if form.is_valid():
+        data = dict(form.cleaned_data)
+        if data["case_type"] is not None:
+            data["case_type"] = access_case_type(membership, data["case_type"])
         try:
-            case = actions.create_case(membership, **form.cleaned_data)
+            case = actions.create_case(membership, **data)
         except ValidationError as error:
             add_action_errors(form, error)
         else:
