@@ -3,7 +3,8 @@
 `log` writes one line of the stream beside the audit event it comes from, inside the action's
 transaction. `tell_watchers` notifies the case's watchers (never the actor). Other domains'
 events about a case (approvals, SLAs, playbooks) join the stream through `link_event`, connected
-to `domain_event` here (actions.py imports this module): any audited object whose `after` names a `case` is shown there.
+to `domain_event` here (actions.py imports this module): any audited object whose `after` names
+a `case` is shown there.
 """
 
 from collections.abc import Iterable

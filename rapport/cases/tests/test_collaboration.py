@@ -44,6 +44,7 @@ def test_a_team_mention_notifies_its_members_and_a_person_mention_the_person(peo
     assert _told(people["priya"]) == [f"sam mentioned you on case #{case.pk}"]
     assert _told(people["sam"]) == []  # nobody is told about their own comment
     event = AuditEvent.objects.get(verb="case.comment")
+    assert event.after is not None
     assert event.after["team_mentions"] == [credit.pk]
 
 

@@ -24,6 +24,7 @@ def test_demo_cases_cover_every_state_and_team():
     assert dispute.tasks.filter(assignee__user__email="ingrid@acme.example", status="open").exists()
     assert dispute.comments.filter(public=True).exists()
     assert dispute.comments.filter(mentions__user__email="ingrid@acme.example").exists()
+    assert dispute.case_type is not None
     assert dispute.case_type.name == "Payment dispute"
     assert dispute.custom_fields == {"amount": 620, "account_number": "40118832"}
     assert "account_number" in dispute.case_type.schema["properties"]

@@ -65,6 +65,7 @@ def test_merging_moves_everything_and_unmerge_restores_the_duplicate(acme, owner
     assert original.conversation_id is not None
     assert duplicate.conversation_id is None
     event = AuditEvent.objects.get(verb="case.merge")
+    assert event.after is not None
     assert event.after["moved"]["tasks"] == [task.pk]
     assert record.moved["status"] == Status.OPEN
     with pytest.raises(actions.TransitionError, match="merged into case"):
