@@ -8,6 +8,7 @@ when nothing else is pending.
 """
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -48,6 +49,7 @@ def request_case_approval(
     reason: str = "",
     summary: str = "",
     attachments: Iterable[UploadedFile] = (),
+    expires_in: timedelta | None = None,
 ) -> Approval:
     """Asks a person, a role or a team to approve something on the case; the case waits on it
     (status "waiting on approval") and the approvers are notified."""
@@ -77,6 +79,7 @@ def request_case_approval(
         approver_team=approver_team,
         amount=value,
         reason=reason,
+        expires_in=expires_in,
     )
     if case.status == Status.NEW:
         transition(actor, case, to=Status.OPEN)
@@ -143,9 +146,11 @@ def on_case_approval_decided(
         case.save(update_fields=["updated_at"])
     requester = approval.requested_by
     if requester is not None and approval.state != Approval.State.WITHDRAWN:
-        who = approval.decided_by_label if actor is not None else "nobody in time"
-        word = approval.get_state_display().lower()
-        text = f"“{approval.summary}” was {word} by {who}"
+        if actor is None:
+            text = f"“{approval.summary}” expired before anyone decided it"
+        else:
+            word = approval.get_state_display().lower()
+            text = f"“{approval.summary}” was {word} by {approval.decided_by_label}"
         if approval.comment:
             text += f": {approval.comment}"
         notify(requester, Kind.APPROVAL_DECIDED, text, case_url(case), actor=actor)

@@ -118,3 +118,15 @@ def test_the_periodic_task_runs_the_pass_and_is_scheduled(people):
     names = {p.name: p.task for p in schedule.registered()}
     assert names["approvals.remind"] is tasks.remind_and_escalate_approvals
     assert names["approvals.expire"] is tasks.expire_approvals
+
+
+def test_the_command_reminds_and_says_how_many(people):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _ask(people, approver=people["tom"])
+    out = StringIO()
+    with freeze_time(timezone.now() + timedelta(hours=30)):
+        call_command("approvals", "remind", stdout=out)
+    assert out.getvalue().strip() == "1 reminded, 0 escalated."

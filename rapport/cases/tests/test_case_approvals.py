@@ -203,3 +203,25 @@ def test_attachments_are_stored_and_bad_ones_refused_by_name(people, case, setti
     with pytest.raises(ValidationError, match=r"big\.txt is 10\.0 MB; at most 10\.0 MB a file"):
         request_case_approval(people["sam"], case, approver=people["ingrid"], attachments=[big])
     assert Approval.objects.filter(state="pending").count() == 0
+
+
+def test_an_expired_approval_resumes_the_case_as_the_machines_write(people, case, heard):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from freezegun import freeze_time
+
+    approval = request_case_approval(
+        people["sam"], case, approver=people["ingrid"], expires_in=timedelta(hours=2)
+    )
+    with freeze_time(timezone.now() + timedelta(hours=3)):
+        assert approvals.expire_due() == 1
+    case.refresh_from_db()
+    assert case.status == Status.OPEN
+    assert heard == [(case.pk, "expired", "")]
+    resumed = AuditEvent.objects.filter(verb="case.transition").latest("id")
+    assert resumed.actor is None
+    assert resumed.after is not None
+    assert resumed.after["because"] == f"approval #{approval.pk} expired"
+    text = Notification.objects.get(recipient=people["sam"], kind="approval_decided").text
+    assert "expired before anyone decided it" in text
