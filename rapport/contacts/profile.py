@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -41,6 +41,7 @@ TIMELINE_MAX_PAGE = 100
 RECENT_POSTS = 8
 RECENT_ORDERS = 10
 OPEN_LIMIT = 10
+RECENT_CASES = 50
 CONSENT_HISTORY = 30
 TREND_MONTHS = 12
 TREND_POSTS = 500
@@ -262,23 +263,32 @@ def build_profile(
         .values_list("order_id", "product__name", "quantity")
     ):
         lines.setdefault(order_id, []).append(name if qty == 1 else f"{qty} x {name}")
+    # one pass over the contact's orders: the lifetime value and the count, per currency
+    totals = (
+        Order.objects.filter(contact_id=contact.pk)
+        .order_by()
+        .values("currency")
+        .annotate(total=Sum("total", filter=Q(status__in=nba.HOLDING_ORDERS)), n=Count("id"))
+    )
     value = Value(
-        lifetime=lifetime_value(contact),
-        orders=Order.objects.filter(contact_id=contact.pk).count(),
+        lifetime=sorted(
+            ((r["currency"], r["total"]) for r in totals if r["total"] is not None),
+            key=lambda v: -v[1],
+        ),
+        orders=sum(r["n"] for r in totals),
         accounts_open=sum(1 for a in accounts if a.status != Account.State.CLOSED),
         accounts_in_arrears=sum(1 for a in accounts if a.status == Account.State.IN_ARREARS),
         status=account_status(accounts),
     )
-    open_cases = list(
-        Case.objects.filter(workspace_id=contact.workspace_id, customer_id=contact.pk)
-        .exclude(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED])
-        .select_related("owner__user", "team")
-        .order_by("-updated_at")[:OPEN_LIMIT]
-    )
     since = now - timedelta(days=nba.COMPLAINT_DAYS)
-    cases_opened = Case.objects.filter(
-        workspace_id=contact.workspace_id, customer_id=contact.pk, created_at__gte=since
-    )[:50].count()
+    recent_cases = list(
+        Case.objects.filter(workspace_id=contact.workspace_id, customer_id=contact.pk)
+        .select_related("owner__user", "team")
+        .order_by("-updated_at")[:RECENT_CASES]
+    )
+    closed = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+    open_cases = [c for c in recent_cases if c.status not in closed][:OPEN_LIMIT]
+    cases_opened = sum(1 for c in recent_cases if c.created_at >= since)
     open_conversations: list[Any] = []
     recent_posts: list[Any] = []
     sentiments: list[tuple[datetime, str, float | None]] = []
@@ -298,12 +308,13 @@ def build_profile(
                 "sentiment", "intent", "identity_id",
             ).order_by("-posted_at")[:RECENT_POSTS]
         )  # fmt: skip
-        complaints = posts.filter(intent="complaint", posted_at__gte=since).order_by()[:50].count()
-        sentiments = list(
+        year = list(
             posts.filter(posted_at__gte=now - timedelta(days=31 * TREND_MONTHS))
             .order_by("-posted_at")
-            .values_list("posted_at", "sentiment", "sentiment_score")[:TREND_POSTS]
+            .values_list("posted_at", "sentiment", "sentiment_score", "intent")[:TREND_POSTS]
         )
+        sentiments = [(at, label, score) for at, label, score, _ in year]
+        complaints = sum(1 for at, _, _, intent in year if at >= since and intent == "complaint")
     history = list(
         Consent.objects.filter(contact_id=contact.pk)
         .select_related("recorded_by__user")
@@ -323,7 +334,7 @@ def build_profile(
         trend=trend_of(sentiments, now),
         consent_now=consent_now(history),
         consent_history=history,
-        suggestions=nba.suggestions_for(contact),
+        suggestions=nba.suggestions_for(contact, accounts=accounts),
         risks=nba.risk_signals(
             complaints=complaints,
             cases_opened=cases_opened,

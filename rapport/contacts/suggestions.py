@@ -215,8 +215,23 @@ def cross_sell(contact: Contact, held: set[int], rules: Rules, limit: int = 3) -
     return out
 
 
-def suggestions_for(contact: Contact, *, rules: Rules | None = None) -> list[Suggestion]:
-    held = holdings([contact.pk], contact.workspace_id).get(contact.pk, set())
+def suggestions_for(
+    contact: Contact, *, rules: Rules | None = None, accounts: list[Account] | None = None
+) -> list[Suggestion]:
+    """Cross-sell for `contact`; `accounts`, when the caller has read them all, saves a query."""
+    if accounts is None:
+        held = holdings([contact.pk], contact.workspace_id).get(contact.pk, set())
+    else:
+        held = {
+            a.product_id
+            for a in accounts
+            if a.product_id is not None and a.status != Account.State.CLOSED
+        }
+        held |= set(
+            OrderLine.objects.filter(
+                order__contact_id=contact.pk, order__status__in=HOLDING_ORDERS
+            ).values_list("product_id", flat=True)
+        )
     return cross_sell(contact, held, rules or rules_for(contact.workspace_id))
 
 

@@ -96,7 +96,8 @@ def render_page(
     """A workspace page in the layout, or only `partial` (which the page includes) for htmx."""
     if partial is not None and is_fragment(request):
         template = partial
-    request.session["workspace"] = membership.workspace.slug
+    if request.session.get("workspace") != membership.workspace.slug:  # else no session write
+        request.session["workspace"] = membership.workspace.slug
     ctx = {
         "membership": membership,
         "workspace": membership.workspace,

@@ -63,7 +63,7 @@ def panel(membership: Membership, contact: Contact | None) -> dict[str, Any]:
 
     accounts = list(Account.objects.filter(contact_id=contact.pk).order_by("status", "kind")[:10])
     identities = list(Identity.objects.filter(contact_id=contact.pk).order_by("network")[:6])
-    tips = nba.suggestions_for(contact)
+    tips = nba.suggestions_for(contact, accounts=accounts)
     risks = nba.risk_signals(complaints=0, cases_opened=0, sentiments=(), accounts=accounts)
     return {
         "contact": contact,
