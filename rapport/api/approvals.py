@@ -1,6 +1,6 @@
 """The approvals router: what waits for the caller's decision, and deciding it once."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
@@ -12,8 +12,9 @@ from ninja.pagination import PageNumberPagination, paginate
 from rapport.api.auth import member
 from rapport.api.engagement import BlockedOut, blocked_out
 from rapport.api.schemas import ErrorOut
-from rapport.approvals import actions, selectors
-from rapport.approvals.models import Approval
+from rapport.approvals import actions, delegations, selectors
+from rapport.approvals.models import Approval, Delegation
+from rapport.core.access import access_member
 from rapport.engagement.actions import ReplyBlocked
 
 router = Router(tags=["approvals"])
@@ -138,3 +139,73 @@ def decide(request: HttpRequest, approval_id: int, payload: DecisionIn) -> Statu
             return Status(409, {"detail": error.messages[0]})
         raise
     return Status(200, selectors.access_approval(m, decided.pk))
+
+
+# Delegation while away ---------------------------------------------------------------------
+
+
+class DelegationOut(Schema):
+    id: int
+    delegator_id: int
+    delegator: str
+    delegate_id: int
+    delegate: str
+    starts_on: date
+    ends_on: date = Field(..., description="The last day, inclusive")
+    ended_at: datetime | None = Field(None, description="Set when it was called off early")
+
+    @staticmethod
+    def resolve_delegator(obj: Delegation) -> str:
+        return obj.delegator.user.email
+
+    @staticmethod
+    def resolve_delegate(obj: Delegation) -> str:
+        return obj.delegate.user.email
+
+
+class DelegationIn(Schema):
+    delegate_id: int = Field(..., description="The member who decides your approvals meanwhile")
+    starts_on: date
+    ends_on: date = Field(..., description="The last day, inclusive")
+    delegator_id: int | None = Field(
+        None, description="Admins only: delegate someone else's approvals"
+    )
+
+
+@router.get(
+    "/approval-delegations",
+    response=list[DelegationOut],
+    summary="Your delegations and those to you that have not ended",
+)
+def list_delegations(request: HttpRequest) -> list[Delegation]:
+    return list(delegations.delegations_of(member(request)))
+
+
+@router.post(
+    "/approval-delegations",
+    response={201: DelegationOut},
+    summary="While you are away, let a colleague decide your approvals (dates inclusive)",
+)
+def create_delegation(request: HttpRequest, payload: DelegationIn) -> Status[Any]:
+    """The delegate decides what is asked of you (by name, role or team) on those days, and each
+    decision says it was made on your behalf. 400 names the problem: yourself, the past, an
+    overlap with another of your delegations."""
+    m = member(request)
+    row = delegations.delegate(
+        m,
+        to=access_member(m, payload.delegate_id),
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        delegator=access_member(m, payload.delegator_id) if payload.delegator_id else None,
+    )
+    return Status(201, row)
+
+
+@router.post(
+    "/approval-delegations/{delegation_id}/end",
+    response=DelegationOut,
+    summary="End a delegation now (back early)",
+)
+def end_delegation(request: HttpRequest, delegation_id: int) -> Delegation:
+    m = member(request)
+    return delegations.end_delegation(m, delegations.access_delegation(m, delegation_id))

@@ -123,5 +123,7 @@ def delegations_of(member: Membership) -> QuerySet[Delegation]:
 
 def access_delegation(member: Membership, delegation_id: object) -> Delegation:
     return access_in_workspace(
-        member, Delegation.objects.select_related("delegator"), delegation_id
+        member,
+        Delegation.objects.select_related("delegator__user", "delegate__user"),
+        delegation_id,
     )

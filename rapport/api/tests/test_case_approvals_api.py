@@ -135,3 +135,46 @@ def test_another_workspaces_case_team_and_approval_are_404(
         {"approver_team_id": other_team.pk},
     )
     assert leaked.status_code == 404
+
+
+def test_delegations_through_the_api(people, case, api_client):
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    ingrid = api_client(people["ingrid"])
+    made = _post(
+        ingrid,
+        "/approval-delegations",
+        {
+            "delegate_id": people["leo"].pk,
+            "starts_on": today.isoformat(),
+            "ends_on": (today + datetime.timedelta(days=2)).isoformat(),
+        },
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["delegate"] == "leo@acme.example"
+    leo = api_client(people["leo"])
+    assert [d["delegator"] for d in leo.get(f"{API}/approval-delegations").json()] == [
+        "ingrid@acme.example"
+    ]
+    asked = _post(
+        api_client(people["sam"]),
+        f"/cases/{case.pk}/approvals",
+        {"approver_id": people["ingrid"].pk},
+    ).json()
+    decided = _post(leo, f"/approvals/{asked['id']}/decision", {"decision": "approve"})
+    assert decided.status_code == 200
+    assert decided.json()["on_behalf_of"] == "ingrid@acme.example"
+    past = _post(
+        ingrid,
+        "/approval-delegations",
+        {"delegate_id": people["sam"].pk, "starts_on": "2020-01-01", "ends_on": "2020-01-02"},
+    )
+    assert past.status_code == 400
+    assert "is in the past" in past.json()["detail"]
+    not_mine = _post(leo, f"/approval-delegations/{made.json()['id']}/end", {})
+    assert not_mine.status_code == 403
+    ended = _post(ingrid, f"/approval-delegations/{made.json()['id']}/end", {})
+    assert ended.json()["ended_at"] is not None
