@@ -3,7 +3,7 @@ last one are found and escalated.
 
 Finding them is two indexed queries over the timers still able to cross (partial indexes on
 `due_at` and `warn_at`), whatever the number of open cases. They are handed, in batches of
-`BATCH`, to `tasks.escalate_timers` (one task per batch, ADR 0009), which claims each timer's
+`BATCH`, to `tasks.escalate_timers` (one task per batch, ADR 0010), which claims each timer's
 warning or breach and escalates it; Python work is done only for the timers crossing now. A
 claim re-checks the timer, so a batch found twice (a slow worker, two sweeps) escalates once,
 and a lost task is found again by the next sweep.
