@@ -8,9 +8,12 @@ becomes a MatchSuggestion (pair ordered contact_id < other_id), unless a person 
 it ("not the same person" is remembered; a merged pair stays merged). When the workspace's
 LinkagePolicy allows it, pairs at or above its merge threshold are merged at once (the older
 contact survives) and the merge is in the history like any other.
+
+A finished import of contacts starts a run over its contacts by itself (`on_domain_event`).
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,7 +31,7 @@ from rapport.contacts.linkage.resolve import (
     records_of,
 )
 from rapport.contacts.linkage.scoring import probability, weigh
-from rapport.contacts.models import Contact, DedupeRun, MatchSuggestion
+from rapport.contacts.models import Contact, DedupeRun, ImportJob, MatchSuggestion
 
 CONTACTS_BY_QUERY = 5000
 PROGRESS_EVERY = 5000  # pairs between progress writes
@@ -141,3 +144,34 @@ def dedupe_now(workspace_id: int, contact_ids: Sequence[int] = ()) -> DedupeRun:
     """Run a dedupe in this process (the demo, tests, the command line)."""
     run = DedupeRun.objects.create(workspace_id=workspace_id, contact_ids=list(contact_ids))
     return dedupe(run)
+
+
+def on_domain_event(
+    sender: object, *, verb: str, workspace_id: int | None, event: Any, **_: Any
+) -> None:
+    """After an import that created or changed contacts: look for their duplicates in the
+    background (the contacts of the import's source changed since it started)."""
+    if verb != "contact.import" or workspace_id is None:
+        return
+    after = event.after or {}
+    if not (after.get("created") or after.get("updated")):
+        return
+    job = ImportJob.objects.filter(pk=event.object_id, workspace_id=workspace_id).first()
+    if job is None:
+        return
+    ids = list(
+        Contact.objects.filter(
+            workspace_id=workspace_id,
+            source=after.get("source", ""),
+            updated_at__gte=job.created_at,
+            merged_into__isnull=True,
+        )
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return
+    run = DedupeRun.objects.create(
+        workspace_id=workspace_id, contact_ids=ids, requested_by=job.requested_by
+    )
+    dedupe_contacts.enqueue(run.pk)

@@ -229,3 +229,26 @@ def test_the_triage_step_links_a_new_author_by_a_deterministic_key(acme, agent):
     step.prepare([post], ctx)
     step(post, ctx)
     assert Identity.objects.get(pk=post.identity_id).contact == maya
+
+
+def test_an_import_of_contacts_is_deduplicated_in_the_background(
+    acme, agent, manager, run_import, immediate_tasks, tmp_path, django_capture_on_commit_callbacks
+):
+    """The duplicates an import brings in reach the review queue without anyone asking."""
+    actions.create_contact(
+        agent, first_name="Ingrid", last_name="Sorensen", birth_date="1972-11-30", city="Oslo"
+    )
+    path = tmp_path / "Contact.csv"
+    path.write_text(
+        "Id,FirstName,LastName,Birthdate,MailingCity\n"
+        "003A,Ingrid,Sorenson,1972-11-30,Oslo\n"
+        "003B,Tom,Becker,1980-02-03,Leeds\n"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        job = run_import(path, "salesforce-contacts")
+    assert job.created_count == 2
+    run = DedupeRun.objects.get()
+    assert run.state == DedupeRun.State.DONE
+    assert len(run.contact_ids) == 2
+    suggestion = MatchSuggestion.objects.get()
+    assert {suggestion.contact.last_name, suggestion.other.last_name} == {"Sorensen", "Sorenson"}
