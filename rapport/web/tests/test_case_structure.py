@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from rapport.cases import actions, merge, public
+from rapport.cases.approvals import request_case_approval
 from rapport.cases.models import Case, CaseType, PublicLink
 from rapport.core.models import Membership
 from rapport.core.roles import Role
@@ -109,6 +110,9 @@ def test_public_status_page_shows_public_updates_and_nothing_internal(
     actions.add_task(owner, case, title="Approve the secret credit", assignee=ingrid)
     actions.add_comment(owner, case, body="Internal: the ledger shows fraud flags")
     actions.add_comment(owner, case, body="We found the <double> payment.", public=True)
+    request_case_approval(
+        owner, case, approver=ingrid, amount=620, reason="Senior sign-off for the refund"
+    )
     response = owner_client.post(_url("case_public_link", case.pk))
     assert response.status_code == 302
     link = PublicLink.objects.get(case=case)
@@ -124,7 +128,16 @@ def test_public_status_page_shows_public_updates_and_nothing_internal(
     assert "Mortgage payment taken twice" in html
     assert "We found the &lt;double&gt; payment." in html
     assert "We are working on it" in html
-    for secret in ("ledger", "fraud", "secret credit", "ingrid", "620", "99887766", "pprov"):
+    for secret in (
+        "ledger",
+        "fraud",
+        "secret credit",
+        "ingrid",
+        "620",
+        "99887766",
+        "pprov",
+        "sign-off",
+    ):
         assert secret not in html.lower(), secret
 
     owner_client.post(_url("case_public_link_revoke", link.pk))
