@@ -8,6 +8,7 @@ from rapport.api import (
     cases,
     contact_merge,
     contact_profile,
+    contacts,
     core,
     engagement,
     errors,
@@ -36,6 +37,7 @@ api.add_router("/", approvals.router)
 api.add_router("/", engagement.router)
 api.add_router("/", inbox.router)
 api.add_router("/", cases.router)
+api.add_router("/", contacts.router)
 api.add_router("/", contact_profile.router)
 api.add_router("/", contact_merge.router)
 api.add_router("/", case_approvals.router)

@@ -136,13 +136,19 @@ def clean_contact_fields(actor: Membership, fields: dict[str, Any]) -> dict[str,
     if unknown:
         raise ValidationError(f"Unknown contact field(s): {', '.join(unknown)}.")
     out: dict[str, Any] = {}
+    problems: dict[str, list[str]] = {}
+    region = None
+    if fields.get("country"):
+        try:
+            region = normalize.country_code(fields["country"]) or None
+        except ValidationError:
+            region = None  # reported below, on the country field
     for field, value in fields.items():
         try:
             if field == "email":
                 out["email"] = normalize.clean_email(value or "")
                 out["email_key"] = normalize.email_key(out["email"])
             elif field == "phone":
-                region = fields.get("country") or None
                 out["phone"] = normalize.phone_e164(value or "", region)
             elif field == "birth_date":
                 if isinstance(value, datetime.date) or value in (None, ""):
@@ -168,9 +174,9 @@ def clean_contact_fields(actor: Membership, fields: dict[str, Any]) -> dict[str,
             else:
                 out[field] = _text(field, value)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                raise
-            raise ValidationError({field: exc.messages}) from None
+            problems.setdefault(field, []).extend(exc.messages)
+    if problems:
+        raise ValidationError(problems)
     return out
 
 

@@ -31,11 +31,18 @@ def file_name(job: ImportJob) -> str:
     return f"imports/{job.workspace_id}/{job.pk}"
 
 
-def clean_columns(mapping: str, columns: dict[str, str] | None) -> dict[str, str]:
-    """The custom mapping's field -> column choices; only known fields, at least a name."""
+def clean_columns(
+    mapping: str, columns: dict[str, str] | None, *, later: bool = False
+) -> dict[str, str]:
+    """The custom mapping's field -> column choices; only known fields, at least a name.
+
+    `later`: none yet is fine, they are chosen from the file's header on the next page.
+    """
     if mapping != "custom":
         return {}
     chosen = {k: (v or "").strip() for k, v in (columns or {}).items() if (v or "").strip()}
+    if later and not chosen:
+        return {}
     unknown = sorted(set(chosen) - set(CONTACT_FIELDS))
     if unknown:
         raise ValidationError({"columns": f"Unknown field(s): {', '.join(unknown)}."})
@@ -65,6 +72,7 @@ def new_job(
     valid_rows_only: bool,
     columns: dict[str, str] | None = None,
     source: str = "",
+    columns_later: bool = False,
 ) -> ImportJob:
     if mapping not in PRESETS:
         raise ValidationError(
@@ -75,7 +83,7 @@ def new_job(
         filename=(filename or "import")[-255:],
         mapping=mapping,
         source=clean_source(source, mapping),
-        columns=clean_columns(mapping, columns),
+        columns=clean_columns(mapping, columns, later=columns_later),
         dry_run=dry_run,
         valid_rows_only=valid_rows_only,
         state=ImportJob.State.QUEUED,
@@ -93,8 +101,10 @@ def start_import(
     valid_rows_only: bool = False,
     columns: dict[str, str] | None = None,
     source: str = "",
+    columns_later: bool = False,
 ) -> ImportJob:
-    """Keeps the uploaded file and queues its check (a dry run) or its import."""
+    """Keeps the uploaded file and queues its check (a dry run) or its import; a custom file
+    uploaded with `columns_later` waits for `choose_columns`."""
     require_role(actor, Role.MANAGER, "import contacts")
     try:
         check_size(upload.size or 0)
@@ -111,6 +121,7 @@ def start_import(
         valid_rows_only=valid_rows_only,
         columns=columns,
         source=source,
+        columns_later=columns_later,
     )
     default_storage.save(file_name(job), upload)
     record_by(

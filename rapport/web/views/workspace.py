@@ -29,6 +29,5 @@ def _domain_page(section: str) -> View:
 
 
 inbox = _domain_page("inbox")
-contacts = _domain_page("contacts")
 ideas = _domain_page("ideas")
 insights = _domain_page("insights")
