@@ -65,7 +65,6 @@ def case_timers(member: Membership, case: Case, now: dt.datetime | None = None) 
 
 def _view(timer: SlaTimer, now: dt.datetime) -> TimerView:
     calendar = timer.policy.calendar
-    budget = timer.target_minutes + timer.paused_minutes
     if timer.state == SlaTimer.State.PAUSED and timer.paused_since is not None:
         end = timer.paused_since
     elif timer.state == SlaTimer.State.MET and timer.met_at is not None:
@@ -77,7 +76,10 @@ def _view(timer: SlaTimer, now: dt.datetime) -> TimerView:
     used = business_minutes_between(calendar, timer.started_at, end) - timer.paused_minutes
     remaining = timer.target_minutes - used
     breached = timer.breached_at is not None or end > timer.due_at
-    warned = timer.warned_at is not None or used >= budget * timer.policy.warn_percent / 100
+    warned = (
+        timer.warned_at is not None
+        or used >= timer.target_minutes * timer.policy.warn_percent / 100
+    )
     if timer.state in (SlaTimer.State.MET, SlaTimer.State.STOPPED):
         tone = "done" if not breached else "breach"
     elif timer.state == SlaTimer.State.PAUSED:

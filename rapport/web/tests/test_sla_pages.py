@@ -149,3 +149,15 @@ def test_a_case_without_a_policy_says_so(signed_in, owner):
     case = cases.create_case(owner, subject="Quiet")
     page = signed_in(owner).get(f"/w/acme/cases/{case.pk}/").content.decode()
     assert "No SLA applies to this case" in page
+
+
+def test_another_workspaces_escalation_rule_cannot_be_removed(
+    signed_in, globex, make_member, owner
+):
+    other = make_member(globex, Role.OWNER)
+    theirs = EscalationRule.objects.create(
+        workspace=globex, policy=policy(other), when="breach", do="raise_priority"
+    )
+    response = signed_in(owner).post(f"/w/acme/settings/sla/rules/{theirs.pk}/delete/")
+    assert response.status_code == 404
+    assert EscalationRule.objects.filter(pk=theirs.pk).exists()
