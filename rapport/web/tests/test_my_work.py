@@ -235,3 +235,10 @@ def test_an_admin_sets_the_approval_timers_on_the_approvals_page(acme, owner, pe
         ).status_code
         == 403
     )
+
+
+def test_the_approvals_page_links_a_case_approval_to_its_case(people, case, signed_in):
+    request_case_approval(people["sam"], case, approver=people["ingrid"], amount="1250")
+    html = signed_in(people["ingrid"]).get("/w/acme/approvals/").content.decode()
+    assert f'href="/w/acme/cases/{case.pk}/">Open case #{case.pk}</a>' in html
+    assert "1,250.00" in html

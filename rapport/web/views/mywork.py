@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -45,6 +46,7 @@ class DelegationForm(forms.Form):
 
 def _with_subjects(membership: Membership, approvals: list[Approval]) -> None:
     """Each approval's link (its case, or the Approvals page) and whether the viewer decides."""
+    prefetch_related_objects(approvals, "attachments")
     case_ids = [
         a.object_id
         for a in approvals
