@@ -131,6 +131,7 @@ def new_workflow(playbook: Playbook, case: Case) -> BpmnWorkflow:
         playbook.dmn,
         bpmn_filename=playbook.bpmn_filename or "playbook.bpmn",
         check_people=False,
+        check_schema=False,
     )
     workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=SCRIPT_ENGINE)
     workflow.data.update(case_data(case))

@@ -27,6 +27,7 @@ PLUGINS: dict[str, str] = {
     "linkage": "rapport.contacts.bench_linkage",
     "profile": "rapport.contacts.bench_profile",
     "import": "rapport.contacts.bench_import",
+    "playbooks": "rapport.playbooks.bench",
 }
 
 
