@@ -1,9 +1,11 @@
 """Files attached to an approval request: checked (count, size, type by name and content) and
 stored under MEDIA_ROOT with a name of our own; read back only through `access_approval`."""
 
+import time
 from collections.abc import Iterable
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
@@ -106,3 +108,21 @@ def attach(
             after={"attachments": [r.name for r in rows]},
         )
     return rows
+
+
+def remove_orphans(older_than_seconds: int = 3600) -> int:
+    """Deletes stored files no attachment row names: left by a request whose transaction rolled
+    back after the file was written. Only files older than `older_than_seconds`, so a request
+    still in flight keeps its file. Returns how many were deleted."""
+    root = Path(settings.MEDIA_ROOT) / "approvals"
+    if not root.is_dir():
+        return 0
+    known = set(ApprovalAttachment.objects.values_list("file", flat=True))
+    cutoff = time.time() - older_than_seconds
+    removed = 0
+    for path in root.rglob("*"):
+        name = path.relative_to(settings.MEDIA_ROOT).as_posix()
+        if path.is_file() and name not in known and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

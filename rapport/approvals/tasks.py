@@ -4,6 +4,7 @@ the ones that wait too long. Both run periodically (registered in `ApprovalsConf
 from django_tasks import task
 
 from rapport.approvals.actions import expire_due
+from rapport.approvals.attachments import remove_orphans
 from rapport.approvals.reminders import remind_and_escalate
 
 
@@ -18,3 +19,9 @@ def remind_and_escalate_approvals() -> dict[str, int]:
     """Reminds the approvers of approvals waiting past the workspace's delay, and escalates
     those waiting past the longer one."""
     return remind_and_escalate()
+
+
+@task()
+def remove_orphan_attachments() -> int:
+    """Deletes attachment files whose request was rolled back (no row names them)."""
+    return remove_orphans()

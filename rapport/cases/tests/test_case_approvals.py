@@ -225,3 +225,39 @@ def test_an_expired_approval_resumes_the_case_as_the_machines_write(people, case
     assert resumed.after["because"] == f"approval #{approval.pk} expired"
     text = Notification.objects.get(recipient=people["sam"], kind="approval_decided").text
     assert "expired before anyone decided it" in text
+
+
+def test_a_rolled_back_request_leaves_no_file_behind_once_swept(
+    people, case, settings, tmp_path, monkeypatch
+):
+    import os
+    import time
+
+    from rapport.approvals import attachments
+    from rapport.cases import approvals as case_approvals
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def broken_notify(*args, **kwargs):
+        raise RuntimeError("mail server on fire")
+
+    monkeypatch.setattr(case_approvals, "notify", broken_notify)
+    pdf = SimpleUploadedFile("statement.pdf", b"%PDF-1.4 x", "application/pdf")
+    with pytest.raises(RuntimeError):
+        request_case_approval(people["sam"], case, approver=people["ingrid"], attachments=[pdf])
+    assert not Approval.objects.exists()
+    (left,) = list((tmp_path / "approvals").rglob("*.pdf"))
+    assert attachments.remove_orphans() == 0  # too fresh: a request may still be in flight
+    os.utime(left, (time.time() - 7200, time.time() - 7200))
+    monkeypatch.undo()
+    kept = request_case_approval(
+        people["sam"],
+        case,
+        approver=people["ingrid"],
+        attachments=[SimpleUploadedFile("kept.pdf", b"%PDF-1.4 y", "application/pdf")],
+    )
+    (stored,) = kept.attachments.all()
+    os.utime(stored.file.path, (time.time() - 7200, time.time() - 7200))
+    assert attachments.remove_orphans() == 1
+    assert not left.exists()
+    assert stored.file.read() == b"%PDF-1.4 y"
