@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from environs import Env
-from marshmallow.validate import OneOf, Regexp
+from marshmallow.validate import OneOf, Range, Regexp
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -159,6 +159,16 @@ AXES_VERBOSE = False
 
 # Requests: API batches and webhooks carry up to 10 MB of posts.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Contact imports: the largest file an upload or `rapport contacts import` takes, in MB; and the
+# region a phone number without +country code is read in (ISO 3166 code).
+RAPPORT_IMPORT_MAX_MB = env.float(
+    "RAPPORT_IMPORT_MAX_MB", 200, validate=Range(min=0.001, error="must be a size in MB above 0")
+)
+RAPPORT_PHONE_REGION = env.str(
+    "RAPPORT_PHONE_REGION",
+    "GB",
+    validate=Regexp(r"^[A-Z]{2}$", error="must be a two-letter region code such as GB or US"),
+)
 # Credentials of listening sources are encrypted with this Fernet key; by default one derived
 # from SECRET_KEY. Changing either makes stored credentials unreadable (they must be re-entered).
 RAPPORT_ENCRYPTION_KEY: str | None = env.str(
