@@ -456,17 +456,24 @@ def start(case: Case, playbook: Playbook, actor: Membership | None) -> PlaybookR
     return run
 
 
-def _running_step(step: PlaybookStep) -> bool:
-    return not step.done and step.run.status == PlaybookRun.Status.RUNNING
+def _locked_run(step: PlaybookStep) -> PlaybookRun | None:
+    """The step's run, locked for this transaction (two steps of one run completed at once
+    must not both write the workflow), or None when the step or run is over."""
+    run = PlaybookRun.objects.select_for_update().select_related("playbook").get(pk=step.run_id)
+    step.refresh_from_db(fields=["done"])
+    if step.done or run.status != PlaybookRun.Status.RUNNING:
+        return None
+    step.run = run
+    return run
 
 
 def task_done(
     step: PlaybookStep, actor: Membership | None, data: dict[str, Any] | None = None
 ) -> None:
     """The case task of a step was completed: complete the workflow task and go on."""
-    if not _running_step(step):
+    run = _locked_run(step)
+    if run is None:
         return
-    run = step.run
     case = Case.objects.select_related("customer", "case_type").get(pk=run.case_id)
     run.case = case
     driver = driver_for(case, actor, run.playbook)
@@ -494,9 +501,9 @@ def task_done(
 
 def approval_decided(step: PlaybookStep, approval: Any, actor: Membership | None) -> None:
     """The approval of a step was decided: its outcome goes into the data, and on."""
-    if not _running_step(step):
+    run = _locked_run(step)
+    if run is None:
         return
-    run = step.run
     case = Case.objects.select_related("customer", "case_type").get(pk=run.case_id)
     run.case = case
     approved = approval.state == "approved"
