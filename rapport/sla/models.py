@@ -9,6 +9,7 @@ it pauses or resumes, so the sweep finds the ones crossing a threshold with one 
 from django.db import models
 from django.db.models import Q
 
+from rapport.cases.models import Priority
 from rapport.core.models import Membership, Team, WorkspaceOwned
 
 
@@ -66,6 +67,10 @@ class SlaPolicy(WorkspaceOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def priority_label(self) -> str:
+        return "any priority" if self.priority is None else Priority(self.priority).label.lower()
 
     def target(self, metric: str) -> int | None:
         value: int | None = getattr(self, f"{metric}_minutes")
