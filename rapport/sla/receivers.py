@@ -52,6 +52,20 @@ def status_changed(sender: Any, *, case: Case, before: str, after: str, **_: Any
         timers.reopen(case, now)
 
 
+def priority_changed(sender: Any, *, verb: str, event: AuditEvent, **_: Any) -> None:
+    """Somebody changed the case's priority: its timers follow the policy that now fits."""
+    if verb != "case.update" or event.workspace_id is None or not isinstance(event.before, dict):
+        return
+    if not isinstance(event.after, dict) or event.before.get("priority") == event.after.get(
+        "priority"
+    ):
+        return
+    with transaction.atomic():
+        case = Case.objects.filter(pk=event.object_id, workspace_id=event.workspace_id).first()
+        if case is not None and case.status not in _DONE:
+            timers.retarget(case, event.created_at)
+
+
 def reply_published(sender: Any, *, verb: str, event: AuditEvent, **_: Any) -> None:
     """A reply published on the network to a post of a case's conversation answers the customer
     as a public update does (after commit: the outbox publishes outside any case's action)."""
@@ -77,3 +91,4 @@ def connect() -> None:
     post_save.connect(comment_saved, sender=Comment, dispatch_uid="sla.comment_saved")
     signals.status_changed.connect(status_changed, sender=Case, dispatch_uid="sla.status")
     domain_event.connect(reply_published, dispatch_uid="sla.reply_published")
+    domain_event.connect(priority_changed, dispatch_uid="sla.priority_changed")

@@ -151,3 +151,28 @@ def reopen(case: Case, at: dt.datetime) -> None:
     timer.state = SlaTimer.State.RUNNING
     _schedule(timer, timer.policy)
     timer.save(update_fields=["state", "met_at", "paused_minutes", "due_at", "warn_at"])
+
+
+def retarget(case: Case, at: dt.datetime) -> int:
+    """The case's priority changed: its live timers follow the policy that now fits it, from
+    the same start (a tighter target may already be due: the next sweep escalates it)."""
+    policy = policy_for(case)
+    changed = 0
+    for timer in _live(case):
+        if policy is not None and timer.policy_id == policy.pk:
+            continue
+        target = policy.target(timer.metric) if policy is not None else None
+        if policy is None or not target:
+            timer.state = SlaTimer.State.STOPPED
+            timer.stopped_at = at
+            timer.paused_since = None
+            timer.save(update_fields=["state", "stopped_at", "paused_since"])
+        else:
+            timer.policy = policy
+            timer.target_minutes = target
+            _schedule(timer, policy)
+            if timer.breached_at is None and timer.warn_at > at:
+                timer.warned_at = None  # a looser target: the warning is still to come
+            timer.save(update_fields=["policy", "target_minutes", "due_at", "warn_at", "warned_at"])
+        changed += 1
+    return changed

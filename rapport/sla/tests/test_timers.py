@@ -222,3 +222,28 @@ def test_a_reply_published_to_the_cases_conversation_meets_the_first_response(
     first = SlaTimer.objects.get(case=case, metric=Metric.FIRST_RESPONSE)
     assert first.state == SlaTimer.State.MET
     assert first.met_at is not None
+
+
+def test_raising_the_priority_moves_the_timers_to_the_tighter_policy(
+    owner, clock, django_capture_on_commit_callbacks
+):
+    office = calendar(owner)
+    policy(owner, "Standard", calendar=office, first_response_minutes=240)
+    policy(
+        owner,
+        "Urgent",
+        calendar=office,
+        priority=Priority.URGENT,
+        first_response_minutes=30,
+        resolution_minutes=None,
+    )
+    case = cases.create_case(owner, subject="Card swallowed", owner=owner)
+    assert timers_of(case)[Metric.FIRST_RESPONSE].due_at == london(2026, 6, 1, 14)
+    clock.move_to(london(2026, 6, 1, 10, 10))
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.update_case(owner, case, priority="urgent")
+    first = timers_of(case)[Metric.FIRST_RESPONSE]
+    assert (first.policy.name, first.due_at) == ("Urgent", london(2026, 6, 1, 10, 30))
+    # the urgent policy sets no resolution target: that timer no longer applies
+    resolution = SlaTimer.objects.get(case=case, metric=Metric.RESOLUTION)
+    assert resolution.state == SlaTimer.State.STOPPED
