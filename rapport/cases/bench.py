@@ -6,6 +6,7 @@ The workspace (bench-cases-<time>) is written with bulk inserts, in chunks, and 
 afterwards table by table. Figures are measured, never asserted: this is a benchmark, not a test.
 """
 
+import inspect
 import random
 import statistics
 import time
@@ -86,6 +87,7 @@ class Built:
     teams: dict[str, int]
     owner_id: int
     customer_id: int
+    now: datetime  # the moment the SLA timers were laid out against
 
 
 def _sla_models() -> Any:
@@ -164,6 +166,7 @@ def build(cases: int, *, seed: int = 1, progress: Callable[[int], None] | None =
         teams=teams,
         owner_id=members[4].pk,
         customer_id=customers[0],
+        now=now,
     )
 
 
@@ -255,8 +258,11 @@ def _chunk(
                 )
             )
         if policy is not None and case.status in OPEN:
-            # most are due later; about 1 in 500 crosses its warning or breach now
-            due = now + timedelta(minutes=rng.uniform(-0.5, 250) * 12)
+            # Due times spread over the next 50 hours, warnings 20% of the target before: as a
+            # live workspace a minute after the previous sweep, about 1 in 3,000 timers crosses
+            # its breach and as many their warning now; earlier warnings are already marked.
+            due = now + timedelta(minutes=rng.uniform(-1, 3_000))
+            warn = due - timedelta(minutes=policy.resolution_minutes * 0.2)
             timers.append(
                 sla.SlaTimer(
                     workspace_id=workspace.pk,
@@ -267,7 +273,8 @@ def _chunk(
                     target_minutes=policy.resolution_minutes,
                     started_at=case.created_at,
                     due_at=due,
-                    warn_at=due - timedelta(minutes=6),
+                    warn_at=warn,
+                    warned_at=warn if warn < now - timedelta(minutes=1) else None,
                 )
             )
     for batch in (tasks, comments, activity, watchers, timers):
@@ -347,14 +354,18 @@ def measure(
     )
 
 
-def time_sweep() -> dict[str, Any] | None:
-    """One SLA sweep over every open case's timers, or None before SLAs exist."""
+def time_sweep(now: datetime) -> dict[str, Any] | None:
+    """One SLA sweep over every open case's timers, a minute after the last one (`now`: when the
+    timers were laid out, so the minutes spent building do not make more of them due), or None
+    before SLAs exist."""
     try:
         from rapport.sla.sweep import sweep
     except ImportError:
         return None
     began = time.perf_counter()
-    counts = sweep()
+    # inline: the escalation work is timed too, instead of being queued for a worker
+    inline = "inline" in inspect.signature(sweep).parameters
+    counts = sweep(now=now, inline=True) if inline else sweep(now=now)
     return {"seconds": round(time.perf_counter() - began, 3), **counts}
 
 
@@ -423,7 +434,7 @@ def run(
                 f"{name:<24} p50 {p['p50']:>7.1f} ms  p95 {p['p95']:>7.1f} ms  "
                 f"p99 {p['p99']:>7.1f} ms"
             )
-        sweep = time_sweep()
+        sweep = time_sweep(built.now)
         if sweep is None:
             say("SLA sweep: not measured (rapport.sla.sweep is not installed)")
         else:

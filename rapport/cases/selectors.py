@@ -169,13 +169,11 @@ CHILDREN_SHOWN = 50
 
 
 def case_detail(member: Membership, case: Case) -> CaseDetail:
-    related = list(  # children and merged duplicates in one read
-        Case.objects.filter(Q(parent=case) | Q(merged_into=case))
-        .select_related("owner__user")
-        .order_by("-updated_at", "-id")[: CHILDREN_SHOWN * 2]
+    # two indexed reads: an OR of the two foreign keys makes SQLite scan every case
+    children = list(
+        case.children.select_related("owner__user").order_by("-updated_at", "-id")[:CHILDREN_SHOWN]
     )
-    children = [c for c in related if c.parent_id == case.pk][:CHILDREN_SHOWN]
-    merged = [c for c in related if c.merged_into_id == case.pk][:CHILDREN_SHOWN]
+    merged = list(case.merged_cases.only("pk", "subject").order_by("-id")[:CHILDREN_SHOWN])
     merge = None
     if case.merged_into_id:
         merge = (
