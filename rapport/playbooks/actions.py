@@ -5,17 +5,20 @@ start a run on a case by hand (cases of a type with an active playbook start one
 see `receivers`), cancel a run. The machine's own steps are in `engine`.
 """
 
+import uuid
 from collections.abc import Mapping
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from rapport.cases import actions as case_actions
 from rapport.cases.models import Case, CaseType, Status
 from rapport.core.access import require_role
 from rapport.core.audit import action, record_by
 from rapport.core.models import Membership
 from rapport.core.roles import Role
 from rapport.playbooks import engine
-from rapport.playbooks.models import Playbook, PlaybookRun
+from rapport.playbooks.forms import clean_values
+from rapport.playbooks.models import Playbook, PlaybookRun, PlaybookStep
 from rapport.playbooks.validate import PlaybookInvalid, Problem, parse_playbook
 
 MAX_FILENAME = 200
@@ -175,3 +178,32 @@ def cancel_run(actor: Membership, run: PlaybookRun) -> PlaybookRun:
     run.save()
     record_by(actor, verb="playbook.cancel", obj=run, after={"case": run.case_id})
     return run
+
+
+@action("playbook.step.submit")
+def submit_step(
+    actor: Membership, step: PlaybookStep, *, values: Mapping[str, object]
+) -> PlaybookStep:
+    """Completes a playbook step with its form: the values are checked against the step's
+    `form`, kept, and its case task is completed (the workflow then reads them)."""
+    require_role(actor, Role.EMPLOYEE, "complete playbook steps")
+    _check_workspace(actor, step)
+    task = step.task
+    if step.done or task is None or task.status == task.State.DONE:
+        raise ValidationError(f"The step {step.name!r} is not waiting for anyone.")
+    if task.assignee_id != actor.pk and not actor.has_role(Role.AGENT):
+        raise PermissionDenied(f"Only {task.assignee} or an agent may complete this step.")
+    run = step.run
+    if run.status != PlaybookRun.Status.RUNNING:
+        raise ValidationError(f"The playbook is {run.get_status_display().lower()}.")
+    spec = engine.load(run).get_task_from_id(uuid.UUID(step.workflow_task_id)).task_spec
+    step.form_data = clean_values(engine.step_form(spec), values)
+    step.save(update_fields=["form_data"])
+    record_by(
+        actor,
+        verb="playbook.step.submit",
+        obj=step,
+        after={"case": run.case_id, "step": step.bpmn_id, "values": step.form_data},
+    )
+    case_actions.update_task(actor, task, status="done")
+    return step

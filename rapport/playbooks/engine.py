@@ -38,6 +38,7 @@ from rapport.core.models import Membership
 from rapport.core.roles import Role
 from rapport.playbooks import assignment
 from rapport.playbooks.evaluator import ExpressionFailed, RefusedExpression, RestrictedScriptEngine
+from rapport.playbooks.forms import FormField, parse_form
 from rapport.playbooks.models import Playbook, PlaybookRun, PlaybookStep
 from rapport.playbooks.validate import PlaybookInvalid, parse_playbook
 
@@ -160,6 +161,13 @@ def _properties(spec: Any) -> dict[str, str]:
     return dict((getattr(spec, "extensions", None) or {}).get("properties", {}) or {})
 
 
+def step_form(spec: Any) -> list[FormField]:
+    try:
+        return parse_form(_properties(spec).get("form", ""))
+    except ValueError:
+        return []
+
+
 def _is_approval(spec: Any) -> bool:
     return _properties(spec).get("approval", "").strip().lower() == "true"
 
@@ -227,6 +235,7 @@ def outline(workflow: BpmnWorkflow, run: PlaybookRun) -> list[dict[str, Any]]:
                 "state": state,
                 "approval": _is_approval(spec),
                 "customer_step": props.get("customer_step", ""),
+                "form": props.get("form", ""),
                 "kind": {
                     "BusinessRuleTask": "decision",
                     "ScriptTask": "script",
@@ -484,6 +493,9 @@ def task_done(
             raise PlaybookFailed(f"Step {step.name!r} is not waiting any more.")
         task.data.update(case_data(case))
         task.data.update(data or {})
+        # Every field of the step's form is defined for what follows: its value, or None.
+        for field in step_form(task.task_spec):
+            task.data[field.name] = step.form_data.get(field.name)
         if actor is not None:
             task.data["completed_by"] = actor.user.display_name
         task.run()

@@ -96,6 +96,8 @@ class PlaybookStep(WorkspaceOwned):
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     done = models.BooleanField(default=False)
+    #: what the person entered in the step's form (see `forms`), read when the step completes
+    form_data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

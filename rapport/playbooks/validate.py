@@ -24,6 +24,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from rapport.core.models import Workspace
 from rapport.playbooks import assignment
 from rapport.playbooks.evaluator import RefusedExpression, check_expression, check_script
+from rapport.playbooks.forms import parse_form
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -215,6 +216,16 @@ def _properties(element: etree._Element) -> dict[str, str]:
     }
 
 
+def _check_forms(root: etree._Element, file: str) -> list[Problem]:
+    problems = []
+    for task in root.iterfind(".//bpmn:userTask", NS):
+        try:
+            parse_form(_properties(task).get("form", ""))
+        except ValueError as exc:
+            problems.append(_problem(str(exc), file, task))
+    return problems
+
+
 def _check_people(
     root: etree._Element, file: str, workspace: Workspace, lanes_out: dict[str, str]
 ) -> list[Problem]:
@@ -341,6 +352,7 @@ def parse_playbook(
             )
             problems.append(_problem(reason, bpmn_filename, target))
     problems += _check_expressions_bpmn(root, bpmn_filename)
+    problems += _check_forms(root, bpmn_filename)
     for filename, dmn_root in dmn_roots.items():
         problems += _check_expressions_dmn(dmn_root, filename)
     lanes: dict[str, str] = {}
@@ -377,7 +389,7 @@ def parse_playbook(
                 )
             )
     if problems:
-        raise PlaybookInvalid(problems)
+        raise PlaybookInvalid(sorted(problems, key=lambda p: (p.file, p.line or 0)))
 
     # A stored playbook was checked against the schemas at upload; starting a run skips that.
     parser = SpiffBpmnParser(validator=VALIDATOR if check_schema else None)

@@ -169,6 +169,11 @@ workspace_urls: list[URLPattern | URLResolver] = [
         playbooks.case_playbook_cancel,
         name="case_playbook_cancel",
     ),
+    path(
+        "playbook-steps/<int:step_id>/complete/",
+        playbooks.case_playbook_step,
+        name="case_playbook_step",
+    ),
     path("cases/<int:case_id>/public-link/", cases.case_public_link, name="case_public_link"),
     path(
         "public-links/<int:link_id>/revoke/",

@@ -10,15 +10,19 @@ from rapport.cases import actions as case_actions
 from rapport.cases.models import Case
 from rapport.core.models import Membership
 from rapport.playbooks import actions
-from rapport.playbooks.models import Playbook, PlaybookRun
+from rapport.playbooks.models import Playbook, PlaybookRun, PlaybookStep
 
 #: The smallest playbook: one task for the case owner, no lanes.
 SIMPLE_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
+                  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
                   targetNamespace="https://rapport.example/playbooks">
   <bpmn:process id="call_back" name="Call back" isExecutable="true">
     <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:userTask id="call" name="Call the customer back">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="form" value="outcome:text" />
+      </spiffworkflow:properties></bpmn:extensionElements>
       <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
     </bpmn:userTask>
     <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
@@ -48,9 +52,15 @@ def _restart(owner: Membership) -> PlaybookRun:
     return actions.start_run(owner, run.case)
 
 
+def _submit(owner: Membership) -> PlaybookStep:
+    step = PlaybookStep.objects.get(run=make_run(owner))
+    return actions.submit_step(owner, step, values={"outcome": "Called back, all sorted"})
+
+
 SCENARIOS: dict[str, Callable[[Membership], Any]] = {
     "playbook.upload": make_playbook,
     "playbook.deactivate": lambda o: actions.deactivate_playbook(o, make_playbook(o)),
     "playbook.start": _restart,
     "playbook.cancel": lambda o: actions.cancel_run(o, make_run(o)),
+    "playbook.step.submit": _submit,
 }

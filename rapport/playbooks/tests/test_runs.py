@@ -223,3 +223,31 @@ def test_a_product_defect_takes_the_fix_or_the_workaround(owner, resolution, bra
     finish(b.sam, case, "Announce it to the customers affected")
     assert states(case)[skipped] == "skipped"
     assert PlaybookRun.objects.get(case=case).status == "completed"
+
+
+def test_a_step_completed_with_its_form_chooses_the_branch(owner):
+    from django.core.exceptions import ValidationError
+
+    from rapport.playbooks import actions
+    from rapport.playbooks.tests.factories import library, member
+
+    b = bank(owner)
+    ravi = member(owner, "ravi@acme.example", "employee", "Mobile app engineer", "R&D")
+    defect = case_actions.create_case_type(owner, name="Product defect")
+    actions.upload_playbook(owner, defect, bpmn=library("product_defect.bpmn"))
+    case = case_actions.create_case(b.sam, subject="Login loop", case_type=defect, owner=b.sam)
+    finish(b.sam, case, "Reproduce the defect")
+    step = PlaybookStep.objects.get(run__case=case, done=False)
+
+    with pytest.raises(ValidationError, match="must be one of fix, workaround"):
+        actions.submit_step(ravi, step, values={"resolution": "rewrite it"})
+    with pytest.raises(ValidationError, match="no field priority"):
+        actions.submit_step(ravi, step, values={"resolution": "fix", "priority": "urgent"})
+    with pytest.raises(PermissionDenied):
+        actions.submit_step(b.tom, step, values={"resolution": "fix"})  # not theirs
+    assert open_tasks(case) == [("Find the cause (R&D investigation)", "ravi")]
+
+    actions.submit_step(ravi, step, values={"resolution": "workaround"})
+    assert open_tasks(case) == [("Write up the workaround", "ravi")]
+    data = engine.load(PlaybookRun.objects.get(case=case)).get_tasks(state=16)[0].data
+    assert data["resolution"] == "workaround"

@@ -189,3 +189,13 @@ def test_only_admins_upload_and_only_in_their_workspace(b, make_workspace, make_
     # Their workspace has no "Social Care" or "Credit": the same file is refused there.
     with pytest.raises(PlaybookInvalid, match="'Social Care' is not a team"):
         actions.upload_playbook(other_owner, theirs, bpmn=GOOD, dmn=DMN)
+
+
+def test_a_bad_step_form_is_named(b):
+    bad = GOOD.replace(
+        '<spiffworkflow:property name="form" value="credit_reference:text" />',
+        '<spiffworkflow:property name="form" value="credit reference:essay" />',
+    )
+    problem = refused(b, bad).problems[0]
+    assert problem.element == "userTask 'issue_credit'"
+    assert "is not 'name:text'" in problem.message

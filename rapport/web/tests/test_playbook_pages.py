@@ -118,3 +118,26 @@ def test_another_workspaces_playbook_and_case_are_not_found(owner, make_workspac
         == 404
     )
     assert Playbook.objects.get(pk=b.playbook.pk).active
+
+
+def test_the_step_waiting_now_shows_its_form_to_its_assignee(owner, signed_in):
+    b = bank(owner)
+    case = dispute(b, 120)
+    case_actions.update_task(b.sam, Task.objects.get(case=case), status="done")
+    credit = Task.objects.get(case=case, status="open")
+    assert credit.title == "Issue the credit"
+    tom = signed_in(b.tom)
+    html = tom.get(_url("case", case.pk)).content.decode()
+    assert "Complete “Issue the credit”" in html
+    assert 'name="credit_reference"' in html
+    step = credit.playbook_step
+    response = tom.post(_url("case_playbook_step", step.pk), {"credit_reference": ""})
+    assert response.status_code == 302
+    credit.refresh_from_db()
+    assert credit.status == "open"  # the reference is required
+    tom.post(_url("case_playbook_step", step.pk), {"credit_reference": "CR-1001"})
+    credit.refresh_from_db()
+    assert credit.status == "done"
+    assert Task.objects.get(case=case, status="open").title == (
+        "Tell the customer the credit is issued"
+    )

@@ -7,7 +7,8 @@ from rapport.cases.models import Case, Status
 from rapport.core.models import Membership
 from rapport.core.roles import Role
 from rapport.playbooks import selectors
-from rapport.playbooks.models import PlaybookRun
+from rapport.playbooks.forms import FormField, parse_form
+from rapport.playbooks.models import PlaybookRun, PlaybookStep
 
 STATE_LABELS = {
     "done": "Done",
@@ -16,6 +17,29 @@ STATE_LABELS = {
     "future": "Next",
     "skipped": "Not needed",
 }
+
+
+def _forms(
+    membership: Membership, run: PlaybookRun | None, steps: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The forms of the steps waiting now that this member may complete."""
+    with_form = {s["id"]: s["form"] for s in steps if s["state"] == "current" and s.get("form")}
+    if run is None or run.status != PlaybookRun.Status.RUNNING or not with_form:
+        return []
+    out = []
+    for step in PlaybookStep.objects.filter(
+        run=run, done=False, bpmn_id__in=with_form, task__status="open"
+    ).select_related("task"):
+        if step.task is None:
+            continue
+        if step.task.assignee_id != membership.pk and not membership.has_role(Role.AGENT):
+            continue
+        try:
+            fields: list[FormField] = parse_form(with_form[step.bpmn_id])
+        except ValueError:
+            continue
+        out.append({"step": step, "fields": fields})
+    return out
 
 
 def panel(membership: Membership, case: Case) -> dict[str, Any]:
@@ -33,6 +57,7 @@ def panel(membership: Membership, case: Case) -> dict[str, Any]:
             "steps": steps,
             "done": sum(1 for s in steps if s["state"] == "done"),
             "total": sum(1 for s in steps if s["state"] != "skipped"),
+            "forms": _forms(membership, run, steps),
             "can_cancel": is_agent and run is not None and run.status == "running",
             "can_start": can_start,
             "startable": selectors.startable_playbooks(membership, case) if can_start else [],

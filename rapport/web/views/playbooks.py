@@ -14,7 +14,7 @@ from rapport.core.access import access_workspace
 from rapport.core.models import Membership
 from rapport.core.roles import Role
 from rapport.playbooks import actions, selectors
-from rapport.playbooks.access import access_playbook
+from rapport.playbooks.access import access_playbook, access_step
 from rapport.playbooks.models import PlaybookRun
 from rapport.playbooks.uploads import upload_files
 from rapport.playbooks.validate import MAX_DMN_FILES, PlaybookInvalid, Problem
@@ -138,3 +138,19 @@ def case_playbook_cancel(request: HttpRequest, slug: str, case_id: int) -> HttpR
     else:
         messages.success(request, "The playbook is cancelled; its open tasks stay on the case.")
     return redirect("web:case", slug=slug, case_id=case.pk)
+
+
+@member_view
+@require_POST
+def case_playbook_step(request: HttpRequest, slug: str, step_id: int) -> HttpResponse:
+    """A step completed with its form (the case panel's form for the step waiting now)."""
+    membership = access_workspace(request.user, slug)
+    step = access_step(membership, step_id)
+    values = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    try:
+        actions.submit_step(membership, step, values=values)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"“{step.name}” done; the playbook goes on.")
+    return redirect("web:case", slug=slug, case_id=step.run.case_id)
