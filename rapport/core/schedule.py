@@ -107,13 +107,17 @@ def run_due(now: datetime | None = None) -> list[tuple[str, str]]:
     ensure_rows(now)
     enqueued: list[tuple[str, str]] = []
     for periodic in registered():
-        # The claim and the enqueue commit together: on the database queue a failed enqueue
-        # leaves the run due, never half-taken.
-        with transaction.atomic():
-            if not claim(periodic, now):
-                continue
-            result = periodic.task.enqueue()
-            Schedule.objects.filter(name=periodic.name).update(last_task_id=str(result.id))
+        # The claim and the enqueue commit together: a failed enqueue (Redis away) leaves the
+        # run due for the next pass, and the other schedules still run.
+        try:
+            with transaction.atomic():
+                if not claim(periodic, now):
+                    continue
+                result = periodic.task.enqueue()
+                Schedule.objects.filter(name=periodic.name).update(last_task_id=str(result.id))
+        except Exception:
+            logger.exception("Could not enqueue %s; it stays due", periodic.name)
+            continue
         enqueued.append((periodic.name, str(result.id)))
     if enqueued:
         logger.info("Scheduled %s", ", ".join(name for name, _ in enqueued))

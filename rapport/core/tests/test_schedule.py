@@ -111,3 +111,28 @@ def test_run_due_command_enqueues_once(ticking, capsys):
 def test_the_outbox_and_approval_expiry_have_timers():
     names = {p.name for p in schedule.registered()}
     assert {"engagement.outbox", "approvals.expire"} <= names
+
+
+@task()
+def broken() -> None:
+    return None
+
+
+@pytest.mark.django_db
+def test_a_schedule_that_cannot_be_enqueued_stays_due_and_the_others_run(ticking, monkeypatch):
+    original = type(broken).enqueue
+
+    def enqueue(self, *args, **kwargs):
+        if self is broken:
+            raise ConnectionError("queue unreachable")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(broken), "enqueue", enqueue)
+    schedule.every("test.broken", seconds=60, task=broken)
+    try:
+        now = timezone.now()
+        assert "test.tick" in dict(schedule.run_due(now))
+        assert "test.broken" not in dict(schedule.run_due(now))
+        assert Schedule.objects.get(name="test.broken").next_run_at <= now  # still due
+    finally:
+        schedule.unregister("test.broken")
