@@ -109,3 +109,39 @@ def duration(minutes: float) -> str:
     if hours:
         return f"{hours} h {mins:02d} min"
     return f"{mins} min"
+
+
+@dataclass(frozen=True)
+class NextDue:
+    """A case's most pressing live SLA target, for a list of cases."""
+
+    label: str
+    due_at: dt.datetime
+    state: str  # running, paused
+    breached: bool
+    warned: bool
+
+
+def next_due(member: Membership, case_ids: list[int]) -> dict[int, NextDue]:
+    """For a page of cases (ids), each one's live timer due first; one query, no business-time
+    arithmetic (the due instants are stored)."""
+    found: dict[int, NextDue] = {}
+    timers = (
+        SlaTimer.objects.filter(
+            workspace=member.workspace,
+            case_id__in=case_ids,
+            state__in=[SlaTimer.State.RUNNING, SlaTimer.State.PAUSED],
+        )
+        .order_by("case_id", "due_at")
+        .only("case_id", "metric", "due_at", "state", "breached_at", "warned_at")
+    )
+    for timer in timers:
+        if timer.case_id not in found:
+            found[timer.case_id] = NextDue(
+                label=Metric(timer.metric).label,
+                due_at=timer.due_at,
+                state=timer.state,
+                breached=timer.breached_at is not None,
+                warned=timer.warned_at is not None,
+            )
+    return found

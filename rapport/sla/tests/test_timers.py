@@ -247,3 +247,16 @@ def test_raising_the_priority_moves_the_timers_to_the_tighter_policy(
     # the urgent policy sets no resolution target: that timer no longer applies
     resolution = SlaTimer.objects.get(case=case, metric=Metric.RESOLUTION)
     assert resolution.state == SlaTimer.State.STOPPED
+
+
+def test_a_list_of_cases_gets_each_ones_most_pressing_target(owner, globex, make_member, clock):
+    from rapport.sla.selectors import next_due
+
+    policy(owner)
+    case = cases.create_case(owner, subject="Charged twice")
+    quiet = cases.create_case(owner, subject="No policy needed")
+    cases.transition(owner, quiet, to="resolved")
+    due = next_due(owner, [case.pk, quiet.pk])
+    assert list(due) == [case.pk]
+    assert (due[case.pk].label, due[case.pk].due_at) == ("First response", london(2026, 6, 1, 11))
+    assert next_due(make_member(globex, Role.OWNER), [case.pk]) == {}
