@@ -242,3 +242,18 @@ def test_the_approvals_page_links_a_case_approval_to_its_case(people, case, sign
     html = signed_in(people["ingrid"]).get("/w/acme/approvals/").content.decode()
     assert f'href="/w/acme/cases/{case.pk}/">Open case #{case.pk}</a>' in html
     assert "1,250.00" in html
+
+
+def test_search_narrows_every_section_and_says_so(people, case, signed_in):
+    actions.add_task(people["sam"], case, title="Issue the credit", assignee=people["tom"])
+    other = actions.create_case(people["sam"], subject="Card blocked abroad")
+    actions.add_task(people["sam"], other, title="Call the customer", assignee=people["tom"])
+    tom = signed_in(people["tom"])
+    html = tom.get("/w/acme/my-work/", {"q": "card"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="my-work-lists"' in html
+    assert "Call the customer" in html
+    assert "Issue the credit" not in html
+    assert "Showing what matches “card”" in html
+    assert "Nothing here matches “card”" in html  # nothing to decide
+    nothing = tom.get("/w/acme/my-work/", {"q": "<b>zzz</b>"}).content.decode()
+    assert "Nothing here matches “&lt;b&gt;zzz&lt;/b&gt;”" in nothing

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -25,7 +25,7 @@ from rapport.cases.models import Case
 from rapport.core.access import access_member, access_workspace
 from rapport.core.models import Membership
 from rapport.core.roles import Role
-from rapport.web.views.common import is_fragment, member_view, render_page
+from rapport.web.views.common import is_fragment, member_view, render_page, search_term
 
 PER_PAGE = 10
 SECTIONS = {
@@ -83,16 +83,25 @@ def _page(request: HttpRequest, name: str, items: Any) -> Page:
 
 
 def context(request: HttpRequest, membership: Membership) -> dict[str, Any]:
-    decide = _page(request, "decide", selectors.approvals(membership, state="pending"))
+    q = search_term(request)
+    tasks = my_work.open_tasks(membership)
+    watched = my_work.watched_cases(membership)
+    if q:
+        tasks = tasks.filter(Q(title__icontains=q) | Q(case__subject__icontains=q))
+        watched = watched.filter(Q(subject__icontains=q) | Q(description__icontains=q))
+    decide = _page(request, "decide", selectors.approvals(membership, state="pending", q=q))
     requested = _page(
-        request, "requested", selectors.approvals(membership, state="all", scope="requested")
+        request,
+        "requested",
+        selectors.approvals(membership, state="all", scope="requested", q=q),
     )
     _with_subjects(membership, [*decide.object_list, *requested.object_list])
     return {
-        "tasks": _page(request, "tasks", my_work.open_tasks(membership)),
+        "q": q,
+        "tasks": _page(request, "tasks", tasks),
         "decide": decide,
         "requested": requested,
-        "watched": _page(request, "watched", my_work.watched_cases(membership)),
+        "watched": _page(request, "watched", watched),
         "delegations": list(delegations.delegations_of(membership)),
         "delegation_form": DelegationForm(),
         "colleagues": Membership.objects.filter(workspace=membership.workspace)
@@ -114,7 +123,7 @@ def my_work_page(request: HttpRequest, slug: str) -> HttpResponse:
         "web/mywork/index.html",
         context(request, membership),
         section="my_work",
-        partial=SECTIONS.get(section),
+        partial=SECTIONS.get(section, "web/mywork/_lists.html"),
     )
 
 
