@@ -143,6 +143,10 @@ def resolve_identities(workspace_id: int, identity_ids: Sequence[int]) -> dict[i
             workspace_id=workspace_id, pk__in=identity_ids, contact__isnull=True
         ).values_list("pk", "network", "handle", "external_id")
     )
+    return _link(workspace_id, pending)
+
+
+def _link(workspace_id: int, pending: list[tuple[int, str, str, str]]) -> dict[int, int]:
     if not pending:
         return {}
     candidates: dict[int, set[int]] = defaultdict(set)
@@ -161,18 +165,23 @@ def resolve_identities(workspace_id: int, identity_ids: Sequence[int]) -> dict[i
         if network in PHONE_NETWORKS and (phone := _phone(handle) or _phone(external_id)):
             phones[phone].append(pk)
     contacts = Contact.objects.filter(workspace_id=workspace_id).order_by()
-    if emails:
-        for contact_id, key in contacts.filter(email_key__in=list(emails)).values_list(
-            "pk", "email_key"
-        ):
-            for pk in emails[key]:
+    merged_into: dict[int, int | None] = {}
+    for wanted, field in ((emails, "email_key"), (phones, "phone")):
+        if not wanted:
+            continue
+        for contact_id, value, into in contacts.filter(
+            **{f"{field}__in": list(wanted)}
+        ).values_list("pk", field, "merged_into_id"):
+            merged_into[contact_id] = into
+            for pk in wanted[value]:
                 candidates[pk].add(contact_id)
-    if phones:
-        for contact_id, phone in contacts.filter(phone__in=list(phones)).values_list("pk", "phone"):
-            for pk in phones[phone]:
-                candidates[pk].add(contact_id)
-    found = {c for ids in candidates.values() for c in ids}
-    merged_into = dict(contacts.filter(pk__in=found).values_list("pk", "merged_into_id"))
+    # a contact found by email or phone may have been merged (identities move with a merge, so
+    # those found by handle were not): follow merged_into to the survivor
+    unknown = {c for c in merged_into.values() if c and c not in merged_into}
+    while unknown:
+        found = dict(contacts.filter(pk__in=unknown).values_list("pk", "merged_into_id"))
+        merged_into |= {c: found.get(c) for c in unknown}
+        unknown = {c for c in found.values() if c and c not in merged_into}
     linked: dict[int, int] = {}
     for pk, ids in candidates.items():
         people = {_survivor(c, merged_into) for c in ids}
@@ -190,7 +199,8 @@ def resolve_identity(identity: Identity) -> Contact | None:
     """The contact an incoming identity belongs to, linking it when a deterministic key says so;
     None when nothing does (probabilistic matches go to the review queue, not here)."""
     if identity.contact_id is None:
-        linked = resolve_identities(identity.workspace_id, [identity.pk])
+        row = (identity.pk, identity.network, identity.handle, identity.external_id)
+        linked = _link(identity.workspace_id, [row])
         if identity.pk in linked:
             identity.contact_id = linked[identity.pk]
     if identity.contact_id is None:
