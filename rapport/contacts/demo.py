@@ -403,6 +403,9 @@ def hidden_identities(workspace: Workspace, rng: random.Random, contacts: list[C
 
 def load(workspace: Workspace, owner: Membership) -> None:
     """The customers and their business data (skipped when the demo already has them)."""
+    from rapport.contacts.imports import demo as imports_demo
+
+    imports_demo.load(workspace, owner)  # the CRM imports page's history
     if Contact.objects.filter(workspace=workspace, source=SOURCE, external_id="C00001").exists():
         return
     rng = random.Random(SEED)  # noqa: S311 - demo data
