@@ -27,7 +27,9 @@ def _explained(suggestion: Any) -> dict[str, Any]:
         {**part, "direction": "for" if (part.get("bits") or 0) >= 0 else "against"}
         for part in suggestion.explanation
     ]
-    return {"s": suggestion, "sides": review.sides(suggestion), "parts": parts}
+    keys = [p["label"] for p in parts if p.get("level") == "deterministic"]
+    likely = keys[0] if keys else f"{min(suggestion.score * 100, 99.9):.1f}% likely the same person"
+    return {"s": suggestion, "sides": review.sides(suggestion), "parts": parts, "likely": likely}
 
 
 def _page_number(request: HttpRequest, name: str) -> str:
