@@ -236,3 +236,17 @@ def test_another_workspaces_case_parts_are_404(globex, owner_client, signed_in):
     assert f"There is no case {theirs.pk} in this workspace" in into_theirs.content.decode()
     assert PublicLink.objects.get(pk=link.pk).revoked_at is None
     assert re.search(r"Theirs", signed_in(theirs_owner).get("/w/globex/activity/").content.decode())
+
+
+def test_the_status_page_shows_the_playbooks_current_step(owner, client, monkeypatch):
+    case = actions.create_case(owner, subject="Charged twice", owner=owner)
+    link = public.create_public_link(owner, case)
+    monkeypatch.setattr(
+        "rapport.playbooks.selectors.current_step", lambda c: "Checking your <payment>"
+    )
+    html = client.get(f"/status/{link.token}/").content.decode()
+    assert "What we are doing now:</span> Checking your &lt;payment&gt;" in html
+    actions.transition(owner, case, to="resolved")
+    html = client.get(f"/status/{link.token}/").content.decode()
+    assert "Checking your" not in html
+    assert "Resolved" in html
