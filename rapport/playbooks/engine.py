@@ -142,9 +142,39 @@ def new_workflow(playbook: Playbook, case: Case) -> BpmnWorkflow:
     return workflow
 
 
+def _parents_first(state: dict[str, Any]) -> dict[str, Any]:
+    """The state with each workflow's tasks in tree order, root first.
+
+    SpiffWorkflow stores a task's data as a change from its parent's and restores the tasks in
+    the order of their mapping, so a parent must come before its children; PostgreSQL's jsonb
+    keeps keys sorted instead of in the order written.
+    """
+
+    def order(workflow: dict[str, Any]) -> None:
+        tasks, root = workflow.get("tasks"), workflow.get("root")
+        if not isinstance(tasks, dict) or not isinstance(root, str) or root not in tasks:
+            return
+        ordered: dict[str, Any] = {}
+        queue: list[str] = [root]
+        while queue:
+            task_id = queue.pop(0)
+            if task_id in tasks and task_id not in ordered:
+                ordered[task_id] = tasks[task_id]
+                queue.extend(tasks[task_id].get("children", []))
+        ordered.update({k: v for k, v in tasks.items() if k not in ordered})
+        workflow["tasks"] = ordered
+
+    order(state)
+    for sub in (state.get("subprocesses") or {}).values():
+        if isinstance(sub, dict):
+            order(sub)
+    return state
+
+
 def load(run: PlaybookRun) -> BpmnWorkflow:
     """A fresh workflow object from the stored state, with the restricted script engine."""
-    workflow = SERIALIZER.deserialize_json(json.dumps(run.state))
+    state = _parents_first(json.loads(json.dumps(run.state)))
+    workflow = SERIALIZER.deserialize_json(json.dumps(state))
     workflow.script_engine = SCRIPT_ENGINE
     return workflow
 

@@ -249,5 +249,18 @@ def test_a_step_completed_with_its_form_chooses_the_branch(owner):
 
     actions.submit_step(ravi, step, values={"resolution": "workaround"})
     assert open_tasks(case) == [("Write up the workaround", "ravi")]
-    data = engine.load(PlaybookRun.objects.get(case=case)).get_tasks(state=16)[0].data
-    assert data["resolution"] == "workaround"
+    ready = engine.load(PlaybookRun.objects.get(case=case)).get_tasks(state=16)
+    assert [t.data.get("resolution") for t in ready] == ["workaround"]
+
+
+def test_task_data_survives_a_store_that_reorders_keys(b):
+    """PostgreSQL's jsonb sorts object keys; SpiffWorkflow restores a task's data from its
+    parent's, so the run must load the same whatever order the tasks come back in."""
+    case = dispute(b, 620)
+    run = PlaybookRun.objects.get(case=case)
+    expected = engine.load(run).get_tasks(state=16)[0].data
+    assert expected["amount"] == 620
+    run.state["tasks"] = dict(reversed(list(run.state["tasks"].items())))
+    run.save(update_fields=["state"])
+    ready = engine.load(PlaybookRun.objects.get(pk=run.pk)).get_tasks(state=16)
+    assert [t.data for t in ready] == [expected]
