@@ -3,6 +3,7 @@ and vCard gives back the same people."""
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -13,7 +14,7 @@ from rapport.contacts.tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = [
+PEOPLE: list[dict[str, Any]] = [
     {"name": "Maya Chen", "email": "maya@example.com", "phone": "+441632960961",
      "birth_date": "1988-03-14", "city": "London", "country": "GB", "tier": "gold",
      "tags": ["vip", "mortgage"]},

@@ -197,6 +197,7 @@ def _job_context(membership: Membership, job: ImportJob) -> dict[str, Any]:
         ),
         "errors": job.errors[:ERRORS_SHOWN],
         "errors_hidden": max(0, len(job.errors) - ERRORS_SHOWN),
+        "bad_rows": len({e["line"] for e in job.errors}),
         "can_import": membership.has_role(Role.MANAGER)
         and job.state in (ImportJob.State.CHECKED, ImportJob.State.FAILED)
         and job.total_rows > 0,
