@@ -257,3 +257,25 @@ def test_search_narrows_every_section_and_says_so(people, case, signed_in):
     assert "Nothing here matches “card”" in html  # nothing to decide
     nothing = tom.get("/w/acme/my-work/", {"q": "<b>zzz</b>"}).content.decode()
     assert "Nothing here matches “&lt;b&gt;zzz&lt;/b&gt;”" in nothing
+
+
+def test_my_work_reads_the_same_number_of_queries_for_one_item_or_a_full_page(
+    people, signed_in, acme
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ingrid = signed_in(people["ingrid"])
+    ingrid.get("/w/acme/my-work/")  # the session and caches settle on the first request
+
+    def add(count: int) -> int:
+        for i in range(count):
+            c = actions.create_case(people["sam"], subject=f"Refund {i}")
+            actions.add_task(people["sam"], c, title=f"Check {i}", assignee=people["ingrid"])
+            actions.watch(people["sam"], c, member=people["ingrid"])
+            request_case_approval(people["sam"], c, approver=people["ingrid"], amount=10)
+        with CaptureQueriesContext(connection) as queries:
+            assert ingrid.get("/w/acme/my-work/").status_code == 200
+        return len(queries.captured_queries)
+
+    assert add(1) == add(9)  # no query per task, approval or case on the page
