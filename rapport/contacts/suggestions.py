@@ -19,6 +19,7 @@ a profile only looks its customer's holdings up in it.
 """
 
 import itertools
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -141,18 +142,35 @@ def compute_rules(workspace_id: int) -> Rules:
     return Rules(segments=segments, tiers=tiers, everyone=everyone, products=names)
 
 
+#: workspace id -> (the cached rules' token, the rules): a process keeps the rules it read
+#: while the token in the shared cache is the same, instead of unpickling them per request
+_read: dict[int, tuple[str, Rules]] = {}
+
+
+def token_key(workspace_id: int) -> str:
+    return f"contacts:rules-token:v1:{workspace_id}"
+
+
 def rules_for(workspace_id: int, *, refresh: bool = False) -> Rules:
     """The workspace's counts, from the cache (computed on a miss, or when asked to refresh)."""
-    key = cache_key(workspace_id)
-    rules = None if refresh else cache.get(key)
+    token = None if refresh else cache.get(token_key(workspace_id))
+    kept = _read.get(workspace_id)
+    if token is not None and kept is not None and kept[0] == token:
+        return kept[1]
+    rules = cache.get(cache_key(workspace_id)) if token is not None else None
     if rules is None:
         rules = compute_rules(workspace_id)
-        cache.set(key, rules, CACHE_SECONDS)
+        token = uuid.uuid4().hex
+        cache.set_many(
+            {cache_key(workspace_id): rules, token_key(workspace_id): token}, CACHE_SECONDS
+        )
+    _read[workspace_id] = (str(token), rules)
     return rules
 
 
 def forget_rules(workspace_id: int) -> None:
-    cache.delete(cache_key(workspace_id))
+    _read.pop(workspace_id, None)
+    cache.delete_many([cache_key(workspace_id), token_key(workspace_id)])
 
 
 def with_article(name: str) -> str:

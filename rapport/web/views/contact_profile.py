@@ -96,7 +96,7 @@ def contact(request: HttpRequest, slug: str, contact_id: int) -> HttpResponse:
             "chart": trend_chart(profile),
             "kinds": profile.kinds,
             "cursor": cursor,
-            "interaction_form": InteractionForm(initial={"kind": "call"}),
+            "log_kinds": InteractionForm.base_fields["kind"].choices,  # type: ignore[attr-defined]
         },
         section="contacts",
     )
