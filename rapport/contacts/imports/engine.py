@@ -138,6 +138,10 @@ def _check_and_write(
     notes = list(table.notes)
     if skipped:
         notes.append(f"{skipped} row(s) left out on purpose (opportunities not won).")
+    if total == 0 and mapping.reader == "vcard":
+        raise FileProblem(
+            "No vCard (BEGIN:VCARD … END:VCARD) in the file: is it a CSV? Choose its mapping."
+        )
     if total == 0:
         raise FileProblem("The file has a header but no rows.")
     found = f"{len(bad_lines)} with errors." if bad_lines else "no errors."

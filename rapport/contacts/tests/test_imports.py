@@ -370,3 +370,12 @@ def test_another_workspace_is_untouched(run_import, globex, make_member, manager
     run_import(FIXTURES / "salesforce_Contact.csv", "salesforce-contacts")
     assert Contact.objects.filter(workspace=globex).count() == 6
     assert Contact.objects.filter(workspace=manager.workspace).count() == 6
+
+
+def test_a_csv_given_as_vcard_or_an_empty_file_says_so(run_import, tmp_path):
+    path = _write(tmp_path, "c.csv", f"{SF_HEADER}\n1,A,One,,,,\n")
+    assert "No vCard" in run_import(path, "vcard").message
+    assert (
+        "no rows" in run_import(_write(tmp_path, "h.csv", SF_HEADER), "salesforce-contacts").message
+    )
+    assert "empty" in run_import(_write(tmp_path, "e.csv", ""), "salesforce-contacts").message
