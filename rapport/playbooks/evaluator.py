@@ -11,6 +11,7 @@ lines of `name = expression`.
 """
 
 import ast
+import functools
 import math
 import operator
 from collections.abc import Callable
@@ -217,6 +218,13 @@ def _check_tree(tree: ast.AST, text: str) -> None:
 
 def parse_expression(text: str) -> ast.Expression:
     """The checked syntax tree of one expression; RefusedExpression says what is wrong."""
+    if not isinstance(text, str):
+        raise RefusedExpression("the expression is empty")
+    return _parse_expression(text)
+
+
+@functools.lru_cache(maxsize=2048)  # a playbook evaluates the same few texts over and over
+def _parse_expression(text: str) -> ast.Expression:
     if not isinstance(text, str) or not text.strip():
         raise RefusedExpression("the expression is empty")
     if len(text) > MAX_EXPRESSION:
