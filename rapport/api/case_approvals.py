@@ -3,13 +3,16 @@ list a case's approvals. Deciding goes through `POST /approvals/{id}/decision`."
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from rapport.api.approvals import ApprovalOut
 from rapport.api.auth import member
-from rapport.approvals import selectors
+from rapport.api.schemas import ErrorOut
+from rapport.approvals import attachments, selectors
 from rapport.approvals.models import Approval
 from rapport.cases.access import access_case
 from rapport.cases.approvals import request_case_approval
@@ -68,3 +71,27 @@ def list_for_case(request: HttpRequest, case_id: int) -> QuerySet[Approval]:
     m = member(request)
     case = access_case(m, case_id)
     return selectors.of_object(m, case)
+
+
+@router.post(
+    "/approvals/{approval_id}/attachments",
+    response={201: ApprovalOut, 409: ErrorOut},
+    summary="Add supporting files to a pending approval you asked for (multipart, field `files`)",
+)
+def add_attachments(
+    request: HttpRequest,
+    approval_id: int,
+    files: list[UploadedFile] = File(...),  # noqa: B008 - ninja's way to declare a file part
+) -> Status[Any]:
+    """Up to 5 files per approval, 10 MB each: PDF, PNG, JPEG, GIF, text, CSV or office files,
+    checked by name and content (400 names the file and the problem); 403 for anyone but the
+    requester (or an admin); 409 once the approval is decided."""
+    m = member(request)
+    approval = selectors.access_approval(m, approval_id)
+    try:
+        attachments.add_files(m, approval, files)
+    except ValidationError as error:
+        if getattr(error, "code", None) == "decided":
+            return Status(409, {"detail": error.messages[0]})
+        raise
+    return Status(201, selectors.access_approval(m, approval.pk))

@@ -6,12 +6,13 @@ from collections.abc import Iterable
 from pathlib import Path, PurePath
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from rapport.approvals.models import Approval, ApprovalAttachment
-from rapport.core.audit import record_by
+from rapport.core.audit import action, record_by
 from rapport.core.models import Membership
+from rapport.core.roles import Role
 
 MAX_FILES = 5
 MAX_BYTES = 10 * 1024 * 1024
@@ -84,7 +85,10 @@ def check(files: Iterable[UploadedFile]) -> list[tuple[UploadedFile, str, str]]:
 
 
 def attach(
-    actor: Membership, approval: Approval, checked: list[tuple[UploadedFile, str, str]]
+    actor: Membership,
+    approval: Approval,
+    checked: list[tuple[UploadedFile, str, str]],
+    verb: str = "approval.attach",
 ) -> list[ApprovalAttachment]:
     """Stores checked files on the approval (inside the caller's action and transaction)."""
     rows = []
@@ -103,11 +107,38 @@ def attach(
     if rows:
         record_by(
             actor,
-            verb="approval.attach",
+            verb=verb,
             obj=approval,
             after={"attachments": [r.name for r in rows]},
         )
     return rows
+
+
+@action("approval.add_files")
+def add_files(
+    actor: Membership, approval: Approval, uploads: Iterable[UploadedFile]
+) -> list[ApprovalAttachment]:
+    """The requester (or an admin) adds supporting files to a pending approval."""
+    if approval.workspace_id != actor.workspace_id:
+        raise ValidationError("This approval belongs to another workspace.")
+    if approval.requested_by_id != actor.pk and not actor.has_role(Role.ADMIN):
+        raise PermissionDenied("Only the member who asked for this approval may add files to it.")
+    locked = Approval.objects.select_for_update(of=("self",)).get(pk=approval.pk)
+    if locked.state != Approval.State.PENDING:
+        raise ValidationError(
+            f"This approval is {locked.get_state_display().lower()}; files are added while it "
+            "is pending.",
+            code="decided",
+        )
+    checked = check(uploads)
+    if not checked:
+        raise ValidationError({"attachments": "Send at least one file."})
+    room = MAX_FILES - locked.attachments.count()
+    if len(checked) > room:
+        raise ValidationError(
+            {"attachments": f"An approval holds at most {MAX_FILES} files; {room} more fit."}
+        )
+    return attach(actor, locked, checked, verb="approval.add_files")
 
 
 def remove_orphans(older_than_seconds: int = 3600) -> int:

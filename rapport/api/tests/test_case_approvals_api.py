@@ -3,6 +3,7 @@ decide once, never by the requester (403), a second decision is a 409; another w
 case or approval is a 404."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from rapport.cases import actions
 from rapport.cases.models import Case
@@ -178,3 +179,30 @@ def test_delegations_through_the_api(people, case, api_client):
     assert not_mine.status_code == 403
     ended = _post(ingrid, f"/approval-delegations/{made.json()['id']}/end", {})
     assert ended.json()["ended_at"] is not None
+
+
+def test_the_requester_adds_files_to_a_pending_approval(
+    people, case, api_client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    sam = api_client(people["sam"])
+    asked = _post(sam, f"/cases/{case.pk}/approvals", {"approver_id": people["ingrid"].pk}).json()
+    url = f"{API}/approvals/{asked['id']}/attachments"
+    pdf = SimpleUploadedFile("statement.pdf", b"%PDF-1.4 statement", "application/pdf")
+    added = sam.post(url, {"files": [pdf]})
+    assert added.status_code == 201, added.content
+    assert added.json()["attachments"] == ["statement.pdf"]
+    fake = SimpleUploadedFile("photo.png", b"not a png at all", "image/png")
+    bad = sam.post(url, {"files": [fake]})
+    assert bad.status_code == 400
+    assert "photo.png does not look like a .png file" in bad.json()["detail"]
+    other = api_client(people["ingrid"]).post(
+        url, {"files": [SimpleUploadedFile("x.txt", b"x", "text/plain")]}
+    )
+    assert other.status_code == 403
+    _post(
+        api_client(people["ingrid"]), f"/approvals/{asked['id']}/decision", {"decision": "approve"}
+    )
+    late = sam.post(url, {"files": [SimpleUploadedFile("y.txt", b"y", "text/plain")]})
+    assert late.status_code == 409
+    assert "approved; files are added while it is pending" in late.json()["detail"]

@@ -6,9 +6,10 @@
 from collections.abc import Callable
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from rapport.approvals import actions, delegations, reminders
+from rapport.approvals import actions, attachments, delegations, reminders
 from rapport.approvals.models import Approval
 from rapport.cases.actions import create_case
 from rapport.cases.approvals import request_case_approval
@@ -51,6 +52,11 @@ SCENARIOS: dict[str, Callable[[Membership], Any]] = {
     ),
     "approval.timers": lambda o: reminders.set_timers(
         o, remind_after_hours=8, escalate_after_hours=24
+    ),
+    "approval.add_files": lambda o: attachments.add_files(
+        o,
+        ask(o, requester=o),
+        [SimpleUploadedFile("note.txt", b"Budget line 12", "text/plain")],
     ),
     "case.approval.request": lambda o: request_case_approval(
         o,
