@@ -45,7 +45,7 @@ def test_demo_approvals_show_on_my_work_for_ingrid_and_tom():
     assert "Refund the €25 transfer fee" in tom
     assert "approved by Ingrid Sorensen" in tom
     assert "Chase the receiving bank for the trace" in tom
-    assert "You decide Ingrid Sorensen’s approvals" in tom
+    assert "You decide Ingrid Sorensen\u2019s approvals" in tom
 
     count = Approval.objects.count()
     approvals_demo.load(acme, Membership.objects.get(workspace=acme, role=Role.OWNER))
