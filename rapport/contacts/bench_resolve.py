@@ -70,7 +70,7 @@ def _build(workspace: Workspace, n: int, rng: random.Random, log: Callable[[str]
             log(f"  {i + 1:,} contacts")
     contacts = Contact.objects.filter(workspace=workspace).order_by("pk")
     identities: list[Identity] = []
-    for pk in contacts.filter(pk__in=contacts.values("pk")[: n // 2]).values_list("pk", flat=True):
+    for pk in list(contacts.values_list("pk", flat=True)[: n // 2]):
         identities.append(
             Identity(
                 workspace=workspace,
