@@ -31,6 +31,7 @@ class PlaybookOut(Schema):
     active: bool
     bpmn_filename: str
     dmn_filenames: list[str]
+    steps: list[dict[str, str]] = Field(description="Its steps in drawing order: name, kind, lane")
     uploaded_at: datetime
 
 
@@ -103,6 +104,7 @@ def _playbook(p: Playbook) -> dict[str, Any]:
         "active": p.active,
         "bpmn_filename": p.bpmn_filename,
         "dmn_filenames": list(p.dmn),
+        "steps": p.steps,
         "uploaded_at": p.uploaded_at,
     }
 

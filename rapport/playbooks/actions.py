@@ -75,6 +75,7 @@ def upload_playbook(
         bpmn_filename=bpmn_filename,
         dmn=dmn_texts,
         version=(previous.version + 1) if previous else 1,
+        steps=engine.plan(parsed.spec),
         uploaded_by=actor,
         active=True,
     )

@@ -208,9 +208,31 @@ def _name(spec: Any) -> str:
 
 def ordered_specs(workflow: BpmnWorkflow) -> list[Any]:
     """The process's steps in drawing order: breadth first from the start event."""
+    return specs_in_order(workflow.spec)
+
+
+def plan(spec: Any) -> list[dict[str, str]]:
+    """What a playbook does, before any run: each step's name, kind and who does it."""
+    return [
+        {
+            "name": _name(s),
+            "kind": _kind(s),
+            "lane": _properties(s).get("assignee") or s.lane or "",
+        }
+        for s in specs_in_order(spec)
+    ]
+
+
+def _kind(spec: Any) -> str:
+    if _is_approval(spec):
+        return "approval"
+    return {"BusinessRuleTask": "decision", "ScriptTask": "script"}.get(_spec_kind(spec), "task")
+
+
+def specs_in_order(process: Any) -> list[Any]:
     seen: set[str] = set()
     order = []
-    queue = [workflow.spec.start]
+    queue = [process.start]
     while queue:
         spec = queue.pop(0)
         if spec.name in seen:
@@ -266,10 +288,7 @@ def outline(workflow: BpmnWorkflow, run: PlaybookRun) -> list[dict[str, Any]]:
                 "approval": _is_approval(spec),
                 "customer_step": props.get("customer_step", ""),
                 "form": props.get("form", ""),
-                "kind": {
-                    "BusinessRuleTask": "decision",
-                    "ScriptTask": "script",
-                }.get(_spec_kind(spec), "approval" if _is_approval(spec) else "task"),
+                "kind": _kind(spec),
             }
         )
     return out

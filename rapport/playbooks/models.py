@@ -22,6 +22,8 @@ class Playbook(WorkspaceOwned):
     #: {filename: DMN XML} of the decision tables the process calls
     dmn = models.JSONField(default=dict, blank=True)
     version = models.PositiveIntegerField(default=1)
+    #: its steps in drawing order (name, kind, lane), worked out at upload for Settings
+    steps = models.JSONField(default=list, blank=True)
     uploaded_by = models.ForeignKey(
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -32,6 +32,11 @@ def test_an_admin_uploads_a_playbook(owner, api_client):
     assert body["active"] is True
     assert body["process_id"] == "payment_dispute"
     assert body["dmn_filenames"] == ["credit_approval.dmn"]
+    assert body["steps"][2] == {
+        "name": "Approve the credit",
+        "kind": "approval",
+        "lane": "Senior credit officer",
+    }
 
 
 def test_a_refused_file_answers_422_with_element_and_line(owner, api_client):

@@ -40,6 +40,7 @@ def test_an_admin_uploads_a_playbook_and_sees_it_listed(owner, owner_client):
     assert Playbook.objects.get(case_type=b.case_type, active=True).version == 2
     page = owner_client.get(_url("settings_playbooks")).content.decode()
     assert "v2" in page
+    assert 'Approve the credit <span class="muted">· approval by Senior credit officer' in page
     assert "credit_approval.dmn" in page
 
 
