@@ -199,3 +199,14 @@ def test_a_bad_step_form_is_named(b):
     problem = refused(b, bad).problems[0]
     assert problem.element == "userTask 'issue_credit'"
     assert "is not 'name:text'" in problem.message
+
+
+def test_external_entities_are_never_read(b):
+    xxe = GOOD.replace(
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<!DOCTYPE d [<!ENTITY secret SYSTEM "file:///etc/passwd">]>',
+    ).replace('name="Credit"', 'name="&secret;"')
+    problems = refused(b, xxe).problems
+    assert problems
+    assert all("root:" not in str(p) for p in problems)
