@@ -208,3 +208,17 @@ def submit_step(
     )
     case_actions.update_task(actor, task, status="done")
     return step
+
+
+@action("playbook.retry")
+def retry_run(actor: Membership, run: PlaybookRun) -> PlaybookRun:
+    """Goes on with a failed run once its cause is fixed (a lane someone holds again, the case
+    data corrected): the steps done meanwhile are applied again; it may fail again, saying why."""
+    require_role(actor, Role.AGENT, "retry playbooks")
+    _check_workspace(actor, run)
+    if run.status != PlaybookRun.Status.FAILED:
+        raise ValidationError(f"The playbook is {run.get_status_display().lower()}, not failed.")
+    before = {"status": run.status, "error": run.error}
+    run = engine.retry(run, actor)
+    record_by(actor, verb="playbook.retry", obj=run, before=before, after={"status": run.status})
+    return run

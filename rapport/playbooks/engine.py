@@ -589,3 +589,29 @@ def approval_decided(step: PlaybookStep, approval: Any, actor: Membership | None
 
     # The case leaves "waiting on approval" before the next steps are added.
     _step(run, driver, change)
+
+
+def retry(run: PlaybookRun, actor: Membership | None) -> PlaybookRun:
+    """Goes on with a failed run from where it stopped: its state is the one before the failing
+    step, so each step whose task was completed (or approval decided) meanwhile is applied again.
+    A run that failed before its first step is started again."""
+    if not run.state:
+        case = Case.objects.select_related("customer", "case_type").get(pk=run.case_id)
+        playbook = run.playbook
+        run.delete()
+        return start(case, playbook, actor)
+    run.status = PlaybookRun.Status.RUNNING
+    run.error = ""
+    run.save(update_fields=["status", "error", "updated_at"])
+    _audit(run, driver_for(run.case, actor, run.playbook), "playbook.run.retry", {})
+    for step in PlaybookStep.objects.filter(run=run, done=False).select_related(
+        "task", "approval", "run__playbook"
+    ):
+        if step.task is not None and step.task.status == step.task.State.DONE:
+            task_done(step, actor)
+        elif step.approval is not None and step.approval.state != "pending":
+            approval_decided(step, step.approval, actor)
+        run.refresh_from_db()
+        if run.status != PlaybookRun.Status.RUNNING:
+            break
+    return run

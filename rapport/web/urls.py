@@ -170,6 +170,11 @@ workspace_urls: list[URLPattern | URLResolver] = [
         name="case_playbook_cancel",
     ),
     path(
+        "cases/<int:case_id>/playbook/retry/",
+        playbooks.case_playbook_retry,
+        name="case_playbook_retry",
+    ),
+    path(
         "playbook-steps/<int:step_id>/complete/",
         playbooks.case_playbook_step,
         name="case_playbook_step",

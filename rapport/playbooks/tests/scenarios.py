@@ -57,10 +57,18 @@ def _submit(owner: Membership) -> PlaybookStep:
     return actions.submit_step(owner, step, values={"outcome": "Called back, all sorted"})
 
 
+def _retry(owner: Membership) -> PlaybookRun:
+    run = make_run(owner)
+    PlaybookRun.objects.filter(pk=run.pk).update(status="failed", error="Nobody holds Credit.")
+    run.refresh_from_db()
+    return actions.retry_run(owner, run)
+
+
 SCENARIOS: dict[str, Callable[[Membership], Any]] = {
     "playbook.upload": make_playbook,
     "playbook.deactivate": lambda o: actions.deactivate_playbook(o, make_playbook(o)),
     "playbook.start": _restart,
     "playbook.cancel": lambda o: actions.cancel_run(o, make_run(o)),
     "playbook.step.submit": _submit,
+    "playbook.retry": _retry,
 }

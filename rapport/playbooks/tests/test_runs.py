@@ -264,3 +264,29 @@ def test_task_data_survives_a_store_that_reorders_keys(b):
     run.save(update_fields=["state"])
     ready = engine.load(PlaybookRun.objects.get(pk=run.pk)).get_tasks(state=16)
     assert [t.data for t in ready] == [expected]
+
+
+def test_a_run_that_lost_its_people_fails_then_goes_on_when_retried(b):
+    from django.core.exceptions import ValidationError
+
+    from rapport.core import actions as core_actions
+    from rapport.playbooks import actions
+
+    credit = b.workspace.teams.get(name="Credit")
+    case = dispute(b, 120)
+    for member in (b.tom, b.ingrid):
+        core_actions.remove_team_member(b.owner, credit, member)
+    finish(b.sam, case, "Investigate the disputed payment")  # Sam's own work still counts
+
+    run = PlaybookRun.objects.get(case=case)
+    assert run.status == PlaybookRun.Status.FAILED
+    assert "nobody in the workspace holds 'Credit'" in run.error
+    assert open_tasks(case) == []
+
+    core_actions.add_team_member(b.owner, credit, b.tom)
+    run = actions.retry_run(b.sam, run)
+    assert run.status == PlaybookRun.Status.RUNNING
+    assert open_tasks(case) == [("Issue the credit", "tom")]
+    assert states(case)["investigate"] == "done"
+    with pytest.raises(ValidationError, match="not failed"):
+        actions.retry_run(b.sam, run)

@@ -142,3 +142,22 @@ def test_the_step_waiting_now_shows_its_form_to_its_assignee(owner, signed_in):
     assert Task.objects.get(case=case, status="open").title == (
         "Tell the customer the credit is issued"
     )
+
+
+def test_a_failed_playbook_says_why_and_can_be_retried(owner, signed_in):
+    from rapport.core import actions as core_actions
+
+    b = bank(owner)
+    case = dispute(b, 120)
+    credit = b.workspace.teams.get(name="Credit")
+    for member in (b.tom, b.ingrid):
+        core_actions.remove_team_member(b.owner, credit, member)
+    case_actions.update_task(b.sam, Task.objects.get(case=case), status="done")
+    sam = signed_in(b.sam)
+    html = sam.get(_url("case", case.pk)).content.decode()
+    assert "The playbook stopped: Step &#x27;Issue the credit&#x27;" in html
+    assert "Retry from where it stopped" in html
+    core_actions.add_team_member(b.owner, credit, b.tom)
+    sam.post(_url("case_playbook_retry", case.pk))
+    assert PlaybookRun.objects.get(case=case).status == "running"
+    assert Task.objects.get(case=case, status="open").title == "Issue the credit"

@@ -58,6 +58,7 @@ def panel(membership: Membership, case: Case) -> dict[str, Any]:
             "done": sum(1 for s in steps if s["state"] == "done"),
             "total": sum(1 for s in steps if s["state"] != "skipped"),
             "forms": _forms(membership, run, steps),
+            "can_retry": is_agent and open_case and run is not None and run.status == "failed",
             "can_cancel": is_agent and run is not None and run.status == "running",
             "can_start": can_start,
             "startable": selectors.startable_playbooks(membership, case) if can_start else [],

@@ -154,3 +154,23 @@ def case_playbook_step(request: HttpRequest, slug: str, step_id: int) -> HttpRes
     else:
         messages.success(request, f"“{step.name}” done; the playbook goes on.")
     return redirect("web:case", slug=slug, case_id=step.run.case_id)
+
+
+@member_view
+@require_POST
+def case_playbook_retry(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
+    membership = access_workspace(request.user, slug)
+    case = access_case(membership, case_id)
+    run = selectors.run_of(case)
+    try:
+        if run is None:
+            raise ValidationError("No playbook runs on this case.")
+        run = actions.retry_run(membership, run)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if run.status == PlaybookRun.Status.FAILED:
+            messages.error(request, f"The playbook stopped again: {run.error}")
+        else:
+            messages.success(request, "The playbook goes on.")
+    return redirect("web:case", slug=slug, case_id=case.pk)
