@@ -11,6 +11,7 @@ a company server may well treat `a.b@` and `ab@` as two people.
 """
 
 import datetime
+import functools
 import re
 import unicodedata
 
@@ -220,12 +221,28 @@ def country_code(raw: str) -> str:
     value = (raw or "").strip()
     if not value:
         return ""
-    code = COUNTRIES.get(value.lower().replace(".", ""))
+    key = fold(value).replace(".", "")
+    code = COUNTRIES.get(key) or _country_names().get(key)
     if code is None and len(value) == 2 and value.upper() in phonenumbers.SUPPORTED_REGIONS:
         code = value.upper()
     if code is None:
         raise ValidationError(f"{value!r} is not a country this importer knows; use its ISO code.")
     return code
+
+
+@functools.cache
+def _country_names() -> dict[str, str]:
+    """Every region's English name (from phonenumbers' data) -> its code, folded."""
+    try:
+        from phonenumbers.geocoder import _region_display_name
+    except ImportError:  # pragma: no cover - a phonenumbers without its geocoder data
+        return {}
+    names = {}
+    for region in phonenumbers.SUPPORTED_REGIONS:
+        name = _region_display_name(region, "en")
+        if name:
+            names[fold(name).replace(".", "")] = region
+    return names
 
 
 COUNTRIES = {

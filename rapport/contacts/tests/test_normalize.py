@@ -110,3 +110,9 @@ def test_country_codes_from_names():
     assert country_code("gb") == "GB"
     with pytest.raises(ValidationError):
         country_code("Narnia")
+
+
+def test_every_country_name_phonenumbers_knows():
+    assert country_code("Kenya") == "KE"
+    assert country_code("cote d'ivoire") == "CI"
+    assert country_code("Deutschland") == "DE"
