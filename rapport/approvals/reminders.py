@@ -77,7 +77,8 @@ def _next_rank_up(members: list[Membership], above: Role) -> list[Membership]:
 
 def escalation_targets(approval: Approval) -> list[Membership]:
     """Above whoever was asked: the approver's teammates in a higher role, else the next role
-    up; for a team, its managers, else the role above manager; for a role, the role above it."""
+    up; for a team, the role above its highest member's, outside it; for a role, the role
+    above it."""
     members = list(
         Membership.objects.filter(workspace_id=approval.workspace_id).select_related(
             "user", "workspace"
@@ -91,9 +92,10 @@ def escalation_targets(approval: Approval) -> list[Membership]:
         above = [m for m in members if m in set(mates) and Role(m.role).rank > rank]
         return above or _next_rank_up(members, Role(person.role))
     if team is not None:
-        in_team = set(team.members.values_list("pk", flat=True))
-        leads = [m for m in members if m.pk in in_team and m.has_role(Role.MANAGER)]
-        return leads or _next_rank_up(members, Role.MANAGER)
+        in_team = [m for m in members if m.pk in set(team.members.values_list("pk", flat=True))]
+        top = max((Role(m.role) for m in in_team), key=lambda r: r.rank, default=Role.EMPLOYEE)
+        outside = [m for m in members if m not in in_team]
+        return _next_rank_up(outside, top)
     return _next_rank_up(members, Role(approval.approver_role or Role.ADMIN))
 
 

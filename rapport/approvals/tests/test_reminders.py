@@ -130,3 +130,14 @@ def test_the_command_reminds_and_says_how_many(people):
     with freeze_time(timezone.now() + timedelta(hours=30)):
         call_command("approvals", "remind", stdout=out)
     assert out.getvalue().strip() == "1 reminded, 0 escalated."
+
+
+def test_a_team_is_escalated_above_its_highest_member(people, owner):
+    seniors = core.create_team(owner, name="Senior credit officers")
+    core.add_team_member(owner, seniors, people["maya"])
+    start = timezone.now()
+    _ask(people, approver_team=seniors)
+    reminders.remind_and_escalate(start + timedelta(days=4))
+    assert any("Reminder" in t for t in _notes(people["maya"], "approval_requested"))
+    assert _notes(people["maya"], "escalated") == []
+    assert _notes(people["adam"], "escalated")  # admin: the role above manager
