@@ -1,14 +1,15 @@
-"""Approvals on the demo cases: the team "Senior credit officers" (Ingrid), the payment dispute's
-€620 credit waiting for it, a fee refund Ingrid approved for Tom, and Ingrid's delegation to Tom
-for her leave next week, so "My work" shows something for both. Idempotent; loaded after the
-demo cases (from `rapport.cases.demo.load`)."""
+"""Approvals on the demo cases: the team "Senior credit officers" (Ingrid), the payment
+dispute's €620 credit waiting for it (reminded and escalated: it has waited three days), a fee
+refund Ingrid approved for Tom, and Ingrid's delegation to Tom for her leave next week, so
+"My work" shows something for both. Idempotent; loaded after the demo cases (from
+`rapport.cases.demo.load`)."""
 
 import datetime
 
 from django.utils import timezone
 
 from rapport.approvals import actions as approvals
-from rapport.approvals import delegations
+from rapport.approvals import delegations, reminders
 from rapport.approvals.models import Approval, Delegation
 from rapport.cases import actions
 from rapport.cases.approvals import pending_for, request_case_approval
@@ -53,7 +54,7 @@ def load(workspace: Workspace, owner: Membership) -> None:
         and not ours.filter(object_id=dispute.pk).exists()
         and not pending_for(dispute)
     ):
-        request_case_approval(
+        credit = request_case_approval(
             sam,
             dispute,
             approver_team=team,
@@ -64,6 +65,13 @@ def load(workspace: Workspace, owner: Membership) -> None:
             ),
             summary="Credit €620 back for the double mortgage collection",
         )
+        # It has waited three days and a half: reminded, then escalated above the team.
+        Approval.objects.filter(pk=credit.pk).update(
+            created_at=timezone.now() - datetime.timedelta(hours=84)
+        )
+        credit.refresh_from_db()
+        reminders.remind(credit, timezone.now())
+        reminders.escalate(credit, timezone.now())
 
     fee = Case.objects.filter(
         workspace=workspace, subject="Fee refund for a failed transfer"

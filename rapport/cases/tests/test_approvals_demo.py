@@ -11,6 +11,7 @@ from rapport.cases import approvals_demo
 from rapport.cases.models import Case
 from rapport.core.models import Membership, Workspace
 from rapport.core.roles import Role
+from rapport.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,11 @@ def test_demo_approvals_show_on_my_work_for_ingrid_and_tom():
     cases = Approval.objects.filter(workspace=acme, content_type__model="case")
     pending = cases.get(state="pending", object_id=dispute.pk)  # playbooks ask others too
     assert pending.asked_of == "the Senior credit officers team"
+    assert pending.reminded_at is not None
+    assert pending.escalated_at is not None
+    assert Notification.objects.filter(
+        kind="escalated", recipient__role=Role.ADMIN, text__contains="Credit €620 back"
+    ).exists()
     decided = cases.get(state="approved", summary="Refund the €25 transfer fee")
     assert decided.decided_by is not None
     assert decided.decided_by.user.email == "ingrid@acme.example"
