@@ -263,7 +263,7 @@ class Account(WorkspaceOwned, External):
     )
     kind = models.CharField(max_length=60, help_text="Current account, mortgage, subscription")
     status = models.CharField(max_length=12, choices=State.choices, default=State.ACTIVE)
-    balance_band = models.CharField(max_length=40, blank=True, help_text='"£1k–£5k"')
+    balance_band = models.CharField(max_length=40, blank=True, help_text='"£1k–£5k"')  # noqa: RUF001
     opened_at = models.DateField(null=True, blank=True)
     closed_at = models.DateField(null=True, blank=True)
 

@@ -1,5 +1,7 @@
 """POST /api/v1/case-types/{id}/playbook: a multipart upload of a .bpmn and .dmn files."""
 
+from collections.abc import Sequence
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -11,7 +13,7 @@ from rapport.playbooks.tests.factories import bank, library
 pytestmark = pytest.mark.django_db
 
 
-def _post(client, type_id: int, bpmn: str, dmn: list[tuple[str, str]] = ()):
+def _post(client, type_id: int, bpmn: str, dmn: Sequence[tuple[str, str]] = ()):
     data: dict = {"bpmn": SimpleUploadedFile("dispute.bpmn", bpmn.encode())}
     if dmn:
         data["dmn"] = [SimpleUploadedFile(name, text.encode()) for name, text in dmn]

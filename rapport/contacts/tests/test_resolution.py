@@ -228,6 +228,7 @@ def test_the_triage_step_links_a_new_author_by_a_deterministic_key(acme, agent):
     step = steps.ResolveIdentity()
     step.prepare([post], ctx)
     step(post, ctx)
+    assert post.identity_id is not None
     assert Identity.objects.get(pk=post.identity_id).contact == maya
 
 

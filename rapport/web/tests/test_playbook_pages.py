@@ -18,7 +18,9 @@ def _url(name: str, *args) -> str:
 
 
 def _files(bpmn: str, dmn: str | None = None) -> dict:
-    data = {"bpmn": SimpleUploadedFile("dispute.bpmn", bpmn.encode(), "application/xml")}
+    data: dict[str, object] = {
+        "bpmn": SimpleUploadedFile("dispute.bpmn", bpmn.encode(), "application/xml")
+    }
     if dmn is not None:
         data["dmn"] = [SimpleUploadedFile("credit_approval.dmn", dmn.encode(), "application/xml")]
     return data

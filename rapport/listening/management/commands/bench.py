@@ -18,7 +18,6 @@ from rapport.connectors.base import Batch
 from rapport.core.models import Workspace
 from rapport.listening.bench import Parsers, Traffic, generate_queries
 
-
 #: Benchmarks other domains own: name -> module with `add_arguments(parser)` and
 #: `run(log, **options) -> dict` (the figures; printed as the last line, JSON).
 PLUGINS: dict[str, str] = {
