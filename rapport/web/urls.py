@@ -122,6 +122,11 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("replies/<int:reply_id>/withdraw/", engagement.reply_withdraw, name="reply_withdraw"),
     path("approvals/", approvals.approvals, name="approvals"),
     path("approvals/timers/", approval_timers.timers, name="approval_timers"),
+    path(
+        "approvals/<int:approval_id>/withdraw/",
+        case_approvals.withdraw,
+        name="approval_withdraw",
+    ),
     path("my-work/", mywork.my_work_page, name="my_work"),
     path("my-work/tasks/<int:task_id>/done/", mywork.complete_task, name="my_work_task_done"),
     path("my-work/approvals/<int:approval_id>/decide/", mywork.decide, name="my_work_decide"),

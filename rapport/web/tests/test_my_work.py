@@ -279,3 +279,18 @@ def test_my_work_reads_the_same_number_of_queries_for_one_item_or_a_full_page(
         return len(queries.captured_queries)
 
     assert add(1) == add(9)  # no query per task, approval or case on the page
+
+
+def test_the_requester_withdraws_from_the_panel_and_the_case_stops_waiting(people, case, signed_in):
+    approval = request_case_approval(people["sam"], case, approver=people["ingrid"])
+    ingrid = signed_in(people["ingrid"])
+    page = ingrid.get(f"/w/acme/cases/{case.pk}/").content.decode()
+    assert "Withdraw the request" not in page
+    assert ingrid.post(f"/w/acme/approvals/{approval.pk}/withdraw/").status_code == 403
+    sam = signed_in(people["sam"])
+    assert "Withdraw the request" in sam.get(f"/w/acme/cases/{case.pk}/").content.decode()
+    done = sam.post(f"/w/acme/approvals/{approval.pk}/withdraw/")
+    assert done["Location"] == f"/w/acme/cases/{case.pk}/#approvals-title"
+    approval.refresh_from_db()
+    case.refresh_from_db()
+    assert (approval.state, case.status) == ("withdrawn", "open")

@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from rapport.approvals import actions as approval_actions
 from rapport.approvals import attachments as files
 from rapport.approvals import selectors
 from rapport.approvals.models import ApprovalAttachment
@@ -132,7 +134,24 @@ def request_approval(request: HttpRequest, slug: str, case_id: int) -> HttpRespo
         messages.success(
             request, f"Asked {approval.asked_of} to approve; the case waits on the decision."
         )
-    return redirect(f"/w/{slug}/cases/{case.pk}/#approvals-title")
+    return redirect(reverse("web:case", args=[slug, case.pk]) + "#approvals-title")
+
+
+@member_view
+@require_POST
+def withdraw(request: HttpRequest, slug: str, approval_id: int) -> HttpResponse:
+    """The requester takes a pending request back; the case stops waiting on it."""
+    membership = access_workspace(request.user, slug)
+    approval = selectors.access_approval(membership, approval_id)
+    try:
+        approval_actions.withdraw(membership, approval, comment=request.POST.get("comment", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"“{approval.summary}” withdrawn.")
+    if approval.content_type.app_label == "cases":
+        return redirect(reverse("web:case", args=[slug, approval.object_id]) + "#approvals-title")
+    return redirect("web:approvals", slug=slug)
 
 
 def access_attachment(
