@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from rapport.approvals.tests.scenarios import SCENARIOS as APPROVAL_SCENARIOS
 from rapport.cases.tests.scenarios import SCENARIOS as CASE_SCENARIOS
 from rapport.contacts.tests.linkage_scenarios import SCENARIOS as LINKAGE_SCENARIOS
+from rapport.contacts.tests.scenarios import SCENARIOS as CONTACT_SCENARIOS
 from rapport.core import actions
 from rapport.core.audit import ACTIONS
 from rapport.core.models import ApiToken, AuditEvent, Membership, Team
@@ -61,6 +62,7 @@ SCENARIOS.update(CASE_SCENARIOS)
 SCENARIOS.update(PLAYBOOK_SCENARIOS)
 SCENARIOS.update(SLA_SCENARIOS)
 SCENARIOS.update(LINKAGE_SCENARIOS)
+SCENARIOS.update(CONTACT_SCENARIOS)
 
 
 def test_every_action_has_a_scenario():
