@@ -317,3 +317,15 @@ def risk_signals(
         kinds = ", ".join(a.kind for a in arrears)
         risks.append(Risk("arrears", "high", f"In arrears on: {kinds}."))
     return risks
+
+
+def refresh_all() -> int:
+    """Recomputes the cached rules of every workspace that sells something (the scheduled task
+    `contacts.refresh_suggestion_rules`), so no profile request waits for them; returns how
+    many workspaces."""
+    workspaces = Product.objects.order_by().values_list("workspace_id", flat=True).distinct()
+    count = 0
+    for workspace_id in list(workspaces):
+        rules_for(workspace_id, refresh=True)
+        count += 1
+    return count

@@ -100,3 +100,16 @@ def test_steady_sentiment_and_a_quiet_customer_raise_no_risk(acme):
         )
         == []
     )
+
+
+def test_the_scheduled_task_refreshes_every_selling_workspace(
+    acme, globex, bank, django_assert_num_queries
+):
+    from rapport.contacts.tasks import refresh_suggestion_rules
+    from rapport.core import schedule
+
+    assert "contacts.suggestion_rules" in {p.name for p in schedule.registered()}
+    customers(acme, bank, 30, ["Mortgage", "Home insurance"])
+    assert refresh_suggestion_rules.call() == 1  # globex sells nothing
+    with django_assert_num_queries(0):
+        suggestions.rules_for(acme.pk)
