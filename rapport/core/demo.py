@@ -18,6 +18,7 @@ TEAMS = {
     "Sales": "Turns people asking for a product into customers.",
     "R&D": "Builds the products; takes ideas and expert questions.",
     "Credit": "Credit officers: approve credits, refunds and payment plans.",
+    "Senior credit officers": "Approve credits, refunds and write-offs above the agents' limit.",
     "Marketing": "Brand, campaigns and the listening queries behind them.",
     "HR": "Recognises the people whose collaboration makes it work.",
 }
@@ -46,7 +47,11 @@ PEOPLE = [
     DemoPerson("Nora Blake", "nora@acme.example", Role.AGENT, "Mortgage advisor", ("Sales",)),
     DemoPerson("Ravi Patel", "ravi@acme.example", Role.EMPLOYEE, "Mobile app engineer", ("R&D",)),
     DemoPerson(
-        "Ingrid Sorensen", "ingrid@acme.example", Role.MANAGER, "Senior credit officer", ("Credit",)
+        "Ingrid Sorensen",
+        "ingrid@acme.example",
+        Role.MANAGER,
+        "Senior credit officer",
+        ("Credit", "Senior credit officers"),
     ),
     DemoPerson("Tom Becker", "tom@acme.example", Role.EMPLOYEE, "Accountant", ("Credit",)),
     DemoPerson("Chloe Dubois", "chloe@acme.example", Role.MANAGER, "Brand manager", ("Marketing",)),
