@@ -112,7 +112,7 @@ def test_a_payment_dispute_from_the_post_to_the_public_update(browser_page: Page
     approvals = page.locator("#case-approvals")
     expect(approvals).to_contain_text("Pending")
     expect(approvals).to_contain_text("You asked for it, so someone else decides")
-    expect(approvals.get_by_role("button", name="Approve")).to_have_count(0)
+    expect(approvals.get_by_role("button", name="Approve", exact=True)).to_have_count(0)
     screenshot(page, "dispute-waiting-approval")
 
     # Even a forged decision by the requester is refused (maker-checker).
