@@ -19,10 +19,9 @@ from rapport.core.models import AuditEvent, Membership
 from rapport.notifications.actions import notify
 from rapport.notifications.models import Kind
 
-#: Watchers are told under this notification kind. Notifications has no "a case you watch
-#: changed" kind yet (adding one needs a notifications migration); "assigned" is the nearest in
-#: meaning and, by default, in the app only, so a busy case does not flood anyone's mailbox.
-WATCH_KIND = Kind.ASSIGNED
+#: Watchers are told under this kind: by default in the app only, so a busy case does not flood
+#: anyone's mailbox.
+WATCH_KIND = Kind.WATCHING
 TEXT_MAX = 300
 
 

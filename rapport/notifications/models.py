@@ -14,6 +14,7 @@ class Kind(models.TextChoices):
     APPROVAL_DECIDED = "approval_decided", "Approval decided"
     REPLY_FAILED = "reply_failed", "Reply failed to send"
     ESCALATED = "escalated", "Escalated"
+    WATCHING = "watching", "A case you watch changed"
 
 
 #: (in the app, by email) for a kind nobody has changed. Email is for what waits on you.
@@ -25,6 +26,7 @@ DEFAULTS: dict[str, tuple[bool, bool]] = {
     Kind.APPROVAL_DECIDED: (True, True),
     Kind.REPLY_FAILED: (True, True),
     Kind.ESCALATED: (True, True),
+    Kind.WATCHING: (True, False),
 }
 
 #: Why each kind exists, shown beside its switches on the preferences page.
@@ -36,6 +38,7 @@ KIND_HELP: dict[str, str] = {
     Kind.APPROVAL_DECIDED: "Something you asked to be approved was approved or rejected.",
     Kind.REPLY_FAILED: "A reply you sent could not be published on its network.",
     Kind.ESCALATED: "A conversation or case was escalated to you.",
+    Kind.WATCHING: "A case you watch has a new comment, public update or status.",
 }
 
 TEXT_MAX = 500

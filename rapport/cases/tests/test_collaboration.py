@@ -68,6 +68,9 @@ def test_watchers_hear_of_comments_public_updates_and_status_changes(people):
         f"sam posted a public update on case #{case.pk} Card blocked abroad",
         f"sam moved the case from new to open (#{case.pk} Card blocked abroad)",
     ]
+    assert set(
+        Notification.objects.filter(recipient=people["priya"]).values_list("kind", flat=True)
+    ) == {"watching"}  # a preference of its own: in the app, not by email, unless the person asks
     actions.add_comment(people["priya"], case, body="@sam the customer replied")
     # sam is told once, as the person mentioned, not again as a watcher
     assert _told(people["sam"]) == [f"priya mentioned you on case #{case.pk}"]
