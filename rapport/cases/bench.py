@@ -8,7 +8,6 @@ afterwards table by table. Figures are measured, never asserted: this is a bench
 
 import inspect
 import random
-import statistics
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from django.utils import timezone
 
 from rapport.cases.models import Activity, Case, CaseType, Comment, Status, Task
 from rapport.contacts.models import Contact
+from rapport.core.bench import RequestTimer, percentiles, report
 from rapport.core.models import Membership, Team, User, Workspace
 from rapport.core.roles import Role
 from rapport.listening.ingest import bulk_insert
@@ -284,20 +284,6 @@ def _chunk(
     return {"tasks": len(tasks), "comments": len(comments), "timers": len(timers)}
 
 
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-
-    def at(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
-
-    return {
-        "p50": round(statistics.median(ordered), 1),
-        "p95": at(0.95),
-        "p99": at(0.99),
-        "max": round(ordered[-1], 1),
-    }
-
-
 def list_urls(built: Built) -> dict[str, str]:
     base = f"/w/{built.workspace.slug}/cases/"
     care, credit = built.teams["Social Care"], built.teams["Credit"]
@@ -320,20 +306,13 @@ def measure(
     built: Built, *, repeat: int = 20, pages: int = 200, seed: int = 2
 ) -> Iterator[tuple[str, dict[str, float]]]:
     """(name, percentiles in ms) per list URL, all list requests, then case pages."""
-    settings.DEBUG = False
-    if "testserver" not in settings.ALLOWED_HOSTS:
-        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    timer = RequestTimer()
     client = Client()
     client.force_login(built.viewer.user)
     rng = random.Random(seed)  # noqa: S311 - which cases to open
 
     def timed(url: str, *, htmx: bool = False) -> float:
-        began = time.perf_counter()
-        response = client.get(url, headers={"HX-Request": "true"} if htmx else None)
-        elapsed = (time.perf_counter() - began) * 1000
-        if response.status_code != 200:
-            raise RuntimeError(f"{url} answered {response.status_code}")
-        return elapsed
+        return timer(client, url, htmx=htmx)
 
     everything: list[float] = []
     for name, url in list_urls(built).items():
@@ -341,18 +320,18 @@ def measure(
         timed(url, htmx=htmx)  # warm
         samples = [timed(url, htmx=htmx) for _ in range(repeat)]
         everything += samples
-        yield name, _percentiles(samples)
-    yield "case list, all filters", _percentiles(everything)
+        yield name, percentiles(samples)
+    yield "case list, all filters", percentiles(everything)
     bounds = Case.objects.filter(workspace=built.workspace).aggregate(low=Min("pk"), high=Max("pk"))
     ids = [rng.randint(bounds["low"], bounds["high"]) for _ in range(pages)]
     base = f"/w/{built.workspace.slug}/cases/"
     timed(base + f"{ids[0]}/")
-    yield "case page", _percentiles([timed(base + f"{pk}/") for pk in ids])
+    yield "case page", percentiles([timed(base + f"{pk}/") for pk in ids])
     activity = f"/w/{built.workspace.slug}/activity/"
     timed(activity)
     yield (
         "activity (team)",
-        _percentiles([timed(activity + f"?team={built.teams['Credit']}") for _ in range(repeat)]),
+        percentiles([timed(activity + f"?team={built.teams['Credit']}") for _ in range(repeat)]),
     )
 
 
@@ -430,12 +409,7 @@ def run(
     figures: dict[str, dict[str, float]] = {}
     sweep: dict[str, Any] | None = None
     try:
-        for name, p in measure(built, repeat=repeat, pages=pages):
-            figures[name] = p
-            say(
-                f"{name:<24} p50 {p['p50']:>7.1f} ms  p95 {p['p95']:>7.1f} ms  "
-                f"p99 {p['p99']:>7.1f} ms"
-            )
+        figures = report(say, measure(built, repeat=repeat, pages=pages))
         sweep = time_sweep(built.now)
         if sweep is None:
             say("SLA sweep: not measured (rapport.sla.sweep is not installed)")

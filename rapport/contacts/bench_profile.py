@@ -12,7 +12,6 @@ Figures are measured, never asserted: this is a benchmark, not a test.
 
 import os
 import random
-import statistics
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from rapport.contacts.models import (
     TimelineEntry,
 )
 from rapport.core import actions as core_actions
+from rapport.core.bench import RequestTimer, percentiles, report
 from rapport.core.models import Membership, User, Workspace
 from rapport.core.roles import Role
 from rapport.listening.ingest import bulk_insert, row_maker
@@ -250,27 +250,11 @@ def _chunk(
     return [c.pk for c in people], sorted({i.contact_id for i in identities if i.contact_id})
 
 
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-
-    def at(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
-
-    return {
-        "p50": round(statistics.median(ordered), 1),
-        "p95": at(0.95),
-        "p99": at(0.99),
-        "max": round(ordered[-1], 1),
-    }
-
-
 def measure(
     built: Built, *, requests: int = 200, seed: int = 2
 ) -> Iterator[tuple[str, dict[str, float]]]:
     """(name, percentiles in ms) for the profile page, the /profile API and the timeline API."""
-    settings.DEBUG = False
-    if "testserver" not in settings.ALLOWED_HOSTS:
-        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    timed = RequestTimer()
     page_client = Client()
     page_client.force_login(built.viewer.user)
     api_client = Client(headers={"Authorization": f"Bearer {built.token}"})
@@ -282,17 +266,6 @@ def measure(
     ]
     suggestions.rules_for(built.workspace.pk, refresh=True)  # the cache, warm as in production
 
-    cpu: list[float] = []
-
-    def timed(client: Client, url: str) -> float:
-        started, busy = time.perf_counter(), time.process_time()
-        response = client.get(url)
-        elapsed = (time.perf_counter() - started) * 1000
-        cpu.append((time.process_time() - busy) * 1000)
-        if response.status_code != 200:
-            raise RuntimeError(f"{url} answered {response.status_code}")
-        return elapsed
-
     slug = built.workspace.slug
     for name, client, url in (
         ("profile page", page_client, f"/w/{slug}/contacts/{{}}/"),
@@ -300,11 +273,11 @@ def measure(
         ("timeline api", api_client, "/api/v1/contacts/{}/timeline"),
     ):
         timed(client, url.format(ids[0]))  # warm
-        cpu.clear()
-        yield name, _percentiles([timed(client, url.format(pk)) for pk in ids])
+        timed.cpu.clear()
+        yield name, percentiles([timed(client, url.format(pk)) for pk in ids])
         # the web process's own CPU time per request: what the load of a shared machine
         # (other processes, the database server) does not add to
-        yield f"{name} (cpu)", _percentiles(cpu)
+        yield f"{name} (cpu)", percentiles(timed.cpu)
 
 
 def delete(workspace: Workspace) -> None:
@@ -342,12 +315,7 @@ def run(
     )
     figures: dict[str, dict[str, float]] = {}
     try:
-        for name, p in measure(built, requests=requests, seed=seed + 1):
-            figures[name] = p
-            say(
-                f"{name:<20} p50 {p['p50']:>7.1f} ms  p95 {p['p95']:>7.1f} ms  "
-                f"p99 {p['p99']:>7.1f} ms"
-            )
+        figures = report(say, measure(built, requests=requests, seed=seed + 1), width=20)
     finally:
         if not keep:
             delete(built.workspace)

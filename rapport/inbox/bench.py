@@ -7,7 +7,6 @@ Figures are measured, never asserted: this is a benchmark, not a test.
 """
 
 import random
-import statistics
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from django.test import Client
 from django.utils import timezone
 
 from rapport.contacts.models import Identity
+from rapport.core.bench import RequestTimer, percentiles, report
 from rapport.core.models import Membership, Team, User, Workspace
 from rapport.core.roles import Role
 from rapport.inbox.models import (
@@ -272,20 +272,6 @@ def _chunk(
         bulk_insert(rows)
 
 
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-
-    def at(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
-
-    return {
-        "p50": round(statistics.median(ordered), 1),
-        "p95": at(0.95),
-        "p99": at(0.99),
-        "max": round(ordered[-1], 1),
-    }
-
-
 def inbox_urls(built: Built) -> dict[str, str]:
     base = f"/w/{built.workspace.slug}/inbox/"
     team = built.teams["Social Care"]
@@ -306,35 +292,28 @@ def measure(
     built: Built, *, repeat: int = 20, conversations: int = 200, seed: int = 2
 ) -> Iterator[tuple[str, dict[str, float]]]:
     """(name, percentiles in ms) per inbox URL, then all inbox requests, then conversations."""
-    settings.DEBUG = False
-    if "testserver" not in settings.ALLOWED_HOSTS:
-        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    timer = RequestTimer()
     client = Client()
     client.force_login(built.viewer.user)
     rng = random.Random(seed)  # noqa: S311 - which conversations to open
 
     def timed(url: str) -> float:
-        started = time.perf_counter()
-        response = client.get(url)
-        elapsed = (time.perf_counter() - started) * 1000
-        if response.status_code != 200:
-            raise RuntimeError(f"{url} answered {response.status_code}")
-        return elapsed
+        return timer(client, url)
 
     inbox: list[float] = []
     for name, url in inbox_urls(built).items():
         timed(url)  # warm
         samples = [timed(url) for _ in range(repeat)]
         inbox += samples
-        yield name, _percentiles(samples)
-    yield "inbox, all filters", _percentiles(inbox)
+        yield name, percentiles(samples)
+    yield "inbox, all filters", percentiles(inbox)
     bounds = Conversation.objects.filter(workspace=built.workspace).aggregate(
         low=Min("pk"), high=Max("pk")
     )
     ids = [rng.randint(bounds["low"], bounds["high"]) for _ in range(conversations)]
     base = f"/w/{built.workspace.slug}/inbox/"
     timed(base + f"{ids[0]}/")
-    yield "conversation", _percentiles([timed(base + f"{pk}/") for pk in ids])
+    yield "conversation", percentiles([timed(base + f"{pk}/") for pk in ids])
 
 
 def delete(workspace: Workspace) -> None:
@@ -393,12 +372,7 @@ def run(
     )
     figures: dict[str, dict[str, float]] = {}
     try:
-        for name, p in measure(built, repeat=repeat):
-            figures[name] = p
-            say(
-                f"{name:<30} p50 {p['p50']:>7.1f} ms  p95 {p['p95']:>7.1f} ms  "
-                f"p99 {p['p99']:>7.1f} ms"
-            )
+        figures = report(say, measure(built, repeat=repeat), width=30)
     finally:
         if not keep:
             delete(built.workspace)

@@ -1,0 +1,61 @@
+"""What the page benchmarks (`rapport bench inbox|cases|profile`) share: timing requests through
+Django's test client and summing them up as percentiles. Benchmarks, not tests."""
+
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.conf import settings
+from django.test import Client
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    """p50, p95, p99 and max of the samples (milliseconds), to one decimal."""
+    ordered = sorted(samples)
+
+    def at(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+
+    return {
+        "p50": round(statistics.median(ordered), 1),
+        "p95": at(0.95),
+        "p99": at(0.99),
+        "max": round(ordered[-1], 1),
+    }
+
+
+class RequestTimer:
+    """Times GET requests in milliseconds, keeping the process's CPU time of each in `cpu`.
+
+    A request that does not answer 200 stops the benchmark: a fast error page is no figure.
+    """
+
+    def __init__(self) -> None:
+        settings.DEBUG = False  # the query log would grow with every request
+        if "testserver" not in settings.ALLOWED_HOSTS:
+            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        self.cpu: list[float] = []
+
+    def __call__(self, client: Client, url: str, *, htmx: bool = False) -> float:
+        started, busy = time.perf_counter(), time.process_time()
+        response = client.get(url, headers={"HX-Request": "true"} if htmx else None)
+        elapsed = (time.perf_counter() - started) * 1000
+        self.cpu.append((time.process_time() - busy) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        return elapsed
+
+
+def report(
+    say: Callable[[str], Any], measured: Iterator[tuple[str, dict[str, float]]], width: int = 24
+) -> dict[str, dict[str, float]]:
+    """Prints each (name, percentiles) as it comes and returns them all by name."""
+    figures: dict[str, dict[str, float]] = {}
+    for name, p in measured:
+        figures[name] = p
+        say(
+            f"{name:<{width}} p50 {p['p50']:>7.1f} ms  p95 {p['p95']:>7.1f} ms  "
+            f"p99 {p['p99']:>7.1f} ms"
+        )
+    return figures
