@@ -14,26 +14,19 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from rapport.contacts import normalize
+from rapport.contacts.actions import TEXT_LIMITS as CONTACT_TEXT_LIMITS
 from rapport.contacts.imports import values
 from rapport.contacts.imports.mappings import Mapping, Target
 from rapport.contacts.imports.readers import Row
 from rapport.contacts.models import Order, Tier
 
+#: The contact's own limits (as a person typing them meets), and those of the columns only
+#: imports read.
 TEXT_LIMITS = {
-    "name": 200,
-    "first_name": 100,
-    "last_name": 100,
-    "city": 100,
-    "language": 10,
-    "segment": 100,
-    "website": 500,
-    "bio": 10_000,
-    "external_id": 200,
+    **CONTACT_TEXT_LIMITS,
     "organization_name": 200,
     "organization_external_id": 200,
     "job_title": 200,
-    "industry": 100,
-    "domain": 200,
     "subject": 200,
     "product_name": 200,
     "sku": 100,
