@@ -353,11 +353,17 @@ class Builder:
 
 def make_identities(workspace: Workspace, rng: random.Random, contacts: list[Contact]) -> None:
     """Identities on one to three networks for about a third of the customers."""
-    rows = []
+    rows, taken = (
+        [],
+        set(Identity.objects.filter(workspace=workspace).values_list("handle", flat=True)),
+    )
     for c in contacts:
         if rng.random() > 0.33:
             continue
         base = f"{slug(c.first_name)}{slug(c.last_name)[:8]}{rng.randint(1, 99)}"
+        while base in taken:  # two people of one name never share a handle
+            base = f"{slug(c.first_name)}{slug(c.last_name)[:8]}{rng.randint(100, 9999)}"
+        taken.add(base)
         for network, url in rng.sample(NETWORKS, rng.randint(1, 3)):
             rows.append(
                 Identity(
