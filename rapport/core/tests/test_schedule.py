@@ -22,6 +22,16 @@ def tock() -> str:
     return "tock"
 
 
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+@pytest.fixture(autouse=True)
+def database_queue(settings):
+    """These tests count what the scheduler enqueued in the database queue, whichever queue the
+    suite runs with (CI's PostgreSQL run uses Redis)."""
+    settings.TASKS = DATABASE_TASKS
+
+
 @pytest.fixture
 def ticking():
     periodic = schedule.every("test.tick", seconds=60, task=tick)

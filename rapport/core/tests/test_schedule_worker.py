@@ -67,13 +67,15 @@ def sweep_state() -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_database_worker_enqueues_and_runs_the_sla_sweep():
-    output = run_worker_until(
-        database_url(),
-        lambda: sweep_state() == "SUCCESSFUL",
-        {"RAPPORT_TASKS_BACKEND": "database"},
-    )
-    assert "Scheduler started" in output
-    assert sweep_state() == "SUCCESSFUL", output
+    database_tasks = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with override_settings(TASKS=database_tasks):  # read the result where the worker wrote it
+        output = run_worker_until(
+            database_url(),
+            lambda: sweep_state() == "SUCCESSFUL",
+            {"RAPPORT_TASKS_BACKEND": "database"},
+        )
+        assert "Scheduler started" in output
+        assert sweep_state() == "SUCCESSFUL", output
     assert Schedule.objects.get(name="sla.sweep").next_run_at is not None
 
 
