@@ -22,6 +22,26 @@ from rapport.notifications.models import Kind
 #: Watchers are told under this kind: by default in the app only, so a busy case does not flood
 #: anyone's mailbox.
 WATCH_KIND = Kind.WATCHING
+#: Other domains' verbs that show in a case's stream, in words.
+OTHER_VERBS = {
+    "playbook.start": "started the playbook",
+    "playbook.cancel": "cancelled the playbook",
+    "playbook.retry": "retried the playbook",
+    "playbook.step.open": "playbook step opened",
+    "playbook.step.run": "playbook step done by the machine",
+    "playbook.step.complete": "playbook step completed",
+    "playbook.step.decided": "playbook step decided",
+    "playbook.step.submit": "filled in the playbook step",
+    "approval.request": "asked for an approval",
+    "approval.decide": "decided an approval",
+    "approval.withdraw": "withdrew an approval request",
+    "approval.remind": "reminded the approver",
+    "approval.escalate": "escalated an approval",
+    "approval.expire": "an approval expired",
+    "approval.add_files": "added files to an approval",
+    "sla.warning": "SLA nearly due",
+    "sla.breach": "SLA breached",
+}
 TEXT_MAX = 300
 
 
@@ -82,5 +102,7 @@ def link_event(sender: Any, *, event: AuditEvent, **_: Any) -> None:
         actor = Membership.objects.filter(
             workspace_id=event.workspace_id, user_id=event.actor_id
         ).first()
-    words = event.verb.replace("_", " ").replace(".", ": ")
-    log(actor, case, f"{words} ({event.object_repr})", event=event)
+    words = OTHER_VERBS.get(event.verb) or event.verb.replace("_", " ").replace(".", ": ")
+    step = event.after.get("name")
+    what = f"“{step}”" if isinstance(step, str) and step else event.object_repr
+    log(actor, case, f"{words} ({what})", event=event)

@@ -121,3 +121,22 @@ def test_the_workspace_stream_filters_by_team_and_customer(acme, people, globex)
     with pytest.raises(ValidationError, match="no team"):
         selectors.workspace_activity(people["tom"], team=str(foreign.pk))
     assert Activity.objects.filter(workspace=globex).count() == 0
+
+
+def test_other_domains_changes_show_in_the_case_stream_in_words(
+    people, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from rapport.core.audit import record_by
+
+    case = actions.create_case(people["sam"], subject="Credit back")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        record_by(
+            people["sam"],
+            verb="playbook.step.open",
+            obj=people["sam"],  # any object of another domain's; the case is named in `after`
+            after={"case": case.pk, "name": "Investigate the disputed payment"},
+        )
+    latest = selectors.case_activity(people["owner"], case).items[0]
+    assert latest.text == "playbook step opened (“Investigate the disputed payment”)"
