@@ -145,6 +145,22 @@ def test_the_case_page_shows_each_timer_with_its_due_time_and_state(signed_in, o
     assert "sla-bar" in page
 
 
+def test_the_case_page_shows_due_times_in_the_calendars_time_zone(signed_in, owner):
+    from zoneinfo import ZoneInfo
+
+    from django.utils.dateformat import format as date_format
+
+    from rapport.sla.models import SlaTimer
+
+    tokyo = calendar(owner, "Tokyo desk", time_zone="Asia/Tokyo", holidays=[])
+    policy(owner, calendar=tokyo)
+    case = cases.create_case(owner, subject="Card blocked in Osaka", owner=owner)
+    timer = SlaTimer.objects.get(case=case, metric="resolution")
+    page = signed_in(owner).get(f"/w/acme/cases/{case.pk}/").content.decode()
+    assert date_format(timer.due_at.astimezone(ZoneInfo("Asia/Tokyo")), "D j M, H:i") in page
+    assert "Tokyo desk (Asia/Tokyo)" in page
+
+
 def test_a_case_without_a_policy_says_so(signed_in, owner):
     case = cases.create_case(owner, subject="Quiet")
     page = signed_in(owner).get(f"/w/acme/cases/{case.pk}/").content.decode()

@@ -16,6 +16,8 @@ def panel(membership: Membership, case: Case) -> dict[str, Any]:
                 "view": view,
                 "left": selectors.duration(view.remaining_minutes),
                 "calendar": view.timer.policy.calendar.name,
+                # business hours are kept in the calendar's zone, so its times are shown there
+                "time_zone": view.timer.policy.calendar.time_zone,
                 "policy": view.timer.policy.name,
             }
             for view in timers
