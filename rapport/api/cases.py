@@ -114,6 +114,7 @@ class CasePatch(Schema):
     priority: str | None = None
     owner_id: int | None = None
     team_id: int | None = None
+    customer_id: int | None = Field(None, description="The contact it is about; null: nobody")
     tags: list[str] | None = None
     custom_fields: dict[str, Any] | None = None
     parent_id: int | None = Field(
@@ -356,7 +357,13 @@ def patch_case(request: HttpRequest, case_id: int, payload: CasePatch) -> Any:
     if "parent_id" in fields:
         parent_id = fields.pop("parent_id")
         fields["parent"] = access_case(m, parent_id) if parent_id else None
-    fields = {k: v for k, v in fields.items() if v is not None or k in ("owner", "team", "parent")}
+    if "customer_id" in fields:
+        customer_id = fields.pop("customer_id")
+        fields["customer"] = (
+            access_in_workspace(m, Contact.objects.all(), customer_id) if customer_id else None
+        )
+    nullable = ("owner", "team", "parent", "customer")
+    fields = {k: v for k, v in fields.items() if v is not None or k in nullable}
     try:
         with transaction.atomic():  # a refused transition leaves the case as it was
             if fields:

@@ -28,7 +28,17 @@ from rapport.listening.models import Post
 from rapport.notifications.actions import notify, notify_team
 from rapport.notifications.models import Kind
 
-FIELDS = ["subject", "priority", "status", "owner", "team", "tags", "custom_fields", "parent"]
+FIELDS = [
+    "subject",
+    "priority",
+    "status",
+    "owner",
+    "team",
+    "customer",
+    "tags",
+    "custom_fields",
+    "parent",
+]
 MAX_DEPTH = 20  # parent chains longer than this are refused (and walking them stays bounded)
 SUBJECT_MAX = 200
 BODY_MAX = 10_000
@@ -273,12 +283,14 @@ def update_case(
     priority: object = _UNSET,
     owner: Membership | None = _UNSET,
     team: Team | None = _UNSET,
+    customer: Contact | None = _UNSET,
     tags: object = _UNSET,
     custom_fields: object = _UNSET,
     parent: Case | None = _UNSET,
 ) -> Case:
     """Changes the fields given (the status changes through `transition`); `parent` makes the
-    case a child of another (None: a case of its own again)."""
+    case a child of another (None: a case of its own again); `customer` links the person the
+    case is about (None: nobody)."""
     require_role(actor, Role.EMPLOYEE, "change cases")
     _check_workspace(actor, case)
     before = snapshot(case, FIELDS)
@@ -295,6 +307,8 @@ def update_case(
     if team is not _UNSET:
         _check_workspace(actor, team)
         case.team = team
+    if customer is not _UNSET:
+        case.customer = _clean_customer(actor, customer)
     if tags is not _UNSET:
         case.tags = _clean_tags(tags)
     if custom_fields is not _UNSET:
@@ -313,6 +327,21 @@ def update_case(
         if before["parent"] != after["parent"]:
             _log_parent(actor, case, old_parent, event)
     return case
+
+
+def _clean_customer(actor: Membership, customer: Contact | None) -> Contact | None:
+    """`customer`, unless another workspace's or merged into someone else (then name that one)."""
+    if customer is None:
+        return None
+    _check_workspace(actor, customer)
+    if customer.merged_into_id:
+        raise ValidationError(
+            {
+                "customer": f"{customer.name} was merged into contact #{customer.merged_into_id}; "
+                "link that one."
+            }
+        )
+    return customer
 
 
 def _clean_parent(actor: Membership, case: Case, parent: Case | None) -> Case | None:

@@ -177,3 +177,23 @@ def test_another_workspaces_case_timeline_link_and_type_are_404(owner, globex, a
         assert getattr(client, method)(path, **kwargs).status_code == 404, (method, path)
     assert not PublicLink.objects.exists()
     assert Case.objects.get(pk=mine.pk).merged_into_id is None
+
+
+def test_a_case_is_linked_to_its_customer_later_and_never_to_anothers(owner, globex, api_client):
+    from rapport.contacts.models import Contact
+
+    case = actions.create_case(owner, subject="Card blocked abroad")
+    dana = Contact.objects.create(workspace=owner.workspace, name="Dana Scully")
+    twin = Contact.objects.create(workspace=owner.workspace, name="Dana S.", merged_into=dana)
+    theirs = Contact.objects.create(workspace=globex, name="Fox Mulder")
+    client = api_client(owner)
+    linked = client.patch(f"{API}/cases/{case.pk}", {"customer_id": dana.pk}, content_type=JSON)
+    assert linked.json()["customer_id"] == dana.pk
+    merged = client.patch(f"{API}/cases/{case.pk}", {"customer_id": twin.pk}, content_type=JSON)
+    assert merged.status_code == 400
+    assert f"merged into contact #{dana.pk}" in merged.json()["fields"]["customer"][0]
+    other = client.patch(f"{API}/cases/{case.pk}", {"customer_id": theirs.pk}, content_type=JSON)
+    assert other.status_code == 404
+    assert Case.objects.get(pk=case.pk).customer_id == dana.pk
+    cleared = client.patch(f"{API}/cases/{case.pk}", {"customer_id": None}, content_type=JSON)
+    assert cleared.json()["customer_id"] is None
