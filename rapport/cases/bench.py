@@ -23,9 +23,14 @@ from django.utils import timezone
 
 from rapport.cases.models import Activity, Case, CaseType, Comment, Status, Task
 from rapport.contacts.models import Contact
-from rapport.core.bench import RequestTimer, percentiles, report
-from rapport.core.models import Membership, Team, User, Workspace
-from rapport.core.roles import Role
+from rapport.core.bench import (
+    RequestTimer,
+    drop_workspace,
+    percentiles,
+    report,
+    staffed_workspace,
+)
+from rapport.core.models import Membership, Workspace
 from rapport.listening.ingest import bulk_insert
 
 HELP = "Time the case list and case pages at N cases (5 tasks and comments each), and an SLA sweep."
@@ -104,20 +109,7 @@ def build(cases: int, *, seed: int = 1, progress: Callable[[int], None] | None =
     slug = f"bench-cases-{timezone.now():%Y%m%d%H%M%S}"
     sla = _sla_models()
     with transaction.atomic():
-        workspace = Workspace.objects.create(name=f"Benchmark {slug}", slug=slug)
-        members = []
-        for i in range(12):
-            email = f"agent{i}@{slug}.example"
-            user = User.objects.filter(email=email).first() or User.objects.create_user(email)
-            role = Role.MANAGER if i < 2 else Role.AGENT
-            members.append(
-                Membership.objects.create(workspace=workspace, user=user, role=role, title="Agent")
-            )
-        teams = {}
-        for i, name in enumerate(TEAMS):
-            team = Team.objects.create(workspace=workspace, name=name)
-            team.members.set(members[i * 3 : i * 3 + 3])
-            teams[name] = team.pk
+        workspace, members, teams = staffed_workspace(slug, TEAMS)
         kind = CaseType.objects.create(
             workspace=workspace,
             name="Payment dispute",
@@ -378,9 +370,7 @@ def delete(workspace: Workspace) -> None:
     if sla is not None:  # policies protect their calendar, which protects the workspace
         sla.SlaPolicy.objects.filter(workspace=workspace).delete()
         sla.BusinessCalendar.objects.filter(workspace=workspace).delete()
-    users = list(User.objects.filter(memberships__workspace=workspace).values_list("pk", flat=True))
-    workspace.delete()
-    User.objects.filter(pk__in=users, memberships__isnull=True).delete()
+    drop_workspace(workspace)
 
 
 def run(

@@ -37,7 +37,12 @@ from rapport.contacts.models import (
     TimelineEntry,
 )
 from rapport.core import actions as core_actions
-from rapport.core.bench import RequestTimer, percentiles, report
+from rapport.core.bench import (
+    RequestTimer,
+    drop_workspace,
+    percentiles,
+    report,
+)
 from rapport.core.models import Membership, User, Workspace
 from rapport.core.roles import Role
 from rapport.listening.ingest import bulk_insert, row_maker
@@ -290,9 +295,7 @@ def delete(workspace: Workspace) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"DELETE FROM {table} WHERE workspace_id = %s", [workspace.pk])  # noqa: S608
-    users = list(User.objects.filter(memberships__workspace=workspace).values_list("pk", flat=True))
-    workspace.delete()
-    User.objects.filter(pk__in=users, memberships__isnull=True).delete()
+    drop_workspace(workspace)
 
 
 def run(

@@ -9,6 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.test import Client
 
+from rapport.core.models import Membership, Team, User, Workspace
+from rapport.core.roles import Role
+
 
 def percentiles(samples: list[float]) -> dict[str, float]:
     """p50, p95, p99 and max of the samples (milliseconds), to one decimal."""
@@ -59,3 +62,32 @@ def report(
             f"p99 {p['p99']:>7.1f} ms"
         )
     return figures
+
+
+def staffed_workspace(
+    slug: str, team_names: list[str]
+) -> tuple[Workspace, list[Membership], dict[str, int]]:
+    """A throwaway workspace with twelve people (two managers, ten agents) and teams of three
+    (team name -> id). Call inside the building transaction."""
+    workspace = Workspace.objects.create(name=f"Benchmark {slug}", slug=slug)
+    members = []
+    for i in range(12):
+        email = f"agent{i}@{slug}.example"
+        user = User.objects.filter(email=email).first() or User.objects.create_user(email)
+        role = Role.MANAGER if i < 2 else Role.AGENT
+        members.append(
+            Membership.objects.create(workspace=workspace, user=user, role=role, title="Agent")
+        )
+    teams = {}
+    for i, name in enumerate(team_names):
+        team = Team.objects.create(workspace=workspace, name=name)
+        team.members.set(members[i * 3 : i * 3 + 3])
+        teams[name] = team.pk
+    return workspace, members, teams
+
+
+def drop_workspace(workspace: Workspace) -> None:
+    """Deletes the benchmark workspace (its big tables already emptied) and the users it made."""
+    users = list(User.objects.filter(memberships__workspace=workspace).values_list("pk", flat=True))
+    workspace.delete()
+    User.objects.filter(pk__in=users, memberships__isnull=True).delete()

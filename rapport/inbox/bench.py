@@ -20,9 +20,14 @@ from django.test import Client
 from django.utils import timezone
 
 from rapport.contacts.models import Identity
-from rapport.core.bench import RequestTimer, percentiles, report
-from rapport.core.models import Membership, Team, User, Workspace
-from rapport.core.roles import Role
+from rapport.core.bench import (
+    RequestTimer,
+    drop_workspace,
+    percentiles,
+    report,
+    staffed_workspace,
+)
+from rapport.core.models import Membership, Workspace
 from rapport.inbox.models import (
     Activity,
     Conversation,
@@ -104,20 +109,7 @@ def build(
     started = time.perf_counter()
     slug = f"bench-inbox-{timezone.now():%Y%m%d%H%M%S}"
     with transaction.atomic():
-        workspace = Workspace.objects.create(name=f"Benchmark {slug}", slug=slug)
-        members = []
-        for i in range(12):
-            email = f"agent{i}@{slug}.example"
-            user = User.objects.filter(email=email).first() or User.objects.create_user(email)
-            role = Role.MANAGER if i < 2 else Role.AGENT
-            members.append(
-                Membership.objects.create(workspace=workspace, user=user, role=role, title="Agent")
-            )
-        teams = {}
-        for i, name in enumerate(TEAMS):
-            team = Team.objects.create(workspace=workspace, name=name)
-            team.members.set(members[i * 3 : i * 3 + 3])
-            teams[name] = team.pk
+        workspace, members, teams = staffed_workspace(slug, TEAMS)
         queries = [
             ListeningQuery.objects.create(workspace=workspace, name=n, query=n.lower(), label=lbl)
             for n, lbl in QUERIES
@@ -349,9 +341,7 @@ def delete(workspace: Workspace) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for table, where in tables:
             cursor.execute(f"DELETE FROM {table} WHERE {where}", [workspace.pk])  # noqa: S608
-    users = list(User.objects.filter(memberships__workspace=workspace).values_list("pk", flat=True))
-    workspace.delete()
-    User.objects.filter(pk__in=users, memberships__isnull=True).delete()
+    drop_workspace(workspace)
 
 
 def run(
