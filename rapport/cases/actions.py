@@ -18,7 +18,7 @@ from rapport.cases import custom_fields, signals
 from rapport.cases.activity import case_url, log, tell_watchers
 from rapport.cases.models import Case, CaseType, Comment, Priority, Status, Task
 from rapport.contacts.models import Contact
-from rapport.core.access import require_role
+from rapport.core.access import require_role, require_same_workspace
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.models import Membership, Team
 from rapport.core.roles import Role
@@ -101,12 +101,6 @@ def _label(status: str) -> str:
     return Status(status).label.lower() if status in Status.values else repr(status)
 
 
-def _check_workspace(actor: Membership, *objs: Any) -> None:
-    for obj in objs:
-        if obj is not None and obj.workspace_id != actor.workspace_id:
-            raise ValidationError(f"{obj} belongs to another workspace.")
-
-
 def _text(value: object, field: str, limit: int, *, required: bool) -> str:
     if not isinstance(value, str):
         raise ValidationError({field: f"The {field} must be text."})
@@ -178,7 +172,7 @@ def update_case_type(
     """Renames a case type and/or replaces its schema; existing cases keep their fields (the new
     schema applies the next time each is saved)."""
     require_role(actor, Role.ADMIN, "change case types")
-    _check_workspace(actor, case_type)
+    require_same_workspace(actor, case_type)
     before = {"name": case_type.name, "schema": case_type.schema}
     if name is not None:
         name = _text(name, "name", 100, required=True)
@@ -220,7 +214,7 @@ def create_case(
     """Opens a case by hand, from the API, or from a conversation or post (keeping the link),
     optionally as a child of `parent`."""
     require_role(actor, Role.EMPLOYEE, "open cases")
-    _check_workspace(actor, customer, case_type, owner, team, conversation, post)
+    require_same_workspace(actor, customer, case_type, owner, team, conversation, post)
     case = Case(
         workspace=actor.workspace,
         subject=_text(subject, "subject", SUBJECT_MAX, required=True),
@@ -251,7 +245,7 @@ def open_case_from_conversation(
     actor: Membership, conversation: Conversation, *, subject: str = "", **fields: Any
 ) -> Case:
     """A case for this conversation; its subject and customer's words are kept, and linked."""
-    _check_workspace(actor, conversation)
+    require_same_workspace(actor, conversation)
     first = conversation.first_post
     case = create_case(
         actor,
@@ -292,7 +286,7 @@ def update_case(
     case a child of another (None: a case of its own again); `customer` links the person the
     case is about (None: nobody)."""
     require_role(actor, Role.EMPLOYEE, "change cases")
-    _check_workspace(actor, case)
+    require_same_workspace(actor, case)
     before = snapshot(case, FIELDS)
     old_parent, old_description = case.parent, case.description
     if subject is not _UNSET:
@@ -302,10 +296,10 @@ def update_case(
     if priority is not _UNSET:
         case.priority = clean_priority(priority)
     if owner is not _UNSET:
-        _check_workspace(actor, owner)
+        require_same_workspace(actor, owner)
         case.owner = owner
     if team is not _UNSET:
-        _check_workspace(actor, team)
+        require_same_workspace(actor, team)
         case.team = team
     if customer is not _UNSET:
         case.customer = _clean_customer(actor, customer)
@@ -333,7 +327,7 @@ def _clean_customer(actor: Membership, customer: Contact | None) -> Contact | No
     """`customer`, unless another workspace's or merged into someone else (then name that one)."""
     if customer is None:
         return None
-    _check_workspace(actor, customer)
+    require_same_workspace(actor, customer)
     if customer.merged_into_id:
         raise ValidationError(
             {
@@ -348,7 +342,7 @@ def _clean_parent(actor: Membership, case: Case, parent: Case | None) -> Case | 
     """`parent`, unless it is the case itself, another workspace's, merged, or a descendant."""
     if parent is None:
         return None
-    _check_workspace(actor, parent)
+    require_same_workspace(actor, parent)
     if parent.pk == case.pk:
         raise ValidationError({"parent": f"Case #{case.pk} cannot be its own parent."})
     if parent.merged_into_id:
@@ -447,7 +441,7 @@ def transition(actor: Membership, case: Case, *, to: str) -> Case:
 def watch(actor: Membership, case: Case, *, member: Membership, on: bool = True) -> Case:
     """Adds (or with on=False removes) a watcher; anyone may watch, agents may add others."""
     require_role(actor, Role.EMPLOYEE, "watch cases")
-    _check_workspace(actor, member)
+    require_same_workspace(actor, member)
     if member.pk != actor.pk:
         require_role(actor, Role.AGENT, "change who watches a case")
     if on:
@@ -538,7 +532,7 @@ def add_task(
 ) -> Task:
     """An ad-hoc task on the case; anyone in the workspace may be its assignee."""
     require_role(actor, Role.EMPLOYEE, "add tasks")
-    _check_workspace(actor, case, assignee)
+    require_same_workspace(actor, case, assignee)
     _alive(case, "add tasks")
     task = Task.objects.create(
         workspace=actor.workspace,
@@ -583,14 +577,14 @@ def update_task(
 ) -> Task:
     """Changes a task; its assignee (even a back-office employee) may complete it."""
     require_role(actor, Role.EMPLOYEE, "change tasks")
-    _check_workspace(actor, task)
+    require_same_workspace(actor, task)
     _alive(task.case, "change its tasks")
     fields = ["title", "assignee", "due_date", "status", "checklist"]
     before = snapshot(task, fields)
     if title is not _UNSET:
         task.title = _text(title, "title", 200, required=True)
     if assignee is not _UNSET:
-        _check_workspace(actor, assignee)
+        require_same_workspace(actor, assignee)
         task.assignee = assignee
     if due_date is not _UNSET:
         due = _clean_due(due_date, new=False)
@@ -666,7 +660,7 @@ def add_comment(actor: Membership, case: Case, *, body: str, public: bool = Fals
     customer. Mentioned people and the members of mentioned teams are notified; so are the
     case's watchers."""
     require_role(actor, Role.EMPLOYEE, "comment on cases")
-    _check_workspace(actor, case)
+    require_same_workspace(actor, case)
     if not isinstance(public, bool):
         raise ValidationError({"public": "public must be true or false."})
     if public:

@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from rapport.cases import signals
-from rapport.cases.actions import FIELDS, MAX_DEPTH, _check_workspace, _label
+from rapport.cases.actions import FIELDS, MAX_DEPTH, _label
 from rapport.cases.activity import log, tell_watchers
 from rapport.cases.models import Case, CaseMerge, Comment, Status, Task
-from rapport.core.access import require_role
+from rapport.core.access import require_role, require_same_workspace
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.models import Membership
 from rapport.core.roles import Role
@@ -61,7 +61,7 @@ def merge_problem(source: Case, target: Case) -> str:
 def merge(actor: Membership, source: Case, *, into: Case) -> CaseMerge:
     """Merges the duplicate `source` into `into`; refuses with the reason when it may not."""
     require_role(actor, Role.AGENT, "merge cases")
-    _check_workspace(actor, source)
+    require_same_workspace(actor, source)
     if into.workspace_id != actor.workspace_id:
         raise ValidationError({"into": f"Case #{into.pk} belongs to another workspace."})
     list(Case.objects.select_for_update().filter(pk__in=[source.pk, into.pk]))  # lock both
@@ -134,7 +134,7 @@ def _when(value: str | None) -> Any:
 def unmerge(actor: Membership, source: Case) -> Case:
     """Puts back what merging `source` moved and restores it as it was (admins only)."""
     require_role(actor, Role.ADMIN, "undo a merge")
-    _check_workspace(actor, source)
+    require_same_workspace(actor, source)
     list(Case.objects.select_for_update().filter(pk=source.pk))
     source.refresh_from_db()
     record = (

@@ -11,10 +11,9 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from rapport.cases.actions import _check_workspace
 from rapport.cases.activity import log
 from rapport.cases.models import Case, Comment, PublicLink, Status
-from rapport.core.access import require_role
+from rapport.core.access import require_role, require_same_workspace
 from rapport.core.audit import action, record_by
 from rapport.core.models import Membership
 from rapport.core.roles import Role
@@ -37,7 +36,7 @@ logger = logging.getLogger(__name__)
 def create_public_link(actor: Membership, case: Case) -> PublicLink:
     """The case's live public link: a new unguessable one, or the one it already has."""
     require_role(actor, Role.AGENT, "share a case's status with the customer")
-    _check_workspace(actor, case)
+    require_same_workspace(actor, case)
     existing = PublicLink.objects.filter(case=case, revoked_at__isnull=True).first()
     if existing is not None:
         return existing
@@ -53,7 +52,7 @@ def create_public_link(actor: Membership, case: Case) -> PublicLink:
 def revoke_public_link(actor: Membership, link: PublicLink) -> PublicLink:
     """The link stops working at once (its page answers 404)."""
     require_role(actor, Role.AGENT, "revoke a public status link")
-    _check_workspace(actor, link)
+    require_same_workspace(actor, link)
     if link.revoked_at is not None:
         raise ValidationError("This public link was already revoked.")
     link.revoked_at = timezone.now()

@@ -7,7 +7,7 @@ is reported as missing (404), never as forbidden, so workspaces cannot probe eac
 from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -35,6 +35,14 @@ def require_role(membership: Membership, role: Role, doing: str = "do this") -> 
         label = Role(role).label.lower()
         article = "an" if label[0] in "aeiou" else "a"
         raise PermissionDenied(f"Only {article} {label} or above may {doing}.")
+
+
+def require_same_workspace(membership: Membership, *objs: object) -> None:
+    """Refuses (ValidationError) an object an action was handed that is another workspace's:
+    an id the caller checked already, put together with one from elsewhere."""
+    for obj in objs:
+        if obj is not None and getattr(obj, "workspace_id", None) != membership.workspace_id:
+            raise ValidationError(f"{obj} belongs to another workspace.")
 
 
 def access_in_workspace(

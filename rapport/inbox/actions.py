@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from rapport.core.access import require_role
+from rapport.core.access import require_role, require_same_workspace
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.models import Membership, Team
 from rapport.core.roles import Role
@@ -59,15 +59,6 @@ def _name(member: Membership | None) -> str:
     return member.user.display_name if member else "nobody"
 
 
-def _check_workspace(actor: Membership, *objs: Any) -> None:
-    for obj in objs:
-        if (
-            obj is not None
-            and getattr(obj, "workspace_id", actor.workspace_id) != actor.workspace_id
-        ):
-            raise ValidationError(f"{obj} belongs to another workspace.")
-
-
 def _works_on(actor: Membership, conv: Conversation) -> bool:
     """Agents work the whole inbox; an employee works what was handed or captured to them."""
     return actor.has_role(Role.AGENT) or actor.pk in (conv.assignee_id, conv.captured_by_id)
@@ -96,7 +87,7 @@ def _assign(
     *,
     set_team: bool,
 ) -> str:
-    _check_workspace(actor, assignee, team)
+    require_same_workspace(actor, assignee, team)
     changes = []
     if set_team and team != conv.team:
         conv.team = team
@@ -319,7 +310,7 @@ def _refresh_summary(conv: Conversation) -> None:
 def merge(actor: Membership, source: Conversation, *, into: Conversation) -> Conversation:
     """Moves `source`'s posts, notes and tags into `into`; `source` closes and points there."""
     require_role(actor, Role.AGENT, "merge conversations")
-    _check_workspace(actor, source, into)
+    require_same_workspace(actor, source, into)
     if source.pk == into.pk:
         raise ValidationError("A conversation cannot be merged into itself.")
     _alive(source)
@@ -536,7 +527,7 @@ def hand_off(
     `skill`, least busy first), with a note saying what is needed. Any employee may ask."""
     require_role(actor, Role.EMPLOYEE, "hand conversations off")
     _alive(conv)
-    _check_workspace(actor, to, team)
+    require_same_workspace(actor, to, team)
     if to is None and team is None and not skill.strip():
         raise ValidationError("Say who should take it: a person, a team or a skill.")
     if not (note or "").strip():
@@ -608,11 +599,11 @@ def bulk_update(
     if assignee is False and not names and not status:
         raise ValidationError("Choose what to change: an assignee, a tag or a status.")
     if assignee is not False:
-        _check_workspace(actor, assignee)
+        require_same_workspace(actor, assignee)
     tag_objs = _tag_objects(actor, names) if names else []
     changed = 0
     for conv in conversations:
-        _check_workspace(actor, conv)
+        require_same_workspace(actor, conv)
         if conv.merged_into_id:
             continue
         before = snapshot(conv, FIELDS)

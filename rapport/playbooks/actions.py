@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from rapport.cases import actions as case_actions
 from rapport.cases.models import Case, CaseType, Status
-from rapport.core.access import require_role
+from rapport.core.access import require_role, require_same_workspace
 from rapport.core.audit import action, record_by
 from rapport.core.models import Membership
 from rapport.core.roles import Role
@@ -35,12 +35,6 @@ def _text(content: str | bytes, filename: str) -> str:
     return content
 
 
-def _check_workspace(actor: Membership, *objs: object) -> None:
-    for obj in objs:
-        if obj is not None and getattr(obj, "workspace_id", None) != actor.workspace_id:
-            raise ValidationError(f"{obj} belongs to another workspace.")
-
-
 @action("playbook.upload")
 def upload_playbook(
     actor: Membership,
@@ -54,7 +48,7 @@ def upload_playbook(
     Refused with PlaybookInvalid (each problem with its element and line) when it is not valid;
     then the case type keeps the playbook it had."""
     require_role(actor, Role.ADMIN, "upload playbooks")
-    _check_workspace(actor, case_type)
+    require_same_workspace(actor, case_type)
     bpmn_filename = (bpmn_filename or "playbook.bpmn")[:MAX_FILENAME]
     bpmn_text = _text(bpmn, bpmn_filename)
     dmn_texts = {name[:MAX_FILENAME]: _text(body, name) for name, body in (dmn or {}).items()}
@@ -100,7 +94,7 @@ def upload_playbook(
 def deactivate_playbook(actor: Membership, playbook: Playbook) -> Playbook:
     """Newly opened cases of the type no longer start it; runs in progress go on."""
     require_role(actor, Role.ADMIN, "switch playbooks off")
-    _check_workspace(actor, playbook)
+    require_same_workspace(actor, playbook)
     before = {"active": playbook.active}
     playbook.active = False
     playbook.save(update_fields=["active"])
@@ -117,7 +111,7 @@ def start_run(actor: Membership, case: Case, *, playbook: Playbook | None = None
     playbook's case type). A finished, failed or cancelled run is replaced; a running one is
     not."""
     require_role(actor, Role.AGENT, "start playbooks")
-    _check_workspace(actor, case, playbook)
+    require_same_workspace(actor, case, playbook)
     if case.status in (Status.RESOLVED, Status.CLOSED):
         raise ValidationError(
             f"Case #{case.pk} is {case.get_status_display().lower()}; reopen it first."
@@ -167,7 +161,7 @@ def start_run(actor: Membership, case: Case, *, playbook: Playbook | None = None
 def cancel_run(actor: Membership, run: PlaybookRun) -> PlaybookRun:
     """Stops the run; its open tasks stay on the case as ordinary tasks."""
     require_role(actor, Role.AGENT, "cancel playbooks")
-    _check_workspace(actor, run)
+    require_same_workspace(actor, run)
     if run.status != PlaybookRun.Status.RUNNING:
         raise ValidationError(f"The playbook is {run.get_status_display().lower()}, not running.")
     run.status = PlaybookRun.Status.CANCELLED
@@ -188,7 +182,7 @@ def submit_step(
     """Completes a playbook step with its form: the values are checked against the step's
     `form`, kept, and its case task is completed (the workflow then reads them)."""
     require_role(actor, Role.EMPLOYEE, "complete playbook steps")
-    _check_workspace(actor, step)
+    require_same_workspace(actor, step)
     task = step.task
     if step.done or task is None or task.status == task.State.DONE:
         raise ValidationError(f"The step {step.name!r} is not waiting for anyone.")
@@ -215,7 +209,7 @@ def retry_run(actor: Membership, run: PlaybookRun) -> PlaybookRun:
     """Goes on with a failed run once its cause is fixed (a lane someone holds again, the case
     data corrected): the steps done meanwhile are applied again; it may fail again, saying why."""
     require_role(actor, Role.AGENT, "retry playbooks")
-    _check_workspace(actor, run)
+    require_same_workspace(actor, run)
     if run.status != PlaybookRun.Status.FAILED:
         raise ValidationError(f"The playbook is {run.get_status_display().lower()}, not failed.")
     before = {"status": run.status, "error": run.error}

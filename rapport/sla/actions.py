@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from rapport.cases.models import Case, CaseType, Priority, Status
-from rapport.core.access import require_role
+from rapport.core.access import require_role, require_same_workspace
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.models import Membership, Team
 from rapport.core.roles import Role
@@ -40,12 +40,6 @@ def _name(value: object) -> str:
     if len(value) > 100:
         raise ValidationError({"name": f"The name is {len(value)} characters; at most 100."})
     return value
-
-
-def _same_workspace(actor: Membership, *objs: Any) -> None:
-    for obj in objs:
-        if obj is not None and obj.workspace_id != actor.workspace_id:
-            raise ValidationError(f"{obj} belongs to another workspace.")
 
 
 # Calendars ---------------------------------------------------------------------------------
@@ -106,7 +100,7 @@ def update_calendar(
 ) -> BusinessCalendar:
     """Changes a calendar; timers already running keep their due times until they pause."""
     require_role(actor, Role.ADMIN, "change business-hours calendars")
-    _same_workspace(actor, calendar)
+    require_same_workspace(actor, calendar)
     before = snapshot(calendar, CALENDAR_FIELDS)
     _clean_calendar(actor, calendar, name, time_zone, hours, holidays)
     after = snapshot(calendar, CALENDAR_FIELDS)
@@ -160,7 +154,7 @@ def _clean_policy(actor: Membership, policy: SlaPolicy, fields: dict[str, Any]) 
         def clean(value: Any) -> Any:
             if value is not None and not isinstance(value, model):
                 raise ValidationError(f"Choose a {label}.")
-            _same_workspace(actor, value)
+            require_same_workspace(actor, value)
             return value
 
         return clean
@@ -207,7 +201,7 @@ def create_policy(actor: Membership, **fields: Any) -> SlaPolicy:
 def update_policy(actor: Membership, policy: SlaPolicy, **fields: Any) -> SlaPolicy:
     """Changes a policy; running timers keep the targets they started with."""
     require_role(actor, Role.ADMIN, "change SLA policies")
-    _same_workspace(actor, policy)
+    require_same_workspace(actor, policy)
     before = snapshot(policy, POLICY_FIELDS)
     _clean_policy(actor, policy, fields)
     after = snapshot(policy, POLICY_FIELDS)
@@ -231,7 +225,7 @@ def add_rule(
 ) -> EscalationRule:
     """What to do when a timer of this policy warns or breaches."""
     require_role(actor, Role.ADMIN, "change escalation rules")
-    _same_workspace(actor, policy, assignee, team)
+    require_same_workspace(actor, policy, assignee, team)
     errors: dict[str, str] = {}
     if when not in EscalationRule.When.values:
         errors["when"] = f"Unknown moment {when!r}; use warning or breach."
@@ -275,7 +269,7 @@ def add_rule(
 @action("sla.rule.delete")
 def delete_rule(actor: Membership, rule: EscalationRule) -> None:
     require_role(actor, Role.ADMIN, "change escalation rules")
-    _same_workspace(actor, rule)
+    require_same_workspace(actor, rule)
     record_by(
         actor,
         verb="sla.rule.delete",
