@@ -55,11 +55,7 @@ def facts_of(post: Post, labels: Sequence[str], tier: str | None = None) -> Fact
 
 
 def contact_tiers(posts: Sequence[Post]) -> dict[int, str]:
-    """Identity id -> its contact's tier, where contacts have tiers (not yet: then empty)."""
-    from rapport.contacts.models import Contact
-
-    if "tier" not in {f.name for f in Contact._meta.get_fields()}:
-        return {}
+    """Identity id -> its contact's tier, for the authors linked to a contact with a tier."""
     ids = {p.identity_id for p in posts if p.identity_id}
     return {
         pk: tier

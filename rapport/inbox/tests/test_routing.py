@@ -242,3 +242,15 @@ def test_a_reply_is_in_the_history_and_sets_the_first_response(owner, acme):
     assert conv.status == "open"
     replied = conv.activities.get(kind=Activity.Kind.REPLIED)
     assert replied.message == f"{owner.user.display_name} replied publicly (sent)"
+
+
+@pytest.mark.django_db
+def test_a_known_customers_tier_is_a_routing_fact(acme):
+    from rapport.contacts.models import Contact
+    from rapport.inbox.routing import contact_tiers
+
+    gold, unknown = post(acme, author="dana"), post(acme, author="stranger")
+    dana = Contact.objects.create(workspace=acme, name="Dana Scully", tier="gold")
+    gold.identity.contact = dana
+    gold.identity.save()
+    assert contact_tiers([gold, unknown]) == {gold.identity_id: "gold"}
