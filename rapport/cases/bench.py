@@ -6,7 +6,6 @@ The workspace (bench-cases-<time>) is written with bulk inserts, in chunks, and 
 afterwards table by table. Figures are measured, never asserted: this is a benchmark, not a test.
 """
 
-import inspect
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -32,6 +31,8 @@ from rapport.core.bench import (
 )
 from rapport.core.models import Membership, Workspace
 from rapport.listening.ingest import bulk_insert
+from rapport.sla import models as sla
+from rapport.sla.sweep import sweep
 
 HELP = "Time the case list and case pages at N cases (5 tasks and comments each), and an SLA sweep."
 
@@ -95,19 +96,10 @@ class Built:
     now: datetime  # the moment the SLA timers were laid out against
 
 
-def _sla_models() -> Any:
-    try:
-        from rapport.sla import models as sla
-    except ImportError:  # SLAs not installed: no timers, no sweep
-        return None
-    return sla
-
-
 def build(cases: int, *, seed: int = 1, progress: Callable[[int], None] | None = None) -> Built:
     rng = random.Random(seed)  # noqa: S311 - benchmark data
     started = time.perf_counter()
     slug = f"bench-cases-{timezone.now():%Y%m%d%H%M%S}"
-    sla = _sla_models()
     with transaction.atomic():
         workspace, members, teams = staffed_workspace(slug, TEAMS)
         kind = CaseType.objects.create(
@@ -115,17 +107,15 @@ def build(cases: int, *, seed: int = 1, progress: Callable[[int], None] | None =
             name="Payment dispute",
             schema={"type": "object", "properties": {"amount": {"type": "number"}}},
         )
-        policy = None
-        if sla is not None:
-            calendar = sla.BusinessCalendar.objects.create(
-                workspace=workspace,
-                name="Always open",
-                time_zone="UTC",
-                hours={str(d): [["00:00", "24:00"]] for d in range(7)},
-            )
-            policy = sla.SlaPolicy.objects.create(
-                workspace=workspace, name="Standard", calendar=calendar, resolution_minutes=2880
-            )
+        calendar = sla.BusinessCalendar.objects.create(
+            workspace=workspace,
+            name="Always open",
+            time_zone="UTC",
+            hours={str(d): [["00:00", "24:00"]] for d in range(7)},
+        )
+        policy = sla.SlaPolicy.objects.create(
+            workspace=workspace, name="Standard", calendar=calendar, resolution_minutes=2880
+        )
     customers: list[int] = []
     for start in range(0, max(100, cases // 10), 5_000):
         rows = [
@@ -140,7 +130,7 @@ def build(cases: int, *, seed: int = 1, progress: Callable[[int], None] | None =
     for start in range(0, cases, CHUNK):
         size = min(CHUNK, cases - start)
         with transaction.atomic():
-            counts = _chunk(workspace, rng, size, now, members, teams, kind, customers, policy, sla)
+            counts = _chunk(workspace, rng, size, now, members, teams, kind, customers, policy)
         for k, v in counts.items():
             totals[k] += v
         if progress:
@@ -174,7 +164,6 @@ def _chunk(
     kind: CaseType,
     customers: list[int],
     policy: Any,
-    sla: Any,
 ) -> dict[str, int]:
     rows = []
     for _ in range(size):
@@ -251,7 +240,7 @@ def _chunk(
                     created_at=case.updated_at,
                 )
             )
-        if policy is not None and case.status in OPEN:
+        if case.status in OPEN:
             # Due times spread over the next 50 hours, warnings 20% of the target before: as a
             # live workspace a minute after the previous sweep, about 1 in 3,000 timers crosses
             # its breach and as many their warning now; earlier warnings are already marked.
@@ -327,18 +316,12 @@ def measure(
     )
 
 
-def time_sweep(now: datetime) -> dict[str, Any] | None:
+def time_sweep(now: datetime) -> dict[str, Any]:
     """One SLA sweep over every open case's timers, a minute after the last one (`now`: when the
-    timers were laid out, so the minutes spent building do not make more of them due), or None
-    before SLAs exist."""
-    try:
-        from rapport.sla.sweep import sweep
-    except ImportError:
-        return None
+    timers were laid out, so the minutes spent building do not make more of them due)."""
     began = time.perf_counter()
     # inline: the escalation work is timed too, instead of being queued for a worker
-    inline = "inline" in inspect.signature(sweep).parameters
-    counts = sweep(now=now, inline=True) if inline else sweep(now=now)
+    counts = sweep(now=now, inline=True)
     return {"seconds": round(time.perf_counter() - began, 3), **counts}
 
 
@@ -346,15 +329,10 @@ def delete(workspace: Workspace) -> None:
     """Removes the benchmark workspace, table by table (the ORM would load a million rows)."""
     in_cases = "case_id IN (SELECT id FROM cases_case WHERE workspace_id = %s)"
     in_comments = "comment_id IN (SELECT id FROM cases_comment WHERE workspace_id = %s)"
-    tables: list[tuple[str, str]] = []
-    sla = _sla_models()
-    if sla is not None:
-        timers = "timer_id IN (SELECT id FROM sla_slatimer WHERE workspace_id = %s)"
-        tables += [
-            (sla.Escalation._meta.db_table, timers),
-            (sla.SlaTimer._meta.db_table, "workspace_id = %s"),
-        ]
-    tables += [
+    timers = "timer_id IN (SELECT id FROM sla_slatimer WHERE workspace_id = %s)"
+    tables = [
+        (sla.Escalation._meta.db_table, timers),
+        (sla.SlaTimer._meta.db_table, "workspace_id = %s"),
         (Activity._meta.db_table, "workspace_id = %s"),
         (Comment.mentions.through._meta.db_table, in_comments),
         (Comment.team_mentions.through._meta.db_table, in_comments),
@@ -367,9 +345,9 @@ def delete(workspace: Workspace) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for table, where in tables:
             cursor.execute(f"DELETE FROM {table} WHERE {where}", [workspace.pk])  # noqa: S608
-    if sla is not None:  # policies protect their calendar, which protects the workspace
-        sla.SlaPolicy.objects.filter(workspace=workspace).delete()
-        sla.BusinessCalendar.objects.filter(workspace=workspace).delete()
+    # policies protect their calendar, which protects the workspace
+    sla.SlaPolicy.objects.filter(workspace=workspace).delete()
+    sla.BusinessCalendar.objects.filter(workspace=workspace).delete()
     drop_workspace(workspace)
 
 
@@ -397,14 +375,11 @@ def run(
         f"{built.timers:,} SLA timers in {built.seconds:.0f}s ({connection.vendor})"
     )
     figures: dict[str, dict[str, float]] = {}
-    sweep: dict[str, Any] | None = None
+    swept: dict[str, Any] = {}
     try:
         figures = report(say, measure(built, repeat=repeat, pages=pages))
-        sweep = time_sweep(built.now)
-        if sweep is None:
-            say("SLA sweep: not measured (rapport.sla.sweep is not installed)")
-        else:
-            say(f"SLA sweep over {built.timers:,} timers: {sweep['seconds']:.3f} s ({sweep})")
+        swept = time_sweep(built.now)
+        say(f"SLA sweep over {built.timers:,} timers: {swept['seconds']:.3f} s ({swept})")
     finally:
         if not keep:
             delete(built.workspace)
@@ -420,6 +395,6 @@ def run(
         "case_page_p99_ms": page["p99"],
         "activity_p95_ms": figures["activity (team)"]["p95"],
         "sla_timers": built.timers,
-        "sla_sweep_s": sweep["seconds"] if sweep else None,
+        "sla_sweep_s": swept["seconds"],
         "database": connection.vendor,
     }

@@ -87,10 +87,9 @@ class PublicStatus:
 
 
 def current_step(case: Case) -> str | None:
-    try:
-        from rapport.playbooks.selectors import current_step as step_of
-    except ImportError:  # playbooks not installed yet
-        return None
+    # imported here: playbooks builds on cases, so cases reads it only when a page asks
+    from rapport.playbooks.selectors import current_step as step_of
+
     try:
         return step_of(case)
     except Exception:  # the customer's page must not fail on a playbook's state

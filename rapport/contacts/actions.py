@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from rapport.contacts import normalize
+from rapport.contacts import normalize, timeline
 from rapport.contacts.models import (
     Consent,
     Contact,
@@ -456,13 +456,9 @@ def log_interaction(
 
 def _on_timeline(interaction: Interaction) -> None:
     """Puts the interaction on the timeline now, so the profile shows it on the next read."""
-    try:
-        from rapport.contacts.timeline import add_entry
-    except ImportError:  # pragma: no cover - the timeline module is part of contacts
-        return
     direction = f" ({interaction.direction})" if interaction.direction else ""
     label = interaction.get_kind_display()
-    add_entry(
+    timeline.add_entry(
         interaction.contact,
         occurred_at=interaction.occurred_at,
         kind=interaction.kind,

@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Min, Sum
 from django.utils import timezone
 
+from rapport.contacts import timeline
 from rapport.contacts.imports.mappings import Target
 from rapport.contacts.imports.rows import Context, Record
 from rapport.contacts.models import (
@@ -450,10 +451,6 @@ def _refresh_value(contact_ids: set[int]) -> None:
 
 
 def _on_timeline(orders: Sequence[Order]) -> None:
-    try:
-        from rapport.contacts import timeline
-    except ImportError:  # pragma: no cover - the timeline module is part of contacts
-        return
     names = timeline.product_names([o.pk for o in orders])
     timeline.insert_missing([timeline.order_entry(o, names.get(o.pk, [])) for o in orders])
 

@@ -246,11 +246,10 @@ def test_a_reply_is_in_the_history_and_sets_the_first_response(owner, acme):
 
 @pytest.mark.django_db
 def test_a_known_customers_tier_is_a_routing_fact(acme):
-    from rapport.contacts.models import Contact
+    from rapport.contacts.models import Contact, Identity
     from rapport.inbox.routing import contact_tiers
 
     gold, unknown = post(acme, author="dana"), post(acme, author="stranger")
     dana = Contact.objects.create(workspace=acme, name="Dana Scully", tier="gold")
-    gold.identity.contact = dana
-    gold.identity.save()
+    Identity.objects.filter(posts=gold).update(contact=dana)
     assert contact_tiers([gold, unknown]) == {gold.identity_id: "gold"}
