@@ -4,7 +4,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from rapport.contacts.linkage.resolve import resolve_identities
 from rapport.contacts.models import Identity
@@ -49,7 +49,9 @@ class Dedupe:
     """Reposts and copies link to their original and go no further; originals go on.
 
     The original is looked for in this batch first, then among stored posts: a repost by the
-    network's id of the original, a copy by content hash within the window.
+    network's id of the original, a copy by content hash among posts made within the window
+    before it (measured from the copy's own time, so an import of last year's posts dedupes the
+    same as today's stream).
     """
 
     name = "dedupe"
@@ -69,10 +71,10 @@ class Dedupe:
                 workspace_id=ctx.workspace_id, network=network, external_id__in=external_ids
             ).values_list("pk", "external_id"):
                 stored[(network, external_id)] = pk
+        by_hash: dict[str, list[tuple[datetime, int]]] = {}
         if hashes:
             # No window or order in SQL: either would lead SQLite away from the hash index.
             batch_ids = {p.pk for p in posts if p.pk is not None}
-            since = ctx.now - self.window
             for pk, content_hash, posted_at in (
                 Post.objects.filter(
                     workspace_id=ctx.workspace_id,
@@ -82,11 +84,18 @@ class Dedupe:
                 .order_by()
                 .values_list("pk", "content_hash", "posted_at")
             ):
-                if posted_at >= since and pk not in batch_ids:
-                    stored[content_hash] = max(pk, stored.get(content_hash, 0))  # the latest
-        originals: dict[object, Post | int] = {**stored, **in_batch}
-        ctx.scratch["originals"] = originals
+                if pk not in batch_ids:
+                    by_hash.setdefault(content_hash, []).append((posted_at, pk))
+        ctx.scratch["originals"] = {**stored, **in_batch}
+        ctx.scratch["stored_by_hash"] = by_hash
         ctx.scratch["copies"] = {}  # key(copy) -> its original, so copies of copies link to it
+
+    def _stored_copy_of(self, post: Post, ctx: Context) -> int | None:
+        """The latest stored post with this one's content, made within the window before it."""
+        by_hash: dict[str, list[tuple[datetime, int]]] = ctx.scratch["stored_by_hash"]  # type: ignore[assignment]
+        since = post.posted_at - self.window
+        found = [pk for posted_at, pk in by_hash.get(post.content_hash, ()) if posted_at >= since]
+        return max(found) if found else None
 
     def __call__(self, post: Post, ctx: Context) -> Post | Drop:
         originals: dict[object, Post | int] = ctx.scratch["originals"]  # type: ignore[assignment]
@@ -95,7 +104,7 @@ class Dedupe:
         if post.repost_of_external_id:
             original = originals.get((post.network, post.repost_of_external_id))
         if original is None and post.content_hash:
-            original = originals.get(post.content_hash)
+            original = originals.get(post.content_hash) or self._stored_copy_of(post, ctx)
             if original is None:
                 originals[post.content_hash] = post  # later copies in this batch point here
                 return post

@@ -92,6 +92,14 @@ def test_a_copy_older_than_the_window_is_not_linked(acme, ctx):
     assert post.duplicate_of_id is None
 
 
+def test_the_window_is_measured_from_the_copy_so_imported_history_dedupes_too(acme, ctx):
+    last_year = ctx.now - timedelta(days=365)
+    original = make_post(acme, "1", "x", content_hash="h" * 32, posted_at=last_year, save=True)
+    copy = make_post(acme, "2", "x", content_hash="h" * 32, posted_at=last_year + timedelta(days=2))
+    assert isinstance(one(steps.Dedupe(), copy, ctx), Drop)
+    assert copy.duplicate_of_id == original.pk
+
+
 def test_copies_within_a_batch_link_to_the_first_even_unsaved(acme, ctx):
     first, second, third = (
         make_post(acme, str(i), "x", content_hash="h" * 32) for i in range(1, 4)
