@@ -152,3 +152,55 @@ def run_worker_burst():
         return proc.pid, output
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def on_commit_runs_as_in_production(request):
+    """Runs `transaction.on_commit` callbacks when the action's transaction ends, as it would
+    commit outside a test.
+
+    A test's own transaction never commits, so without this nothing registered on commit (domain
+    events and their listeners, queued tasks) would run. Callbacks of a block that rolled back
+    are dropped, as Django drops them on a real rollback.
+    """
+    if "db" not in request.fixturenames or "transactional_db" in request.fixturenames:
+        yield  # no database, or one whose transactions really commit
+        return
+    request.getfixturevalue("db")  # the test's transaction first: callbacks run above it
+    from django.db import connections
+    from django.db.transaction import Atomic
+
+    base = {alias: len(connections[alias].atomic_blocks) for alias in connections}
+    original_exit = Atomic.__exit__
+    running = False
+
+    def exit_and_commit(self, exc_type, exc_value, traceback):  # type: ignore[no-untyped-def]
+        nonlocal running
+        result = original_exit(self, exc_type, exc_value, traceback)
+        connection = connections[self.using or "default"]
+        at_test_level = len(connection.atomic_blocks) == base.get(self.using or "default", 0)
+        if exc_type is None and at_test_level and connection.in_atomic_block and not running:
+            running = True
+            try:
+                while connection.run_on_commit:
+                    _, func, robust = connection.run_on_commit.pop(0)
+                    if robust:
+                        try:
+                            func()
+                        except Exception:  # as Django does for robust callbacks
+                            import logging
+
+                            logging.getLogger("django.db.backends.base").exception(
+                                "on_commit callback %r failed", func
+                            )
+                    else:
+                        func()
+            finally:
+                running = False
+        return result
+
+    Atomic.__exit__ = exit_and_commit  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Atomic.__exit__ = original_exit  # type: ignore[method-assign]

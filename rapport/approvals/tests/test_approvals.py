@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -136,19 +137,18 @@ def test_withdraw_is_for_the_requester(people, team, decided):
         actions.decide(people["manager"], approval, decision="approve")
 
 
-def test_a_decision_is_a_domain_event_after_commit(
-    people, team, django_capture_on_commit_callbacks
-):
+def test_a_decision_is_a_domain_event_after_commit(people, team):
     heard = []
 
     def listener(sender, verb, workspace_id, event, **kwargs):
         heard.append(verb)
 
+    approval = ask(people, team)
     domain_event.connect(listener)
     try:
-        approval = ask(people, team)
-        with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
             actions.decide(people["manager"], approval, decision="approve")
+            assert heard == []  # not before the commit
     finally:
         domain_event.disconnect(listener)
     assert heard == ["approval.decide"]

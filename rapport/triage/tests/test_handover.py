@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
+from django.db import transaction
 
 from rapport.connectors.base import Author, Batch, NormalisedPost
 from rapport.inbox import tasks
@@ -52,10 +53,8 @@ BATCH = Batch(
 )
 
 
-def test_bulk_ingest_queues_one_inbox_task_per_batch_after_commit(
-    acme, brand, enqueued, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
+def test_bulk_ingest_queues_one_inbox_task_per_batch_after_commit(acme, brand, enqueued):
+    with transaction.atomic():
         result = receive(acme, BATCH, triage="inline", inbox="queue")
         assert enqueued == []  # nothing before the commit
     assert enqueued == [(acme.pk, result.created)]
