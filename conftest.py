@@ -25,6 +25,19 @@ def fresh_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def events_heard_at_once(monkeypatch):
+    """Queued listeners run in the test's process, and a listener's error fails the test.
+
+    A test of the queue itself says `events.inline(False)`.
+    """
+    from rapport.core import events
+
+    monkeypatch.setattr(events, "raise_errors", True)
+    with events.inline():
+        yield
+
+
 @pytest.fixture
 def make_workspace(db):
     def make(slug: str = "acme", name: str | None = None) -> Workspace:

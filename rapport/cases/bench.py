@@ -29,8 +29,8 @@ from rapport.core.bench import (
     report,
     staffed_workspace,
 )
+from rapport.core.bulk import bulk_insert
 from rapport.core.models import Membership, Workspace
-from rapport.listening.ingest import bulk_insert
 from rapport.sla import models as sla
 from rapport.sla.sweep import sweep
 

@@ -43,9 +43,9 @@ from rapport.core.bench import (
     percentiles,
     report,
 )
+from rapport.core.bulk import bulk_insert, row_maker
 from rapport.core.models import Membership, User, Workspace
 from rapport.core.roles import Role
-from rapport.listening.ingest import bulk_insert, row_maker
 
 HELP = "Time the contact profile page and /profile API over N contacts (5 timeline items each)."
 

@@ -40,8 +40,8 @@ from rapport.contacts.models import (
     Organization,
     Product,
 )
+from rapport.core.bulk import bulk_insert, row_maker
 from rapport.core.models import Membership, Workspace
-from rapport.listening.ingest import bulk_insert, row_maker
 
 SEED = 7_2026
 CUSTOMERS = 3000

@@ -1,7 +1,14 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class CoreConfig(AppConfig):
     name = "rapport.core"
     label = "core"
     verbose_name = "Workspaces and people"
+
+    def ready(self) -> None:
+        # Each domain's declared events and hooks, then what it plugs into the others: its
+        # listeners, hooks, registry entries and schedules (as Django's admin finds admin.py).
+        autodiscover_modules("events")
+        autodiscover_modules("wiring")

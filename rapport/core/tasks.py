@@ -2,9 +2,12 @@
 
 import os
 import socket
+from typing import Any
 
 from django.utils import timezone
 from django_tasks import task
+
+from rapport.core import events
 
 
 @task()
@@ -16,3 +19,9 @@ def check_worker(workspace_id: int) -> dict[str, object]:
         "pid": os.getpid(),
         "ran_at": timezone.now().isoformat(),
     }
+
+
+@task()
+def hear_event(listener: str, event: dict[str, Any]) -> None:
+    """A queued listener hears its event (`rapport.core.events`)."""
+    events.run_queued(listener, event)

@@ -27,6 +27,7 @@ from rapport.core.bench import (
     report,
     staffed_workspace,
 )
+from rapport.core.bulk import bulk_insert
 from rapport.core.models import Membership, Workspace
 from rapport.inbox.models import (
     Activity,
@@ -38,7 +39,6 @@ from rapport.inbox.models import (
     Status,
     Tag,
 )
-from rapport.listening.ingest import bulk_insert
 from rapport.listening.models import ListeningQuery, Post, PostMatch
 
 POSTS_PER_CONVERSATION = 10

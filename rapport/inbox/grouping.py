@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.db import connections, router
 from django.utils import timezone
 
+from rapport.core.bulk import bulk_insert, row_maker
 from rapport.inbox.models import (
     OPEN_STATUSES,
     Activity,
@@ -24,7 +25,6 @@ from rapport.inbox.models import (
     Priority,
     Status,
 )
-from rapport.listening.ingest import bulk_insert, row_maker
 from rapport.listening.models import Post
 
 WINDOW = timedelta(hours=24)

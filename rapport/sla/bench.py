@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rapport.cases.models import Activity, Case, Priority, Status, Task
+from rapport.core.bulk import bulk_insert
 from rapport.core.models import AuditEvent, Membership, Team, User, Workspace
 from rapport.core.roles import Role
-from rapport.listening.ingest import bulk_insert
 from rapport.notifications.models import Notification
 from rapport.sla.calendar import WEEKDAYS_9_TO_5
 from rapport.sla.models import (

@@ -137,7 +137,7 @@ def changed_fields() -> list[str]:
 
 def post_matches(posts: Sequence[Post], ctx: Context) -> list[PostMatch]:
     """The PostMatch rows of `posts`, once they are saved."""
-    from rapport.listening.ingest import row_maker
+    from rapport.core.bulk import row_maker
 
     matches, make = ctx.matches, row_maker(PostMatch)
     return [

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from rapport.contacts.linkage.resolve import resolve_identities
 from rapport.contacts.models import Identity
-from rapport.listening.ingest import bulk_insert, row_maker
+from rapport.core.bulk import bulk_insert, row_maker
 from rapport.listening.matcher import features
 from rapport.listening.models import Post
 from rapport.triage.language import NOT_A_LANGUAGE, detect_language

@@ -172,7 +172,7 @@ def test_a_deleted_post_stays_deleted_when_the_batch_comes_again(acme):
 
 
 def test_inserted_rows_get_their_ids_and_the_receive_time(acme):
-    from rapport.listening.ingest import bulk_insert
+    from rapport.core.bulk import bulk_insert
 
     rows = [
         Post(workspace=acme, network="x", external_id=str(i), text="t", posted_at=T0, raw=None)

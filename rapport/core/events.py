@@ -1,0 +1,231 @@
+"""Domain events: what happened in one domain, told to the others once the write has committed.
+
+- A domain declares its events in its own `events.py`:
+  `CASE_RESOLVED = declare("case.resolved", "A case was resolved.", about="cases.case")`.
+- Its actions emit them inside their transaction: `emit(CASE_RESOLVED, workspace_id, actor=m,
+  object_id=case.pk)`. Delivery waits for the commit; a rollback drops the event.
+- Other domains listen in their `wiring.py`: `@listen("case.resolved")`. A listener runs in the
+  process that committed, right after the commit, and writes in a transaction of its own; its
+  error is logged, never raised into the request that made the change. `queued=True` runs it in
+  a background task instead (one task per event), except under `inline()` (imports, the demo,
+  a captured post, tests), where it runs in the process too: the same listener either way.
+
+The payload is small and typed: the workspace, the member who acted (None for the machine),
+the object's id or a batch's ids, and the declared scalar `data`. A listener reads what else it
+needs. `docs/events.md`, the catalogue, is written from the declarations by `rapport events`;
+lint fails when it is out of date, and emitting an undeclared event is an error.
+"""
+
+import contextlib
+import contextvars
+import logging
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import UnionType
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+#: What `data` values may be: JSON scalars, or lists of them (a batch's other ids).
+Scalar = str | int | float | bool | None
+DataType = type | UnionType
+
+
+@dataclass(frozen=True, slots=True)
+class EventType:
+    name: str  # "<thing>.<what happened to it>", past tense: "case.resolved"
+    summary: str
+    about: str  # what `object_id` / `ids` name: a model label such as "cases.case"
+    data: Mapping[str, DataType]  # the extra keys every event of this type carries
+    declared_in: str  # the module that declared it, for the catalogue
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    name: str
+    workspace_id: int
+    actor_id: int | None = None  # the Membership that acted; None when the machine did
+    object_id: int | None = None  # the one thing it happened to
+    ids: tuple[int, ...] = ()  # or the many (a batch of posts)
+    data: Mapping[str, Any] = field(default_factory=dict)
+    at: datetime = field(default_factory=timezone.now)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "workspace_id": self.workspace_id,
+            "actor_id": self.actor_id,
+            "object_id": self.object_id,
+            "ids": list(self.ids),
+            "data": dict(self.data),
+            "at": self.at.isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> "Event":
+        return cls(
+            name=value["name"],
+            workspace_id=value["workspace_id"],
+            actor_id=value["actor_id"],
+            object_id=value["object_id"],
+            ids=tuple(value["ids"]),
+            data=value["data"],
+            at=datetime.fromisoformat(value["at"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Listener:
+    event: str
+    func: Callable[[Event], None]
+    queued: bool
+
+    @property
+    def path(self) -> str:
+        return f"{self.func.__module__}.{self.func.__qualname__}"
+
+
+class UndeclaredEvent(LookupError):
+    pass
+
+
+CATALOGUE: dict[str, EventType] = {}
+LISTENERS: dict[str, list[Listener]] = {}
+
+_inline: contextvars.ContextVar[bool] = contextvars.ContextVar("events_inline", default=False)
+#: Tests set this: a listener's error fails the test instead of being logged.
+raise_errors = False
+
+
+def declare(
+    name: str, summary: str, *, about: str, data: Mapping[str, DataType] | None = None
+) -> EventType:
+    """Adds an event type to the catalogue (once per name; a second, different one is an error)."""
+    caller = sys._getframe(1).f_globals.get("__name__", "")
+    event_type = EventType(name, summary, about, dict(data or {}), caller)
+    known = CATALOGUE.get(name)
+    if known is not None and known != event_type:
+        raise ValueError(f"Event {name!r} is already declared in {known.declared_in}")
+    CATALOGUE[name] = event_type
+    return event_type
+
+
+def event_type(name: str | EventType) -> EventType:
+    key = str(name)
+    try:
+        return CATALOGUE[key]
+    except KeyError:
+        raise UndeclaredEvent(
+            f"Event {key!r} is not declared; declare it in its domain's events.py"
+        ) from None
+
+
+def _check_data(declared: EventType, data: Mapping[str, Any]) -> None:
+    for key, value in data.items():
+        expected = declared.data.get(key)
+        if expected is None:
+            known = ", ".join(declared.data) or "no data"
+            raise TypeError(f"Event {declared.name!r} declares no {key!r} (it has: {known})")
+        if expected in (list, tuple):
+            ok = isinstance(value, list | tuple) and all(isinstance(v, Scalar) for v in value)
+        else:
+            ok = isinstance(value, expected) and isinstance(value, Scalar)
+        if not ok:
+            raise TypeError(f"Event {declared.name!r}: {key} must be {expected}, not {value!r}")
+
+
+def emit(
+    name: str | EventType,
+    workspace_id: int,
+    *,
+    actor: Any = None,
+    object_id: int | None = None,
+    ids: Any = (),
+    **data: Any,
+) -> Event:
+    """Tells the listeners of `name` what happened, once the current transaction commits.
+
+    `actor` is the Membership who acted (or its id), None for the machine. Outside a
+    transaction the listeners hear at once.
+    """
+    declared = event_type(name)
+    _check_data(declared, data)
+    actor_id = actor if isinstance(actor, int) or actor is None else actor.pk
+    event = Event(
+        name=declared.name,
+        workspace_id=int(workspace_id),
+        actor_id=actor_id,
+        object_id=object_id,
+        ids=tuple(int(i) for i in ids),
+        data=data,
+    )
+    transaction.on_commit(lambda: deliver(event))
+    return event
+
+
+def listen(name: str, *, queued: bool = False) -> Callable[[Callable[[Event], None]], Any]:
+    """Registers the decorated function to hear every `name` event after its commit.
+
+    `queued`: heavy work (a batch of posts) runs in a background task of its own.
+    """
+
+    def register(func: Callable[[Event], None]) -> Callable[[Event], None]:
+        listener = Listener(name, func, queued)
+        known = LISTENERS.setdefault(name, [])
+        if all(existing.path != listener.path for existing in known):
+            known.append(listener)
+        return func
+
+    return register
+
+
+@contextlib.contextmanager
+def inline(enabled: bool = True) -> Iterator[None]:
+    """Queued listeners run in this process while inside (imports, the demo, capture, tests)."""
+    token = _inline.set(enabled)
+    try:
+        yield
+    finally:
+        _inline.reset(token)
+
+
+def is_inline() -> bool:
+    return _inline.get()
+
+
+def deliver(event: Event) -> None:
+    """Runs or queues every listener of `event` (after the commit that made it)."""
+    for listener in list(LISTENERS.get(event.name, ())):
+        if listener.queued and not _inline.get():
+            from rapport.core.tasks import hear_event
+
+            hear_event.enqueue(listener.path, event.as_json())
+        else:
+            run(listener, event)
+
+
+def run(listener: Listener, event: Event) -> None:
+    try:
+        listener.func(event)
+    except Exception:
+        if raise_errors:
+            raise
+        logger.exception("%s failed on %s %s", listener.path, event.name, event.object_id or "")
+
+
+def run_queued(path: str, value: Mapping[str, Any]) -> None:
+    """A queued listener's task: finds the listener by its path and gives it the event."""
+    event = Event.from_json(value)
+    for listener in LISTENERS.get(event.name, ()):
+        if listener.path == path:
+            listener.func(event)  # a failure fails the task, where the worker reports it
+            return
+    raise LookupError(f"No listener {path} for {event.name}")
