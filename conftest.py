@@ -39,6 +39,22 @@ def events_heard_at_once(monkeypatch):
 
 
 @pytest.fixture
+def heard(monkeypatch):
+    """Every domain event delivered while the test runs, in order (after their commits)."""
+    from rapport.core import events
+
+    delivered: list[events.Event] = []
+    deliver = events.deliver
+
+    def record(event: events.Event) -> None:
+        delivered.append(event)
+        deliver(event)
+
+    monkeypatch.setattr(events, "deliver", record)
+    return delivered
+
+
+@pytest.fixture
 def make_workspace(db):
     def make(slug: str = "acme", name: str | None = None) -> Workspace:
         owner = User.objects.create_user(f"owner@{slug}.example", PASSWORD, full_name="Owner")
@@ -176,7 +192,13 @@ def on_commit_runs_as_in_production(request):
     events and their listeners, queued tasks) would run. Callbacks of a block that rolled back
     are dropped, as Django drops them on a real rollback.
     """
-    if "db" not in request.fixturenames or "transactional_db" in request.fixturenames:
+    marker = request.node.get_closest_marker("django_db")
+    marked = marker is not None and not (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+    if ("db" not in request.fixturenames and not marked) or (
+        "transactional_db" in request.fixturenames or (marker is not None and not marked)
+    ):
         yield  # no database, or one whose transactions really commit
         return
     request.getfixturevalue("db")  # the test's transaction first: callbacks run above it

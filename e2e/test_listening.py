@@ -29,7 +29,7 @@ def chloe(transactional_db):
     posts = demo.demo_posts()[:200]
     now = timezone.now()
     stamped = [(p, now - timedelta(minutes=5 * i)) for i, p in enumerate(posts)]
-    receive(acme, demo.to_batch(stamped), triage="inline")
+    receive(acme, demo.to_batch(stamped))
     return actions.add_member(
         owner, email="chloe@acme.example", role=Role.MANAGER, full_name="Chloe", password=PASSWORD
     )

@@ -69,7 +69,7 @@ def push_posts(request: HttpRequest, payload: PostsIn) -> dict[str, Any]:
     m = member(request)
     require_role(m, Role.EMPLOYEE, "add posts")
     batch = Batch(posts=[item.to_post(raw=item.model_dump(mode="json")) for item in payload.posts])
-    return _received_out(receive(m.workspace, batch, triage="queue"))
+    return _received_out(receive(m.workspace, batch))
 
 
 def _query_id(m: Membership, query: str) -> object:

@@ -23,6 +23,7 @@ from rapport.core.access import require_role
 from rapport.core.audit import action, record_by
 from rapport.core.models import Membership
 from rapport.core.roles import Role
+from rapport.inbox.intake import intake_stored
 from rapport.inbox.models import Activity, Conversation, ConversationPost
 from rapport.listening import crypto
 from rapport.listening.ingest import MAX_TEXT, receive
@@ -179,7 +180,7 @@ def capture(
                 }
             )
         post_in = pasted(url=url, text=text, author=author, network=network)
-    result = receive(actor.workspace, Batch(posts=[post_in]), triage="inline")
+    result = receive(actor.workspace, Batch(posts=[post_in]))
     post = (
         Post.objects.filter(
             workspace=actor.workspace, network=post_in.network, external_id=post_in.external_id
@@ -190,6 +191,9 @@ def capture(
     if post is None:
         raise ValidationError({"url": "This post could not be stored (it may have been deleted)."})
     held = post.duplicate_of or post
+    # The person waits for the conversation: placed now, not when the batch's event is heard
+    # (which then finds it placed).
+    intake_stored(actor.workspace_id, [held.pk])
     link = ConversationPost.objects.filter(post=held).select_related("conversation").first()
     if link is None:
         raise ValidationError({"url": "This post was removed by its author; nothing to capture."})

@@ -1,7 +1,8 @@
-"""Where triage hands posts to the inbox: grouped into conversations, then routed by the rules.
+"""Where triaged posts reach the inbox: grouped into conversations, then routed by the rules.
 
-Called by the triage pipeline's route step once the batch's posts are saved, and by anyone who
-needs a conversation's rules evaluated again after a change (`reroute`).
+`intake_stored` runs for every `post.triaged` batch (a queued listener, `wiring.py`), and when a
+person waits for the conversation (capture); `reroute` evaluates a conversation's rules again
+after a change.
 """
 
 from collections.abc import Iterable, Sequence
@@ -41,25 +42,17 @@ def intake(
     return grouped
 
 
-def hand_over(workspace_id: int, post_ids: Sequence[int]) -> None:
-    """Queues one intake task for a triaged batch, once the transaction storing it commits.
-
-    Triage calls it from its route step so that ingesting a batch never waits for grouping and
-    routing; the task reads the posts and their matches back by id (`intake_stored`).
-    """
-    if not post_ids:
-        return
-    from rapport.inbox.tasks import intake_posts
-
-    ids = list(post_ids)
-    transaction.on_commit(lambda: intake_posts.enqueue(workspace_id, ids))
-
-
 def intake_stored(workspace_id: int, post_ids: Sequence[int]) -> Grouped:
-    """Groups and routes stored posts by id, with their stored query matches (one query each)."""
+    """Groups and routes stored posts by id, with their stored query matches (one query each).
+
+    Copies of earlier posts stay out (their original is in the conversation); a post already
+    placed is not placed again, so a batch taken twice changes nothing.
+    """
     with transaction.atomic():
         posts = list(
-            Post.objects.filter(workspace_id=workspace_id, pk__in=list(post_ids))
+            Post.objects.filter(
+                workspace_id=workspace_id, pk__in=list(post_ids), duplicate_of__isnull=True
+            )
             .order_by("pk")
             .only(*INTAKE_FIELDS)
         )

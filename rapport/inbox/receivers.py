@@ -1,7 +1,7 @@
 """The inbox's reactions to other domains' writes (connected in apps.py).
 
-A triage correction changes what rules see of a post; a reply is part of the conversation's
-history and its first response. Both arrive after the other domain's transaction committed.
+A reply is part of the conversation's history and its first response. It arrives after the
+other domain's transaction committed.
 """
 
 import logging
@@ -19,12 +19,7 @@ def on_domain_event(
 ) -> None:
     if workspace_id is None:
         return
-    if verb == "triage.correct" and event.object_type == "listening.post":
-        from rapport.inbox.intake import posts_changed
-
-        with transaction.atomic():
-            posts_changed(workspace_id, [int(event.object_id)])
-    elif verb == "reply.send" and isinstance(event.after, dict) and event.after.get("post"):
+    if verb == "reply.send" and isinstance(event.after, dict) and event.after.get("post"):
         from rapport.inbox.intake import reply_recorded
 
         author = (

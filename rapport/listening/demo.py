@@ -677,7 +677,7 @@ def load(workspace: Workspace, owner: Membership) -> None:
         posts = demo_posts()[:BACKLOG]
         batch = to_batch(list(zip(posts, _backlog_times(len(posts), now), strict=True)))
         batch.rejects += QUARANTINED
-        receive(workspace, batch, source=source, triage="inline")
+        receive(workspace, batch, source=source)
         cursor = {"offset": BACKLOG, "total": TOTAL_POSTS}
     if cursor["offset"] >= TOTAL_POSTS:
         cursor["finished"] = True
@@ -724,7 +724,7 @@ def replay_demo_posts(workspace_id: int, chain: str) -> int:
             (p, now - timedelta(seconds=spread * (len(posts) - i) / len(posts)))
             for i, p in enumerate(posts)
         ]
-        result = receive(source.workspace, to_batch(stamped), source=source, triage="queue")
+        result = receive(source.workspace, to_batch(stamped), source=source)
         cursor["offset"] = offset + len(posts)
         cursor["next_at"] = (now + REPLAY_EVERY).isoformat()
         cursor["finished"] = cursor["offset"] >= TOTAL_POSTS

@@ -1,10 +1,14 @@
-"""Receive: store a connector's batch once, whatever happens, then hand it to triage.
+"""Receive: store a connector's batch once, whatever happens, and tell the others.
 
 Idempotent and at-least-once: a post is unique per (workspace, network, external id), so a batch
 received twice stores each post once; the whole batch is one transaction, so a crash stores
 nothing and the batch can simply be received again. An edit replaces the stored text, a deletion
 removes it. What cannot be stored (no text, an unknown network, a reject from the parser) goes to
 quarantine with its reason, and the rest of the batch goes on.
+
+While the batch is stored, the `post.storing` hook lets triage label the new posts before they
+are inserted, so each row is written once; after the commit, `post.stored` (and `post.edited`,
+`post.deleted`) tell whoever listens. Listening knows nothing of who that is.
 
 This is machine ingestion, not a person's action: the posts and the source's health are its
 record, not the audit log.
@@ -14,7 +18,6 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -22,8 +25,11 @@ from django.utils import timezone
 
 from rapport.connectors.base import Batch, NormalisedPost, Reject
 from rapport.connectors.registry import CONNECTORS
+from rapport.core import hooks
 from rapport.core.bulk import INSERT_BATCH, bulk_insert, row_maker
+from rapport.core.events import emit
 from rapport.core.models import Workspace
+from rapport.listening.events import POST_DELETED, POST_EDITED, POST_STORED, POST_STORING
 from rapport.listening.models import Post, QuarantinedPayload, Source
 
 logger = logging.getLogger(__name__)
@@ -107,35 +113,19 @@ def _waits_for_original(post: Post) -> bool:
     )
 
 
-def _insert(workspace: Workspace, new: list[Post], triage: bool, hand_over: bool) -> None:
-    """Inserts new posts; with `triage`, triaged first, so each row is written once."""
-    if not triage:
-        Post.objects.bulk_create(new, batch_size=INSERT_BATCH)
-        return
-    from rapport.triage.pipeline import context_for, post_matches, process, saved
-
-    ctx = context_for(workspace.pk)
-    ctx.hand_over = hand_over
-    ctx = process(workspace.pk, new, ctx)
+def _insert(new: list[Post]) -> None:
+    """Inserts new posts, originals before the copies of them made in the same batch."""
     waiting = new
-    while waiting:  # originals first: a copy of a post of this batch needs the original's id
+    while waiting:  # a copy of a post of this batch needs the original's id
         ready = [p for p in waiting if not _waits_for_original(p)]
         for post in ready:
             if post.duplicate_of_id is None and post.duplicate_of is not None:
                 post.duplicate_of_id = post.duplicate_of.pk
         bulk_insert(ready)
         waiting = [p for p in waiting if p.pk is None]
-    bulk_insert(post_matches(new, ctx))
-    saved(new, ctx)  # steps that need the posts' ids (the inbox's route step) act now
 
 
-def _store(
-    workspace: Workspace,
-    source: Source | None,
-    batch: Batch,
-    triage: bool = False,
-    hand_over: bool = False,
-) -> Received:
+def _store(workspace: Workspace, source: Source | None, batch: Batch) -> Received:
     result = Received()
     network_name = source.connector if source else "unknown"
     quarantine = [
@@ -205,60 +195,47 @@ def _store(
         Post.objects.bulk_update(
             changed, ["text", "edited_at", "deleted_at"], batch_size=INSERT_BATCH
         )
-    _insert(workspace, new, triage, hand_over)
+    edited = [p for p in changed if p.deleted_at is None]
+    then: list[Callable[[], None]] = []
+    hooks.run(POST_STORING, workspace_id=workspace.pk, new=new, edited=edited, then=then)
+    _insert(new)
+    for after_insert in then:
+        after_insert()
     result.created = [p.pk for p in new]
-    result.edited = [p.pk for p in changed if p.deleted_at is None]
-    if triage and result.edited:
-        from rapport.triage.pipeline import process_posts
-
-        process_posts(workspace.pk, result.edited, hand_over=hand_over)
+    result.edited = [p.pk for p in edited]
     if source is not None and new:
         Source.objects.filter(pk=source.pk).update(posts_received=F("posts_received") + len(new))
+    if result.created:
+        emit(POST_STORED, workspace.pk, ids=result.created, source=source.pk if source else None)
+    if result.edited:
+        emit(POST_EDITED, workspace.pk, ids=result.edited)
+    deleted = [p.pk for p in changed if p.deleted_at is not None]
+    if deleted:
+        emit(POST_DELETED, workspace.pk, ids=deleted)
     return result
 
 
-def receive(
-    workspace: Workspace,
-    batch: Batch,
-    *,
-    source: Source | None = None,
-    triage: Literal["queue", "inline", "none"] = "queue",
-    inbox: Literal["now", "queue"] = "now",
-) -> Received:
-    """Store `batch` for `workspace`; new and edited posts then go through triage.
-
-    `triage="queue"` enqueues one triage task for the batch after commit (the default);
-    "inline" runs triage in this transaction (imports, benchmarks); "none" leaves it to the caller.
-    With inline triage, `inbox="queue"` hands the batch to the inbox as one task after commit
-    (bulk imports, benchmarks) instead of grouping and routing it in this transaction ("now": a
-    captured post, whose conversation is wanted at once). Queued triage always queues the inbox.
-    """
+def receive(workspace: Workspace, batch: Batch, *, source: Source | None = None) -> Received:
+    """Stores `batch` for `workspace` in one transaction; new and edited posts are labelled as
+    they are stored (`post.storing`), and `post.stored` tells the others once it commits."""
     if source is not None and source.workspace_id != workspace.pk:
         raise ValueError("the source belongs to another workspace")
-    for attempt in (1, 2):
-        try:
-            with transaction.atomic():
-                result = _store(
-                    workspace, source, batch, triage=triage == "inline", hand_over=inbox == "queue"
-                )
-            break
-        except IntegrityError:
-            # Another receiver stored some of these posts at the same moment: read them again.
-            if attempt == 2:
-                raise
-            logger.info("receive: concurrent insert, retrying the batch")
-    if triage == "queue" and (result.created or result.edited):
-        from rapport.triage.tasks import triage_posts
-
-        ids = result.created + result.edited
-        transaction.on_commit(lambda: triage_posts.enqueue(workspace.pk, ids))
-    return result
+    try:
+        with transaction.atomic():
+            return _store(workspace, source, batch)
+    except IntegrityError:
+        # Another receiver stored some of these posts at the same moment: read them again.
+        logger.info("receive: concurrent insert, retrying the batch")
+    with transaction.atomic():
+        return _store(workspace, source, batch)
 
 
-def receive_all(workspace: Workspace, batches: Iterable[Batch], **kwargs: object) -> Received:
+def receive_all(
+    workspace: Workspace, batches: Iterable[Batch], *, source: Source | None = None
+) -> Received:
     total = Received()
     for batch in batches:
-        total.merge(receive(workspace, batch, **kwargs))  # type: ignore[arg-type]
+        total.merge(receive(workspace, batch, source=source))
     return total
 
 

@@ -7,9 +7,11 @@ from django.utils import timezone
 
 from rapport.core.access import require_role
 from rapport.core.audit import action, record_by
+from rapport.core.events import emit
 from rapport.core.models import Membership
 from rapport.core.roles import Role
 from rapport.listening.models import Intent, Post, Sentiment
+from rapport.triage.events import POST_RELABELLED
 from rapport.triage.models import CorrectedField, TriageCorrection
 from rapport.triage.steps import INTENT_WEIGHT
 
@@ -104,4 +106,13 @@ def correct_label(actor: Membership, post: Post, *, field: str, value: str) -> T
     )
     before: dict[str, Any] = {field: now_label, "model": model_label}
     record_by(actor, verb="triage.correct", obj=post, before=before, after={field: value})
+    emit(
+        POST_RELABELLED,
+        post.workspace_id,
+        actor=actor,
+        object_id=post.pk,
+        field=field,
+        before=now_label,
+        after=value,
+    )
     return correction

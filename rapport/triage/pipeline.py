@@ -4,10 +4,12 @@ A step may also `prepare(posts, ctx)` to do its work for the whole batch at once
 query, one model call), then answer per post. `Drop` stops the remaining steps for that post
 (a duplicate is linked to its original and not classified again); every post is saved either way.
 
-The steps work on Post objects saved or not: `receive(triage="inline")` triages new posts before
-inserting them, so each is written once; the background task triages stored posts by id. What a
-step learns about a post in passing (its matches, its prediction) is kept in the context under
-`key(post)`, the object's identity, since an unsaved post has no primary key yet.
+The steps work on Post objects saved or not: listening's `post.storing` hook hands triage a
+received batch before it is inserted, so each row is written once (`wiring.py`), and
+`process_posts` triages stored posts by id (an edit). What a step learns about a post in passing
+(its matches, its prediction) is kept in the context under `key(post)`, the object's identity,
+since an unsaved post has no primary key yet. Either way, `post.triaged` tells the others once
+the batch commits.
 """
 
 from collections.abc import Sequence
@@ -18,9 +20,12 @@ from typing import Protocol
 from django.db import transaction
 from django.utils import timezone
 
+from rapport.core.bulk import bulk_insert, row_maker
+from rapport.core.events import emit
 from rapport.listening.matcher import Matcher
 from rapport.listening.models import ListeningQuery, Post, PostMatch
 from rapport.triage.classifier import Classifier, Prediction, get_classifier
+from rapport.triage.events import POST_TRIAGED
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +49,6 @@ class Context:
     predictions: dict[int, Prediction] = field(default_factory=dict)  # key(post) -> model
     scratch: dict[str, object] = field(default_factory=dict)  # a step's batch-wide state
     dropped: dict[int, str] = field(default_factory=dict)  # key(post) -> "step: reason"
-    #: The route step queues one inbox task per batch after commit instead of grouping and
-    #: routing in the ingest's transaction (bulk ingestion, the triage worker).
-    hand_over: bool = False
 
 
 class Step(Protocol):
@@ -110,7 +112,6 @@ def default_steps() -> list[Step]:
         steps.DetectLanguage(),
         steps.Classify(),
         steps.Score(),
-        steps.Route(),
     ]
 
 
@@ -123,22 +124,12 @@ def process(workspace_id: int, posts: Sequence[Post], ctx: Context | None = None
     return ctx
 
 
-def saved(posts: Sequence[Post], ctx: Context) -> None:
-    """Tells the steps that need saved posts (the inbox's route step) that the batch is stored."""
-    for step in default_steps():
-        after = getattr(step, "saved", None)
-        if after is not None:
-            after(posts, ctx)
-
-
 def changed_fields() -> list[str]:
     return sorted({f for s in default_steps() for f in s.fields} | {"triaged_at"})
 
 
 def post_matches(posts: Sequence[Post], ctx: Context) -> list[PostMatch]:
     """The PostMatch rows of `posts`, once they are saved."""
-    from rapport.core.bulk import row_maker
-
     matches, make = ctx.matches, row_maker(PostMatch)
     return [
         make(post_id=post.pk, query_id=query_id)
@@ -147,24 +138,20 @@ def post_matches(posts: Sequence[Post], ctx: Context) -> list[PostMatch]:
     ]
 
 
-def process_posts(
-    workspace_id: int,
-    post_ids: Sequence[int],
-    ctx: Context | None = None,
-    *,
-    hand_over: bool = False,
-) -> int:
-    """Triage stored posts (queued batches, edits): save what the steps changed, the matches.
+def triaged(workspace_id: int, posts: Sequence[Post]) -> None:
+    """Tells the others, once the transaction commits, that `posts` (saved) went through."""
+    ids = [p.pk for p in posts if p.pk is not None]
+    if ids:
+        emit(POST_TRIAGED, workspace_id, ids=ids)
 
-    With `hand_over`, the inbox gets the batch in a task of its own after commit.
-    """
+
+def process_posts(workspace_id: int, post_ids: Sequence[int], ctx: Context | None = None) -> int:
+    """Triage stored posts (an edit): save what the steps changed, and the matches."""
     with transaction.atomic():
         posts = list(Post.objects.filter(workspace_id=workspace_id, pk__in=post_ids))
-        ctx = ctx or context_for(workspace_id)
-        ctx.hand_over = ctx.hand_over or hand_over
-        ctx = process(workspace_id, posts, ctx)
+        ctx = process(workspace_id, posts, ctx or context_for(workspace_id))
         Post.objects.bulk_update(posts, changed_fields(), batch_size=500)
         PostMatch.objects.filter(post__in=posts).delete()  # an edit may no longer match
-        PostMatch.objects.bulk_create(post_matches(posts, ctx), batch_size=1000)
-        saved(posts, ctx)
+        bulk_insert(post_matches(posts, ctx))
+        triaged(workspace_id, posts)
     return len(posts)

@@ -207,11 +207,6 @@ class ResolveIdentity:
         post.identity_id = known.get((post.network, post.author_external_id))
         return post
 
-    def saved(self, posts: Sequence[Post], ctx: Context) -> None:
-        from rapport.contacts.timeline import record_posts
-
-        record_posts(ctx.workspace_id, posts)  # a known customer's posts join their timeline
-
 
 def _drifted(known: int, now: int) -> bool:
     """Reach is a rough figure for scoring: a 10% change is worth a write, a few followers not."""
@@ -285,35 +280,3 @@ class Score:
         score += max((LABEL_WEIGHT.get(label, 0) for label in labels), default=0)
         post.priority = min(100, score)
         return post
-
-
-class Route:
-    """Hands each saved post to the inbox: its conversation, then the routing rules.
-
-    The inbox needs the posts' ids, which new posts only have after the batch is inserted, so
-    the hand-over happens in `saved(posts, ctx)`, which the pipeline calls then
-    (`pipeline.saved`). With `ctx.hand_over` (bulk ingestion, the triage worker) it queues one
-    inbox task for the batch after commit, so ingesting never waits for grouping; otherwise
-    (a captured post, the demo backlog) the inbox takes the posts at once.
-    """
-
-    name = "route"
-    fields: tuple[str, ...] = ()
-
-    def prepare(self, posts: Sequence[Post], ctx: Context) -> None:
-        ctx.scratch.setdefault("route", [])
-
-    def __call__(self, post: Post, ctx: Context) -> Post:
-        ctx.scratch["route"].append(post)  # type: ignore[attr-defined]
-        return post
-
-    def saved(self, posts: Sequence[Post], ctx: Context) -> None:
-        from rapport.inbox.intake import hand_over, intake
-
-        routed: list[Post] = ctx.scratch.pop("route", [])  # type: ignore[assignment]
-        if not routed:
-            return
-        if ctx.hand_over:
-            hand_over(ctx.workspace_id, [p.pk for p in routed if p.pk is not None])
-        else:
-            intake(ctx.workspace_id, routed, ctx.matches, ctx.query_labels)

@@ -109,7 +109,7 @@ def test_viewers_cannot_push_posts(api_client, acme, make_member):
 def test_posts_are_listed_filtered_by_query_and_shown_one_by_one(client, owner):
     query = make_query(owner)
     send(client, "/api/v1/posts", {"posts": [post_item(1), post_item(2, "weather is fine")]})
-    Post.objects.get(external_id="1").matches.create(query=query)
+    assert Post.objects.get(external_id="1").matches.get().query == query  # matched as stored
     listing = client.get("/api/v1/posts").json()
     assert listing["count"] == 2
     by_id = client.get("/api/v1/posts", {"query": query.pk}).json()

@@ -113,7 +113,7 @@ def test_posts_received_through_the_pipeline_land_in_conversations(acme):
             ),
         ]
     )
-    receive(acme, batch, triage="inline")
+    receive(acme, batch)
     [conv] = conversations(acme)
     assert conv.post_count == 2
     assert conv.intent

@@ -197,7 +197,7 @@ def test_a_new_or_reworded_query_is_matched_against_recent_posts(acme, owner):
         )
         for i, text in enumerate(["Acme mortgage rates are up", "Globex has a new savings app"])
     ]
-    receive(acme, Batch(posts=posts), triage="inline")
+    receive(acme, Batch(posts=posts))
     lq = actions.create_query(owner, name="Mortgages", query="mortgage OR mortgages")
     assert [p.external_id for p in lq.posts.all()] == ["0"]
     actions.update_query(owner, lq, query="savings")

@@ -1,9 +1,9 @@
 """Receiving batches: stored once, edits and deletions applied, bad items quarantined."""
 
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
+from django.db import transaction
 
 from rapport.connectors.base import Author, Batch, NormalisedPost, Reject
 from rapport.contacts.models import Identity
@@ -36,8 +36,8 @@ def queries(acme):
 
 def test_a_batch_received_twice_is_stored_once(acme, queries):
     batch = Batch(posts=[post("1", "Acme Bank froze my card again"), post("2", "globex is fine")])
-    first = receive(acme, batch, triage="inline")
-    second = receive(acme, batch, triage="inline")
+    first = receive(acme, batch)
+    second = receive(acme, batch)
     assert len(first.created) == 2
     assert second.created == []
     assert second.duplicates == 2
@@ -48,7 +48,6 @@ def test_inline_triage_matches_classifies_scores_and_links_the_author(acme, quer
     receive(
         acme,
         Batch(posts=[post("1", "@AcmeBank still charged twice, no refund. Unacceptable!")]),
-        triage="inline",
     )
     stored = Post.objects.get(external_id="1")
     assert [q.name for q in stored.queries.all()] == ["Brand"]
@@ -61,12 +60,12 @@ def test_inline_triage_matches_classifies_scores_and_links_the_author(acme, quer
 
 
 def test_edits_replace_the_text_and_deletions_remove_it(acme):
-    receive(acme, Batch(posts=[post("1", "first version")]), triage="none")
+    receive(acme, Batch(posts=[post("1", "first version")]))
     edited = post("1", "second version", edited_at=T0 + timedelta(minutes=5))
-    assert receive(acme, Batch(posts=[edited]), triage="none").updated == 1
+    assert receive(acme, Batch(posts=[edited])).updated == 1
     assert Post.objects.get(external_id="1").text == "second version"
     gone = post("1", "", deleted=True)
-    assert receive(acme, Batch(posts=[gone]), triage="none").deleted == 1
+    assert receive(acme, Batch(posts=[gone])).deleted == 1
     stored = Post.objects.get(external_id="1")
     assert stored.text == ""
     assert stored.deleted_at is not None
@@ -77,7 +76,7 @@ def test_bad_items_are_quarantined_and_the_rest_is_stored(acme):
         posts=[post("1", "fine post"), post("2", "   "), post("3", "x", network="myspace")],
         rejects=[Reject("not JSON: line 1", b"{oops")],
     )
-    result = receive(acme, batch, triage="none")
+    result = receive(acme, batch)
     assert len(result.created) == 1
     assert result.quarantined == 3
     reasons = set(QuarantinedPayload.objects.values_list("reason", flat=True))
@@ -85,28 +84,32 @@ def test_bad_items_are_quarantined_and_the_rest_is_stored(acme):
     assert bytes(QuarantinedPayload.objects.get(reason__startswith="not JSON").raw) == b"{oops"
 
 
-def test_a_crash_mid_batch_stores_nothing_and_the_retry_stores_all(acme, monkeypatch):
-    from rapport.triage import pipeline
+@pytest.mark.parametrize("where", ["labelling", "inserting"])
+def test_a_crash_mid_batch_stores_nothing_and_the_retry_stores_all(acme, monkeypatch, heard, where):
+    from rapport.listening import ingest
+    from rapport.triage import wiring
 
     batch = Batch(posts=[post(str(i), f"post number {i}") for i in range(5)])
 
     def crash(*args, **kwargs):
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(pipeline, "process", crash)
+    monkeypatch.setattr(
+        *((wiring, "process") if where == "labelling" else (ingest, "_insert")), crash
+    )
     with pytest.raises(RuntimeError):
-        receive(acme, batch, triage="inline")
+        receive(acme, batch)
     assert Post.objects.count() == 0
+    assert heard == []  # nobody was told of posts that are not there
     monkeypatch.undo()
-    assert len(receive(acme, batch, triage="inline").created) == 5
+    assert len(receive(acme, batch).created) == 5
+    assert Post.objects.filter(triaged_at__isnull=False).count() == 5
 
 
 def test_copies_link_to_the_original(acme):
     text = "Acme Bank is giving away free money, click the link to claim now"
-    receive(acme, Batch(posts=[post("1", text)]), triage="inline")
-    receive(
-        acme, Batch(posts=[post("2", "RT @dana: " + text + " https://t.co/x")]), triage="inline"
-    )
+    receive(acme, Batch(posts=[post("1", text)]))
+    receive(acme, Batch(posts=[post("2", "RT @dana: " + text + " https://t.co/x")]))
     original, copy = Post.objects.get(external_id="1"), Post.objects.get(external_id="2")
     assert copy.duplicate_of == original
     assert original.duplicate_of is None
@@ -114,10 +117,10 @@ def test_copies_link_to_the_original(acme):
 
 
 def test_an_edit_is_triaged_again_and_its_matches_follow_the_new_text(acme, queries):
-    receive(acme, Batch(posts=[post("1", "Acme Bank froze my card")]), triage="inline")
+    receive(acme, Batch(posts=[post("1", "Acme Bank froze my card")]))
     assert [q.name for q in Post.objects.get(external_id="1").queries.all()] == ["Brand"]
     edited = post("1", "actually it was globex, sorry", edited_at=T0 + timedelta(minutes=5))
-    result = receive(acme, Batch(posts=[edited]), triage="inline")
+    result = receive(acme, Batch(posts=[edited]))
     assert result.updated == 1
     stored = Post.objects.get(external_id="1")
     assert [q.name for q in stored.queries.all()] == ["Rivals"]
@@ -133,7 +136,7 @@ def test_copies_within_one_batch_are_stored_linked_to_their_original(acme, queri
             post("3", text, repost_of_id="1", author=Author(external_id="8", handle="kim")),
         ]
     )
-    assert len(receive(acme, batch, triage="inline").created) == 3
+    assert len(receive(acme, batch).created) == 3
     original = Post.objects.get(external_id="1")
     assert set(original.copies.values_list("external_id", flat=True)) == {"2", "3"}
     assert original.sentiment != ""
@@ -141,32 +144,36 @@ def test_copies_within_one_batch_are_stored_linked_to_their_original(acme, queri
     assert list(original.queries.values_list("name", flat=True)) == ["Brand"]
 
 
-def test_queued_triage_is_one_task_per_batch_after_commit(
-    acme, queries, monkeypatch, django_capture_on_commit_callbacks
-):
-    from rapport.triage import tasks
-
-    enqueued = []
-    task = tasks.triage_posts
-    monkeypatch.setattr(
-        tasks, "triage_posts", SimpleNamespace(enqueue=lambda *a: enqueued.append(a))
-    )
+def test_a_batch_is_stored_labelled_and_told_once_after_commit(acme, queries, heard):
     batch = Batch(posts=[post(str(i), f"acme bank post {i}") for i in range(30)])
-    with django_capture_on_commit_callbacks(execute=True):
+    with transaction.atomic():
         result = receive(acme, batch)
-        assert enqueued == []  # nothing before the commit
-    assert enqueued == [(acme.pk, result.created)]
-    assert Post.objects.filter(triaged_at__isnull=True).count() == 30
-    task.call(*enqueued[0])
-    assert Post.objects.filter(triaged_at__isnull=True).count() == 0
+        assert heard == []  # nothing before the commit
+    assert Post.objects.filter(triaged_at__isnull=True).count() == 0  # written once, labelled
     assert Post.objects.filter(matches__isnull=False).distinct().count() == 30
+    told = {e.name: e for e in heard if e.name in ("post.stored", "post.triaged")}
+    assert told["post.stored"].ids == tuple(result.created)
+    assert told["post.triaged"].ids == tuple(result.created)
+    assert [e.name for e in heard].count("post.stored") == 1
+
+
+def test_edits_and_deletions_are_told_as_such(acme, queries, heard):
+    receive(acme, Batch(posts=[post("1", "acme bank first"), post("2", "acme bank second")]))
+    heard.clear()
+    edited = post("1", "acme bank, edited", edited_at=T0 + timedelta(minutes=1))
+    result = receive(acme, Batch(posts=[edited, post("2", "", deleted=True)]))
+    by_name = {e.name: e.ids for e in heard}
+    assert by_name["post.edited"] == tuple(result.edited)
+    assert by_name["post.deleted"] == (Post.objects.get(external_id="2").pk,)
+    assert by_name["post.triaged"] == tuple(result.edited)  # the edit was labelled again
+    assert "post.stored" not in by_name
 
 
 def test_a_deleted_post_stays_deleted_when_the_batch_comes_again(acme):
-    receive(acme, Batch(posts=[post("1", "first version")]), triage="inline")
+    receive(acme, Batch(posts=[post("1", "first version")]))
     gone = Batch(posts=[post("1", "", deleted=True)])
-    assert receive(acme, gone, triage="inline").deleted == 1
-    again = receive(acme, gone, triage="inline")
+    assert receive(acme, gone).deleted == 1
+    again = receive(acme, gone)
     assert (again.deleted, again.duplicates) == (0, 1)
     assert Post.objects.get(external_id="1").text == ""
 

@@ -28,7 +28,6 @@ def heard(workspace, *texts, title=""):
                 for i, text in enumerate(texts)
             ]
         ),
-        triage="none",
     )
 
 

@@ -65,7 +65,6 @@ def heard(acme):
                 post("5", "old news about acme bank", ago=timedelta(days=30)),
             ]
         ),
-        triage="inline",
     )
     return brand, rival
 
@@ -83,11 +82,10 @@ def test_search_posts_newest_first_filtered_by_query_and_text(owner, heard):
 
 
 def test_deleted_posts_and_copies_are_not_listed_but_copies_are_linked(acme, owner, heard):
-    receive(acme, Batch(posts=[post("1", "", deleted=True)]), triage="inline")
+    receive(acme, Batch(posts=[post("1", "", deleted=True)]))
     receive(
         acme,
         Batch(posts=[post("9", "Acme Bank app is fine I guess", handle="zed", network="x")]),
-        triage="inline",
     )
     listed = list(selectors.search_posts(owner))
     assert "1" not in {p.external_id for p in listed}
@@ -132,7 +130,7 @@ def test_another_workspaces_query_is_a_404(owner, globex, heard):
 
 
 def test_another_workspaces_posts_are_never_shown(owner, globex, heard):
-    receive(globex, Batch(posts=[post("1", "acme bank in globex's space")]), triage="inline")
+    receive(globex, Batch(posts=[post("1", "acme bank in globex's space")]))
     gus = globex.memberships.get()
     assert selectors.search_posts(gus).count() == 1
     assert selectors.search_posts(owner).count() == 5

@@ -23,6 +23,5 @@ def triaged_post(workspace: Workspace, text: str = "I love the new Acme app", n:
                 )
             ]
         ),
-        triage="inline",
     )
     return Post.objects.get(workspace=workspace, external_id=f"{workspace.slug}-{n}")

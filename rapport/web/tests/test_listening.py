@@ -40,7 +40,6 @@ def heard(acme):
                 ),
             ]
         ),
-        triage="inline",
     )
     return brand
 
@@ -101,7 +100,6 @@ def test_later_pages_do_not_poll(owner_client, acme, heard):
                 for i in range(30)
             ]
         ),
-        triage="none",
     )
     assert (
         'hx-trigger="every 5s"'

@@ -193,7 +193,7 @@ class Command(BaseCommand):
                 parse_seconds += time.perf_counter() - started
                 del payloads
                 started, cpu_started = time.perf_counter(), time.process_time()
-                total.merge(receive(workspace, batch, triage="inline", inbox="queue"))
+                total.merge(receive(workspace, batch))
                 seconds += time.perf_counter() - started
                 cpu_seconds += time.process_time() - cpu_started
                 reset_queries()

@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from rapport.connectors.base import ConnectorError
 from rapport.connectors.file.connector import FileConnector
+from rapport.core import events
 from rapport.listening import sources
 from rapport.listening.ingest import Received, receive
 from rapport.listening.models import Source
@@ -152,10 +153,12 @@ class Command(BaseCommand):
             disable=None,
         ) as bar:
             try:
-                for batch in reader:
-                    # Triage here and now: an import needs no worker and is done when it says so.
-                    total.merge(receive(source.workspace, batch, source=source, triage="inline"))
-                    bar.update(reader.position - bar.n)
+                # An import needs no worker and is done when it says so: what reacts to the
+                # posts (the inbox) runs here too.
+                with events.inline():
+                    for batch in reader:
+                        total.merge(receive(source.workspace, batch, source=source))
+                        bar.update(reader.position - bar.n)
             except ConnectorError as e:
                 raise CommandError(f"{e} (posts before this point are stored)") from None
         self.stdout.write(

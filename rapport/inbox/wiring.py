@@ -1,0 +1,21 @@
+"""What the inbox hears: triaged posts to place in conversations, and corrected labels."""
+
+from django.db import transaction
+
+from rapport.core.events import Event, listen
+from rapport.inbox.intake import intake_stored, posts_changed
+
+
+@listen("post.triaged", queued=True)
+def place_triaged_posts(event: Event) -> None:
+    """Groups a triaged batch into conversations and routes them: a task per batch, so storing
+    posts never waits for the inbox."""
+    intake_stored(event.workspace_id, event.ids)
+
+
+@listen("post.relabelled")
+def follow_corrected_labels(event: Event) -> None:
+    """A person corrected a post's label: its conversation's facts and rules follow."""
+    if event.object_id is not None:
+        with transaction.atomic():
+            posts_changed(event.workspace_id, [event.object_id])
