@@ -24,7 +24,15 @@ from django.core.management.base import CommandParser
 from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
+from tqdm import tqdm
 
+from rapport.bench.timing import (
+    RequestTimer,
+    drop_workspace,
+    percentiles,
+    report,
+)
+from rapport.cases.models import Case
 from rapport.contacts import suggestions
 from rapport.contacts.models import (
     Account,
@@ -37,15 +45,11 @@ from rapport.contacts.models import (
     TimelineEntry,
 )
 from rapport.core import actions as core_actions
-from rapport.core.bench import (
-    RequestTimer,
-    drop_workspace,
-    percentiles,
-    report,
-)
 from rapport.core.bulk import bulk_insert, row_maker
 from rapport.core.models import Membership, User, Workspace
 from rapport.core.roles import Role
+from rapport.inbox.models import Conversation
+from rapport.listening.models import Post
 
 HELP = "Time the contact profile page and /profile API over N contacts (5 timeline items each)."
 
@@ -138,10 +142,6 @@ def _chunk(
     products: dict[str, Product],
     viewer: Membership,
 ) -> tuple[list[int], list[int]]:
-    from rapport.cases.models import Case
-    from rapport.inbox.models import Conversation
-    from rapport.listening.models import Post
-
     ws = workspace.pk
     new_contact, new_entry = row_maker(Contact), row_maker(TimelineEntry)
     new_account, new_order, new_line = row_maker(Account), row_maker(Order), row_maker(OrderLine)
@@ -306,8 +306,6 @@ def run(
         raise ValueError("--contacts must be at least 1")
     if requests < 1:
         raise ValueError("--requests must be at least 1")
-    from tqdm import tqdm
-
     settings.DEBUG = False
     bar = tqdm(total=contacts, desc="building", unit="contact", mininterval=2)
     built = build(contacts, seed=seed, progress=bar.update)

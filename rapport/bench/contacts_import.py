@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.db import connection
 from django.utils import timezone
+
+from rapport.contacts.imports.engine import run_job
+from rapport.contacts.imports.jobs import new_job
+from rapport.contacts.models import Contact
+from rapport.core.models import Workspace
 
 HELP = "Import N generated Salesforce contacts twice (create, then update) and time both."
 FIRST = ["Maya", "Sam", "Priya", "Ingrid", "Tom", "Ravi", "Nora", "Leo", "Adam", "Olivia", "José"]
@@ -68,11 +74,6 @@ def generate(path: Path, n: int, seed: int = 7, edition: int = 1) -> None:
 
 
 def run(log: Callable[[str], Any], *, contacts: int, keep: bool = False, **_: Any) -> dict:
-    from rapport.contacts.imports.engine import run_job
-    from rapport.contacts.imports.jobs import new_job
-    from rapport.contacts.models import Contact
-    from rapport.core.models import Workspace
-
     workspace = Workspace.objects.create(
         name="Import benchmark", slug=f"bench-import-{timezone.now():%Y%m%d%H%M%S}"
     )
@@ -104,8 +105,6 @@ def run(log: Callable[[str], Any], *, contacts: int, keep: bool = False, **_: An
                 figures[f"{label}_created"] = job.created_count
                 figures[f"{label}_updated"] = job.updated_count
         figures["contacts_in_workspace"] = Contact.objects.filter(workspace=workspace).count()
-        from django.db import connection
-
         figures["database"] = connection.vendor
         # the machine's load: on a shared machine wall time (the *_s figures) grows with it,
         # CPU time (*_cpu_s, this process only) much less

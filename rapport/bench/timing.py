@@ -1,16 +1,30 @@
-"""What the page benchmarks (`rapport bench inbox|cases|profile`) share: timing requests through
-Django's test client and summing them up as percentiles. Benchmarks, not tests."""
+"""What the benchmarks share: timing requests through Django's test client and summing them up as
+percentiles (`rapport bench inbox|cases|profile`), a throwaway workspace with its people, the
+process's peak memory and a progress bar."""
 
+import resource
 import statistics
+import sys
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
 from django.test import Client
+from tqdm import tqdm
 
 from rapport.core.models import Membership, Team, User, Workspace
 from rapport.core.roles import Role
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MB."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
+
+
+def progress_bar(total: int, what: str) -> Any:
+    """A progress bar of posts on stderr, where it stays out of the JSON on stdout."""
+    return tqdm(total=total, unit=" posts", desc=what, file=sys.stderr, mininterval=1)
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:

@@ -1,5 +1,6 @@
-"""`rapport bench inbox`: a workspace with N conversations of 10 posts each, then the latency of
-the inbox list (several filter combinations) and of a conversation, through Django's test Client.
+"""Builds a throwaway workspace bench-inbox-<time> with N conversations and 10 posts each (bulk
+inserts), then times the inbox page under several filters and random conversations through
+Django's test client. Prints p50/p95/p99 in ms; the last line is JSON. Building is not counted.
 
 The workspace is written with bulk inserts (COPY on PostgreSQL, many-row INSERTs on SQLite), in
 chunks, with the denormalised facts the inbox reads already set, as grouping would have set them.
@@ -14,19 +15,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.management.base import CommandParser
 from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.test import Client
 from django.utils import timezone
+from tqdm import tqdm
 
-from rapport.contacts.models import Identity
-from rapport.core.bench import (
+from rapport.bench.timing import (
     RequestTimer,
     drop_workspace,
     percentiles,
     report,
     staffed_workspace,
 )
+from rapport.contacts.models import Identity
 from rapport.core.bulk import bulk_insert
 from rapport.core.models import Membership, Workspace
 from rapport.inbox.models import (
@@ -40,6 +43,8 @@ from rapport.inbox.models import (
     Tag,
 )
 from rapport.listening.models import ListeningQuery, Post, PostMatch
+
+HELP = "Time the inbox list and a conversation at N conversations of 10 posts each."
 
 POSTS_PER_CONVERSATION = 10
 CHUNK = 2_000  # conversations written per round
@@ -83,6 +88,15 @@ REPLIES = [
     "ok I will try that",
     "the branch told me something else",
 ]
+
+
+def add_arguments(parser: CommandParser) -> None:
+    parser.add_argument("--conversations", type=int, default=100_000, help="How many (N).")
+    parser.add_argument("--repeat", type=int, default=20, help="Requests per inbox filter.")
+    parser.add_argument("--seed", type=int, default=1, help="The same seed, the same data.")
+    parser.add_argument(
+        "--keep", action="store_true", help="Keep the benchmark workspace afterwards."
+    )
 
 
 @dataclass
@@ -350,8 +364,6 @@ def run(
     """Builds, measures, prints each figure with `say`, cleans up; returns the JSON figures."""
     if conversations < 1:
         raise ValueError("--conversations must be at least 1")
-    from tqdm import tqdm
-
     settings.DEBUG = False
     bar = tqdm(total=conversations, desc="building", unit="conv", mininterval=2)
     built = build(conversations, seed=seed, progress=bar.update)
