@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "rapport.governance",
     "rapport.api",
     "rapport.web",
+    "rapport.demo",
 ]
 
 MIDDLEWARE = [
