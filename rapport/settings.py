@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "rapport.api",
     "rapport.web",
     "rapport.bench",
+    "rapport.demo",
 ]
 
 MIDDLEWARE = [

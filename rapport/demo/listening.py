@@ -22,10 +22,13 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import escape
 from django_tasks import task
 
 from rapport.connectors.base import Author, Batch, NormalisedPost, Reject
+from rapport.connectors.registry import connector_class
 from rapport.core.models import Membership, Workspace
+from rapport.listening import actions
 from rapport.listening.ingest import receive
 from rapport.listening.models import ListeningQuery, Source
 
@@ -395,8 +398,6 @@ def _iso(moment: datetime) -> str:
 
 
 def _html(text: str) -> str:
-    from django.utils.html import escape
-
     return "<p>" + escape(text).replace("\n", "<br>") + "</p>"
 
 
@@ -581,8 +582,6 @@ def _direct(network: str, p: DemoPost, at: datetime) -> NormalisedPost:
 
 def _parser(network: str) -> Callable[[Any], Batch] | None:
     """The connector's `parse` where the network has a connector that can parse, else None."""
-    from rapport.connectors.registry import connector_class
-
     try:
         return connector_class(network)().parse
     except (ImportError, KeyError, ValueError):  # no connector for this network yet
@@ -615,8 +614,6 @@ def to_batch(posts: list[tuple[DemoPost, datetime]]) -> Batch:
 
 
 def _queries(workspace: Workspace, owner: Membership) -> None:
-    from rapport.listening import actions
-
     existing = set(
         ListeningQuery.objects.filter(workspace=workspace).values_list("name", flat=True)
     )

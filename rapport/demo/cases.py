@@ -4,7 +4,8 @@ The payment dispute is a "Payment dispute" case (custom fields: amount, account 
 public status link and public updates, and a duplicate merged into it; the app logout defect has
 a child case; a comment mentions a whole team.
 
-Idempotent: a case is found by its subject and left alone when it exists.
+Idempotent: a case is found by its subject and left alone when it exists. The approvals on these
+cases follow, in `rapport.demo.case_approvals`.
 """
 
 import datetime
@@ -285,7 +286,3 @@ def _structure_and_collaboration(
     note = "@social-care the customer may call about this; the bank's trace is due on Friday."
     if fee is not None and "Social Care" in teams and not fee.comments.filter(body=note).exists():
         actions.add_comment(ingrid, fee, body=note)
-    # Approvals on these cases, the "Senior credit officers" team and a delegation (My work).
-    from rapport.cases import approvals_demo
-
-    approvals_demo.load(workspace, owner)

@@ -1,16 +1,13 @@
-"""The demo workspace, Acme Bank: its teams and people. Other domains add their own demo data.
-
-Each domain app may have a `demo.py` with `load(workspace, owner)`; `rapport demo` calls them in
-the order of INSTALLED_APPS, after this one. Every loader must be idempotent.
+"""The demo workspace, Acme Bank: its teams and people. The other modules of `rapport.demo` add
+each domain's demo data, in the order of `rapport.demo.loaders`, after this one.
 """
 
 from dataclasses import dataclass
 
 from rapport.core import actions
-from rapport.core.models import Membership, Team, User, Workspace
+from rapport.core.models import DEMO_WORKSPACE_SLUG, Membership, Team, User, Workspace
 from rapport.core.roles import Role
 
-DEMO_SLUG = "acme"
 DEMO_PASSWORD = "acme-demo-2026"
 
 TEAMS = {
@@ -70,10 +67,13 @@ def _user(person: DemoPerson) -> User:
 def create_workspace() -> tuple[Workspace, Membership]:
     """Acme Bank and its owner, created once; later calls return what is there."""
     owner_user = _user(PEOPLE[0])
-    workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
+    workspace = Workspace.objects.filter(slug=DEMO_WORKSPACE_SLUG).first()
     if workspace is None:
         workspace = actions.create_workspace(
-            name="Acme Bank", slug=DEMO_SLUG, owner=owner_user, owner_title=PEOPLE[0].title
+            name="Acme Bank",
+            slug=DEMO_WORKSPACE_SLUG,
+            owner=owner_user,
+            owner_title=PEOPLE[0].title,
         )
     owner = Membership.objects.get(workspace=workspace, user=owner_user)
     return workspace, owner

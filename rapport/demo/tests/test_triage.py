@@ -2,9 +2,9 @@
 
 import pytest
 
-from rapport.core import demo as core_demo
-from rapport.listening import demo as listening_demo
-from rapport.triage import demo
+from rapport.demo import listening as listening_demo
+from rapport.demo import triage as demo
+from rapport.demo import workspace as demo_workspace
 from rapport.triage.feedback import feedback_examples
 from rapport.triage.models import TriageCorrection
 from rapport.triage.tests.factories import triaged_post
@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_corrects_posts_the_model_got_wrong_once(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    workspace, owner = core_demo.create_workspace()
-    core_demo.load(workspace, owner)
+    workspace, owner = demo_workspace.create_workspace()
+    demo_workspace.load(workspace, owner)
     listening_demo.load(workspace, owner)
     demo.load(workspace, owner)
     corrections = TriageCorrection.objects.filter(workspace=workspace)

@@ -4,16 +4,17 @@
 import pytest
 
 from rapport.approvals.models import Approval
-from rapport.core import demo as core_demo
-from rapport.playbooks import demo, selectors
+from rapport.demo import playbooks as demo
+from rapport.demo import workspace as demo_workspace
+from rapport.playbooks import selectors
 from rapport.playbooks.models import Playbook, PlaybookRun
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_runs_are_at_different_steps():
-    workspace, owner = core_demo.create_workspace()
-    core_demo.load(workspace, owner)
+    workspace, owner = demo_workspace.create_workspace()
+    demo_workspace.load(workspace, owner)
     demo.load(workspace, owner)
 
     assert set(Playbook.objects.values_list("name", flat=True)) == {

@@ -7,10 +7,10 @@ from django.core.management import call_command
 from django.test import Client
 
 from rapport.approvals.models import Approval, Delegation
-from rapport.cases import approvals_demo
 from rapport.cases.models import Case
 from rapport.core.models import Membership, Workspace
 from rapport.core.roles import Role
+from rapport.demo import case_approvals
 from rapport.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -54,5 +54,5 @@ def test_demo_approvals_show_on_my_work_for_ingrid_and_tom():
     assert "You decide Ingrid Sorensen\u2019s approvals" in tom
 
     count = Approval.objects.count()
-    approvals_demo.load(acme, Membership.objects.get(workspace=acme, role=Role.OWNER))
+    case_approvals.load(acme, Membership.objects.get(workspace=acme, role=Role.OWNER))
     assert Approval.objects.count() == count

@@ -5,10 +5,10 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from rapport.cases import demo as cases_demo
 from rapport.cases.models import Activity, Case, Comment, Status
 from rapport.core.models import Membership, Workspace
 from rapport.core.roles import Role
+from rapport.demo import cases as cases_demo
 
 pytestmark = pytest.mark.django_db
 

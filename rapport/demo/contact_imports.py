@@ -1,5 +1,6 @@
 """The demo's imports: Acme Bank's business banking CRM (Salesforce) brought in, and a later
-export checked with a few bad rows waiting for "import the valid rows".
+export checked with a few bad rows waiting for "import the valid rows". Loaded before the demo's
+customers, as the CRM imports page's history.
 
 The files are written as Salesforce's Data Export writes them; the finished imports are real
 runs of the importer, the checked one keeps its file so the page's button works.

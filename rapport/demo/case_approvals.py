@@ -1,8 +1,7 @@
 """Approvals on the demo cases: the team "Senior credit officers" (Ingrid), the payment
 dispute's €620 credit waiting for it (reminded and escalated: it has waited three days), a fee
 refund Ingrid approved for Tom, and Ingrid's delegation to Tom for her leave next week, so
-"My work" shows something for both. Idempotent; loaded after the demo cases (from
-`rapport.cases.demo.load`)."""
+"My work" shows something for both. Idempotent; loaded right after the demo cases."""
 
 import datetime
 

@@ -6,11 +6,12 @@ import pytest
 from django.core.management import call_command
 
 from rapport.cases.models import Case
-from rapport.contacts import demo
 from rapport.contacts.models import Account, Consent, Contact, Identity, Order, TimelineEntry
 from rapport.contacts.profile import build_profile
 from rapport.core.models import Membership, Workspace
 from rapport.core.roles import Role
+from rapport.demo import contact_imports, linkage
+from rapport.demo import contacts as demo
 from rapport.inbox.models import Conversation
 
 pytestmark = pytest.mark.django_db
@@ -57,8 +58,8 @@ def test_the_demo_customers_fill_every_profile_section():
     assert Contact.objects.filter(workspace=acme, source="erp").exists()
 
     counts = (Contact.objects.count(), TimelineEntry.objects.count(), Identity.objects.count())
-    demo.load(acme, owner)
-    demo.finish(acme, owner)
+    for step in (contact_imports.load, demo.load, demo.finish, linkage.finish):
+        step(acme, owner)
     assert (Contact.objects.count(), TimelineEntry.objects.count(), Identity.objects.count()) == (
         counts
     )

@@ -1,6 +1,6 @@
 """The inbox in the demo workspace: Acme Bank's routing rules, and the backlog routed by them.
 
-Listening's demo loads first (INSTALLED_APPS order) and its backlog is grouped into
+Listening's demo loads first (`rapport.demo.loaders`) and its backlog is grouped into
 conversations as it arrives, before these rules exist; `load` then routes the open ones. The
 replayed posts that keep arriving after `make run` are grouped and routed as they come.
 Idempotent: rules are found by name, and a rule never acts twice on a conversation.

@@ -3,16 +3,17 @@
 import pytest
 from django.core import mail
 
-from rapport.core import demo as core_demo
-from rapport.notifications import demo, selectors
+from rapport.demo import notifications as demo
+from rapport.demo import workspace as demo_workspace
+from rapport.notifications import selectors
 from rapport.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_people_have_notifications_and_no_mail_is_sent(django_capture_on_commit_callbacks):
-    workspace, owner = core_demo.create_workspace()
-    core_demo.load(workspace, owner)
+    workspace, owner = demo_workspace.create_workspace()
+    demo_workspace.load(workspace, owner)
     with django_capture_on_commit_callbacks(execute=True):
         demo.load(workspace, owner)
         demo.load(workspace, owner)  # idempotent

@@ -3,18 +3,20 @@ one warned, one breached and escalated, one paused; loading again adds nothing."
 
 import pytest
 
-from rapport.cases import demo as cases_demo
-from rapport.core import demo as core_demo
-from rapport.sla import demo
+from rapport.demo import case_approvals
+from rapport.demo import cases as cases_demo
+from rapport.demo import sla as demo
+from rapport.demo import workspace as demo_workspace
 from rapport.sla.models import BusinessCalendar, Escalation, SlaPolicy, SlaTimer
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_has_a_warned_a_breached_and_escalated_and_a_paused_case():
-    workspace, owner = core_demo.create_workspace()
-    core_demo.load(workspace, owner)
+    workspace, owner = demo_workspace.create_workspace()
+    demo_workspace.load(workspace, owner)
     cases_demo.load(workspace, owner)
+    case_approvals.load(workspace, owner)
     demo.load(workspace, owner)
     london = BusinessCalendar.objects.get(workspace=workspace, name="Acme Bank London")
     assert london.time_zone == "Europe/London"

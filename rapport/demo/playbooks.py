@@ -8,7 +8,7 @@ and a case is found by its subject and left alone when it exists.
 """
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from importlib.resources import files
 from typing import Any
 
 from rapport.cases import actions as case_actions
@@ -17,7 +17,7 @@ from rapport.core.models import Membership, Team, Workspace
 from rapport.playbooks import actions
 from rapport.playbooks.models import Playbook
 
-LIBRARY = Path(__file__).resolve().parent / "library"
+LIBRARY = files("rapport.playbooks") / "library"
 
 CASE_TYPES: dict[str, dict[str, Any]] = {
     "Payment dispute": {

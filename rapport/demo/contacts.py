@@ -1,8 +1,8 @@
 """Acme Bank's customers in the demo workspace: a few thousand people with accounts, purchases,
 identities on several networks, logged calls and emails, consent, and a timeline.
 
-`load` (called by `rapport demo` before listening, the inbox and cases load) makes the
-customers and their business data in bulk. `finish` (called once every app has loaded) links
+`load` (run by `rapport demo` before listening, the inbox and cases load) makes the
+customers and their business data in bulk. `finish` (run once every domain has loaded) links
 the authors of the demo posts to customers of their own, gives the demo cases customers, and
 fills those people's timelines, so the profiles reached from the inbox and from cases are the
 richest. Some identities are left for identity resolution to find: a handle such as
@@ -27,7 +27,8 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from rapport.contacts import demo_linkage, suggestions, timeline
+from rapport.cases.models import Case
+from rapport.contacts import suggestions, timeline
 from rapport.contacts.models import (
     Account,
     Consent,
@@ -409,9 +410,6 @@ def hidden_identities(workspace: Workspace, rng: random.Random, contacts: list[C
 
 def load(workspace: Workspace, owner: Membership) -> None:
     """The customers and their business data (skipped when the demo already has them)."""
-    from rapport.contacts.imports import demo as imports_demo
-
-    imports_demo.load(workspace, owner)  # the CRM imports page's history
     if Contact.objects.filter(workspace=workspace, source=SOURCE, external_id="C00001").exists():
         return
     rng = random.Random(SEED)  # noqa: S311 - demo data
@@ -442,7 +440,7 @@ def load(workspace: Workspace, owner: Membership) -> None:
     hidden_identities(workspace, rng, contacts)
 
 
-# ---- after every app has loaded: the people the demo posts and cases are about ----
+# ---- after every domain has loaded: the people the demo posts and cases are about ----
 
 
 OUTLET_REACH = 50_000  # news outlets and influencers with this many followers are not customers
@@ -479,8 +477,6 @@ def finish(workspace: Workspace, owner: Membership) -> None:
         planned[name] = builder.plan(person(rng, first, last or "Customer"), key)
     made = {c.external_id: c for c in builder.save()} if planned else {}
     contacts = {**existing, **made}
-    from rapport.cases.models import Case
-
     case_authors = set(
         Case.objects.filter(workspace=workspace, conversation__isnull=False).values_list(
             "conversation__identity_id", flat=True
@@ -504,15 +500,12 @@ def finish(workspace: Workspace, owner: Membership) -> None:
     for contact in Contact.objects.filter(pk__in=touched):
         timeline.backfill(contact)
     suggestions.forget_rules(workspace.pk)
-    demo_linkage.finish(workspace, owner)  # every customer exists now: the review queue
 
 
 def give_cases_customers(workspace: Workspace, contacts: dict[str, Contact]) -> set[int]:
     """A demo case opened from a conversation belongs to its author; the others to customers
     chosen by the case's subject, so each demo case's page shows a customer panel. (Cases has
     no action that sets a customer on an existing case; the demo writes it directly.)"""
-    from rapport.cases.models import Case
-
     pool = sorted(
         (c for key, c in contacts.items() if key.startswith("A-")), key=lambda c: c.pk
     ) or list(Contact.objects.filter(workspace=workspace, source=SOURCE).order_by("pk")[:50])

@@ -2,16 +2,17 @@
 
 import pytest
 
-from rapport.core import demo as core_demo
-from rapport.people import demo, selectors
+from rapport.demo import people as demo
+from rapport.demo import workspace as demo_workspace
+from rapport.people import selectors
 from rapport.people.models import MemberSkill, Skill
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_people_carry_skills_and_experts_are_found():
-    workspace, owner = core_demo.create_workspace()
-    core_demo.load(workspace, owner)
+    workspace, owner = demo_workspace.create_workspace()
+    demo_workspace.load(workspace, owner)
     demo.load(workspace, owner)
     demo.load(workspace, owner)
     assert Skill.objects.filter(workspace=workspace).count() == len(demo.SKILLS)

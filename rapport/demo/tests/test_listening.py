@@ -2,8 +2,8 @@
 
 import pytest
 
-from rapport.core import demo as core_demo
-from rapport.listening import demo
+from rapport.demo import listening as demo
+from rapport.demo import workspace as demo_workspace
 from rapport.listening.models import ListeningQuery, Post, PostMatch, QuarantinedPayload, Source
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ def replay_cursor() -> dict:
 @pytest.fixture
 def workspace(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    workspace, owner = core_demo.create_workspace()
+    workspace, owner = demo_workspace.create_workspace()
     return workspace, owner
 
 

@@ -4,11 +4,11 @@ waiting for a manager; loading it twice duplicates nothing."""
 import pytest
 
 from rapport.approvals import selectors as approval_selectors
-from rapport.core import demo as core_demo
 from rapport.core.models import Membership
-from rapport.engagement import demo
+from rapport.demo import engagement as demo
+from rapport.demo import listening as listening_demo
+from rapport.demo import workspace as demo_workspace
 from rapport.engagement.models import CannedResponse, EngagementPolicy, Reply
-from rapport.listening import demo as listening_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def workspace(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    ws, owner = core_demo.create_workspace()
-    core_demo.load(ws, owner)
+    ws, owner = demo_workspace.create_workspace()
+    demo_workspace.load(ws, owner)
     listening_demo.load(ws, owner)
     return ws, owner
 

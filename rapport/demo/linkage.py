@@ -1,6 +1,6 @@
-"""Identity resolution in the demo workspace: once every customer exists (`rapport.contacts.demo`
-calls `finish` at the end of its own), a batch dedupe fills the review queue, and one pair is
-merged by Maya Chen so the merge history has an entry to undo.
+"""Identity resolution in the demo workspace: once every customer exists (`finish` runs after
+the contacts demo's own), a batch dedupe fills the review queue, and one pair is merged by Maya
+Chen so the merge history has an entry to undo.
 
 The pairs come from the demo's customers imported twice from the ERP with a nickname or a typo
 ("Jon Smyth" beside "Jonathan Smith", both born on the same day in the same town): no email,
@@ -10,6 +10,7 @@ queue filled and does nothing.
 
 from rapport.contacts.linkage.batch import dedupe_now
 from rapport.contacts.models import LinkagePolicy, MatchSuggestion, MergeRecord
+from rapport.contacts.review import accept_suggestion
 from rapport.core.models import Membership, Workspace
 
 MERGED_BY = "maya@acme.example"
@@ -24,8 +25,6 @@ def finish(workspace: Workspace, owner: Membership) -> None:
 
 
 def _merge_one(workspace: Workspace, owner: Membership) -> None:
-    from rapport.contacts.review import accept_suggestion
-
     if MergeRecord.objects.filter(workspace=workspace).exists():
         return
     pending = MatchSuggestion.objects.filter(
