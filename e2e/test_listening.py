@@ -12,7 +12,7 @@ from e2e.support import screenshot
 from rapport.core import actions
 from rapport.core.models import User
 from rapport.core.roles import Role
-from rapport.listening import demo
+from rapport.demo import listening as demo
 from rapport.listening.ingest import receive
 
 pytestmark = pytest.mark.browser

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "rapport.governance",
     "rapport.api",
     "rapport.web",
+    "rapport.bench",
+    "rapport.demo",
 ]
 
 MIDDLEWARE = [

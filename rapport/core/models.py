@@ -64,6 +64,10 @@ class Workspace(models.Model):
         return self.name
 
 
+#: The demo workspace, Acme Bank, made by `rapport demo`; the login page mentions its logins.
+DEMO_WORKSPACE_SLUG = "acme"
+
+
 class WorkspaceOwned(models.Model):
     """Base for everything that belongs to one workspace."""
 

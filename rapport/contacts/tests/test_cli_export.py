@@ -123,21 +123,3 @@ def test_each_subcommand_has_help(sub, capsys):
     with pytest.raises(SystemExit):
         call_command("contacts", sub, "--help")
     assert "usage:" in capsys.readouterr().out
-
-
-def test_the_demo_shows_finished_and_checked_imports(owner, settings, tmp_path):
-    from rapport.contacts.imports import demo
-
-    settings.MEDIA_ROOT = tmp_path
-    demo.load(owner.workspace, owner)
-    demo.load(owner.workspace, owner)
-    jobs = {j.filename: j for j in ImportJob.objects.all()}
-    assert jobs["Account.csv"].state == jobs["Contact.csv"].state == "done"
-    assert jobs["Contact (May).csv"].state == "checked"
-    assert {e["column"] for e in jobs["Contact (May).csv"].errors} == {
-        "Phone",
-        "Email",
-        "Birthdate",
-        "Id",
-    }
-    assert Contact.objects.filter(organization__name="Greenfield Veterinary Practice").count() == 2

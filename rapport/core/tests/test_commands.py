@@ -1,4 +1,4 @@
-"""The `rapport` command line: help everywhere, tokens, the demo workspace, loud settings."""
+"""The `rapport` command line: help everywhere, tokens, loud settings."""
 
 import io
 import os
@@ -10,8 +10,7 @@ from django.core.management import call_command, get_commands, load_command_clas
 from django.core.management.base import CommandError
 from django.test import Client
 
-from rapport.core import demo
-from rapport.core.models import AuditEvent, Membership, Team, User, Workspace
+from rapport.core.models import Membership, User
 
 RAPPORT_COMMANDS = sorted(
     name for name, app in get_commands().items() if app.startswith("rapport.")
@@ -83,48 +82,6 @@ def test_token_list_and_revoke(acme, make_member):
     assert "revoked" in listing.getvalue()
     response = Client().get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"})
     assert response.status_code == 401
-
-
-def test_demo_is_idempotent_and_prints_logins(db):
-    out = io.StringIO()
-    call_command("demo", stdout=out)
-    counts = (
-        Workspace.objects.count(),
-        Membership.objects.count(),
-        Team.objects.count(),
-        AuditEvent.objects.count(),
-    )
-    call_command("demo", stdout=io.StringIO())
-    assert counts == (
-        Workspace.objects.count(),
-        Membership.objects.count(),
-        Team.objects.count(),
-        AuditEvent.objects.count(),
-    )
-    acme = Workspace.objects.get(slug=demo.DEMO_SLUG)
-    assert acme.name == "Acme Bank"
-    assert set(Team.objects.filter(workspace=acme).values_list("name", flat=True)) == set(
-        demo.TEAMS
-    )
-    assert Membership.objects.filter(workspace=acme).count() == len(demo.PEOPLE) >= 12
-    assert {m.role for m in Membership.objects.filter(workspace=acme)} == {
-        "owner",
-        "admin",
-        "manager",
-        "agent",
-        "employee",
-        "viewer",
-    }
-    text = out.getvalue()
-    assert demo.DEMO_PASSWORD in text
-    for person in demo.PEOPLE:
-        assert person.email in text
-    titles = dict(Membership.objects.filter(workspace=acme).values_list("user__email", "title"))
-    assert titles == {p.email: p.title for p in demo.PEOPLE}
-    maya = Membership.objects.get(workspace=acme, user__email="maya@acme.example")
-    assert maya.user.check_password(demo.DEMO_PASSWORD)
-    assert maya.role == "manager"
-    assert maya.teams.get().name == "Social Care"
 
 
 @pytest.mark.parametrize(

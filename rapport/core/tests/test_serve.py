@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from rapport.core import demo
+from rapport.demo import workspace as demo
 
 pytestmark = pytest.mark.queue
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from rapport.listening.bench import Traffic, generate_queries
+from rapport.bench.traffic import Traffic, generate_queries
 from rapport.listening.matcher import Matcher, features, triggers
 from rapport.listening.query import (
     And,

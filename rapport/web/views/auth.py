@@ -7,8 +7,7 @@ from django.utils.cache import add_never_cache_headers
 
 from rapport.core import selectors
 from rapport.core.access import access_workspace
-from rapport.core.demo import DEMO_SLUG
-from rapport.core.models import Workspace
+from rapport.core.models import DEMO_WORKSPACE_SLUG, Workspace
 from rapport.core.roles import Role
 from rapport.web.forms import LoginForm
 
@@ -20,7 +19,7 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
         context = super().get_context_data(**kwargs)
-        context["demo_available"] = Workspace.objects.filter(slug=DEMO_SLUG).exists()
+        context["demo_available"] = Workspace.objects.filter(slug=DEMO_WORKSPACE_SLUG).exists()
         return context
 
 

@@ -1,0 +1,57 @@
+"""The order `rapport demo` loads the demo in: each domain's data after the domains it builds on
+(customers before the posts about them, posts before the conversations and cases they open).
+
+Every `load` runs in this order; every `finish` runs once all have loaded, for what needs the
+whole demo (the contacts demo links the demo posts' authors and the demo cases to customers).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rapport.core.models import Membership, Workspace
+from rapport.demo import (
+    case_approvals,
+    cases,
+    contact_imports,
+    contacts,
+    engagement,
+    inbox,
+    linkage,
+    listening,
+    notifications,
+    people,
+    playbooks,
+    sla,
+    triage,
+    workspace,
+)
+
+Step = Callable[[Workspace, Membership], None]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One domain's demo data. `app` is the domain's app label: `rapport demo` prints its name."""
+
+    app: str
+    load: tuple[Step, ...]
+    finish: tuple[Step, ...] = ()
+
+
+PARTS = [
+    Part("core", (workspace.load,)),
+    Part(
+        "contacts",
+        (contact_imports.load, contacts.load),
+        finish=(contacts.finish, linkage.finish),  # the review queue once every customer exists
+    ),
+    Part("listening", (listening.load,)),
+    Part("triage", (triage.load,)),
+    Part("inbox", (inbox.load,)),
+    Part("engagement", (engagement.load,)),
+    Part("cases", (cases.load, case_approvals.load)),
+    Part("playbooks", (playbooks.load,)),
+    Part("sla", (sla.load,)),
+    Part("people", (people.load,)),
+    Part("notifications", (notifications.load,)),
+]
