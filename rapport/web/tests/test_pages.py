@@ -12,9 +12,7 @@ NAV_PAGES = {
     "listening": "No listening queries yet",
     "cases": "No cases yet",
     "contacts": "No contacts yet",
-    "ideas": "No ideas yet",
     "people": "Members",
-    "insights": "Nothing to measure yet",
     "settings/workspace": "Workspace",
 }
 
@@ -51,7 +49,7 @@ def test_layout_has_skip_link_switcher_user_menu_shortcuts_and_htmx(owner_client
     assert '<option value="globex"' in html
     assert '<option value="acme" selected' in html
     assert 'action="/logout/"' in html
-    for key in "ilcodpns":
+    for key in "ilcops":
         assert f'data-shortcut="{key}"' in html
     assert 'id="shortcut-help"' in html
     assert "web/htmx.min.js" in html

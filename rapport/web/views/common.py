@@ -39,9 +39,7 @@ NAV = [
     NavItem("cases", "Cases", "c"),
     NavItem("activity", "Activity", "v"),
     NavItem("contacts", "Contacts", "o"),
-    NavItem("ideas", "Ideas", "d"),
     NavItem("people", "People", "p"),
-    NavItem("insights", "Insights", "n"),
     NavItem("settings", "Settings", "s"),
 ]
 

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class GovernanceConfig(AppConfig):
-    name = "rapport.governance"
-    label = "governance"
-    verbose_name = "Governance"

@@ -1,1 +1,0 @@
-"""Insights: Rollups, dashboards and charts, share of voice, spike and crisis detection, exports."""

@@ -1,3 +1,0 @@
-"""Insights models. Owns: Rollups, dashboards and charts, share of voice, spike and crisis
-detection, exports.
-"""
