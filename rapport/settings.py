@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "rapport.cases",
     "rapport.playbooks",
     "rapport.sla",
+    "rapport.profile",
     "rapport.ideas",
     "rapport.people",
     "rapport.notifications",

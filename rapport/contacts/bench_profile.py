@@ -25,7 +25,6 @@ from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
-from rapport.contacts import suggestions
 from rapport.contacts.models import (
     Account,
     Consent,
@@ -34,7 +33,6 @@ from rapport.contacts.models import (
     Order,
     OrderLine,
     Product,
-    TimelineEntry,
 )
 from rapport.core import actions as core_actions
 from rapport.core.bench import (
@@ -46,6 +44,8 @@ from rapport.core.bench import (
 from rapport.core.bulk import bulk_insert, row_maker
 from rapport.core.models import Membership, User, Workspace
 from rapport.core.roles import Role
+from rapport.profile import suggestions
+from rapport.profile.models import TimelineEntry
 
 HELP = "Time the contact profile page and /profile API over N contacts (5 timeline items each)."
 

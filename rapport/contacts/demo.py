@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from rapport.contacts import demo_linkage, suggestions, timeline
+from rapport.contacts import demo_linkage
 from rapport.contacts.models import (
     Account,
     Consent,
@@ -42,6 +42,7 @@ from rapport.contacts.models import (
 )
 from rapport.core.bulk import bulk_insert, row_maker
 from rapport.core.models import Membership, Workspace
+from rapport.profile import suggestions, timeline
 
 SEED = 7_2026
 CUSTOMERS = 3000

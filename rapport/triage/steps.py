@@ -208,7 +208,7 @@ class ResolveIdentity:
         return post
 
     def saved(self, posts: Sequence[Post], ctx: Context) -> None:
-        from rapport.contacts.timeline import record_posts
+        from rapport.profile.timeline import record_posts
 
         record_posts(ctx.workspace_id, posts)  # a known customer's posts join their timeline
 
