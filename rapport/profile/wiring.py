@@ -27,7 +27,7 @@ def orders_recorded(event: Event) -> None:
     timeline.record_orders(event.workspace_id, event.ids)
 
 
-@listen("identities.linked")
+@listen("identities.linked", queued=True)  # an identity's whole history: off the caller's path
 def identities_linked(event: Event) -> None:
     timeline.record_identities(event.workspace_id, event.ids)
 
