@@ -1,3 +1,5 @@
+"""Fixtures of the profile's tests: members, and contacts' CRM and ERP exports imported inline."""
+
 from pathlib import Path
 
 import pytest
