@@ -8,12 +8,12 @@ from playwright.sync_api import Page, expect
 from e2e import support
 from e2e.support import screenshot
 from rapport.cases import actions as cases
-from rapport.contacts import timeline
-from rapport.contacts.tests import profile_factories as f
 from rapport.core import actions
 from rapport.core.models import Membership, User
 from rapport.core.roles import Role
 from rapport.inbox.tests import factories as inbox
+from rapport.profile import timeline
+from rapport.profile.tests import factories as f
 
 pytestmark = pytest.mark.browser
 

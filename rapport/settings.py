@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "rapport.cases",
     "rapport.playbooks",
     "rapport.sla",
+    "rapport.profile",
     "rapport.people",
     "rapport.notifications",
     "rapport.api",

@@ -13,9 +13,10 @@ from ninja import Field, Query, Router, Schema
 
 from rapport.api.auth import member
 from rapport.contacts.access import access_contact
-from rapport.contacts.models import TimelineEntry
-from rapport.contacts.profile import TIMELINE_MAX_PAGE, TIMELINE_PAGE, build_profile, timeline_page
-from rapport.contacts.timeline import KIND_LABELS
+from rapport.profile.build import build_profile
+from rapport.profile.models import TimelineEntry
+from rapport.profile.pages import TIMELINE_MAX_PAGE, TIMELINE_PAGE, timeline_page
+from rapport.profile.timeline import KIND_LABELS
 
 router = Router(tags=["contacts"])
 

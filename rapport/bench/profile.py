@@ -33,7 +33,6 @@ from rapport.bench.timing import (
     report,
 )
 from rapport.cases.models import Case
-from rapport.contacts import suggestions
 from rapport.contacts.models import (
     Account,
     Consent,
@@ -42,7 +41,6 @@ from rapport.contacts.models import (
     Order,
     OrderLine,
     Product,
-    TimelineEntry,
 )
 from rapport.core import actions as core_actions
 from rapport.core.bulk import bulk_insert, row_maker
@@ -50,6 +48,8 @@ from rapport.core.models import Membership, User, Workspace
 from rapport.core.roles import Role
 from rapport.inbox.models import Conversation
 from rapport.listening.models import Post
+from rapport.profile import suggestions
+from rapport.profile.models import TimelineEntry
 
 HELP = "Time the contact profile page and /profile API over N contacts (5 timeline items each)."
 

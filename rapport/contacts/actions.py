@@ -1,7 +1,8 @@
 """Every write of contacts by a person, audited, in one transaction each.
 
 Contacts and organizations (create, update, delete), consent (appended, never changed) and
-logged interactions (calls, emails, meetings, notes, which also land on the timeline).
+logged interactions (calls, emails, meetings, notes; `interaction.logged` puts them on the
+profile's timeline).
 Imports write in bulk through `rapport.contacts.imports.run` with one audit event per job.
 """
 
@@ -11,7 +12,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from rapport.contacts import normalize, timeline
+from rapport.contacts import normalize
+from rapport.contacts.events import INTERACTION_LOGGED
 from rapport.contacts.models import (
     Consent,
     Contact,
@@ -22,6 +24,7 @@ from rapport.contacts.models import (
 )
 from rapport.core.access import require_role
 from rapport.core.audit import action, record_by, snapshot
+from rapport.core.events import emit
 from rapport.core.models import Membership
 from rapport.core.roles import Role
 
@@ -450,19 +453,11 @@ def log_interaction(
         obj=interaction,
         after={"contact": contact.pk, "kind": kind, "direction": direction, "subject": subject},
     )
-    _on_timeline(interaction)
-    return interaction
-
-
-def _on_timeline(interaction: Interaction) -> None:
-    """Puts the interaction on the timeline now, so the profile shows it on the next read."""
-    direction = f" ({interaction.direction})" if interaction.direction else ""
-    label = interaction.get_kind_display()
-    timeline.add_entry(
-        interaction.contact,
-        occurred_at=interaction.occurred_at,
-        kind=interaction.kind,
-        title=f"{label}{direction}: {interaction.subject}" if interaction.subject else label,
-        summary=interaction.body,
-        ref=f"contacts.interaction:{interaction.pk}",
+    emit(
+        INTERACTION_LOGGED,
+        actor.workspace_id,
+        actor=actor,
+        object_id=interaction.pk,
+        contact=contact.pk,
     )
+    return interaction

@@ -2,13 +2,14 @@
 
 `merge_contacts(actor, survivor, other)` moves everything that points at `other` to `survivor`:
 identities, orders, accounts, interactions, every consent row (consent history is never lost),
-timeline entries, cases, and any foreign key to Contact that a later app adds — the relations
-are read from `Contact._meta` at merge time, so a new one is not forgotten. The ids moved and
-both contacts' fields before are kept on a `MergeRecord`; the survivor's empty fields are filled
-from the other's; `other` stays, marked `merged_into` the survivor.
+the profile's timeline entries, cases, and any foreign key to Contact that a later app adds — the
+relations are read from `Contact._meta` at merge time, so a new one is not forgotten. The ids
+moved and both contacts' fields before are kept on a `MergeRecord`; the survivor's empty fields
+are filled from the other's; `other` stays, marked `merged_into` the survivor.
 
 `unmerge(actor, record)` moves those rows back and restores the fields the merge filled in, and
 the other contact as it was. Rows created on the survivor after the merge stay on the survivor.
+Each writes its audit event and emits its domain event (`contact.merged`, `contact.unmerged`).
 
 Who may: an agent or above merges (the people who answer customers are the ones who notice
 duplicates); a manager or above unmerges, and so may the person who made that merge.
@@ -22,9 +23,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils import timezone
 
+from rapport.contacts.events import CONTACT_MERGED, CONTACT_UNMERGED
 from rapport.contacts.models import Contact, MatchSuggestion, MergeRecord
 from rapport.core.access import require_role
 from rapport.core.audit import action, record, record_by
+from rapport.core.events import emit
 from rapport.core.models import Membership
 from rapport.core.roles import Role
 
@@ -231,6 +234,15 @@ def merge_contacts(
             before=survivor_before,
             after=after,
         )
+    emit(
+        CONTACT_MERGED,
+        survivor.workspace_id,
+        actor=actor,
+        object_id=other.pk,
+        into=survivor.pk,
+        merge=merge.pk,
+        automatic=automatic,
+    )
     return merge
 
 
@@ -301,5 +313,13 @@ def unmerge(actor: Membership, merge: MergeRecord) -> Contact:
         obj=survivor,
         before=survivor_before,
         after={"merge_record": merge.pk, "restored": other.pk, "survivor": _snapshot(survivor)},
+    )
+    emit(
+        CONTACT_UNMERGED,
+        survivor.workspace_id,
+        actor=actor,
+        object_id=other.pk,
+        survivor=survivor.pk,
+        merge=merge.pk,
     )
     return other

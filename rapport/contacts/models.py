@@ -7,8 +7,6 @@
   (accounts and subscriptions), each keeping its source system and external id so a re-import
   updates rather than duplicates.
 - `Interaction`: a call, email, meeting or note logged by a person.
-- `TimelineEntry`: one row per thing that happened with a contact (a post, a case, a purchase),
-  the read model the profile's timeline pages through.
 - Identity resolution: `MatchSuggestion` (a scored pair for review; rejected ones are
   remembered as "not the same person"), `MergeRecord` (what a merge moved, so it can be undone)
   and `LinkagePolicy` (whether a workspace allows automatic merges, and the thresholds).
@@ -309,34 +307,6 @@ class Interaction(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.subject}"
-
-
-class TimelineEntry(WorkspaceOwned):
-    """One thing that happened with a contact, whatever domain it lives in; the timeline's index.
-
-    `kind` names the thing ("post", "case", "order", "call"...), `ref` points at it
-    (app_label.model:pk) so the page can link to it; `title` and `summary` are what the
-    timeline shows without reading the source row.
-    """
-
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="timeline")
-    occurred_at = models.DateTimeField()
-    kind = models.CharField(max_length=20)
-    title = models.CharField(max_length=200)
-    summary = models.CharField(max_length=500, blank=True)
-    sentiment = models.CharField(max_length=10, blank=True)
-    ref = models.CharField(max_length=80, blank=True, help_text="app_label.model:pk")
-
-    class Meta:
-        ordering = ["-occurred_at", "-id"]
-        indexes = [
-            models.Index(fields=["contact", "-occurred_at", "-id"], name="timeline_contact"),
-            models.Index(fields=["ref"], name="timeline_ref"),
-        ]
-        verbose_name_plural = "timeline entries"
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class LinkagePolicy(WorkspaceOwned):

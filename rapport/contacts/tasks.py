@@ -35,11 +35,3 @@ def run_import(job_id: int) -> dict[str, object]:
         "updated": job.updated_count,
         "errors": job.error_count,
     }
-
-
-@task()
-def refresh_suggestion_rules() -> int:
-    """Recomputes every workspace's next-best-action rules before their cache runs out."""
-    from rapport.contacts.suggestions import refresh_all
-
-    return refresh_all()

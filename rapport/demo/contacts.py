@@ -28,7 +28,6 @@ from django.db.models import Count
 from django.utils import timezone
 
 from rapport.cases.models import Case
-from rapport.contacts import suggestions, timeline
 from rapport.contacts.models import (
     Account,
     Consent,
@@ -43,6 +42,7 @@ from rapport.contacts.models import (
 )
 from rapport.core.bulk import bulk_insert, row_maker
 from rapport.core.models import Membership, Workspace
+from rapport.profile import suggestions, timeline
 
 SEED = 7_2026
 CUSTOMERS = 3000

@@ -8,11 +8,11 @@ import pytest
 from django.utils import timezone
 
 from rapport.cases import actions as cases
-from rapport.contacts import timeline
 from rapport.contacts.models import Account
-from rapport.contacts.tests import profile_factories as f
 from rapport.core.roles import Role
 from rapport.inbox.tests import factories as inbox
+from rapport.profile import timeline
+from rapport.profile.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -22,12 +22,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from rapport.contacts.events import CONTACTS_IMPORTED
 from rapport.contacts.imports import rows as row_cleaning
 from rapport.contacts.imports import writers
 from rapport.contacts.imports.mappings import Target, get_mapping
 from rapport.contacts.imports.readers import FileProblem, Table, open_table
 from rapport.contacts.models import ImportJob
 from rapport.core.audit import record
+from rapport.core.events import emit
 
 logger = logging.getLogger(__name__)
 
@@ -214,6 +216,16 @@ def _check_and_write(
                 "updated": updated,
                 "skipped_rows": len(bad_lines),
             },
+        )
+        emit(
+            CONTACTS_IMPORTED,
+            workspace.pk,
+            actor=job.requested_by,
+            object_id=job.pk,
+            mapping=job.mapping,
+            source=ctx.source,
+            created=created,
+            updated=updated,
         )
 
 

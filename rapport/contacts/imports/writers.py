@@ -3,11 +3,12 @@
 `resolve` looks up what rows point at (the contact of an order, the account of a contact) and
 is run while checking too, so a dry run reports a missing customer. `write` runs inside the
 chunk's transaction: existing rows are updated (only the fields the file maps), new ones
-created, never duplicated.
+created, never duplicated. New orders are told to the others (`orders.recorded`); imported cases
+are written by the domain that keeps them (`WRITERS`).
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.db import connection
 from django.db.models import Min, Sum
 from django.utils import timezone
 
-from rapport.contacts import timeline
+from rapport.contacts.events import ORDERS_RECORDED
 from rapport.contacts.imports.mappings import Target
 from rapport.contacts.imports.rows import Context, Record
 from rapport.contacts.models import (
@@ -25,8 +26,8 @@ from rapport.contacts.models import (
     OrderLine,
     Organization,
     Product,
-    TimelineEntry,
 )
+from rapport.core.events import emit
 from rapport.core.models import Workspace
 
 BATCH = 500
@@ -450,9 +451,9 @@ def _refresh_value(contact_ids: set[int]) -> None:
     Contact.objects.bulk_update(contacts, ["lifetime_value"], batch_size=BATCH)
 
 
-def _on_timeline(orders: Sequence[Order]) -> None:
-    names = timeline.product_names([o.pk for o in orders])
-    timeline.insert_missing([timeline.order_entry(o, names.get(o.pk, [])) for o in orders])
+def _recorded(workspace: Workspace, orders: Sequence[Order]) -> None:
+    if orders:
+        emit(ORDERS_RECORDED, workspace.pk, ids=[o.pk for o in orders])
 
 
 def write_opportunities(
@@ -483,7 +484,7 @@ def write_opportunities(
         changed, ["contact", "total", "ordered_at", "currency", "status"], batch_size=BATCH
     )
     _refresh_value(touched)
-    _on_timeline(new)
+    _recorded(workspace, new)
     return len(new), len(changed)
 
 
@@ -561,42 +562,24 @@ def write_order_lines(
         order.total = totals.get(order.pk, Decimal("0"))
     Order.objects.bulk_update(touched, ["total"], batch_size=BATCH)
     _refresh_value({o.contact_id for o in touched})
-    _on_timeline(new)
+    _recorded(workspace, new)
     return len(new), len(changed)
 
 
-# ---- cases, onto the timeline ----
+# ---- targets another domain keeps ----
+
+Writer = Callable[[Context, Workspace, Sequence[Record]], tuple[int, int]]
+
+#: Writers of the targets whose rows live in a domain above contacts, registered by that domain
+#: from its wiring.py: a Salesforce Case becomes an entry of the profile's timeline.
+WRITERS: dict[str, Writer] = {}
 
 
-def write_cases(ctx: Context, workspace: Workspace, records: Sequence[Record]) -> tuple[int, int]:
-    refs = {f"{ctx.source}.case:{r.key}"[:80]: r for r in records}
-    existing = {
-        e.ref: e for e in TimelineEntry.objects.filter(workspace=workspace, ref__in=list(refs))
-    }
-    new: list[TimelineEntry] = []
-    changed: list[TimelineEntry] = []
-    for ref, r in refs.items():
-        f = r.fields
-        label = f"case {f['number']}" if f["number"] else "case"
-        title = f"{ctx.source.title()} {label}: {f['subject'] or '(no subject)'}"
-        if f["status"]:
-            title += f" ({f['status']})"
-        summary = " · ".join(
-            x for x in (f["priority"] and f"{f['priority']} priority", f["origin"]) if x
-        )
-        if f["description"]:
-            summary = f"{summary} — {f['description']}" if summary else f["description"]
-        entry = existing.get(ref) or TimelineEntry(workspace=workspace, ref=ref, kind="case")
-        entry.contact_id = f["contact_id"]
-        entry.occurred_at = f["created_at"]
-        entry.title = title[:200]
-        entry.summary = " ".join(summary.split())[:500]
-        (changed if entry.pk else new).append(entry)
-    TimelineEntry.objects.bulk_create(new, batch_size=BATCH)
-    TimelineEntry.objects.bulk_update(
-        changed, ["contact", "occurred_at", "title", "summary"], batch_size=BATCH
-    )
-    return len(new), len(changed)
+def writer_for(target: str) -> Writer:
+    try:
+        return WRITERS[target]
+    except KeyError:
+        raise LookupError(f"No app writes imported {target}; is it installed?") from None
 
 
 def write(
@@ -610,5 +593,5 @@ def write(
     if target == Target.OPPORTUNITIES:
         return write_opportunities(ctx, workspace, records)
     if target == Target.CASES:
-        return write_cases(ctx, workspace, records)
+        return writer_for(target)(ctx, workspace, records)
     return write_order_lines(ctx, workspace, records, state.setdefault("orders", set()))

@@ -9,11 +9,11 @@ it ("not the same person" is remembered; a merged pair stays merged). When the w
 LinkagePolicy allows it, pairs at or above its merge threshold are merged at once (the older
 contact survives) and the merge is in the history like any other.
 
-A finished import of contacts starts a run over its contacts by itself (`on_domain_event`).
+A finished import of contacts starts a run over its contacts by itself (`dedupe_imported`, on
+`contacts.imported`).
 """
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -146,23 +146,16 @@ def dedupe_now(workspace_id: int, contact_ids: Sequence[int] = ()) -> DedupeRun:
     return dedupe(run)
 
 
-def on_domain_event(
-    sender: object, *, verb: str, workspace_id: int | None, event: Any, **_: Any
-) -> None:
-    """After an import that created or changed contacts: look for their duplicates in the
-    background (the contacts of the import's source changed since it started)."""
-    if verb != "contact.import" or workspace_id is None:
-        return
-    after = event.after or {}
-    if not (after.get("created") or after.get("updated")):
-        return
-    job = ImportJob.objects.filter(pk=event.object_id, workspace_id=workspace_id).first()
+def dedupe_imported(workspace_id: int, job_id: int, *, source: str) -> DedupeRun | None:
+    """Looks for duplicates of the contacts an import created or changed, in the background: the
+    contacts of the import's source changed since the job started. None when there are none."""
+    job = ImportJob.objects.filter(pk=job_id, workspace_id=workspace_id).first()
     if job is None:
-        return
+        return None
     ids = list(
         Contact.objects.filter(
             workspace_id=workspace_id,
-            source=after.get("source", ""),
+            source=source,
             updated_at__gte=job.created_at,
             merged_into__isnull=True,
         )
@@ -170,8 +163,9 @@ def on_domain_event(
         .values_list("pk", flat=True)
     )
     if not ids:
-        return
+        return None
     run = DedupeRun.objects.create(
         workspace_id=workspace_id, contact_ids=ids, requested_by=job.requested_by
     )
     dedupe_contacts.enqueue(run.pk)
+    return run

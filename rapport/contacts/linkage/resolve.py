@@ -4,7 +4,8 @@ identity or one contact costs a few milliseconds whatever the workspace's size.
 - `resolve_identities(workspace_id, ids)`: link new identities to a contact by deterministic keys
   only (the same handle on the same network already linked to someone; an email identity's
   normalised address; a phone identity's E.164 number). A key pointing at two different
-  contacts links nothing: that is for a person to decide.
+  contacts links nothing: that is for a person to decide. `identities.linked` tells the others
+  (the profile's timeline takes the identities' posts and conversations).
 - `find_matches(contact)`: candidates for one contact from indexed blocking queries (email,
   phone, handles, the same last name, the neighbours in name order), scored by the matcher.
 """
@@ -15,14 +16,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 
 from rapport.contacts import normalize
+from rapport.contacts.events import IDENTITIES_LINKED
 from rapport.contacts.linkage.matcher import explain
 from rapport.contacts.linkage.records import Record, make_record
 from rapport.contacts.linkage.scoring import DEFAULT_THRESHOLD, Score
 from rapport.contacts.models import Contact, Identity, LinkagePolicy, MatchSuggestion
+from rapport.core.events import emit
 
 EMAIL_NETWORKS = {"email"}
 PHONE_NETWORKS = {"phone", "sms", "whatsapp", "call"}
@@ -190,8 +194,13 @@ def _link(workspace_id: int, pending: list[tuple[int, str, str, str]]) -> dict[i
     by_contact: dict[int, list[int]] = defaultdict(list)
     for pk, contact_id in linked.items():
         by_contact[contact_id].append(pk)
-    for contact_id, pks in by_contact.items():
-        Identity.objects.filter(pk__in=pks, contact__isnull=True).update(contact_id=contact_id)
+    if linked:
+        with transaction.atomic():  # the links and their event commit together
+            for contact_id, pks in by_contact.items():
+                Identity.objects.filter(pk__in=pks, contact__isnull=True).update(
+                    contact_id=contact_id
+                )
+            emit(IDENTITIES_LINKED, workspace_id, ids=sorted(linked))
     return linked
 
 

@@ -4,7 +4,7 @@ from django.http import Http404
 
 from rapport.contacts import actions, selectors
 from rapport.contacts.access import access_contact
-from rapport.contacts.models import Consent, Contact, Identity, Interaction, TimelineEntry
+from rapport.contacts.models import Consent, Contact, Identity, Interaction
 from rapport.core.models import AuditEvent
 from rapport.core.roles import Role
 
@@ -80,15 +80,17 @@ def test_consent_is_appended_and_sets_do_not_contact(agent):
         actions.record_consent(agent, contact, "email", True, "because", "")
 
 
-def test_log_interaction_lands_on_the_timeline(agent):
+def test_log_interaction(agent):
     contact = actions.create_contact(agent, name="Maya Chen")
     interaction = actions.log_interaction(
         agent, contact, "call", "Mortgage question", "Asked about fixed rates", "inbound"
     )
     assert Interaction.objects.get() == interaction
-    entry = TimelineEntry.objects.get(contact=contact)
-    assert entry.kind == "call"
-    assert "Mortgage question" in entry.title
+    assert (interaction.contact, interaction.kind, interaction.direction) == (
+        contact,
+        "call",
+        "inbound",
+    )
     with pytest.raises(ValidationError):
         actions.log_interaction(agent, contact, "fax", "x", "", "")
 

@@ -19,11 +19,12 @@ from rapport.contacts.models import (
     MatchSuggestion,
     MergeRecord,
     Order,
-    TimelineEntry,
 )
 from rapport.contacts.review import merge_history
+from rapport.core import events
 from rapport.core.models import AuditEvent
 from rapport.core.roles import Role
+from rapport.profile.models import TimelineEntry
 
 
 @pytest.fixture
@@ -170,6 +171,24 @@ def test_merge_then_unmerge_restores_both_exactly(agent, manager, pair):
     # undone means "not the same person": no dedupe proposes them again
     low, high = sorted((crm.pk, social.pk))
     assert MatchSuggestion.objects.get(contact_id=low, other_id=high).state == "not_same"
+
+
+def test_merge_and_unmerge_tell_the_other_domains(agent, manager, pair, monkeypatch):
+    crm, social = pair
+    heard: list[events.Event] = []
+    for name in ("contact.merged", "contact.unmerged"):
+        monkeypatch.setitem(events.LISTENERS, name, [events.Listener(name, heard.append, False)])
+    merge = merge_contacts(agent, crm, social)
+    unmerge(manager, merge)
+    assert [(e.name, e.object_id, e.actor_id, dict(e.data)) for e in heard] == [
+        (
+            "contact.merged",
+            social.pk,
+            agent.pk,
+            {"into": crm.pk, "merge": merge.pk, "automatic": False},
+        ),
+        ("contact.unmerged", social.pk, manager.pk, {"survivor": crm.pk, "merge": merge.pk}),
+    ]
 
 
 def test_unmerge_keeps_what_was_added_to_the_survivor_after_the_merge(agent, manager, pair):

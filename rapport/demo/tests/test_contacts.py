@@ -6,13 +6,14 @@ import pytest
 from django.core.management import call_command
 
 from rapport.cases.models import Case
-from rapport.contacts.models import Account, Consent, Contact, Identity, Order, TimelineEntry
-from rapport.contacts.profile import build_profile
+from rapport.contacts.models import Account, Consent, Contact, Identity, Order
 from rapport.core.models import Membership, Workspace
 from rapport.core.roles import Role
 from rapport.demo import contact_imports, linkage
 from rapport.demo import contacts as demo
 from rapport.inbox.models import Conversation
+from rapport.profile.build import build_profile
+from rapport.profile.models import TimelineEntry
 
 pytestmark = pytest.mark.django_db
 

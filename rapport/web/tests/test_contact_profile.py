@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rapport.cases import actions as cases
-from rapport.contacts import timeline
-from rapport.contacts.models import Account, Consent, Interaction, TimelineEntry
-from rapport.contacts.tests import profile_factories as f
+from rapport.contacts.models import Account, Consent, Interaction
 from rapport.core.roles import Role
 from rapport.inbox.tests import factories as inbox
+from rapport.profile import timeline
+from rapport.profile.models import TimelineEntry
+from rapport.profile.tests import factories as f
 
 
 @pytest.fixture

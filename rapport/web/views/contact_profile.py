@@ -11,12 +11,16 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from rapport.contacts import actions
-from rapport.contacts import suggestions as nba
 from rapport.contacts.access import access_contact
-from rapport.contacts.models import Contact, Identity, Interaction
-from rapport.contacts.profile import Profile, build_profile, lifetime_value, safe_url, timeline_page
+from rapport.contacts.models import Account, Contact, Identity, Interaction
 from rapport.core.access import access_workspace
 from rapport.core.models import Membership
+from rapport.profile import suggestions as nba
+from rapport.profile.build import Profile, build_profile, safe_url
+from rapport.profile.pages import timeline_page
+from rapport.profile.risk import risk_signals
+from rapport.profile.timeline import KIND_LABELS
+from rapport.profile.value import lifetime_value
 from rapport.web.views.common import member_view, render_page
 
 #: the chart's drawing box, in SVG units
@@ -59,12 +63,10 @@ def panel(membership: Membership, contact: Contact | None) -> dict[str, Any]:
     value and tier, account status, the best suggestion and the risks, a link to the profile."""
     if contact is None or contact.workspace_id != membership.workspace_id:
         return {}
-    from rapport.contacts.models import Account
-
     accounts = list(Account.objects.filter(contact_id=contact.pk).order_by("status", "kind")[:10])
     identities = list(Identity.objects.filter(contact_id=contact.pk).order_by("network")[:6])
     tips = nba.suggestions_for(contact, accounts=accounts)
-    risks = nba.risk_signals(complaints=0, cases_opened=0, sentiments=(), accounts=accounts)
+    risks = risk_signals(complaints=0, cases_opened=0, sentiments=(), accounts=accounts)
     return {
         "contact": contact,
         "identities": [(i, safe_url(i.profile_url)) for i in identities],
@@ -129,8 +131,6 @@ def timeline(request: HttpRequest, slug: str, contact_id: int) -> HttpResponse:
 
 
 def page_kinds() -> dict[str, str]:
-    from rapport.contacts.timeline import KIND_LABELS
-
     return dict(KIND_LABELS)
 
 

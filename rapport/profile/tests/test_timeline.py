@@ -8,19 +8,17 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from rapport.cases import actions as cases
+from rapport.connectors.base import Author, Batch, NormalisedPost
 from rapport.contacts import actions as contacts
-from rapport.contacts import timeline
-from rapport.contacts.models import Identity, TimelineEntry
-from rapport.contacts.profile import timeline_page
-from rapport.contacts.tests import profile_factories as f
-from rapport.core.roles import Role
+from rapport.contacts import normalize
+from rapport.contacts.linkage.resolve import resolve_identities
+from rapport.contacts.models import Identity
 from rapport.inbox.tests import factories as inbox
-from rapport.triage import pipeline
-
-
-@pytest.fixture
-def agent(acme, make_member):
-    return make_member(acme, Role.AGENT)
+from rapport.listening.ingest import receive
+from rapport.profile import audited, timeline
+from rapport.profile.models import TimelineEntry
+from rapport.profile.pages import timeline_page
+from rapport.profile.tests import factories as f
 
 
 def titles(contact):
@@ -66,20 +64,27 @@ def test_a_logged_call_appears_once(acme, agent, django_capture_on_commit_callba
     assert "Asked about overdraft" in entries[0].title
 
 
-def test_posts_of_a_linked_identity_are_recorded_when_triage_stores_them(acme):
+def test_posts_of_a_linked_identity_join_the_timeline_once_triaged(acme):
     customer = f.contact(acme)
-    post = inbox.post(acme, "Card declined at the till", author="jsmith", sentiment="negative")
-    f.link(post, customer)
-    stranger = inbox.post(acme, "Nice app", author="someone")
-    ctx = pipeline.context_for(acme.pk)
-    from rapport.triage.steps import ResolveIdentity
+    Identity.objects.create(
+        workspace=acme, network="mastodon", external_id="77", handle="jsmith", contact=customer
+    )
 
-    ResolveIdentity().saved([post, stranger], ctx)
-    ResolveIdentity().saved([post], ctx)  # a second save adds nothing
+    def by(author_id: str, external_id: str, text: str) -> NormalisedPost:
+        author = Author(external_id=author_id, handle=f"h{author_id}")
+        return NormalisedPost(
+            network="mastodon",
+            external_id=external_id,
+            text=text,
+            author=author,
+            created_at=timezone.now(),
+        )
+
+    batch = Batch(posts=[by("77", "1", "Card declined at the till, again"), by("5", "2", "Nice")])
+    receive(acme, batch)
+    receive(acme, batch)  # the same batch again adds nothing
     entries = list(TimelineEntry.objects.filter(contact=customer))
-    assert [(e.kind, e.sentiment, e.summary) for e in entries] == [
-        ("post", "negative", "Card declined at the till")
-    ]
+    assert [(e.kind, e.summary) for e in entries] == [("post", "Card declined at the till, again")]
     assert TimelineEntry.objects.count() == 1
 
 
@@ -101,19 +106,13 @@ def test_backfill_brings_posts_conversations_cases_orders_and_calls(acme, agent,
     assert order.title == "Bought Home insurance: GBP 240.00"
 
 
-def test_linking_an_identity_brings_its_posts(acme, django_capture_on_commit_callbacks):
-    from django.db import transaction
-
-    from rapport.core.audit import record
-
-    customer = f.contact(acme)
-    post = inbox.post(acme, "Branch closed again", author="jsmith")
+def test_linking_an_identity_brings_its_posts(acme):
+    address = "j.smith@example.com"
+    customer = f.contact(acme, email=address, email_key=normalize.email_key(address))
+    post = inbox.post(acme, "Branch closed again", author=address, network="email")
     identity = Identity.objects.get(posts=post)
-    identity.contact = customer
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        identity.save()
-        record(actor=None, workspace=acme, verb="identity.link", obj=identity)
-    assert titles(customer) == ["Post by @jsmith on mastodon"]
+    assert resolve_identities(acme.pk, [identity.pk]) == {identity.pk: customer.pk}
+    assert titles(customer) == [f"Post by @{address} on email"]
 
 
 def test_timeline_pages_by_keyset_and_filters_by_kind(acme):
@@ -151,16 +150,16 @@ def test_timeline_pages_by_keyset_and_filters_by_kind(acme):
 
 def test_a_receiver_failure_never_breaks_the_write(acme, owner, django_capture_on_commit_callbacks):
     customer = f.contact(acme)
-    original = timeline.BY_OBJECT_TYPE["cases.case"]
+    original = audited.BY_OBJECT_TYPE["cases.case"]
 
     def broken(event: object) -> list[TimelineEntry]:
         raise ZeroDivisionError
 
-    timeline.BY_OBJECT_TYPE["cases.case"] = broken
+    audited.BY_OBJECT_TYPE["cases.case"] = broken
     try:
         with django_capture_on_commit_callbacks(execute=True):
             case = cases.create_case(owner, subject="Still opened", customer=customer)
     finally:
-        timeline.BY_OBJECT_TYPE["cases.case"] = original
+        audited.BY_OBJECT_TYPE["cases.case"] = original
     assert case.pk
     assert not TimelineEntry.objects.filter(contact=customer).exists()

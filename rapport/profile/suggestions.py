@@ -1,4 +1,4 @@
-"""Next-best-action: what a customer might need next, and what puts them at risk.
+"""Next-best-action: what a customer might need next.
 
 Cross-sell comes from association rules over what similar customers hold. A customer "holds" a
 product when it is on a paid or open order of theirs, or is the product of an account they have
@@ -23,12 +23,11 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.core.cache import cache
-from django.utils import timezone
 
-from rapport.contacts.models import Account, Contact, Order, OrderLine, Product
+from rapport.contacts.models import Account, Contact, OrderLine, Product
+from rapport.profile.value import HOLDING_ORDERS
 
 SAMPLE_LINES = 200_000
 CACHE_SECONDS = 6 * 3600
@@ -37,7 +36,6 @@ MIN_SUPPORT = 20
 MIN_CONFIDENCE = 0.15
 MIN_LIFT = 1.2
 MAX_ITEMS = 12  # triples are counted for customers holding at most this many products
-HOLDING_ORDERS = (Order.State.PAID, Order.State.OPEN)
 
 Itemset = tuple[int, ...]
 
@@ -83,13 +81,6 @@ class Suggestion:
     confidence: float
     support: int  # similar customers holding the antecedent
     lift: float
-    sentence: str
-
-
-@dataclass(frozen=True)
-class Risk:
-    code: str  # complaints, sentiment, arrears
-    severity: str  # high, medium
     sentence: str
 
 
@@ -253,75 +244,9 @@ def suggestions_for(
     return cross_sell(contact, held, rules or rules_for(contact.workspace_id))
 
 
-# ---- risk signals ----
-
-COMPLAINT_DAYS = 90
-SENTIMENT_RECENT_DAYS = 30
-SENTIMENT_BEFORE_DAYS = 120
-SENTIMENT_DROP = 0.4
-SCORE_OF = {"positive": 1.0, "neutral": 0.0, "negative": -1.0}
-
-
-def post_score(sentiment: str, score: float | None) -> float | None:
-    if score is not None:
-        return float(score)
-    return SCORE_OF.get(sentiment)
-
-
-def risk_signals(
-    *,
-    complaints: int,
-    cases_opened: int,
-    sentiments: Iterable[tuple[object, str, float | None]],
-    accounts: Iterable[Account],
-    now: object = None,
-) -> list[Risk]:
-    """Risk signals from what the profile already read: complaints and cases in the last 90
-    days, sentiment that fell (the last 30 days' mean below the 90 days before by 0.4 or more,
-    on -1…1), and accounts in arrears."""
-    risks: list[Risk] = []
-    if complaints or cases_opened:
-        parts = []
-        if complaints:
-            parts.append(f"{complaints} complaint{'s' if complaints != 1 else ''}")
-        if cases_opened:
-            parts.append(f"{cases_opened} case{'s' if cases_opened != 1 else ''} opened")
-        severity = "high" if complaints + cases_opened >= 3 else "medium"
-        risks.append(
-            Risk(
-                "complaints", severity, f"{' and '.join(parts)} in the last {COMPLAINT_DAYS} days."
-            )
-        )
-    current = timezone.now() if now is None else now
-    recent_edge = current - timedelta(days=SENTIMENT_RECENT_DAYS)  # type: ignore[operator]
-    recent: list[float] = []
-    before: list[float] = []
-    for posted_at, label, score in sentiments:
-        value = post_score(label, score)
-        if value is None:
-            continue
-        (recent if posted_at >= recent_edge else before).append(value)  # type: ignore[operator]
-    if recent and before:
-        now_mean, then_mean = sum(recent) / len(recent), sum(before) / len(before)
-        if then_mean - now_mean >= SENTIMENT_DROP:
-            risks.append(
-                Risk(
-                    "sentiment",
-                    "high" if now_mean < -0.3 else "medium",
-                    f"Sentiment is falling: {now_mean:+.1f} in the last {SENTIMENT_RECENT_DAYS} "
-                    f"days against {then_mean:+.1f} before (from -1 to +1).",
-                )
-            )
-    arrears = [a for a in accounts if a.status == Account.State.IN_ARREARS]
-    if arrears:
-        kinds = ", ".join(a.kind for a in arrears)
-        risks.append(Risk("arrears", "high", f"In arrears on: {kinds}."))
-    return risks
-
-
 def refresh_all() -> int:
     """Recomputes the cached rules of every workspace that sells something (the scheduled task
-    `contacts.refresh_suggestion_rules`), so no profile request waits for them; returns how
+    `profile.suggestion_rules`), so no profile request waits for them; returns how
     many workspaces."""
     workspaces = Product.objects.order_by().values_list("workspace_id", flat=True).distinct()
     count = 0

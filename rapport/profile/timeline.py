@@ -1,29 +1,33 @@
 """The contact's timeline: one `TimelineEntry` per thing that happened with them, in any domain.
 
-Entries are written three ways:
+Entries are written four ways:
 - `add_entry(contact, ...)`, by anyone who knows a contact did something;
-- `on_domain_event`, connected to `rapport.core.audit.domain_event` in apps.py, turns other
-  domains' audited writes into entries (a case opened or resolved, an approval, a reply
-  published, a conversation resolved, a logged call or email, an order), reading the rows the
-  event names, so contacts never imports another domain's actions;
-- `record_posts(workspace_id, posts)`, called by triage once a batch of posts is stored, for
-  posts whose author's identity is linked to a contact (posts are inserted in bulk, without an
-  audit event each).
-`backfill(contact)` rebuilds what is missing from the stored rows (after an identity is linked,
-a merge, the demo). Every writer is idempotent: an entry is one (contact, kind, ref, time).
+- from contacts' events (`wiring.py`): an interaction logged (`record_interaction`), orders
+  imported (`record_orders`), identities linked to a contact (`record_identities`);
+- from other domains' audited writes (`audited.py`: a case opened or resolved, an approval, a
+  reply published, a conversation resolved), reading the rows the event names;
+- `record_triaged_posts`, for each `post.triaged` batch: posts whose author's identity is linked
+  to a contact (posts are stored in bulk, without an audit event each).
+`backfill(contact)` rebuilds what is missing from the stored rows (the demo, tests). Every writer
+is idempotent: an entry is one (contact, kind, ref, time). A merge moves a contact's entries to
+the survivor with the rest of what points at the contact, and an unmerge moves them back.
 """
 
-import logging
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
-from rapport.contacts.models import Contact, Identity, Interaction, Order, TimelineEntry
-from rapport.core.models import AuditEvent
-
-logger = logging.getLogger(__name__)
+from rapport.approvals.models import Approval
+from rapport.cases.models import Case
+from rapport.contacts.models import Contact, Identity, Interaction, Order, OrderLine
+from rapport.engagement.models import Reply
+from rapport.inbox.models import Conversation
+from rapport.listening.models import Post
+from rapport.profile.models import TimelineEntry
 
 
 class Kind:
@@ -162,12 +166,18 @@ def insert_missing(entries: Sequence[TimelineEntry]) -> int:
 # ---- what each source row becomes ----
 
 
-def post_title(post: Any) -> str:
+def post_title(post: Post) -> str:
     who = f"@{post.author_handle}" if post.author_handle else "them"
     return f"Post by {who} on {post.network}"
 
 
-def post_entry(post: Any, contact_id: int) -> TimelineEntry:
+#: What `post_entry` reads of a post.
+POST_ENTRY_FIELDS = (
+    "pk", "workspace_id", "network", "author_handle", "title", "text", "posted_at", "sentiment",
+)  # fmt: skip
+
+
+def post_entry(post: Post, contact_id: int) -> TimelineEntry:
     return build(
         contact_id,
         post.workspace_id,
@@ -180,8 +190,8 @@ def post_entry(post: Any, contact_id: int) -> TimelineEntry:
     )
 
 
-def reply_entry(reply: Any, contact_id: int) -> TimelineEntry:
-    author = reply.author.user.display_name if reply.author_id else "Someone"
+def reply_entry(reply: Reply, contact_id: int) -> TimelineEntry:
+    author = reply.author.user.display_name if reply.author else "Someone"
     verb = "would have replied (record-only)" if reply.recorded_only else "replied"
     return build(
         contact_id,
@@ -194,7 +204,7 @@ def reply_entry(reply: Any, contact_id: int) -> TimelineEntry:
     )
 
 
-def case_entries(case: Any) -> list[TimelineEntry]:
+def case_entries(case: Case) -> list[TimelineEntry]:
     if case.customer_id is None:
         return []
     out = [
@@ -222,7 +232,7 @@ def case_entries(case: Any) -> list[TimelineEntry]:
     return out
 
 
-def conversation_entry(conv: Any, contact_id: int, *, resolved: bool) -> TimelineEntry:
+def conversation_entry(conv: Conversation, contact_id: int, *, resolved: bool) -> TimelineEntry:
     when = conv.resolved_at if resolved and conv.resolved_at else conv.created_at
     state = "resolved" if resolved else "started"
     return build(
@@ -267,7 +277,7 @@ def order_entry(order: Order, products: Iterable[str] = ()) -> TimelineEntry:
     )
 
 
-def approval_entry(approval: Any, contact_id: int) -> TimelineEntry:
+def approval_entry(approval: Approval, contact_id: int) -> TimelineEntry:
     if approval.state == "pending" or approval.decided_at is None:
         title, when = f"Approval requested: {approval.summary}", approval.created_at
     else:
@@ -287,10 +297,21 @@ def approval_entry(approval: Any, contact_id: int) -> TimelineEntry:
 # ---- live: posts from linked identities ----
 
 
-def record_posts(workspace_id: int, posts: Sequence[Any]) -> int:
+def record_triaged_posts(workspace_id: int, post_ids: Sequence[int]) -> int:
+    """A triaged batch's posts by known customers join their timelines (`post.triaged`)."""
+    posts = Post.objects.filter(
+        workspace_id=workspace_id,
+        pk__in=list(post_ids),
+        identity__contact__isnull=False,
+        deleted_at__isnull=True,
+    ).only(*POST_ENTRY_FIELDS, "identity_id")
+    return record_posts(workspace_id, list(posts))
+
+
+def record_posts(workspace_id: int, posts: Sequence[Post]) -> int:
     """Entries for the stored `posts` whose author's identity is linked to a contact (one query
-    to find them, one bulk insert). Triage calls it once per stored batch."""
-    identity_ids = {p.identity_id for p in posts if getattr(p, "identity_id", None)}
+    to find them, one bulk insert)."""
+    identity_ids = {p.identity_id for p in posts if p.identity_id is not None}
     if not identity_ids:
         return 0
     linked = dict(
@@ -308,146 +329,53 @@ def record_posts(workspace_id: int, posts: Sequence[Any]) -> int:
     return insert_missing(entries)
 
 
-# ---- live: other domains' audited writes ----
+# ---- live: contacts' own writes (their events, wired in wiring.py) ----
 
 
-def contact_of_post(post_id: int) -> int | None:
-    from rapport.listening.models import Post
-
-    return (
-        Post.objects.filter(pk=post_id, identity__contact__isnull=False)
-        .values_list("identity__contact_id", flat=True)
+def record_interaction(workspace_id: int, interaction_id: int) -> TimelineEntry | None:
+    """Puts a logged interaction on its contact's timeline (or the contact it was merged into)."""
+    interaction = (
+        Interaction.objects.select_related("contact")
+        .filter(pk=interaction_id, workspace_id=workspace_id)
         .first()
     )
-
-
-def on_case(event: AuditEvent) -> list[TimelineEntry]:
-    from rapport.cases.models import Case
-
-    case = Case.objects.filter(pk=event.object_id, workspace_id=event.workspace_id or 0).first()
-    return case_entries(case) if case is not None else []
-
-
-def on_reply(event: AuditEvent) -> list[TimelineEntry]:
-    from rapport.engagement.models import Reply
-
-    reply = (
-        Reply.objects.select_related("author__user")
-        .filter(pk=event.object_id, workspace_id=event.workspace_id or 0)
-        .first()
-    )
-    if reply is None or reply.status != Reply.Status.SENT:
-        return []
-    contact_id = contact_of_post(reply.post_id)
-    return [reply_entry(reply, contact_id)] if contact_id else []
-
-
-def on_conversation(event: AuditEvent) -> list[TimelineEntry]:
-    from rapport.inbox.models import Conversation
-
-    if not isinstance(event.after, dict) or event.after.get("status") != "resolved":
-        return []
-    conv = (
-        Conversation.objects.filter(
-            pk=event.object_id,
-            workspace_id=event.workspace_id or 0,
-            identity__contact__isnull=False,
-        )
-        .select_related("identity")
-        .first()
-    )
-    if conv is None or conv.identity is None or conv.identity.contact_id is None:
-        return []
-    return [conversation_entry(conv, conv.identity.contact_id, resolved=True)]
-
-
-def approval_contact(approval: Any) -> int | None:
-    """The contact an approval is about: a case's customer, or the author of a replied post."""
-    model = approval.content_type.model_class()
-    if model is None:
+    if interaction is None:
         return None
-    label = model._meta.label_lower
-    if label == "cases.case":
-        from rapport.cases.models import Case
-
-        return (
-            Case.objects.filter(pk=approval.object_id).values_list("customer_id", flat=True).first()
-        )
-    if label == "engagement.reply":
-        from rapport.engagement.models import Reply
-
-        post_id = Reply.objects.filter(pk=approval.object_id).values_list("post_id", flat=True)
-        return contact_of_post(post_id.first() or 0)
-    return None
-
-
-def on_approval(event: AuditEvent) -> list[TimelineEntry]:
-    from rapport.approvals.models import Approval
-
-    approval = (
-        Approval.objects.select_related("content_type")
-        .filter(pk=event.object_id, workspace_id=event.workspace_id or 0)
-        .first()
+    direction = f" ({interaction.direction})" if interaction.direction else ""
+    label = interaction.get_kind_display()
+    return add_entry(
+        interaction.contact,
+        occurred_at=interaction.occurred_at,
+        kind=interaction.kind,
+        title=f"{label}{direction}: {interaction.subject}" if interaction.subject else label,
+        summary=interaction.body,
+        ref=ref_of(interaction),
     )
-    if approval is None:
-        return []
-    contact_id = approval_contact(approval)
-    return [approval_entry(approval, contact_id)] if contact_id else []
 
 
-def on_interaction(event: AuditEvent) -> list[TimelineEntry]:
-    interaction = Interaction.objects.filter(
-        pk=event.object_id, workspace_id=event.workspace_id or 0
-    ).first()
-    return [interaction_entry(interaction)] if interaction is not None else []
+def record_orders(workspace_id: int, order_ids: Sequence[int]) -> int:
+    """Entries for new orders, each naming the products on it."""
+    orders = list(Order.objects.filter(workspace_id=workspace_id, pk__in=order_ids).order_by("pk"))
+    names = product_names([o.pk for o in orders])
+    return insert_missing([order_entry(o, names.get(o.pk, [])) for o in orders])
 
 
-def on_order(event: AuditEvent) -> list[TimelineEntry]:
-    order = Order.objects.filter(pk=event.object_id, workspace_id=event.workspace_id or 0).first()
-    if order is None:
-        return []
-    return [order_entry(order, product_names([order.pk]).get(order.pk, []))]
-
-
-def on_identity(event: AuditEvent) -> list[TimelineEntry]:
-    """An identity linked to a contact brings its posts and conversations along."""
-    identity = Identity.objects.filter(
-        pk=event.object_id, workspace_id=event.workspace_id or 0, contact__isnull=False
-    ).first()
-    if identity is None or identity.contact_id is None:
-        return []
-    return identity_entries([identity.pk], identity.contact_id)
-
-
-#: object type of the audited row -> what it becomes on the timeline
-BY_OBJECT_TYPE = {
-    "cases.case": on_case,
-    "engagement.reply": on_reply,
-    "inbox.conversation": on_conversation,
-    "approvals.approval": on_approval,
-    "contacts.interaction": on_interaction,
-    "contacts.order": on_order,
-    "contacts.identity": on_identity,
-}
-
-
-def on_domain_event(sender: Any, *, event: AuditEvent, **_: Any) -> None:
-    """`domain_event` receiver (after commit): other domains' writes onto the timeline."""
-    handler = BY_OBJECT_TYPE.get(event.object_type)
-    if handler is None or event.workspace_id is None or not event.object_id.isdigit():
-        return
-    try:
-        insert_missing(handler(event))
-    except Exception:  # a timeline entry must never break the write that caused it
-        logger.exception("timeline entry for %s %s failed", event.verb, event.object_id)
+def record_identities(workspace_id: int, identity_ids: Sequence[int]) -> int:
+    """An identity linked to a contact brings its posts, replies and conversations along."""
+    by_contact: dict[int, list[int]] = defaultdict(list)
+    for pk, contact_id in Identity.objects.filter(
+        workspace_id=workspace_id, pk__in=identity_ids, contact__isnull=False
+    ).values_list("pk", "contact_id"):
+        by_contact[contact_id].append(pk)
+    return insert_missing(
+        [e for contact_id, ids in by_contact.items() for e in identity_entries(ids, contact_id)]
+    )
 
 
 # ---- backfill ----
 
 
 def product_names(order_ids: Sequence[int]) -> dict[int, list[str]]:
-    from rapport.contacts.models import OrderLine
-
     names: dict[int, list[str]] = {}
     for order_id, name in (
         OrderLine.objects.filter(order_id__in=list(order_ids))
@@ -460,19 +388,12 @@ def product_names(order_ids: Sequence[int]) -> dict[int, list[str]]:
 
 def identity_entries(identity_ids: Sequence[int], contact_id: int) -> list[TimelineEntry]:
     """Posts, replies to them and conversations of the given identities, as `contact_id`'s."""
-    from rapport.engagement.models import Reply
-    from rapport.inbox.models import Conversation
-    from rapport.listening.models import Post
-
     ids = list(identity_ids)
     if not ids:
         return []
     posts = list(
-        Post.objects.filter(identity_id__in=ids, deleted_at__isnull=True).only(
-            "pk", "workspace_id", "network", "author_handle", "title", "text", "posted_at",
-            "sentiment",
-        )
-    )  # fmt: skip
+        Post.objects.filter(identity_id__in=ids, deleted_at__isnull=True).only(*POST_ENTRY_FIELDS)
+    )
     out = [post_entry(p, contact_id) for p in posts]
     replies = Reply.objects.filter(
         post__identity_id__in=ids, status=Reply.Status.SENT
@@ -491,11 +412,6 @@ def backfill(contact: Contact) -> int:
     Reads the contact's identities' posts, replies and conversations, its cases (and their
     approvals), logged interactions and orders.
     """
-    from django.contrib.contenttypes.models import ContentType
-
-    from rapport.approvals.models import Approval
-    from rapport.cases.models import Case
-
     cid, wid = contact.pk, contact.workspace_id
     identity_ids = list(Identity.objects.filter(contact_id=cid).values_list("pk", flat=True))
     entries = identity_entries(identity_ids, cid)

@@ -5,9 +5,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from rapport.contacts import suggestions
 from rapport.contacts.models import Account
-from rapport.contacts.tests import profile_factories as f
+from rapport.core import schedule
+from rapport.profile import risk, suggestions
+from rapport.profile.tasks import refresh_suggestion_rules
+from rapport.profile.tests import factories as f
 
 
 @pytest.fixture
@@ -81,7 +83,7 @@ def test_risk_signals_complaints_falling_sentiment_and_arrears(acme):
         (now - timedelta(days=10), "", -0.6),
     ]
     sentiments += [(now - timedelta(days=60 + i), "positive", None) for i in range(4)]
-    risks = suggestions.risk_signals(
+    risks = risk.risk_signals(
         complaints=2, cases_opened=1, sentiments=sentiments, accounts=[arrears], now=now
     )
     assert [r.code for r in risks] == ["complaints", "sentiment", "arrears"]
@@ -95,9 +97,7 @@ def test_steady_sentiment_and_a_quiet_customer_raise_no_risk(acme):
     now = timezone.now()
     sentiments = [(now - timedelta(days=d), "positive", 0.5) for d in (3, 40, 80)]
     assert (
-        suggestions.risk_signals(
-            complaints=0, cases_opened=0, sentiments=sentiments, accounts=[], now=now
-        )
+        risk.risk_signals(complaints=0, cases_opened=0, sentiments=sentiments, accounts=[], now=now)
         == []
     )
 
@@ -105,10 +105,7 @@ def test_steady_sentiment_and_a_quiet_customer_raise_no_risk(acme):
 def test_the_scheduled_task_refreshes_every_selling_workspace(
     acme, globex, bank, django_assert_num_queries
 ):
-    from rapport.contacts.tasks import refresh_suggestion_rules
-    from rapport.core import schedule
-
-    assert "contacts.suggestion_rules" in {p.name for p in schedule.registered()}
+    assert "profile.suggestion_rules" in {p.name for p in schedule.registered()}
     customers(acme, bank, 30, ["Mortgage", "Home insurance"])
     assert refresh_suggestion_rules.call() == 1  # globex sells nothing
     with django_assert_num_queries(0):

@@ -3,41 +3,31 @@
 `build_profile(membership, contact)` reads it section by section. Each read is one indexed
 query bounded by a LIMIT on the contact's own rows (identities, accounts, orders, consents,
 timeline, cases, conversations, posts); nothing aggregates a whole table per request, and the
-cross-sell rules come from a per-workspace cache (`nba.rules_for`).
+cross-sell rules come from a per-workspace cache (`suggestions.rules_for`).
 
-Lifetime value (`lifetime_value`) = the sum of the totals of the contact's orders whose status
-is paid or open, per currency; refunded and cancelled orders count for nothing. It is read from
-the orders each time (a contact has few), so it is always current.
+Its figures come from their own modules: the value (`value.py`: lifetime value, account
+status), the timeline's first page (`pages.py`), suggestions (`suggestions.py`) and risks
+(`risk.py`).
 """
 
-import base64
-import binascii
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
-from typing import Any
 from urllib.parse import urlsplit
 
-from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
-from rapport.contacts import suggestions as nba
-from rapport.contacts.models import (
-    Account,
-    Consent,
-    Contact,
-    Identity,
-    Order,
-    OrderLine,
-    TimelineEntry,
-)
-from rapport.contacts.timeline import KIND_LABELS
+from rapport.cases.models import Case
+from rapport.cases.models import Status as CaseStatus
+from rapport.contacts.models import Account, Consent, Contact, Identity, Order, OrderLine
 from rapport.core.models import Membership
+from rapport.inbox.models import OPEN_STATUSES, Conversation
+from rapport.listening.models import Post
+from rapport.profile import risk
+from rapport.profile import suggestions as nba
+from rapport.profile.pages import TimelinePage, timeline_page
+from rapport.profile.timeline import KIND_LABELS
+from rapport.profile.value import Value, value_of
 
-TIMELINE_PAGE = 20
-TIMELINE_MAX_PAGE = 100
 RECENT_POSTS = 8
 RECENT_ORDERS = 10
 OPEN_LIMIT = 10
@@ -54,57 +44,6 @@ def safe_url(url: str) -> str:
     except ValueError:
         return ""
     return url.strip() if parts.scheme in ("http", "https") and parts.netloc else ""
-
-
-# ---- timeline pages (keyset) ----
-
-
-@dataclass
-class TimelinePage:
-    entries: list[TimelineEntry]
-    next_cursor: str
-    kind: str
-
-
-def encode_cursor(entry: TimelineEntry) -> str:
-    raw = f"{entry.occurred_at.isoformat()}|{entry.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    """(occurred_at, id) of the last entry of the previous page; a bad cursor is refused."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        when, pk = raw.split("|")
-        occurred_at = parse_datetime(when)
-        if occurred_at is None:
-            raise ValueError(when)
-        return occurred_at, int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ValidationError(
-            {"cursor": "This cursor is not one the timeline gave out; start from the first page."}
-        ) from None
-
-
-def timeline_page(
-    contact: Contact, *, kind: str = "", cursor: str = "", limit: int = TIMELINE_PAGE
-) -> TimelinePage:
-    """One page of the contact's timeline, newest first, optionally of one kind."""
-    if kind and kind not in KIND_LABELS:
-        raise ValidationError(
-            {"kind": f"Unknown kind {kind!r}; use one of {', '.join(KIND_LABELS)}."}
-        )
-    limit = max(1, min(int(limit), TIMELINE_MAX_PAGE))
-    rows = TimelineEntry.objects.filter(contact_id=contact.pk)
-    if kind:
-        rows = rows.filter(kind=kind)
-    if cursor:
-        at, pk = decode_cursor(cursor)
-        rows = rows.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, pk__lt=pk))
-    entries = list(rows.order_by("-occurred_at", "-id")[: limit + 1])
-    more = len(entries) > limit
-    entries = entries[:limit]
-    return TimelinePage(entries, encode_cursor(entries[-1]) if more else "", kind)
 
 
 # ---- the sections ----
@@ -132,15 +71,6 @@ class ConsentView:
 
 
 @dataclass
-class Value:
-    lifetime: list[tuple[str, Decimal]]  # (currency, total), largest first
-    orders: int
-    accounts_open: int
-    accounts_in_arrears: int
-    status: str  # "in arrears", "active", "dormant", "closed", "no accounts"
-
-
-@dataclass
 class TrendPoint:
     month: str  # "2026-03"
     label: str  # "Mar"
@@ -157,27 +87,15 @@ class Profile:
     accounts: list[Account]
     orders: list[OrderView]
     timeline: TimelinePage
-    open_cases: list[Any]
-    open_conversations: list[Any]
-    recent_posts: list[Any]
+    open_cases: list[Case]
+    open_conversations: list[Conversation]
+    recent_posts: list[Post]
     trend: list[TrendPoint]
     consent_now: list[ConsentView]
     consent_history: list[Consent]
     suggestions: list[nba.Suggestion]
-    risks: list[nba.Risk]
+    risks: list[risk.Risk]
     kinds: dict[str, str] = field(default_factory=lambda: dict(KIND_LABELS))
-
-
-def lifetime_value(contact: Contact) -> list[tuple[str, Decimal]]:
-    """Per currency: the sum of totals of paid and open orders (refunded, cancelled excluded)."""
-    rows = (
-        Order.objects.filter(contact_id=contact.pk, status__in=nba.HOLDING_ORDERS)
-        .order_by()
-        .values("currency")
-        .annotate(total=Sum("total"))
-    )
-    values = [(r["currency"], r["total"] or Decimal("0")) for r in rows]
-    return sorted(values, key=lambda v: -v[1])
 
 
 def facts_of(contact: Contact) -> list[tuple[str, str]]:
@@ -201,19 +119,11 @@ def facts_of(contact: Contact) -> list[tuple[str, str]]:
     return [(k, v) for k, v in facts if v]
 
 
-def account_status(accounts: list[Account]) -> str:
-    states = {a.status for a in accounts}
-    for state in (Account.State.IN_ARREARS, Account.State.ACTIVE, Account.State.DORMANT):
-        if state in states:
-            return Account.State(state).label.lower()
-    return "closed" if accounts else "no accounts"
-
-
 def trend_of(posts: list[tuple[datetime, str, float | None]], now: datetime) -> list[TrendPoint]:
     """Mean sentiment per month over the last 12 months (months without posts left out)."""
     buckets: dict[str, list[float]] = {}
     for posted_at, label, score in posts:
-        value = nba.post_score(label, score)
+        value = risk.post_score(label, score)
         if value is not None:
             buckets.setdefault(timezone.localtime(posted_at).strftime("%Y-%m"), []).append(value)
     points = []
@@ -244,11 +154,6 @@ def build_profile(
     membership: Membership, contact: Contact, *, kind: str = "", cursor: str = ""
 ) -> Profile:
     """The whole profile of `contact` (already checked to be in `membership`'s workspace)."""
-    from rapport.cases.models import Case
-    from rapport.cases.models import Status as CaseStatus
-    from rapport.inbox.models import OPEN_STATUSES, Conversation
-    from rapport.listening.models import Post
-
     now = timezone.now()
     identities = list(Identity.objects.filter(contact_id=contact.pk).order_by("network", "handle"))
     identity_ids = [i.pk for i in identities]
@@ -263,24 +168,8 @@ def build_profile(
         .values_list("order_id", "product__name", "quantity")
     ):
         lines.setdefault(order_id, []).append(name if qty == 1 else f"{qty} x {name}")
-    # one pass over the contact's orders: the lifetime value and the count, per currency
-    totals = (
-        Order.objects.filter(contact_id=contact.pk)
-        .order_by()
-        .values("currency")
-        .annotate(total=Sum("total", filter=Q(status__in=nba.HOLDING_ORDERS)), n=Count("id"))
-    )
-    value = Value(
-        lifetime=sorted(
-            ((r["currency"], r["total"]) for r in totals if r["total"] is not None),
-            key=lambda v: -v[1],
-        ),
-        orders=sum(r["n"] for r in totals),
-        accounts_open=sum(1 for a in accounts if a.status != Account.State.CLOSED),
-        accounts_in_arrears=sum(1 for a in accounts if a.status == Account.State.IN_ARREARS),
-        status=account_status(accounts),
-    )
-    since = now - timedelta(days=nba.COMPLAINT_DAYS)
+    value = value_of(contact, accounts)
+    since = now - timedelta(days=risk.COMPLAINT_DAYS)
     recent_cases = list(
         Case.objects.filter(workspace_id=contact.workspace_id, customer_id=contact.pk)
         .select_related("owner__user", "team")
@@ -289,8 +178,8 @@ def build_profile(
     closed = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
     open_cases = [c for c in recent_cases if c.status not in closed][:OPEN_LIMIT]
     cases_opened = sum(1 for c in recent_cases if c.created_at >= since)
-    open_conversations: list[Any] = []
-    recent_posts: list[Any] = []
+    open_conversations: list[Conversation] = []
+    recent_posts: list[Post] = []
     sentiments: list[tuple[datetime, str, float | None]] = []
     complaints = 0
     if identity_ids:
@@ -335,7 +224,7 @@ def build_profile(
         consent_now=consent_now(history),
         consent_history=history,
         suggestions=nba.suggestions_for(contact, accounts=accounts),
-        risks=nba.risk_signals(
+        risks=risk.risk_signals(
             complaints=complaints,
             cases_opened=cases_opened,
             sentiments=sentiments,
