@@ -10,6 +10,8 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from rapport.api.auth import member
+from rapport.approvals.models import Approval
+from rapport.core.access import access_team
 from rapport.core.models import Membership
 from rapport.engagement import actions, selectors
 from rapport.engagement.models import CannedResponse, EngagementPolicy, Reply
@@ -106,8 +108,6 @@ class ReplyOut(Schema):
 
     @staticmethod
     def resolve_approval_id(obj: Reply) -> int | None:
-        from rapport.approvals.models import Approval
-
         return (
             Approval.objects.filter(
                 content_type__app_label="engagement", content_type__model="reply", object_id=obj.pk
@@ -343,7 +343,5 @@ def update_policy(request: HttpRequest, payload: PolicyPatch) -> EngagementPolic
     changes = {k: v for k, v in changes.items() if v is not None}
     teams = None
     if payload.designated_team_ids is not None:
-        from rapport.core.access import access_team
-
         teams = [access_team(m, pk) for pk in dict.fromkeys(payload.designated_team_ids)]
     return actions.update_policy(m, designated_teams=teams, **changes)

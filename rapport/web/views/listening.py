@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from rapport.core.access import access_workspace, require_role
 from rapport.core.models import Membership
 from rapport.core.roles import Role
-from rapport.listening import selectors
+from rapport.listening import actions, selectors
 from rapport.listening.access import access_post
 from rapport.listening.models import Intent, ListeningQuery, Post, Sentiment
 from rapport.triage import actions as triage_actions
@@ -192,8 +192,6 @@ def listening(request: HttpRequest, slug: str) -> HttpResponse:
 @member_view
 def query_create(request: HttpRequest, slug: str) -> HttpResponse:
     """Creates a query, matches it against recent posts and shows what it found."""
-    from rapport.listening import actions
-
     membership = access_workspace(request.user, slug)
     if request.method != "POST":
         return redirect("web:listening", slug=slug)
