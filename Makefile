@@ -14,15 +14,16 @@ export RAPPORT_CHROMIUM
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/rapport
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-postgres lint openapi lock clean chromium
+.PHONY: help install run test test-postgres lint openapi events lock clean chromium
 
 help:
 	@echo "make install        create .venv and install Rapport with its pinned dependencies"
 	@echo "make run            install, migrate, load the demo workspace, serve on http://$(HOST):$(PORT)/"
 	@echo "make test           install the test tools and run the whole suite (SQLite)"
 	@echo "make test-postgres  the suite on PostgreSQL (POSTGRES_URL=$(POSTGRES_URL))"
-	@echo "make lint           ruff, formatting, mypy, import boundaries, migrations, OpenAPI schema"
+	@echo "make lint           ruff, formatting, mypy, import layers, migrations, OpenAPI schema, events"
 	@echo "make openapi        write rapport/api/openapi.json from the code"
+	@echo "make events         write docs/events.md (the event catalogue) from the code"
 	@echo "make lock           recompile requirements/*.txt from pyproject.toml (UPGRADE=1 to upgrade)"
 	@echo "make clean          remove the virtual environment and caches (your data in var/ stays)"
 
@@ -72,7 +73,7 @@ lint: $(VENV)/.installed-dev
 	@failed=""; \
 	for check in "$(BIN)/ruff check ." "$(BIN)/ruff format --check ." "$(BIN)/mypy rapport" \
 		"$(BIN)/lint-imports" "$(RAPPORT) makemigrations --check --dry-run" \
-		"$(RAPPORT) openapi --check"; do \
+		"$(RAPPORT) openapi --check" "$(RAPPORT) events --check"; do \
 		echo "--- $$check"; \
 		$$check || failed="$$failed\n  $$check"; \
 	done; \
@@ -81,6 +82,9 @@ lint: $(VENV)/.installed-dev
 
 openapi: $(VENV)/.installed-base
 	$(RAPPORT) openapi
+
+events: $(VENV)/.installed-base
+	$(RAPPORT) events
 
 # uv resolves for every platform (--universal) and records hashes; pip installs from the result.
 UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --python-version 3.11 --universal \

@@ -191,7 +191,7 @@ def test_the_committed_catalogue_is_the_one_the_code_writes():
     del events.CATALOGUE[TEST_EVENT.name], hooks.POINTS[TEST_HOOK.verb]
     try:
         assert catalogue.catalogue_file().read_text() == catalogue.render(), (
-            "docs/events.md is out of date: run `rapport events`"
+            "docs/events.md is out of date: run `make events`"
         )
     finally:
         events.CATALOGUE[TEST_EVENT.name], hooks.POINTS[TEST_HOOK.verb] = TEST_EVENT, TEST_HOOK

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         text, path = render(), catalogue_file()
         if options["check"]:
             if not path.exists() or path.read_text() != text:
-                raise CommandError(f"{path} is out of date: run `rapport events`.")
+                raise CommandError(f"{path} is out of date: run `make events`.")
             self.stdout.write("The event catalogue is up to date.")
             return
         path.write_text(text)
