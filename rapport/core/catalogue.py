@@ -18,7 +18,9 @@ def _domain(module: str) -> str:
 
 
 def _type_name(kind: object) -> str:
-    return getattr(kind, "__name__", None) or str(kind).replace("NoneType", "None")
+    """`int`, or `int or None` for a union (a `|` would split the table's cell)."""
+    name = getattr(kind, "__name__", None) or str(kind).replace("NoneType", "None")
+    return name.replace(" | ", " or ")
 
 
 def render() -> str:
