@@ -431,7 +431,7 @@ def receive_webhook(request: HttpRequest, source_id: int) -> Status[Any]:
         logger.warning("Webhook for source %s rejected: %s", source.pk, error)
         return _error(401, f"Rejected: {error}.")
     try:
-        batch = connector.parse_request(dict(request.headers), body)  # type: ignore[attr-defined]
+        batch = connector.parse_request(dict(request.headers), body)
     except ConnectorError as error:
         return _error(400, str(error))
     return Status(202, _received_out(receive(source.workspace, batch, source=source)))

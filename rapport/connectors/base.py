@@ -118,6 +118,15 @@ class Connector:
     name: ClassVar[str]
     label: ClassVar[str]  # the network's name as people say it
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    # What the network allows a reply, read by the engagement policy.
+    #: Characters a reply may have; None when the network sets no limit Rapport knows of.
+    max_reply_length: ClassVar[int | None] = None
+    #: The network counts every link as this many characters, whatever its length.
+    link_length: ClassVar[int | None] = None
+    #: Rapport can answer in a private message there.
+    private_replies: ClassVar[bool] = False
+    #: Every reply goes to its author only (an email): never in public.
+    private_only: ClassVar[bool] = False
     Config: ClassVar[type[BaseModel]] = NoConfig  # what the source sets: terms, feed URL...
     Credentials: ClassVar[type[BaseModel]] = NoConfig  # secrets, stored encrypted
 
@@ -143,6 +152,10 @@ class Connector:
 
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> None:
         raise NotSupported(f"{self.label} does not receive webhooks")
+
+    def parse_request(self, headers: Mapping[str, str], body: bytes) -> Batch:
+        """Turn a pushed request, verified by `verify_webhook`, into a batch."""
+        raise NotSupported(f"{self.label} does not take pushed requests")
 
     def fetch(self, url: str) -> NormalisedPost:
         raise NotSupported(f"{self.label} cannot fetch a post by URL")

@@ -1,5 +1,6 @@
 """Every write of engagement: replies (send, retry, withdraw, approval outcome), canned
-responses and the engagement policy, each audited in one transaction.
+responses and the engagement policy, each audited in one transaction; what happens to replies is
+told to the other domains through the events of `rapport.engagement.events`.
 
 Sending a reply checks it against the policy: blocks refuse it (`ReplyBlocked` carries the
 findings), needs-approval findings ask the policy's approver role for an Approval and the reply
@@ -20,9 +21,16 @@ from rapport.approvals import actions as approvals
 from rapport.approvals.models import Approval
 from rapport.core.access import require_role
 from rapport.core.audit import action, record_by, snapshot
+from rapport.core.events import emit
 from rapport.core.models import Membership, Team
 from rapport.core.roles import Role
 from rapport.engagement import canned, outbox
+from rapport.engagement.events import (
+    REPLY_APPROVED,
+    REPLY_REJECTED,
+    REPLY_SENT,
+    REPLY_WITHDRAWN,
+)
 from rapport.engagement.models import CannedResponse, EngagementPolicy, Reply
 from rapport.engagement.policy import (
     Draft,
@@ -206,6 +214,16 @@ def send_reply(
         _conflict(post, None)
         raise
     record_by(actor, verb="reply.send", obj=reply, after=snapshot(reply, REPLY_FIELDS))
+    emit(
+        REPLY_SENT,
+        reply.workspace_id,
+        actor=actor,
+        object_id=reply.pk,
+        post=post.pk,
+        network=post.network,
+        visibility=visibility,
+        status=str(reply.status),
+    )
     if waits:
         reasons = [f.message for f in findings if f.severity == Severity.NEEDS_APPROVAL]
         handle = f" to @{post.author_handle}" if post.author_handle else ""
@@ -260,16 +278,38 @@ def reply_approval_decided(
                 before={"text": before["text"]},
                 after={"text": reply.text},
             )
+        emit(
+            REPLY_APPROVED,
+            reply.workspace_id,
+            actor=actor,
+            object_id=reply.pk,
+            post=reply.post_id,
+            edited=before["text"] != reply.text,
+        )
         outbox.enqueue([reply.pk])
     elif approval.state == Approval.State.WITHDRAWN:
-        reply.status = Reply.Status.DRAFT
-        reply.save(update_fields=["status", "updated_at"])
+        _back_to_draft(reply, actor)
     else:  # rejected or expired
         reply.status = Reply.Status.REJECTED
         reply.last_error = (
             approval.comment or f"The approval {approval.get_state_display().lower()}."
         )
         reply.save(update_fields=["status", "last_error", "updated_at"])
+        emit(
+            REPLY_REJECTED,
+            reply.workspace_id,
+            actor=actor,
+            object_id=reply.pk,
+            post=reply.post_id,
+            expired=approval.state == Approval.State.EXPIRED,
+        )
+
+
+def _back_to_draft(reply: Reply, actor: Membership | None) -> None:
+    """A waiting reply taken back: a draft again, and its post free for another answer."""
+    reply.status = Reply.Status.DRAFT
+    reply.save(update_fields=["status", "updated_at"])
+    emit(REPLY_WITHDRAWN, reply.workspace_id, actor=actor, object_id=reply.pk, post=reply.post_id)
 
 
 @action("reply.retry")
@@ -322,8 +362,7 @@ def withdraw_reply(actor: Membership, reply: Reply) -> Reply:
     if approval is not None:
         approvals.withdraw(actor, approval)
     else:  # pragma: no cover - a pending reply always has its approval
-        reply.status = Reply.Status.DRAFT
-        reply.save(update_fields=["status", "updated_at"])
+        _back_to_draft(reply, actor)
     reply.refresh_from_db()
     record_by(
         actor, verb="reply.withdraw", obj=reply, before=before, after=snapshot(reply, REPLY_FIELDS)

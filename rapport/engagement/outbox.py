@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from rapport.connectors.base import Author, ConnectorError, NormalisedPost
 from rapport.core.audit import record
+from rapport.core.events import emit
+from rapport.engagement.events import REPLY_FAILED, REPLY_PUBLISHED
 from rapport.engagement.models import Reply
 from rapport.engagement.policy import network_label, policy_for
 from rapport.listening import sources
@@ -153,6 +155,16 @@ def _sent(reply: Reply, *, network_id: str, url: str, recorded: bool) -> str:
                 "author": reply.author_id,
             },
         )
+        emit(
+            REPLY_PUBLISHED,
+            reply.workspace_id,
+            object_id=reply.pk,
+            post=reply.post_id,
+            network=reply.network,
+            visibility=reply.visibility,
+            author=reply.author_id,
+            recorded_only=recorded,
+        )
     if recorded:
         logger.info("outbox: %s", would_post(reply))
     return "recorded" if recorded else "sent"
@@ -172,6 +184,7 @@ def _failed(reply: Reply, message: str, now: datetime) -> str:
                 obj=reply,
                 after={"attempts": reply.attempts, "error": message},
             )
+            _gave_up(reply)
             outcome = "failed"
         else:
             at = now + timedelta(seconds=backoff_seconds(reply.attempts))
@@ -182,6 +195,16 @@ def _failed(reply: Reply, message: str, now: datetime) -> str:
             outcome = "retry"
     logger.warning("outbox: reply %s attempt %s failed: %s", reply.pk, reply.attempts, message)
     return outcome
+
+
+def _gave_up(reply: Reply) -> None:
+    emit(
+        REPLY_FAILED,
+        reply.workspace_id,
+        object_id=reply.pk,
+        post=reply.post_id,
+        attempts=reply.attempts,
+    )
 
 
 def publish_due(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
@@ -205,6 +228,7 @@ def publish_due(now: datetime | None = None, limit: int = 500) -> dict[str, int]
                     obj=reply,
                     after={"attempts": reply.attempts, "error": "stuck in sending"},
                 )
+                _gave_up(reply)
         counts["stuck"] = counts.get("stuck", 0) + changed
     due = Reply.objects.filter(status=Reply.Status.QUEUED).filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)

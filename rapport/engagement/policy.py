@@ -14,25 +14,15 @@ from typing import Any
 
 from django.db.models import Q
 
-from rapport.connectors.base import Capability
+from rapport.connectors.base import Capability, Connector
 from rapport.connectors.registry import CONNECTORS, connector_class
+from rapport.contacts.models import Identity
 from rapport.core.models import Membership, Workspace
 from rapport.core.roles import Role
 from rapport.engagement.models import EngagementPolicy, Reply
 from rapport.listening.models import Post
+from rapport.triage.classifier import get_classifier
 
-#: Characters a reply may have on each network, unless its connector declares `max_reply_length`.
-REPLY_LIMITS: dict[str, int | None] = {
-    "x": 280,
-    "bluesky": 300,
-    "mastodon": 500,
-    "reddit": 10_000,
-    "email": None,
-}
-#: Networks that count every link as this many characters, whatever its length.
-LINK_LENGTH = {"x": 23, "mastodon": 23}
-#: Networks where every reply is private (an email goes to its author only).
-PRIVATE_ONLY = {"email"}
 NEGATIVE_TONE = 0.5  # the sentiment model's probability of "negative" that draws a warning
 
 
@@ -99,26 +89,30 @@ def network_label(network: str) -> str:
         return network.title() or "this network"
 
 
+def network_facts(network: str) -> type[Connector]:
+    """The connector that knows what `network` allows a reply (its length, links, privacy);
+    the base class, which allows anything and publishes nothing, for a network without one."""
+    return connector_class(network) if network in CONNECTORS else Connector
+
+
 def reply_limit(network: str) -> int | None:
-    """The longest reply the network takes: the connector's own word first, then REPLY_LIMITS."""
-    if network in CONNECTORS:
-        declared = getattr(connector_class(network), "max_reply_length", None)
-        if isinstance(declared, int):
-            return declared
-    return REPLY_LIMITS.get(network)
+    """The longest reply the network takes (None: no limit Rapport knows of)."""
+    return network_facts(network).max_reply_length
 
 
 def publishes(network: str) -> bool:
-    if network not in CONNECTORS:
-        return False
-    return Capability.PUBLISH in connector_class(network).capabilities
+    return Capability.PUBLISH in network_facts(network).capabilities
 
 
 def sends_private(network: str) -> bool:
     """Whether Rapport can send a private message there (only email, so far)."""
-    if network in PRIVATE_ONLY:
-        return True
-    return network in CONNECTORS and hasattr(connector_class(network), "publish_private")
+    facts = network_facts(network)
+    return facts.private_replies or facts.private_only
+
+
+def private_only(network: str) -> bool:
+    """Whether every reply there is private (an email goes to its author only)."""
+    return network_facts(network).private_only
 
 
 _URL = re.compile(r"\bhttps?://[^\s<>\"']+", re.IGNORECASE)
@@ -126,7 +120,7 @@ _URL = re.compile(r"\bhttps?://[^\s<>\"']+", re.IGNORECASE)
 
 def reply_length(text: str, network: str) -> int:
     """The length the network counts: some count each link as a fixed number of characters."""
-    fixed = LINK_LENGTH.get(network)
+    fixed = network_facts(network).link_length
     if fixed is None:
         return len(text)
     return len(_URL.sub("x" * fixed, text))
@@ -297,8 +291,6 @@ def _thread_q(thread: str) -> Q:
 
 
 def _known_identity(post: Post, handle: str) -> bool:
-    from rapport.contacts.models import Identity
-
     return Identity.objects.filter(
         workspace_id=post.workspace_id, network=post.network, handle__iexact=handle
     ).exists()
@@ -353,7 +345,7 @@ def check(draft: Draft, policy: EngagementPolicy) -> list[Finding]:
             "no_private",
             f"Rapport can only reply publicly on {label}; invite them to message you instead.",
         )
-    if public and network in PRIVATE_ONLY:
+    if public and private_only(network):
         add(
             Severity.BLOCK,
             "private_only",
@@ -456,8 +448,6 @@ def check(draft: Draft, policy: EngagementPolicy) -> list[Finding]:
                 m.end(),
             )
     if policy.tone_check and text.strip():
-        from rapport.triage.classifier import get_classifier
-
         prediction = get_classifier().predict([text])[0]
         negative = prediction.sentiment_probabilities.get("negative", 0.0)
         if prediction.sentiment == "negative" and negative >= NEGATIVE_TONE:

@@ -144,33 +144,3 @@ def posts_changed(workspace_id: int, post_ids: Sequence[int]) -> Plan | None:
         return None
     refresh_facts(convs)
     return reroute(Workspace.objects.get(pk=workspace_id), convs)
-
-
-def reply_recorded(workspace_id: int, post_id: int, author_id: int | None, summary: str) -> None:
-    """A colleague answered a post of a conversation (the engagement domain's reply): its
-    history says so, and the first response time is set."""
-    from django.utils import timezone
-
-    from rapport.inbox.models import Activity, Status
-
-    link = ConversationPost.objects.filter(post_id=post_id).select_related("conversation").first()
-    if link is None:
-        return
-    conv = link.conversation
-    changed = []
-    if conv.first_response_at is None:
-        conv.first_response_at = timezone.now()
-        changed.append("first_response_at")
-    if conv.status == Status.NEW:
-        conv.status = Status.OPEN
-        changed.append("status")
-    if changed:
-        conv.save(update_fields=changed)
-    Activity.objects.create(
-        workspace_id=conv.workspace_id,
-        conversation=conv,
-        kind=Activity.Kind.REPLIED,
-        actor_id=author_id,
-        message=summary[:500],
-        data={"post": post_id},
-    )

@@ -1,9 +1,11 @@
-"""What the inbox hears: triaged posts to place in conversations, and corrected labels."""
+"""What the inbox hears: triaged posts to place in conversations, corrected labels, and
+colleagues' replies for the conversations' history."""
 
 from django.db import transaction
 
 from rapport.core.events import Event, listen
 from rapport.inbox.intake import intake_stored, posts_changed
+from rapport.inbox.replies import record_reply
 
 
 @listen("post.triaged", queued=True)
@@ -19,3 +21,19 @@ def follow_corrected_labels(event: Event) -> None:
     if event.object_id is not None:
         with transaction.atomic():
             posts_changed(event.workspace_id, [event.object_id])
+
+
+@listen("reply.sent")
+def reply_in_history(event: Event) -> None:
+    """A colleague replied to a post: its conversation's history says so, and the first reply is
+    the conversation's first response."""
+    if event.object_id is not None:
+        with transaction.atomic():
+            record_reply(
+                event.workspace_id,
+                reply_id=event.object_id,
+                post_id=event.data["post"],
+                author_id=event.actor_id,
+                visibility=event.data["visibility"],
+                status=event.data["status"],
+            )

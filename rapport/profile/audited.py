@@ -1,5 +1,5 @@
-"""Other domains' audited writes onto the timeline: a case opened or resolved, a reply
-published, a conversation resolved, an approval requested or decided.
+"""Other domains' audited writes onto the timeline: a case opened or resolved, a conversation
+resolved, an approval requested or decided.
 
 `on_domain_event` listens to `rapport.core.audit.domain_event` (connected in `wiring.py`) until
 those domains emit named events: it reads the row each audit event names (`BY_OBJECT_TYPE`), and
@@ -14,42 +14,21 @@ from rapport.cases.models import Case
 from rapport.core.models import AuditEvent
 from rapport.engagement.models import Reply
 from rapport.inbox.models import Conversation
-from rapport.listening.models import Post
 from rapport.profile.models import TimelineEntry
 from rapport.profile.timeline import (
     approval_entry,
     case_entries,
+    contact_of_post,
     conversation_entry,
     insert_missing,
-    reply_entry,
 )
 
 logger = logging.getLogger(__name__)
 
 
-def contact_of_post(post_id: int) -> int | None:
-    return (
-        Post.objects.filter(pk=post_id, identity__contact__isnull=False)
-        .values_list("identity__contact_id", flat=True)
-        .first()
-    )
-
-
 def on_case(event: AuditEvent) -> list[TimelineEntry]:
     case = Case.objects.filter(pk=event.object_id, workspace_id=event.workspace_id or 0).first()
     return case_entries(case) if case is not None else []
-
-
-def on_reply(event: AuditEvent) -> list[TimelineEntry]:
-    reply = (
-        Reply.objects.select_related("author__user")
-        .filter(pk=event.object_id, workspace_id=event.workspace_id or 0)
-        .first()
-    )
-    if reply is None or reply.status != Reply.Status.SENT:
-        return []
-    contact_id = contact_of_post(reply.post_id)
-    return [reply_entry(reply, contact_id)] if contact_id else []
 
 
 def on_conversation(event: AuditEvent) -> list[TimelineEntry]:
@@ -100,7 +79,6 @@ def on_approval(event: AuditEvent) -> list[TimelineEntry]:
 #: object type of the audited row -> what it becomes on the timeline
 BY_OBJECT_TYPE = {
     "cases.case": on_case,
-    "engagement.reply": on_reply,
     "inbox.conversation": on_conversation,
     "approvals.approval": on_approval,
 }

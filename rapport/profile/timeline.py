@@ -4,8 +4,10 @@ Entries are written four ways:
 - `add_entry(contact, ...)`, by anyone who knows a contact did something;
 - from contacts' events (`wiring.py`): an interaction logged (`record_interaction`), orders
   imported (`record_orders`), identities linked to a contact (`record_identities`);
+- from engagement's `reply.published` (`wiring.py`): a reply on the timeline of the contact who
+  wrote the post (`record_reply`);
 - from other domains' audited writes (`audited.py`: a case opened or resolved, an approval, a
-  reply published, a conversation resolved), reading the rows the event names;
+  conversation resolved), reading the rows the event names;
 - `record_triaged_posts`, for each `post.triaged` batch: posts whose author's identity is linked
   to a contact (posts are stored in bulk, without an audit event each).
 `backfill(contact)` rebuilds what is missing from the stored rows (the demo, tests). Every writer
@@ -330,6 +332,28 @@ def record_posts(workspace_id: int, posts: Sequence[Post]) -> int:
 
 
 # ---- live: contacts' own writes (their events, wired in wiring.py) ----
+
+
+def contact_of_post(post_id: int) -> int | None:
+    """The contact who wrote the post, when its author's identity is linked to one."""
+    return (
+        Post.objects.filter(pk=post_id, identity__contact__isnull=False)
+        .values_list("identity__contact_id", flat=True)
+        .first()
+    )
+
+
+def record_reply(workspace_id: int, reply_id: int) -> int:
+    """A published reply joins the timeline of the contact who wrote the post it answers."""
+    reply = (
+        Reply.objects.select_related("author__user")
+        .filter(pk=reply_id, workspace_id=workspace_id, status=Reply.Status.SENT)
+        .first()
+    )
+    contact_id = contact_of_post(reply.post_id) if reply is not None else None
+    if reply is None or contact_id is None:
+        return 0
+    return insert_missing([reply_entry(reply, contact_id)])
 
 
 def record_interaction(workspace_id: int, interaction_id: int) -> TimelineEntry | None:

@@ -1,11 +1,13 @@
 """How the profile is fed (discovered by core; see `rapport.core.events`).
 
-Triaged posts by known customers and contacts' events (interactions, orders, linked identities'
-history) go on the timeline; other domains' audited writes still arrive through
-`rapport.core.audit.domain_event` (`audited.py`) until they emit events of their own. Imported
-CRM cases are written here (contacts' import engine calls the registered writer), and the
-suggestion rules are refreshed on a schedule.
+Triaged posts by known customers, replies published to them, and contacts' events
+(interactions, orders, linked identities' history) go on the timeline; other domains' audited
+writes still arrive through `rapport.core.audit.domain_event` (`audited.py`) until they emit
+events of their own. Imported CRM cases are written here (contacts' import engine calls the
+registered writer), and the suggestion rules are refreshed on a schedule.
 """
+
+from django.db import transaction
 
 from rapport.contacts.imports.mappings import Target
 from rapport.contacts.imports.writers import WRITERS
@@ -21,6 +23,14 @@ from rapport.profile.tasks import refresh_suggestion_rules
 def posts_triaged(event: Event) -> None:
     """A known customer's posts join their timeline."""
     timeline.record_triaged_posts(event.workspace_id, event.ids)
+
+
+@listen("reply.published")
+def reply_published(event: Event) -> None:
+    """A reply to a known customer's post joins their timeline."""
+    if event.object_id is not None:
+        with transaction.atomic():
+            timeline.record_reply(event.workspace_id, event.object_id)
 
 
 @listen("interaction.logged")

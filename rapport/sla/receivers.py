@@ -1,8 +1,8 @@
 """How SLA timers hear about cases: their creation, status changes and public updates.
 
 Each receiver runs inside the case's writing transaction, so a timer never disagrees with its
-case. `post_save` is used for creation and comments so the cases domain need not call us; a reply
-published to the case's conversation counts as an answer too.
+case. `post_save` is used for creation and comments so the cases domain need not call us. (A reply
+published to the case's conversation counts as an answer too: `wiring.py` hears it.)
 """
 
 from typing import Any
@@ -15,7 +15,6 @@ from rapport.cases import signals
 from rapport.cases.models import Case, Comment, Status
 from rapport.core.audit import domain_event
 from rapport.core.models import AuditEvent
-from rapport.inbox.models import ConversationPost
 from rapport.sla import timers
 from rapport.sla.models import Metric
 
@@ -66,29 +65,8 @@ def priority_changed(sender: Any, *, verb: str, event: AuditEvent, **_: Any) -> 
             timers.retarget(case, event.created_at)
 
 
-def reply_published(sender: Any, *, verb: str, event: AuditEvent, **_: Any) -> None:
-    """A reply published on the network to a post of a case's conversation answers the customer
-    as a public update does (after commit: the outbox publishes outside any case's action)."""
-    if verb != "reply.published" or not isinstance(event.after, dict):
-        return
-    post_id = event.after.get("post")
-    if not isinstance(post_id, int) or event.workspace_id is None:
-        return
-    conversation = (
-        ConversationPost.objects.filter(post_id=post_id).values_list("conversation_id", flat=True)
-    ).first()
-    if conversation is None:
-        return
-    with transaction.atomic():
-        for case in Case.objects.filter(
-            workspace_id=event.workspace_id, conversation_id=conversation
-        ).exclude(status__in=_DONE):
-            timers.meet(case, (Metric.FIRST_RESPONSE, Metric.NEXT_RESPONSE), event.created_at)
-
-
 def connect() -> None:
     post_save.connect(case_saved, sender=Case, dispatch_uid="sla.case_saved")
     post_save.connect(comment_saved, sender=Comment, dispatch_uid="sla.comment_saved")
     signals.status_changed.connect(status_changed, sender=Case, dispatch_uid="sla.status")
-    domain_event.connect(reply_published, dispatch_uid="sla.reply_published")
     domain_event.connect(priority_changed, dispatch_uid="sla.priority_changed")

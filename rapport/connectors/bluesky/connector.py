@@ -60,6 +60,7 @@ class BlueskyConnector(Connector):
     capabilities = frozenset(
         {Capability.POLL, Capability.STREAM, Capability.FETCH, Capability.PUBLISH, Capability.EDITS}
     )
+    max_reply_length = 300
     Config: ClassVar[type[BaseModel]] = BlueskyConfig
     Credentials: ClassVar[type[BaseModel]] = BlueskyCredentials
     config: BlueskyConfig

@@ -88,6 +88,8 @@ class EmailConnector(Connector):
     name = "email"
     label = "Email"
     capabilities = frozenset({Capability.POLL, Capability.PUBLISH})
+    private_replies = True
+    private_only = True  # an answer goes to its sender only
     Config: ClassVar[type[BaseModel]] = EmailConfig
     Credentials: ClassVar[type[BaseModel]] = EmailCredentials
 

@@ -47,6 +47,8 @@ class MastodonConnector(Connector):
     capabilities = frozenset(
         {Capability.POLL, Capability.STREAM, Capability.FETCH, Capability.PUBLISH, Capability.EDITS}
     )
+    max_reply_length = 500  # the default of most instances
+    link_length = 23
     Config: ClassVar[type[BaseModel]] = MastodonConfig
     Credentials: ClassVar[type[BaseModel]] = MastodonCredentials
     config: MastodonConfig

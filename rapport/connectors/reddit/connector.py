@@ -78,6 +78,7 @@ class RedditConnector(Connector):
     capabilities = frozenset(
         {Capability.POLL, Capability.FETCH, Capability.PUBLISH, Capability.EDITS}
     )
+    max_reply_length = 10_000
     Config: ClassVar[type[BaseModel]] = RedditConfig
     Credentials: ClassVar[type[BaseModel]] = RedditCredentials
     config: RedditConfig

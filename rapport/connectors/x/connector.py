@@ -57,6 +57,8 @@ class XConnector(Connector):
     name = "x"
     label = "X"
     capabilities = frozenset({Capability.POLL, Capability.FETCH, Capability.PUBLISH})
+    max_reply_length = 280
+    link_length = 23  # every link is shortened to t.co
     Config: ClassVar[type[BaseModel]] = XConfig
     Credentials: ClassVar[type[BaseModel]] = XCredentials
     config: XConfig

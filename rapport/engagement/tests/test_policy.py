@@ -2,9 +2,20 @@
 
 import pytest
 
+from rapport.connectors.bluesky.connector import BlueskyConnector
 from rapport.core.roles import Role
 from rapport.engagement.models import EngagementPolicy, Reply
-from rapport.engagement.policy import Draft, Severity, check, iban_valid, luhn_valid, reply_limit
+from rapport.engagement.policy import (
+    Draft,
+    Severity,
+    check,
+    iban_valid,
+    luhn_valid,
+    private_only,
+    reply_length,
+    reply_limit,
+    sends_private,
+)
 from rapport.engagement.tests.factories import make_post
 
 
@@ -156,6 +167,37 @@ def test_networks_rapport_cannot_post_to_are_named(policy, agent):
 def test_a_private_message_where_the_network_has_none_is_refused(policy, agent):
     found = findings(policy, agent, "Thanks!", visibility=Reply.Visibility.PRIVATE)
     assert codes(found) == [("block", "no_private")]
+
+
+def test_an_email_is_answered_in_private_only(policy, agent):
+    post = make_post(policy.workspace, network="email", source=None)
+    policy.record_only = True
+    assert (sends_private("email"), private_only("email")) == (True, True)
+    [finding] = findings(policy, agent, "Thanks!", post=post)
+    assert (finding.severity, finding.code) == (Severity.BLOCK, "private_only")
+    assert finding.message == "A Email reply goes to its author only: send it as a private message."
+    assert findings(policy, agent, "Thanks!", post=post, visibility=Reply.Visibility.PRIVATE) == []
+
+
+def test_a_network_without_a_connector_has_no_limits_and_takes_no_reply(policy, agent):
+    post = make_post(policy.workspace, network="myspace", source=None)
+    assert (reply_limit("myspace"), reply_length("https://x.example", "myspace")) == (None, 17)
+    found = findings(policy, agent, "a" * 50_000, post=post)
+    assert codes(found) == [("block", "cannot_publish")]
+    assert "cannot publish replies on Myspace" in found[0].message
+    private = findings(policy, agent, "Hi", post=post, visibility=Reply.Visibility.PRIVATE)
+    assert codes(private) == [("block", "cannot_publish"), ("block", "no_private")]
+
+
+def test_the_limits_are_the_ones_the_connector_declares(policy, agent, monkeypatch):
+    monkeypatch.setattr(BlueskyConnector, "max_reply_length", 40)
+    monkeypatch.setattr(BlueskyConnector, "link_length", 10)
+    post = make_post(policy.workspace, network="bluesky", source=None)
+    policy.record_only = True
+    text = "See https://acme.example/status/" + "x" * 60  # 4 + 10 characters as Bluesky counts
+    assert (reply_limit("bluesky"), reply_length(text, "bluesky")) == (40, 14)
+    assert findings(policy, agent, text, post=post) == []
+    assert findings(policy, agent, "a" * 41, post=post)[0].message.endswith("allows 40. Cut 1.")
 
 
 def test_a_negative_tone_is_a_warning(policy, agent):

@@ -1,9 +1,11 @@
-"""Replies: sent, blocked, waiting for approval, decided, published by the outbox exactly once."""
+"""Replies: sent, blocked, waiting for approval, decided, published by the outbox exactly once,
+and what the other domains hear of each."""
 
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from rapport.approvals import actions as approvals
@@ -252,6 +254,115 @@ def test_bad_input_is_named(policy, people):
         actions.send_reply(people["sam"], post, text="Hi", status_link="javascript:alert(1)")
     with pytest.raises(actions.ReplyBlocked, match="The reply is empty"):
         actions.send_reply(people["sam"], post, text="   ")
+
+
+# What the others hear -------------------------------------------------------------------------
+
+
+def told(heard) -> list[tuple[str, int | None, int | None, dict]]:
+    """(name, actor, reply, data) of each reply event heard, in order."""
+    return [
+        (e.name, e.actor_id, e.object_id, dict(e.data))
+        for e in heard
+        if e.name.startswith("reply.")
+    ]
+
+
+def test_a_sent_reply_is_told_once_committed_then_its_publication(policy, people, network, heard):
+    sam, post = people["sam"], make_post(policy.workspace)
+    with transaction.atomic():
+        reply = actions.send_reply(sam, post, text="Sorry Dana, we are refunding it now.")
+        assert told(heard) == []  # nothing before the commit
+    sent = {"post": post.pk, "network": "mastodon", "visibility": "public", "status": "queued"}
+    assert told(heard) == [("reply.sent", sam.pk, reply.pk, sent)]
+    outbox.publish(reply.pk)
+    outbox.publish(reply.pk)  # the task ran twice: published, and told, once
+    published = {
+        "post": post.pk,
+        "network": "mastodon",
+        "visibility": "public",
+        "author": sam.pk,
+        "recorded_only": False,
+    }
+    assert told(heard)[1:] == [("reply.published", None, reply.pk, published)]
+
+
+def test_a_blocked_reply_tells_nobody(policy, people, heard):
+    with pytest.raises(actions.ReplyBlocked):
+        actions.send_reply(people["sam"], make_post(policy.workspace), text="guaranteed returns")
+    assert told(heard) == []
+
+
+def test_an_approved_reply_is_told_with_whether_the_approver_edited_it(policy, people, heard):
+    ravi, maya = people["ravi"], people["maya"]
+    text = "I work at Acme Bank. The app update on Monday fixes it, Dana."
+    reply = actions.send_reply(ravi, make_post(policy.workspace), text=text)
+    plain = actions.send_reply(ravi, make_post(policy.workspace), text=text)
+    approvals.decide(
+        maya,
+        Approval.objects.get(object_id=reply.pk),
+        decision="approve",
+        edits={"text": "I work at Acme Bank. DM us."},
+    )
+    approvals.decide(maya, Approval.objects.get(object_id=plain.pk), decision="approve")
+    assert [(name, data.get("status")) for name, *_, data in told(heard)[:2]] == [
+        ("reply.sent", "pending_approval"),
+        ("reply.sent", "pending_approval"),
+    ]
+    assert told(heard)[2:] == [
+        ("reply.approved", maya.pk, reply.pk, {"post": reply.post_id, "edited": True}),
+        ("reply.approved", maya.pk, plain.pk, {"post": plain.post_id, "edited": False}),
+    ]
+
+
+def test_a_rejected_an_expired_and_a_withdrawn_reply_are_told_once_each(policy, people, heard):
+    sam, maya = people["sam"], people["maya"]
+    rejected, late, taken_back = (
+        actions.send_reply(sam, make_post(policy.workspace), text="The lawsuit…") for _ in range(3)
+    )
+    approvals.decide(
+        maya,
+        Approval.objects.get(object_id=rejected.pk),
+        decision="reject",
+        comment="Legal answers this",
+    )
+    Approval.objects.filter(object_id=late.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    approvals.expire_due()
+    actions.withdraw_reply(sam, taken_back)
+    assert told(heard)[3:] == [
+        ("reply.rejected", maya.pk, rejected.pk, {"post": rejected.post_id, "expired": False}),
+        ("reply.rejected", None, late.pk, {"post": late.post_id, "expired": True}),
+        ("reply.withdrawn", sam.pk, taken_back.pk, {"post": taken_back.post_id}),
+    ]
+
+
+def test_the_outbox_tells_when_it_gives_up_not_when_it_retries(policy, people, network, heard):
+    network.failures = 10
+    reply = actions.send_reply(people["sam"], make_post(policy.workspace), text="On it, Dana!")
+    now = timezone.now()
+    for _ in range(outbox.MAX_ATTEMPTS):
+        outbox.publish(reply.pk, now)
+        reply.refresh_from_db()
+        now = reply.next_attempt_at or now
+    stuck = actions.send_reply(people["sam"], make_post(policy.workspace), text="On it, Dana!")
+    Reply.objects.filter(pk=stuck.pk).update(status=Reply.Status.SENDING, attempts=1)
+    outbox.publish_due(timezone.now() + outbox.SENDING_TIMEOUT + timedelta(seconds=1))
+    assert [event for event in told(heard) if event[0] != "reply.sent"] == [
+        ("reply.failed", None, reply.pk, {"post": reply.post_id, "attempts": 5}),
+        ("reply.failed", None, stuck.pk, {"post": stuck.post_id, "attempts": 1}),
+    ]
+
+
+def test_a_recorded_reply_is_told_as_recorded_only(policy, people, heard):
+    policy.record_only = True
+    policy.save()
+    post = make_post(policy.workspace, network="hackernews", source=None)
+    reply = actions.send_reply(people["sam"], post, text="Thanks for the kind words!")
+    outbox.publish(reply.pk)
+    [(name, _, _, data)] = told(heard)[1:]
+    assert (name, data["network"], data["recorded_only"]) == ("reply.published", "hackernews", True)
 
 
 # Canned responses -----------------------------------------------------------------------------

@@ -222,26 +222,6 @@ def test_a_triage_correction_moves_the_conversation_and_lets_rules_act(
     assert conv.team == sales
 
 
-def test_a_reply_is_in_the_history_and_sets_the_first_response(owner, acme):
-    from django.db import transaction
-
-    from rapport.core.audit import record_by
-
-    conv = conversation(acme)
-    with transaction.atomic():  # the inbox hears of the reply once this commits
-        record_by(
-            owner,
-            verb="reply.send",
-            obj=conv.first_post,
-            after={"post": conv.first_post_id, "visibility": "public", "status": "sent"},
-        )
-    conv.refresh_from_db()
-    assert conv.first_response_at is not None
-    assert conv.status == "open"
-    replied = conv.activities.get(kind=Activity.Kind.REPLIED)
-    assert replied.message == f"{owner.user.display_name} replied publicly (sent)"
-
-
 @pytest.mark.django_db
 def test_a_known_customers_tier_is_a_routing_fact(acme):
     from rapport.contacts.models import Contact, Identity

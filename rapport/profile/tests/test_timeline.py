@@ -13,6 +13,10 @@ from rapport.contacts import actions as contacts
 from rapport.contacts import normalize
 from rapport.contacts.linkage.resolve import resolve_identities
 from rapport.contacts.models import Identity
+from rapport.engagement import actions as engagement
+from rapport.engagement import outbox
+from rapport.engagement.models import EngagementPolicy
+from rapport.engagement.tests.factories import make_post
 from rapport.inbox.tests import factories as inbox
 from rapport.listening.ingest import receive
 from rapport.profile import audited, timeline
@@ -62,6 +66,24 @@ def test_a_logged_call_appears_once(acme, agent, django_capture_on_commit_callba
     assert len(entries) == 1
     assert entries[0].kind == "call"
     assert "Asked about overdraft" in entries[0].title
+
+
+def test_a_reply_to_a_known_customer_joins_their_timeline_once_published(acme, owner):
+    customer = f.contact(acme)
+    dana = Identity.objects.create(
+        workspace=acme, network="mastodon", external_id="id-dana", handle="dana", contact=customer
+    )
+    EngagementPolicy.objects.create(workspace=acme, record_only=True, tone_check=False)
+    reply = engagement.send_reply(
+        owner, make_post(acme, identity=dana, source=None), text="Refunded, Dana."
+    )
+    assert titles(customer) == []  # sent is not published
+    outbox.publish(reply.pk)
+    name = owner.user.display_name
+    assert titles(customer) == [f"{name} would have replied (record-only) on mastodon"]
+    stranger = engagement.send_reply(owner, make_post(acme, source=None), text="Thanks!")
+    outbox.publish(stranger.pk)
+    assert TimelineEntry.objects.filter(kind="reply").count() == 1
 
 
 def test_posts_of_a_linked_identity_join_the_timeline_once_triaged(acme):

@@ -9,6 +9,10 @@ from django.core.exceptions import ValidationError
 from rapport.cases import actions as cases
 from rapport.cases.models import Priority
 from rapport.core.roles import Role
+from rapport.engagement import actions as engagement
+from rapport.engagement import outbox
+from rapport.engagement.models import EngagementPolicy
+from rapport.inbox.tests.factories import conversation
 from rapport.sla import actions
 from rapport.sla.models import Metric, SlaTimer
 from rapport.sla.selectors import case_timers, duration
@@ -198,30 +202,20 @@ def test_starting_timers_for_cases_opened_before_the_policy(owner, clock):
     assert isinstance(timers_of(case)[Metric.RESOLUTION].due_at, dt.datetime)
 
 
-def test_a_reply_published_to_the_cases_conversation_meets_the_first_response(
-    owner, clock, django_capture_on_commit_callbacks
-):
-    from rapport.core.audit import record
-    from rapport.inbox.tests.factories import conversation
-
+def test_a_reply_published_to_the_cases_conversation_meets_the_first_response(owner, clock):
     policy(owner)
+    EngagementPolicy.objects.create(workspace=owner.workspace, record_only=True, tone_check=False)
     conv = conversation(owner.workspace, "You charged me twice!", author="payer")
     case = cases.open_case_from_conversation(owner, conv)
     clock.move_to(london(2026, 6, 1, 10, 40))
-    post = conv.first_post
-    from django.db import transaction
-
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        record(
-            actor=None,
-            workspace=owner.workspace,
-            verb="reply.published",
-            obj=post,
-            after={"post": post.pk, "network": "x"},
-        )
+    reply = engagement.send_reply(owner, conv.first_post, text="Sorry, refunding it now.")
     first = SlaTimer.objects.get(case=case, metric=Metric.FIRST_RESPONSE)
+    assert first.state != SlaTimer.State.MET  # sent is not answered: it has to go out
+    clock.move_to(london(2026, 6, 1, 10, 45))
+    assert outbox.publish(reply.pk) == "recorded"
+    first.refresh_from_db()
     assert first.state == SlaTimer.State.MET
-    assert first.met_at is not None
+    assert first.met_at == london(2026, 6, 1, 10, 45)
 
 
 def test_raising_the_priority_moves_the_timers_to_the_tighter_policy(

@@ -24,6 +24,7 @@ from rapport.engagement.policy import (
     Finding,
     Severity,
     network_label,
+    private_only,
     reply_length,
     reply_limit,
     sends_private,
@@ -116,7 +117,7 @@ def _composer(
 
 
 def _initial(post: Post, status_link: str = "", text: str = "") -> dict[str, Any]:
-    visibility = "private" if sends_private(post.network) and post.network == "email" else "public"
+    visibility = "private" if private_only(post.network) else "public"
     return {
         "text": text,
         "visibility": visibility,
