@@ -524,8 +524,6 @@ def start(case: Case, playbook: Playbook, actor: Membership | None) -> PlaybookR
                 "playbook.run.start",
                 {"playbook": playbook.pk, "version": playbook.version},
             )
-            _forward(run, workflow, driver)
-            _save(run, workflow)
             emit(
                 PLAYBOOK_STARTED,
                 run.workspace_id,
@@ -534,6 +532,8 @@ def start(case: Case, playbook: Playbook, actor: Membership | None) -> PlaybookR
                 case=case.pk,
                 playbook=playbook.pk,
             )
+            _forward(run, workflow, driver)
+            _save(run, workflow)
     except (PlaybookFailed, *RUN_ERRORS) as exc:
         run = PlaybookRun(
             workspace=case.workspace, case=case, playbook=playbook, state={}, outline=[]

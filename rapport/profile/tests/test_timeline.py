@@ -7,7 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from rapport.approvals import actions as approvals
 from rapport.cases import actions as cases
+from rapport.cases.approvals import request_case_approval
 from rapport.cases.models import Case
 from rapport.connectors.base import Author, Batch, NormalisedPost
 from rapport.contacts import actions as contacts
@@ -52,6 +54,24 @@ def test_cases_opened_and_resolved_join_the_customers_timeline(
         cases.transition(owner, case, to="resolved")
     assert f"Case #{case.pk} resolved: Mortgage payment taken twice" in titles(customer)
     assert TimelineEntry.objects.filter(contact=customer, kind="case").count() == 2
+
+
+def test_a_case_linked_to_its_customer_later_brings_its_entries(acme, owner):
+    customer = f.contact(acme)
+    case = cases.create_case(owner, subject="Card blocked abroad")
+    assert titles(customer) == []
+    cases.update_case(owner, case, customer=customer)
+    assert titles(customer) == [f"Case #{case.pk} opened: Card blocked abroad"]
+
+
+def test_approvals_on_a_customers_case_join_their_timeline_asked_and_decided(acme, owner, manager):
+    customer = f.contact(acme)
+    case = cases.create_case(owner, subject="Fee refund", customer=customer)
+    approval = request_case_approval(owner, case, approver=manager, amount=35)
+    assert f"Approval requested: {approval.summary}" in titles(customer)
+    approvals.decide(manager, approval, decision="approve")
+    assert f"Approval approved: {approval.summary}" in titles(customer)
+    assert TimelineEntry.objects.filter(contact=customer, kind="approval").count() == 2
 
 
 def test_a_logged_call_appears_once(acme, agent, django_capture_on_commit_callbacks):
