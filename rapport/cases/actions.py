@@ -466,11 +466,11 @@ def transition(actor: Membership, case: Case, *, to: str) -> Case:
     log(actor, case, words, event=event)
     who = actor.user.display_name
     tell_watchers(actor, case, f"{who} {words} (#{case.pk} {case.subject})")
-    status_changed(case, actor, before["status"])
+    tell_status_change(case, actor, before["status"])
     return case
 
 
-def status_changed(case: Case, actor: Membership | None, before: str) -> None:
+def tell_status_change(case: Case, actor: Membership | None, before: str) -> None:
     """Tells the other domains the case, saved, moved from `before` to its status now: the
     event for what happened, and the hooks that must commit with it (a transition, a decided
     approval; a merge and an unmerge tell their own event and run the hooks)."""

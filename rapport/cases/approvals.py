@@ -17,7 +17,7 @@ from rapport.approvals import actions as approvals
 from rapport.approvals import attachments as files
 from rapport.approvals.models import Approval
 from rapport.approvals.selectors import approvers_of
-from rapport.cases.actions import FIELDS, status_changed, transition
+from rapport.cases.actions import FIELDS, tell_status_change, transition
 from rapport.cases.activity import case_url
 from rapport.cases.events import CASE_APPROVAL_DECIDING
 from rapport.cases.models import Case, Status
@@ -117,7 +117,7 @@ def _resume(case: Case, actor: Membership | None, approval: Approval) -> None:
         before=before,
         after={**snapshot(case, FIELDS), "because": f"approval #{approval.pk} {approval.state}"},
     )
-    status_changed(case, actor, before["status"])
+    tell_status_change(case, actor, before["status"])
 
 
 def on_case_approval_decided(
