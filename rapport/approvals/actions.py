@@ -10,8 +10,16 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from rapport.approvals.events import (
+    APPROVAL_DECIDED,
+    APPROVAL_EXPIRED,
+    APPROVAL_REQUESTED,
+    APPROVAL_WITHDRAWN,
+    tell,
+)
 from rapport.approvals.models import Approval
 from rapport.approvals.registry import kind_of
+from rapport.approvals.reminders import timers_for
 from rapport.core.access import require_role
 from rapport.core.audit import action, record, record_by, snapshot
 from rapport.core.models import Membership, Team
@@ -69,6 +77,12 @@ def clean_amount(amount: object) -> Decimal | None:
     if value.as_tuple().exponent < -2:  # type: ignore[operator]
         raise ValidationError({"amount": "The amount has at most two decimals (cents)."})
     return value.quantize(Decimal("0.01"))
+
+
+def in_time(approval: Approval) -> bool:
+    """Decided before it was due to be escalated (the workspace's delay after it was asked)."""
+    due = approval.created_at + timedelta(hours=timers_for(approval.workspace).escalate_after_hours)
+    return approval.decided_at is not None and approval.decided_at <= due
 
 
 def _clean_comment(comment: str) -> str:
@@ -145,6 +159,7 @@ def request_approval(
     record_by(
         actor, verb="approval.request", obj=approval, after=snapshot(approval, APPROVAL_FIELDS)
     )
+    tell(APPROVAL_REQUESTED, approval, actor)
     return approval
 
 
@@ -220,6 +235,7 @@ def decide(
     if edits:
         after["edited"] = sorted(edits)
     record_by(actor, verb="approval.decide", obj=locked, before=before, after=after)
+    tell(APPROVAL_DECIDED, locked, actor, decision=locked.state, in_time=in_time(locked))
     approval.refresh_from_db()
     return locked
 
@@ -248,6 +264,7 @@ def withdraw(actor: Membership, approval: Approval, *, comment: str = "") -> App
         before=before,
         after=snapshot(locked, APPROVAL_FIELDS),
     )
+    tell(APPROVAL_WITHDRAWN, locked, actor)
     return locked
 
 
@@ -272,6 +289,7 @@ def expire(approval: Approval) -> bool:
             before=before,
             after=snapshot(locked, APPROVAL_FIELDS),
         )
+        tell(APPROVAL_EXPIRED, locked, None)
     approval.refresh_from_db()
     return True
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
+from rapport.approvals.events import APPROVAL_FILES_ADDED, tell
 from rapport.approvals.models import Approval, ApprovalAttachment
 from rapport.core.audit import action, record_by
 from rapport.core.models import Membership
@@ -138,7 +139,9 @@ def add_files(
         raise ValidationError(
             {"attachments": f"An approval holds at most {MAX_FILES} files; {room} more fit."}
         )
-    return attach(actor, locked, checked, verb="approval.add_files")
+    stored = attach(actor, locked, checked, verb="approval.add_files")
+    tell(APPROVAL_FILES_ADDED, locked, actor, files=len(stored))
+    return stored
 
 
 def remove_orphans(older_than_seconds: int = 3600) -> int:

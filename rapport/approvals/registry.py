@@ -1,9 +1,9 @@
 """What each kind of object does when its approval is decided: a registry of handlers per model.
 
-The domain that owns the object registers its handler in its `AppConfig.ready()`; approvals
-never imports it. The handler runs inside the deciding transaction, so a handler that refuses
-(raises `ValidationError`) leaves the approval undecided. The `approval.decide` domain event is
-sent after the commit as well, for reactions that may happen later (notifications).
+The domain that owns the object registers its handler in its `wiring.py`; approvals never
+imports it. The handler runs inside the deciding transaction, so a handler that refuses (raises
+`ValidationError`) leaves the approval undecided. The `approval.decided` domain event is emitted
+as well, heard after the commit, for reactions that may happen later.
 """
 
 from collections.abc import Callable
@@ -41,6 +41,11 @@ def register(
     KINDS[model._meta.label_lower] = ApprovalKind(on_decided, editable, url)
 
 
-def kind_of(approval: "Approval") -> ApprovalKind | None:
+def label_of(approval: "Approval") -> str:
+    """The approved object's model label ("cases.case"): the key of its kind here."""
     ct = approval.content_type
-    return KINDS.get(f"{ct.app_label}.{ct.model}")
+    return f"{ct.app_label}.{ct.model}"
+
+
+def kind_of(approval: "Approval") -> ApprovalKind | None:
+    return KINDS.get(label_of(approval))

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from rapport.approvals.events import APPROVAL_ESCALATED, APPROVAL_REMINDED, tell
 from rapport.approvals.models import Approval, ApprovalTimers
 from rapport.approvals.registry import kind_of
 from rapport.approvals.selectors import approvers_of
@@ -129,6 +130,7 @@ def remind(approval: Approval, now: datetime) -> bool:
             obj=locked,
             after={"reminded": [str(p.user) for p in people]},
         )
+        tell(APPROVAL_REMINDED, locked, None)
     return True
 
 
@@ -153,6 +155,7 @@ def escalate(approval: Approval, now: datetime) -> bool:
             obj=locked,
             after={"escalated_to": [str(p.user) for p in people]},
         )
+        tell(APPROVAL_ESCALATED, locked, None)
     return True
 
 

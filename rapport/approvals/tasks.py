@@ -1,5 +1,6 @@
 """Background work of approvals: expiring the ones whose time is up, reminding and escalating
-the ones that wait too long. Both run periodically (registered in `ApprovalsConfig.ready`)."""
+the ones that wait too long, removing orphaned files. Each runs periodically (registered in
+`wiring.py`)."""
 
 from django_tasks import task
 

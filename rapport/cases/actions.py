@@ -14,12 +14,32 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.text import slugify
 
-from rapport.cases import custom_fields, signals
+from rapport.cases import custom_fields
 from rapport.cases.activity import case_url, log, tell_watchers
+from rapport.cases.events import (
+    CASE_CLOSED,
+    CASE_COMMENTED,
+    CASE_COMMENTING,
+    CASE_OPENED,
+    CASE_OPENING,
+    CASE_REOPENED,
+    CASE_RESOLVED,
+    CASE_STATUS_CHANGED,
+    CASE_STATUS_CHANGING,
+    CASE_UPDATED,
+    CASE_UPDATING,
+    TASK_ADDED,
+    TASK_ASSIGNED,
+    TASK_COMPLETED,
+    TASK_COMPLETING,
+    TASK_REOPENED,
+)
 from rapport.cases.models import Case, CaseType, Comment, Priority, Status, Task
 from rapport.contacts.models import Contact
+from rapport.core import hooks
 from rapport.core.access import require_role, require_same_workspace
 from rapport.core.audit import action, record_by, snapshot
+from rapport.core.events import emit
 from rapport.core.models import Membership, Team
 from rapport.core.roles import Role
 from rapport.inbox.actions import _MENTION
@@ -237,6 +257,17 @@ def create_case(
     log(actor, case, "opened the case", event=event)
     if case.parent is not None:
         log(actor, case.parent, f"added case #{case.pk} as a child", event=event)
+    emit(
+        CASE_OPENED,
+        case.workspace_id,
+        actor=actor,
+        object_id=case.pk,
+        status=case.status,
+        conversation=case.conversation_id,
+        customer=case.customer_id,
+        team=case.team_id,
+    )
+    hooks.run(CASE_OPENING, case=case, actor=actor)
     return case
 
 
@@ -320,6 +351,10 @@ def update_case(
             log(actor, case, _changes(before, after, changed), event=event)
         if before["parent"] != after["parent"]:
             _log_parent(actor, case, old_parent, event)
+            changed.append("parent")
+        if changed:
+            emit(CASE_UPDATED, case.workspace_id, actor=actor, object_id=case.pk, fields=changed)
+            hooks.run(CASE_UPDATING, case=case, actor=actor, fields=changed)
     return case
 
 
@@ -431,10 +466,31 @@ def transition(actor: Membership, case: Case, *, to: str) -> Case:
     log(actor, case, words, event=event)
     who = actor.user.display_name
     tell_watchers(actor, case, f"{who} {words} (#{case.pk} {case.subject})")
-    signals.status_changed.send(
-        sender=Case, case=case, actor=actor, before=before["status"], after=to
-    )
+    tell_status_change(case, actor, before["status"])
     return case
+
+
+def tell_status_change(case: Case, actor: Membership | None, before: str) -> None:
+    """Tells the other domains the case, saved, moved from `before` to its status now: the
+    event for what happened, and the hooks that must commit with it (a transition, a decided
+    approval; a merge and an unmerge tell their own event and run the hooks)."""
+    after = case.status
+    if after == Status.RESOLVED:
+        emit(CASE_RESOLVED, case.workspace_id, actor=actor, object_id=case.pk, before=before)
+    elif after == Status.CLOSED:
+        emit(CASE_CLOSED, case.workspace_id, actor=actor, object_id=case.pk)
+    elif before in (Status.RESOLVED, Status.CLOSED):
+        emit(CASE_REOPENED, case.workspace_id, actor=actor, object_id=case.pk, before=before)
+    else:
+        emit(
+            CASE_STATUS_CHANGED,
+            case.workspace_id,
+            actor=actor,
+            object_id=case.pk,
+            before=before,
+            after=after,
+        )
+    hooks.run(CASE_STATUS_CHANGING, case=case, actor=actor, before=before, after=after)
 
 
 @action("case.watch")
@@ -553,6 +609,14 @@ def add_task(
     )
     whom = f" for {assignee.user.display_name}" if assignee is not None else ""
     log(actor, case, f"added the task “{task.title}”{whom}", event=event)
+    emit(
+        TASK_ADDED,
+        case.workspace_id,
+        actor=actor,
+        object_id=task.pk,
+        case=case.pk,
+        assignee=task.assignee_id,
+    )
     if assignee is not None:
         notify(
             assignee,
@@ -609,9 +673,35 @@ def update_task(
         else:
             words = f"changed the task “{task.title}”"
         log(actor, task.case, words, event=event)
-        if before["status"] != Task.State.DONE and task.status == Task.State.DONE:
-            signals.task_completed.send(sender=Task, task=task, actor=actor)
+        _tell_task_changes(actor, task, before)
     return task
+
+
+def _tell_task_changes(actor: Membership, task: Task, before: dict[str, Any]) -> None:
+    """The events of a changed task (given to someone else, completed, reopened), and the
+    hooks that complete with it (a playbook's step)."""
+    case_id, assignee = task.case_id, task.assignee_id
+    if before["assignee"] != assignee:
+        emit(
+            TASK_ASSIGNED,
+            task.workspace_id,
+            actor=actor,
+            object_id=task.pk,
+            case=case_id,
+            assignee=assignee,
+        )
+    if before["status"] != Task.State.DONE and task.status == Task.State.DONE:
+        emit(
+            TASK_COMPLETED,
+            task.workspace_id,
+            actor=actor,
+            object_id=task.pk,
+            case=case_id,
+            assignee=assignee,
+        )
+        hooks.run(TASK_COMPLETING, task=task, actor=actor)
+    elif before["status"] == Task.State.DONE and task.status != Task.State.DONE:
+        emit(TASK_REOPENED, task.workspace_id, actor=actor, object_id=task.pk, case=case_id)
 
 
 # Comments ----------------------------------------------------------------------------------
@@ -692,6 +782,15 @@ def add_comment(actor: Membership, case: Case, *, body: str, public: bool = Fals
         event=event,
         comment=comment,
     )
+    emit(
+        CASE_COMMENTED,
+        case.workspace_id,
+        actor=actor,
+        object_id=case.pk,
+        comment=comment.pk,
+        public=public,
+    )
+    hooks.run(CASE_COMMENTING, comment=comment, actor=actor)
     who, url = actor.user.display_name, case_url(case)
     told: list[Membership] = list(people)
     for person in people:

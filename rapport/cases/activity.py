@@ -1,20 +1,19 @@
 """A case's activity stream and who hears about it.
 
 `log` writes one line of the stream beside the audit event it comes from, inside the action's
-transaction. `tell_watchers` notifies the case's watchers (never the actor). Other domains'
-events about a case (approvals, SLAs, playbooks) join the stream through `link_event`, connected
-to `domain_event` here (actions.py imports this module): any audited object whose `after` names
-a `case` is shown there.
+transaction; the domains above cases (SLAs, playbooks) write their lines about a case through it
+too. Approvals are below cases: their events about a case become lines here (`log_approval`,
+listening in `wiring.py`). `tell_watchers` notifies the case's watchers (never the actor), and
+`case_url` is where every notification about a case points.
 """
 
 from collections.abc import Iterable
-from typing import Any
 
-from django.dispatch import receiver
 from django.urls import reverse
 
+from rapport.approvals.models import Approval
 from rapport.cases.models import Activity, Case, Comment
-from rapport.core.audit import domain_event
+from rapport.core.events import Event
 from rapport.core.models import AuditEvent, Membership
 from rapport.notifications.actions import notify
 from rapport.notifications.models import Kind
@@ -22,30 +21,21 @@ from rapport.notifications.models import Kind
 #: Watchers are told under this kind: by default in the app only, so a busy case does not flood
 #: anyone's mailbox.
 WATCH_KIND = Kind.WATCHING
-#: Other domains' verbs that show in a case's stream, in words.
-OTHER_VERBS = {
-    "playbook.start": "started the playbook",
-    "playbook.cancel": "cancelled the playbook",
-    "playbook.retry": "retried the playbook",
-    "playbook.step.open": "playbook step opened",
-    "playbook.step.run": "playbook step done by the machine",
-    "playbook.step.complete": "playbook step completed",
-    "playbook.step.decided": "playbook step decided",
-    "playbook.step.submit": "filled in the playbook step",
-    "approval.request": "asked for an approval",
-    "approval.decide": "decided an approval",
-    "approval.withdraw": "withdrew an approval request",
-    "approval.remind": "reminded the approver",
-    "approval.escalate": "escalated an approval",
-    "approval.expire": "an approval expired",
-    "approval.add_files": "added files to an approval",
-    "sla.warning": "SLA nearly due",
-    "sla.breach": "SLA breached",
+#: An approval's events that show in its case's stream: (the audit verb, the line in words).
+APPROVAL_LINES = {
+    "approval.requested": ("approval.request", "asked for an approval"),
+    "approval.decided": ("approval.decide", "decided an approval"),
+    "approval.withdrawn": ("approval.withdraw", "withdrew an approval request"),
+    "approval.reminded": ("approval.remind", "reminded the approver"),
+    "approval.escalated": ("approval.escalate", "escalated an approval"),
+    "approval.expired": ("approval.expire", "an approval expired"),
+    "approval.files_added": ("approval.add_files", "added files to an approval"),
 }
 TEXT_MAX = 300
 
 
 def case_url(case: Case) -> str:
+    """Where a person sees the case in Rapport: every notification about a case links here."""
     return reverse("web:case", args=[case.workspace.slug, case.pk])
 
 
@@ -86,23 +76,17 @@ def tell_watchers(
         notify(watcher, WATCH_KIND, text, url, actor)
 
 
-@receiver(domain_event, dispatch_uid="cases.activity.link_event")
-def link_event(sender: Any, *, event: AuditEvent, **_: Any) -> None:
-    """Shows another domain's audited change about a case in that case's stream (on commit)."""
-    if event.workspace_id is None or not isinstance(event.after, dict):
-        return
-    case_id = event.after.get("case")
-    if not isinstance(case_id, int) or event.object_type.startswith("cases."):
-        return  # the cases domain writes its own lines, with better words
-    case = Case.objects.filter(pk=case_id, workspace_id=event.workspace_id).first()
-    if case is None or Activity.objects.filter(event=event).exists():
-        return
+def log_approval(event: Event) -> Activity | None:
+    """The line an approval's event writes in its case's stream ("asked for an approval (Approve
+    620.00 on case #12: ...)"); nothing for an approval of something else."""
+    verb, words = APPROVAL_LINES[event.name]
+    if event.data.get("kind") != Case._meta.label_lower or event.object_id is None:
+        return None
+    case = Case.objects.filter(pk=event.data["object"], workspace_id=event.workspace_id).first()
+    approval = Approval.objects.filter(pk=event.object_id).only("summary").first()
+    if case is None or approval is None:
+        return None
     actor = None
-    if event.actor_id:
-        actor = Membership.objects.filter(
-            workspace_id=event.workspace_id, user_id=event.actor_id
-        ).first()
-    words = OTHER_VERBS.get(event.verb) or event.verb.replace("_", " ").replace(".", ": ")
-    step = event.after.get("name")
-    what = f"“{step}”" if isinstance(step, str) and step else event.object_repr
-    log(actor, case, f"{words} ({what})", event=event)
+    if event.actor_id is not None:
+        actor = Membership.objects.filter(pk=event.actor_id, workspace_id=case.workspace_id).first()
+    return log(actor, case, f"{words} ({approval.summary})", verb=verb)

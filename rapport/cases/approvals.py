@@ -2,9 +2,9 @@
 the case waits on it, and resuming the case when the decision comes.
 
 `request_case_approval` is the write (also called by playbooks); `on_case_approval_decided` is
-the Case handler in the approvals registry (registered in `CasesConfig.ready`). It runs inside
-the deciding transaction, sends `signals.approval_decided` there, and puts the case back to open
-when nothing else is pending.
+the Case handler in the approvals registry (registered in `wiring.py`). It runs inside the
+deciding transaction, runs the `case.approval_deciding` hook there (a playbook's branch), and
+puts the case back to open when nothing else is pending.
 """
 
 from collections.abc import Iterable
@@ -12,25 +12,22 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.urls import reverse
 
 from rapport.approvals import actions as approvals
 from rapport.approvals import attachments as files
 from rapport.approvals.models import Approval
 from rapport.approvals.selectors import approvers_of
-from rapport.cases import signals
-from rapport.cases.actions import FIELDS, transition
+from rapport.cases.actions import FIELDS, tell_status_change, transition
+from rapport.cases.activity import case_url
+from rapport.cases.events import CASE_APPROVAL_DECIDING
 from rapport.cases.models import Case, Status
+from rapport.core import hooks
 from rapport.core.audit import action, record, snapshot
 from rapport.core.models import Membership, Team
 from rapport.notifications.actions import notify
 from rapport.notifications.models import Kind
 
 CLOSED_TO_APPROVALS = (Status.RESOLVED, Status.CLOSED)
-
-
-def case_url(case: Case) -> str:
-    return reverse("web:case", args=[case.workspace.slug, case.pk])
 
 
 def _amount_words(approval: Approval) -> str:
@@ -120,17 +117,16 @@ def _resume(case: Case, actor: Membership | None, approval: Approval) -> None:
         before=before,
         after={**snapshot(case, FIELDS), "because": f"approval #{approval.pk} {approval.state}"},
     )
-    signals.status_changed.send(
-        sender=Case, case=case, actor=actor, before=before["status"], after=case.status
-    )
+    tell_status_change(case, actor, before["status"])
 
 
 def on_case_approval_decided(
     approval: Approval, actor: Membership | None, edits: dict[str, str]
 ) -> None:
-    """The registry handler: tell the case's parts (signal), resume it, tell the requester."""
+    """The registry handler: the hooks on the case hear it, the case resumes, the requester is
+    told."""
     case = Case.objects.select_for_update().select_related("workspace").get(pk=approval.object_id)
-    signals.approval_decided.send(sender=Case, case=case, approval=approval, actor=actor)
+    hooks.run(CASE_APPROVAL_DECIDING, case=case, approval=approval, actor=actor)
     others = (
         Approval.objects.filter(
             content_type=approval.content_type,
@@ -170,11 +166,6 @@ def pending_for(case: Case) -> Approval | None:
     )
 
 
-def _approval_url(approval: Approval) -> str:
-    return reverse("web:case", args=[approval.workspace.slug, approval.object_id])
-
-
-def register() -> None:
-    from rapport.approvals import registry
-
-    registry.register(Case, on_case_approval_decided, url=_approval_url)
+def approval_url(approval: Approval) -> str:
+    """Where the approvers of an approval on a case decide it: the case's page."""
+    return case_url(Case.objects.select_related("workspace").get(pk=approval.object_id))

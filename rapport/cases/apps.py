@@ -5,8 +5,3 @@ class CasesConfig(AppConfig):
     name = "rapport.cases"
     label = "cases"
     verbose_name = "Cases"
-
-    def ready(self) -> None:
-        from rapport.cases import approvals
-
-        approvals.register()

@@ -13,12 +13,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from rapport.cases import signals
 from rapport.cases.actions import FIELDS, MAX_DEPTH, _label
 from rapport.cases.activity import log, tell_watchers
+from rapport.cases.events import CASE_MERGED, CASE_STATUS_CHANGING, CASE_UNMERGED
 from rapport.cases.models import Case, CaseMerge, Comment, Status, Task
+from rapport.core import hooks
 from rapport.core.access import require_role, require_same_workspace
 from rapport.core.audit import action, record_by, snapshot
+from rapport.core.events import emit
 from rapport.core.models import Membership
 from rapport.core.roles import Role
 
@@ -119,9 +121,21 @@ def merge(actor: Membership, source: Case, *, into: Case) -> CaseMerge:
         target,
         f"{actor.user.display_name} merged case #{source.pk} into case #{target.pk}",
     )
+    emit(
+        CASE_MERGED,
+        source.workspace_id,
+        actor=actor,
+        object_id=source.pk,
+        into=target.pk,
+        merge=record.pk,
+    )
     if moved["status"] != Status.CLOSED:
-        signals.status_changed.send(
-            sender=Case, case=source, actor=actor, before=moved["status"], after=Status.CLOSED
+        hooks.run(
+            CASE_STATUS_CHANGING,
+            case=source,
+            actor=actor,
+            before=moved["status"],
+            after=Status.CLOSED,
         )
     return record
 
@@ -171,9 +185,21 @@ def unmerge(actor: Membership, source: Case) -> Case:
     words = f"{tasks} task(s) and {comments} comment(s) moved back"
     log(actor, source, f"unmerged this case from case #{target.pk}; {words}", event=event)
     log(actor, target, f"unmerged case #{source.pk} from this case; {words}", event=event)
+    emit(
+        CASE_UNMERGED,
+        source.workspace_id,
+        actor=actor,
+        object_id=source.pk,
+        into=target.pk,
+        merge=record.pk,
+    )
     if source.status != Status.CLOSED:
-        signals.status_changed.send(
-            sender=Case, case=source, actor=actor, before=Status.CLOSED, after=source.status
+        hooks.run(
+            CASE_STATUS_CHANGING,
+            case=source,
+            actor=actor,
+            before=Status.CLOSED,
+            after=source.status,
         )
     return source
 

@@ -1,10 +1,14 @@
 """The customer's status page: public links (created and revoked by agents) and what the page
 may show: the subject, the status in the customer's words, the public updates and the current
 step. Nothing internal (comments, tasks, owners, approvals, amounts) is ever read here.
+
+The current step comes from the domains that drive a case along known steps (playbooks): they
+register a `StepReader` in `STEP_READERS` from their `wiring.py`; cases never imports them.
 """
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +34,16 @@ CUSTOMER_WORDS = {
 }
 UPDATES_SHOWN = 50
 logger = logging.getLogger(__name__)
+
+#: The step a case is at, in the customer's words, or None when the reader knows of none.
+StepReader = Callable[[Case], str | None]
+#: Asked in order; the first step found is shown.
+STEP_READERS: list[StepReader] = []
+
+
+def register_step_reader(reader: StepReader) -> None:
+    if reader not in STEP_READERS:
+        STEP_READERS.append(reader)
 
 
 @action("case.public_link.create")
@@ -87,14 +101,16 @@ class PublicStatus:
 
 
 def current_step(case: Case) -> str | None:
-    # imported here: playbooks builds on cases, so cases reads it only when a page asks
-    from rapport.playbooks.selectors import current_step as step_of
-
-    try:
-        return step_of(case)
-    except Exception:  # the customer's page must not fail on a playbook's state
-        logger.exception("current step of case #%s", case.pk)
-        return None
+    """The step the registered readers say the case is at (None when none knows one)."""
+    for reader in STEP_READERS:
+        try:
+            step = reader(case)
+        except Exception:  # the customer's page must not fail on a playbook's state
+            logger.exception("current step of case #%s", case.pk)
+            continue
+        if step:
+            return step
+    return None
 
 
 def public_status(token: str) -> PublicStatus | None:

@@ -2,7 +2,8 @@
 
 Upload a playbook for a case type (validated; a refused upload changes nothing), switch it off,
 start a run on a case by hand (cases of a type with an active playbook start one when opened:
-see `receivers`), cancel a run. The machine's own steps are in `engine`.
+see `wiring`), cancel a run. The machine's own steps are in `engine`. What a person does to a
+run on a case is a line of the case's stream too (`activity`).
 """
 
 import uuid
@@ -14,9 +15,11 @@ from rapport.cases import actions as case_actions
 from rapport.cases.models import Case, CaseType, Status
 from rapport.core.access import require_role, require_same_workspace
 from rapport.core.audit import action, record_by
+from rapport.core.events import emit
 from rapport.core.models import Membership
 from rapport.core.roles import Role
-from rapport.playbooks import engine
+from rapport.playbooks import activity, engine
+from rapport.playbooks.events import PLAYBOOK_CANCELLED
 from rapport.playbooks.forms import clean_values
 from rapport.playbooks.models import Playbook, PlaybookRun, PlaybookStep
 from rapport.playbooks.validate import PlaybookInvalid, Problem, parse_playbook
@@ -142,7 +145,7 @@ def start_run(actor: Membership, case: Case, *, playbook: Playbook | None = None
         replaced = {"run": existing.pk, "status": existing.status}
         existing.delete()
     run = engine.start(case, playbook, actor)
-    record_by(
+    event = record_by(
         actor,
         verb="playbook.start",
         obj=run,
@@ -154,6 +157,7 @@ def start_run(actor: Membership, case: Case, *, playbook: Playbook | None = None
             **({"case_type": typed} if typed else {}),
         },
     )
+    activity.show(case, actor, event)
     return run
 
 
@@ -171,7 +175,9 @@ def cancel_run(actor: Membership, run: PlaybookRun) -> PlaybookRun:
         for s in run.outline
     ]
     run.save()
-    record_by(actor, verb="playbook.cancel", obj=run, after={"case": run.case_id})
+    event = record_by(actor, verb="playbook.cancel", obj=run, after={"case": run.case_id})
+    activity.show(run.case, actor, event)
+    emit(PLAYBOOK_CANCELLED, run.workspace_id, actor=actor, object_id=run.pk, case=run.case_id)
     return run
 
 
@@ -194,12 +200,13 @@ def submit_step(
     spec = engine.load(run).get_task_from_id(uuid.UUID(step.workflow_task_id)).task_spec
     step.form_data = clean_values(engine.step_form(spec), values)
     step.save(update_fields=["form_data"])
-    record_by(
+    event = record_by(
         actor,
         verb="playbook.step.submit",
         obj=step,
         after={"case": run.case_id, "step": step.bpmn_id, "values": step.form_data},
     )
+    activity.show(run.case, actor, event)
     case_actions.update_task(actor, task, status="done")
     return step
 

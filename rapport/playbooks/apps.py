@@ -5,8 +5,3 @@ class PlaybooksConfig(AppConfig):
     name = "rapport.playbooks"
     label = "playbooks"
     verbose_name = "Playbooks"
-
-    def ready(self) -> None:
-        from rapport.playbooks import receivers
-
-        receivers.connect()

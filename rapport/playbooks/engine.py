@@ -32,12 +32,21 @@ from SpiffWorkflow.task import Task as WorkflowTask
 from SpiffWorkflow.util.task import TaskState
 
 from rapport.cases import actions as case_actions
+from rapport.cases.approvals import request_case_approval
 from rapport.cases.models import Case, Priority
 from rapport.core.audit import record
+from rapport.core.events import emit
 from rapport.core.models import Membership
 from rapport.core.roles import Role
-from rapport.playbooks import assignment
+from rapport.playbooks import activity, assignment
 from rapport.playbooks.evaluator import ExpressionFailed, RefusedExpression, RestrictedScriptEngine
+from rapport.playbooks.events import (
+    PLAYBOOK_FAILED,
+    PLAYBOOK_FINISHED,
+    PLAYBOOK_STARTED,
+    PLAYBOOK_STEP_COMPLETED,
+    PLAYBOOK_STEP_OPENED,
+)
 from rapport.playbooks.forms import FormField, parse_form
 from rapport.playbooks.models import Playbook, PlaybookRun, PlaybookStep
 from rapport.playbooks.validate import PlaybookInvalid, parse_playbook
@@ -323,13 +332,15 @@ def driver_for(case: Case, actor: Membership | None, playbook: Playbook) -> Memb
 
 
 def _audit(run: PlaybookRun, driver: Membership | None, verb: str, after: dict[str, Any]) -> None:
-    record(
+    """The audit event of a step of the run, and its line in the case's stream."""
+    event = record(
         actor=driver.user if driver else None,
         workspace=run.case.workspace,
         verb=verb,
         obj=run,
         after={"case": run.case_id, **after},
     )
+    activity.show(run.case, driver, event)
 
 
 # Opening the steps people do ------------------------------------------------------------------
@@ -382,8 +393,6 @@ def _open_step(
             kwargs["approver"] = step.assignee = approver
         data = workflow_task.data
         amount = data.get("amount") or None
-        from rapport.cases.approvals import request_case_approval
-
         approval = request_case_approval(
             requester,
             case,
@@ -415,6 +424,16 @@ def _open_step(
             "approval": step.approval_id,
         },
     )
+    emit(
+        PLAYBOOK_STEP_OPENED,
+        run.workspace_id,
+        actor=driver,
+        object_id=step.pk,
+        case=run.case_id,
+        run=run.pk,
+        task=step.task_id,
+        approval=step.approval_id,
+    )
     return step
 
 
@@ -437,6 +456,7 @@ def _forward(run: PlaybookRun, workflow: BpmnWorkflow, driver: Membership | None
             _open_step(run, task, driver)
     if workflow.is_completed():
         _audit(run, driver, "playbook.run.complete", {"playbook": run.playbook_id})
+        emit(PLAYBOOK_FINISHED, run.workspace_id, actor=driver, object_id=run.pk, case=run.case_id)
 
 
 def explain(error: Exception | str) -> str:
@@ -461,6 +481,7 @@ def _fail(run: PlaybookRun, driver: Membership | None, error: Exception | str) -
     run.error = message[:2000]
     run.save(update_fields=["status", "error", "updated_at"])
     _audit(run, driver, "playbook.run.fail", {"error": run.error})
+    emit(PLAYBOOK_FAILED, run.workspace_id, actor=driver, object_id=run.pk, case=run.case_id)
     logger.warning("Playbook run %s on case %s failed: %s", run.pk, run.case_id, message)
 
 
@@ -503,6 +524,14 @@ def start(case: Case, playbook: Playbook, actor: Membership | None) -> PlaybookR
                 "playbook.run.start",
                 {"playbook": playbook.pk, "version": playbook.version},
             )
+            emit(
+                PLAYBOOK_STARTED,
+                run.workspace_id,
+                actor=driver,
+                object_id=run.pk,
+                case=case.pk,
+                playbook=playbook.pk,
+            )
             _forward(run, workflow, driver)
             _save(run, workflow)
     except (PlaybookFailed, *RUN_ERRORS) as exc:
@@ -523,6 +552,20 @@ def _locked_run(step: PlaybookStep) -> PlaybookRun | None:
         return None
     step.run = run
     return run
+
+
+def _step_completed(
+    run: PlaybookRun, step: PlaybookStep, driver: Membership | None, *, approved: bool | None
+) -> None:
+    emit(
+        PLAYBOOK_STEP_COMPLETED,
+        run.workspace_id,
+        actor=driver,
+        object_id=step.pk,
+        case=run.case_id,
+        run=run.pk,
+        approved=approved,
+    )
 
 
 def task_done(
@@ -556,6 +599,7 @@ def task_done(
             "playbook.step.complete",
             {"step": step.bpmn_id, "name": step.name, "task": step.task_id},
         )
+        _step_completed(run, step, driver, approved=None)
 
     _step(run, driver, change)
 
@@ -586,6 +630,7 @@ def approval_decided(step: PlaybookStep, approval: Any, actor: Membership | None
             "playbook.step.decided",
             {"step": step.bpmn_id, "approval": approval.pk, "approved": approved},
         )
+        _step_completed(run, step, driver, approved=approved)
 
     # The case leaves "waiting on approval" before the next steps are added.
     _step(run, driver, change)

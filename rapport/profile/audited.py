@@ -1,34 +1,19 @@
-"""Other domains' audited writes onto the timeline: a case opened or resolved, a conversation
-resolved, an approval requested or decided.
+"""Other domains' audited writes onto the timeline: a conversation resolved.
 
 `on_domain_event` listens to `rapport.core.audit.domain_event` (connected in `wiring.py`) until
-those domains emit named events: it reads the row each audit event names (`BY_OBJECT_TYPE`), and
+the inbox emits named events: it reads the row each audit event names (`BY_OBJECT_TYPE`), and
 a failure is logged, never raised into the write that caused it.
 """
 
 import logging
 from typing import Any
 
-from rapport.approvals.models import Approval
-from rapport.cases.models import Case
 from rapport.core.models import AuditEvent
-from rapport.engagement.models import Reply
 from rapport.inbox.models import Conversation
 from rapport.profile.models import TimelineEntry
-from rapport.profile.timeline import (
-    approval_entry,
-    case_entries,
-    contact_of_post,
-    conversation_entry,
-    insert_missing,
-)
+from rapport.profile.timeline import conversation_entry, insert_missing
 
 logger = logging.getLogger(__name__)
-
-
-def on_case(event: AuditEvent) -> list[TimelineEntry]:
-    case = Case.objects.filter(pk=event.object_id, workspace_id=event.workspace_id or 0).first()
-    return case_entries(case) if case is not None else []
 
 
 def on_conversation(event: AuditEvent) -> list[TimelineEntry]:
@@ -48,39 +33,9 @@ def on_conversation(event: AuditEvent) -> list[TimelineEntry]:
     return [conversation_entry(conv, conv.identity.contact_id, resolved=True)]
 
 
-def approval_contact(approval: Approval) -> int | None:
-    """The contact an approval is about: a case's customer, or the author of a replied post."""
-    model = approval.content_type.model_class()
-    if model is None:
-        return None
-    label = model._meta.label_lower
-    if label == "cases.case":
-        return (
-            Case.objects.filter(pk=approval.object_id).values_list("customer_id", flat=True).first()
-        )
-    if label == "engagement.reply":
-        post_id = Reply.objects.filter(pk=approval.object_id).values_list("post_id", flat=True)
-        return contact_of_post(post_id.first() or 0)
-    return None
-
-
-def on_approval(event: AuditEvent) -> list[TimelineEntry]:
-    approval = (
-        Approval.objects.select_related("content_type")
-        .filter(pk=event.object_id, workspace_id=event.workspace_id or 0)
-        .first()
-    )
-    if approval is None:
-        return []
-    contact_id = approval_contact(approval)
-    return [approval_entry(approval, contact_id)] if contact_id else []
-
-
 #: object type of the audited row -> what it becomes on the timeline
 BY_OBJECT_TYPE = {
-    "cases.case": on_case,
     "inbox.conversation": on_conversation,
-    "approvals.approval": on_approval,
 }
 
 

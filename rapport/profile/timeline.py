@@ -1,13 +1,15 @@
 """The contact's timeline: one `TimelineEntry` per thing that happened with them, in any domain.
 
-Entries are written four ways:
+Entries are written these ways:
 - `add_entry(contact, ...)`, by anyone who knows a contact did something;
 - from contacts' events (`wiring.py`): an interaction logged (`record_interaction`), orders
   imported (`record_orders`), identities linked to a contact (`record_identities`);
 - from engagement's `reply.published` (`wiring.py`): a reply on the timeline of the contact who
   wrote the post (`record_reply`);
-- from other domains' audited writes (`audited.py`: a case opened or resolved, an approval, a
-  conversation resolved), reading the rows the event names;
+- from the events of cases and approvals (`wiring.py`): a case opened or resolved
+  (`record_case`), an approval asked or decided (`record_approval`);
+- from the inbox's audited writes (`audited.py`: a conversation resolved), reading the rows the
+  event names;
 - `record_triaged_posts`, for each `post.triaged` batch: posts whose author's identity is linked
   to a contact (posts are stored in bulk, without an audit event each).
 `backfill(contact)` rebuilds what is missing from the stored rows (the demo, tests). Every writer
@@ -394,6 +396,47 @@ def record_identities(workspace_id: int, identity_ids: Sequence[int]) -> int:
     return insert_missing(
         [e for contact_id, ids in by_contact.items() for e in identity_entries(ids, contact_id)]
     )
+
+
+# ---- live: cases and approvals (their events, wired in wiring.py) ----
+
+
+def record_case(workspace_id: int, case_id: int) -> int:
+    """The case's entries on its customer's timeline: opened, and resolved when it is."""
+    case = Case.objects.filter(pk=case_id, workspace_id=workspace_id).first()
+    return insert_missing(case_entries(case)) if case is not None else 0
+
+
+def approval_contact(approval: Approval) -> int | None:
+    """The contact an approval is about: a case's customer, or the author of a replied post."""
+    model = approval.content_type.model_class()
+    if model is None:
+        return None
+    label = model._meta.label_lower
+    if label == "cases.case":
+        return (
+            Case.objects.filter(pk=approval.object_id).values_list("customer_id", flat=True).first()
+        )
+    if label == "engagement.reply":
+        return (
+            Reply.objects.filter(pk=approval.object_id)
+            .values_list("post__identity__contact_id", flat=True)
+            .first()
+        )
+    return None
+
+
+def record_approval(workspace_id: int, approval_id: int) -> int:
+    """The approval's entry (asked, or as decided) on the timeline of the contact it is about."""
+    approval = (
+        Approval.objects.select_related("content_type")
+        .filter(pk=approval_id, workspace_id=workspace_id)
+        .first()
+    )
+    if approval is None:
+        return 0
+    contact_id = approval_contact(approval)
+    return insert_missing([approval_entry(approval, contact_id)]) if contact_id else 0
 
 
 # ---- backfill ----

@@ -1,10 +1,11 @@
 """How the profile is fed (discovered by core; see `rapport.core.events`).
 
-Triaged posts by known customers, replies published to them, and contacts' events
-(interactions, orders, linked identities' history) go on the timeline; other domains' audited
-writes still arrive through `rapport.core.audit.domain_event` (`audited.py`) until they emit
-events of their own. Imported CRM cases are written here (contacts' import engine calls the
-registered writer), and the suggestion rules are refreshed on a schedule.
+Triaged posts by known customers, replies published to them, contacts' events (interactions,
+orders, linked identities' history), cases opened and resolved and approvals asked and decided go
+on the timeline; conversations still arrive through `rapport.core.audit.domain_event`
+(`audited.py`) until the inbox emits events of its own. Imported CRM cases are written here
+(contacts' import engine calls the registered writer), and the suggestion rules are refreshed on
+a schedule.
 """
 
 from django.db import transaction
@@ -47,6 +48,35 @@ def orders_recorded(event: Event) -> None:
 @listen("identities.linked", queued=True)  # an identity's whole history: off the caller's path
 def identities_linked(event: Event) -> None:
     timeline.record_identities(event.workspace_id, event.ids)
+
+
+@listen("case.opened")
+@listen("case.resolved")
+@listen("case.unmerged")  # its resolution, if it had one, is back
+def case_changed(event: Event) -> None:
+    """A customer's case opened or resolved joins their timeline."""
+    if event.object_id is not None:
+        with transaction.atomic():
+            timeline.record_case(event.workspace_id, event.object_id)
+
+
+@listen("case.updated")
+def case_customer_linked(event: Event) -> None:
+    """A case linked to its customer later brings its entries to their timeline."""
+    if event.object_id is not None and "customer" in event.data.get("fields", ()):
+        with transaction.atomic():
+            timeline.record_case(event.workspace_id, event.object_id)
+
+
+@listen("approval.requested")
+@listen("approval.decided")
+@listen("approval.withdrawn")
+@listen("approval.expired")
+def approval_changed(event: Event) -> None:
+    """An approval about a customer (on their case, or a reply to them), asked or decided."""
+    if event.object_id is not None:
+        with transaction.atomic():
+            timeline.record_approval(event.workspace_id, event.object_id)
 
 
 domain_event.connect(audited.on_domain_event, dispatch_uid="profile.timeline")

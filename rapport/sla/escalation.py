@@ -1,6 +1,6 @@
 """Escalation rules applied to a timer that warned or breached: reassign the case, raise its
 priority, notify the manager, open a task. Each rule acts once per timer (`Escalation` is unique
-on the pair) and is audited; the case's activity stream shows it (`cases.activity.link_event`).
+on the pair) and is audited with the warning or breach, which the case's stream shows (`sweep`).
 """
 
 from collections.abc import Callable, Iterator
@@ -8,9 +8,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils import timezone
 
+from rapport.cases.activity import case_url
 from rapport.cases.models import Case, Priority, Task
 from rapport.core.models import Membership
 from rapport.core.roles import Role
@@ -19,10 +19,6 @@ from rapport.notifications.models import Kind
 from rapport.sla.models import Escalation, EscalationRule, Metric, SlaTimer
 
 TASK_TITLE_MAX = 200
-
-
-def case_url(case: Case) -> str:
-    return reverse("web:case", args=[case.workspace.slug, case.pk])
 
 
 _remembered: ContextVar[dict[tuple[int, int | None, int | None], list[Membership]] | None] = (

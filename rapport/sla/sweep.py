@@ -17,8 +17,11 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
+from rapport.cases.activity import log
 from rapport.core.audit import record
+from rapport.core.events import emit
 from rapport.sla import escalation
+from rapport.sla.events import SLA_BREACHED, SLA_WARNED
 from rapport.sla.models import Escalation, EscalationRule, SlaTimer
 
 logger = logging.getLogger(__name__)
@@ -27,6 +30,11 @@ logger = logging.getLogger(__name__)
 LIMIT = 5000
 #: timers claimed and escalated per transaction
 BATCH = 500
+#: what a warning or breach is called in the case's stream
+STREAM_WORDS: dict[str, str] = {
+    EscalationRule.When.WARNING: "SLA nearly due",
+    EscalationRule.When.BREACH: "SLA breached",
+}
 
 
 def due_breaches(now: dt.datetime) -> "list[int]":
@@ -164,7 +172,8 @@ def _escalate(
     rules: dict[int, list[EscalationRule]],
     done: set[tuple[int, int]],
 ) -> int:
-    """Tells the owner, applies the rules, and records it all in one audit event."""
+    """Tells the owner, applies the rules, and records it all in one audit event, one line of
+    the case's stream and one event (`sla.warned`, `sla.breached`)."""
     case = timer.case
     escalation.tell_owner(timer, case, when)
     summaries = []
@@ -174,7 +183,7 @@ def _escalate(
         applied = escalation.apply(timer, case, rule, done=done)
         if applied is not None:
             summaries.append(applied.summary)
-    record(
+    audited = record(
         actor=None,
         workspace=case.workspace,
         verb=f"sla.{when}",
@@ -185,5 +194,14 @@ def _escalate(
             "due_at": timer.due_at.isoformat(),
             "escalations": summaries,
         },
+    )
+    log(None, case, f"{STREAM_WORDS[when]} ({timer})", event=audited)
+    emit(
+        SLA_BREACHED if when == EscalationRule.When.BREACH else SLA_WARNED,
+        case.workspace_id,
+        object_id=timer.pk,
+        case=case.pk,
+        metric=timer.metric,
+        escalations=len(summaries),
     )
     return len(summaries)

@@ -2,8 +2,9 @@
 customer, moved on by the paused business time when it resumes, met by a public update (first
 and next response) or by resolving it (resolution).
 
-These run inside the case's own transaction (from `receivers`); the case's audit event already
-says what happened, so only warnings, breaches and escalations (`sweep`) write their own.
+These run inside the case's own transaction (from the cases domain's hooks, registered in
+`wiring.py`); the case's audit event already says what happened, so only warnings, breaches and
+escalations (`sweep`) write their own. A target met is an event (`sla.met`).
 """
 
 import datetime as dt
@@ -13,7 +14,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from rapport.cases.models import Case
+from rapport.core.events import emit
+from rapport.core.models import Membership
 from rapport.sla.calendar import add_business_time, business_minutes_between
+from rapport.sla.events import SLA_MET
 from rapport.sla.models import Metric, SlaPolicy, SlaTimer
 
 LIVE = (SlaTimer.State.RUNNING, SlaTimer.State.PAUSED)
@@ -116,11 +120,25 @@ def start_next_response(case: Case, at: dt.datetime) -> SlaTimer | None:
     return timer
 
 
-def meet(case: Case, metrics: Iterable[str], at: dt.datetime) -> None:
+def meet(
+    case: Case, metrics: Iterable[str], at: dt.datetime, actor: Membership | None = None
+) -> None:
+    """The case's live timers of these metrics are met at `at` (by `actor`'s change)."""
     for timer in _live(case, metrics):
+        # time paused (waiting on the customer) does not count against the target
+        late = timer.breached_at is not None or (timer.paused_since or at) > timer.due_at
         timer.state = SlaTimer.State.MET
         timer.met_at = at
         timer.save(update_fields=["state", "met_at"])
+        emit(
+            SLA_MET,
+            case.workspace_id,
+            actor=actor,
+            object_id=timer.pk,
+            case=case.pk,
+            metric=timer.metric,
+            late=late,
+        )
 
 
 def stop(case: Case, metrics: Iterable[str], at: dt.datetime) -> None:

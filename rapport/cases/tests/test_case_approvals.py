@@ -9,10 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from rapport.approvals import actions as approvals
 from rapport.approvals.models import Approval
-from rapport.cases import actions, signals
+from rapport.cases import actions
 from rapport.cases.approvals import request_case_approval
 from rapport.cases.models import Case, Status
 from rapport.core import actions as core
+from rapport.core import hooks
 from rapport.core.models import AuditEvent, Membership
 from rapport.core.roles import Role
 from rapport.notifications.models import Notification
@@ -35,18 +36,19 @@ def case(people) -> Case:
 
 
 @pytest.fixture
-def heard(monkeypatch):
+def decided(monkeypatch):
+    """What the `case.approval_deciding` hook hears, inside the deciding transaction."""
     got: list[tuple[int, str, str]] = []
 
-    def receiver(sender, case, approval, actor, **kw):
+    def hear(case, approval, actor):
         got.append((case.pk, approval.state, actor.user.email if actor else ""))
 
-    signals.approval_decided.connect(receiver, weak=False)
-    yield got
-    signals.approval_decided.disconnect(receiver)
+    verb = "case.approval_deciding"
+    monkeypatch.setitem(hooks.HOOKS, verb, [*hooks.HOOKS.get(verb, []), hooks.Hook(verb, hear)])
+    return got
 
 
-def test_a_person_is_asked_the_case_waits_and_resumes_when_approved(people, case, heard):
+def test_a_person_is_asked_the_case_waits_and_resumes_when_approved(people, case, decided):
     approval = request_case_approval(
         people["sam"], case, approver=people["ingrid"], amount="1,250.50", reason="Taken twice"
     )
@@ -61,7 +63,7 @@ def test_a_person_is_asked_the_case_waits_and_resumes_when_approved(people, case
     approvals.decide(people["ingrid"], approval, decision="approve", comment="Fine")
     case.refresh_from_db()
     assert case.status == Status.OPEN
-    assert heard == [(case.pk, "approved", "ingrid@acme.example")]
+    assert decided == [(case.pk, "approved", "ingrid@acme.example")]
     assert Notification.objects.filter(recipient=people["sam"], kind="approval_decided").exists()
     verbs = list(AuditEvent.objects.filter(workspace=case.workspace).values_list("verb", flat=True))
     assert {"case.approval.request", "approval.decide", "case.transition"} <= set(verbs)
@@ -77,14 +79,14 @@ def test_the_requester_can_never_approve_their_own_request(people, case):
         request_case_approval(people["sam"], case, approver=people["sam"])
 
 
-def test_a_rejection_needs_a_reason_and_the_case_resumes_with_it(people, case, heard):
+def test_a_rejection_needs_a_reason_and_the_case_resumes_with_it(people, case, decided):
     approval = request_case_approval(people["sam"], case, approver=people["ingrid"], amount=80)
     with pytest.raises(ValidationError, match="Say why you reject it"):
         approvals.decide(people["ingrid"], approval, decision="reject")
     approvals.decide(people["ingrid"], approval, decision="reject", comment="Goodwill only")
     case.refresh_from_db()
     assert case.status == Status.OPEN
-    assert heard == [(case.pk, "rejected", "ingrid@acme.example")]
+    assert decided == [(case.pk, "rejected", "ingrid@acme.example")]
     text = Notification.objects.get(recipient=people["sam"], kind="approval_decided").text
     assert "was rejected by ingrid@acme.example: Goodwill only" in text
 
@@ -205,7 +207,7 @@ def test_attachments_are_stored_and_bad_ones_refused_by_name(people, case, setti
     assert Approval.objects.filter(state="pending").count() == 0
 
 
-def test_an_expired_approval_resumes_the_case_as_the_machines_write(people, case, heard):
+def test_an_expired_approval_resumes_the_case_as_the_machines_write(people, case, decided):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -218,7 +220,7 @@ def test_an_expired_approval_resumes_the_case_as_the_machines_write(people, case
         assert approvals.expire_due() == 1
     case.refresh_from_db()
     assert case.status == Status.OPEN
-    assert heard == [(case.pk, "expired", "")]
+    assert decided == [(case.pk, "expired", "")]
     resumed = AuditEvent.objects.filter(verb="case.transition").latest("id")
     assert resumed.actor is None
     assert resumed.after is not None

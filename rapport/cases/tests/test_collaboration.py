@@ -3,7 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from rapport.approvals import actions as approvals
 from rapport.cases import actions, selectors
+from rapport.cases.approvals import request_case_approval
 from rapport.cases.models import Activity
 from rapport.contacts.models import Contact
 from rapport.core.models import AuditEvent, Membership
@@ -123,20 +125,16 @@ def test_the_workspace_stream_filters_by_team_and_customer(acme, people, globex)
     assert Activity.objects.filter(workspace=globex).count() == 0
 
 
-def test_other_domains_changes_show_in_the_case_stream_in_words(
-    people, django_capture_on_commit_callbacks
-):
-    from django.db import transaction
-
-    from rapport.core.audit import record_by
-
-    case = actions.create_case(people["sam"], subject="Credit back")
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        record_by(
-            people["sam"],
-            verb="playbook.step.open",
-            obj=people["sam"],  # any object of another domain's; the case is named in `after`
-            after={"case": case.pk, "name": "Investigate the disputed payment"},
-        )
-    latest = selectors.case_activity(people["owner"], case).items[0]
-    assert latest.text == "playbook step opened (“Investigate the disputed payment”)"
+def test_an_approval_on_the_case_shows_in_its_stream_in_words(people):
+    case = actions.create_case(people["sam"], subject="Credit back", owner=people["sam"])
+    approval = request_case_approval(people["sam"], case, approver=people["ingrid"], amount=620)
+    approvals.decide(people["ingrid"], approval, decision="approve", comment="Fine")
+    stream = selectors.case_activity(people["owner"], case).items
+    lines = [(a.actor, a.verb, a.text) for a in stream]
+    summary = f"Approve 620.00 on case #{case.pk}: Credit back"
+    assert lines == [
+        (people["ingrid"], "approval.decide", f"decided an approval ({summary})"),
+        (people["sam"], "approval.request", f"asked for an approval ({summary})"),
+        (people["sam"], "case.transition", "moved the case from open to waiting on approval"),
+        (people["sam"], "case.create", "opened the case"),
+    ]

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from rapport.cases import actions, merge
+from rapport.cases import actions, merge, public
 from rapport.cases.models import Activity, Case, CaseMerge, Comment, Status, Task
 from rapport.core.models import AuditEvent, Membership
 from rapport.core.roles import Role
@@ -136,3 +136,21 @@ def test_no_merge_across_workspaces_or_by_employees(acme, owner, globex, make_me
     with pytest.raises(PermissionDenied, match="agent or above may merge"):
         merge.merge(make_member(acme, Role.EMPLOYEE), ours, into=_case(owner))
     assert not CaseMerge.objects.exists()
+
+
+def test_the_status_page_asks_the_registered_readers_for_the_current_step(owner, monkeypatch):
+    case = _case(owner)
+    link = public.create_public_link(owner, case)
+
+    def broken(case: Case) -> str | None:
+        raise ZeroDivisionError
+
+    monkeypatch.setattr(public, "STEP_READERS", [])
+    page = public.public_status(link.token)
+    assert page is not None
+    assert page.step is None
+    public.register_step_reader(broken)  # a reader that fails is skipped, never shown
+    public.register_step_reader(lambda c: "Checking your payment" if c.pk == case.pk else None)
+    page = public.public_status(link.token)
+    assert page is not None
+    assert page.step == "Checking your payment"

@@ -290,3 +290,71 @@ def test_a_run_that_lost_its_people_fails_then_goes_on_when_retried(b):
     assert states(case)["investigate"] == "done"
     with pytest.raises(ValidationError, match="not failed"):
         actions.retry_run(b.sam, run)
+
+
+def test_a_run_is_heard_step_by_step_and_shown_in_the_case_stream(b, heard):
+    from rapport.cases.selectors import case_activity
+
+    case = dispute(b, 620)
+    run = PlaybookRun.objects.get(case=case)
+    finish(b.sam, case, "Investigate the disputed payment")
+    approval_actions.decide(b.ingrid, Approval.objects.get(), decision="approve")
+    finish(b.tom, case, "Issue the credit")
+    finish(b.sam, case, "Tell the customer the credit is issued")
+
+    played = [e for e in heard if e.name.startswith("playbook.")]
+    steps = {s.pk: s for s in PlaybookStep.objects.filter(run=run)}
+    assert [
+        (e.name, steps[e.object_id].name if "step" in e.name else "run", e.data.get("approved"))
+        for e in played
+    ] == [
+        ("playbook.started", "run", None),
+        ("playbook.step_opened", "Investigate the disputed payment", None),
+        ("playbook.step_completed", "Investigate the disputed payment", None),
+        ("playbook.step_opened", "Approve the credit", None),
+        ("playbook.step_completed", "Approve the credit", True),
+        ("playbook.step_opened", "Issue the credit", None),
+        ("playbook.step_completed", "Issue the credit", None),
+        ("playbook.step_opened", "Tell the customer the credit is issued", None),
+        ("playbook.step_completed", "Tell the customer the credit is issued", None),
+        ("playbook.finished", "run", None),
+    ]
+    assert {e.data["case"] for e in played} == {case.pk}
+    assert (played[0].object_id, played[0].actor_id) == (run.pk, b.sam.pk)
+    assert played[0].data == {"case": case.pk, "playbook": b.playbook.pk}
+    approval_step = next(s for s in steps.values() if s.approval_id)
+    opened = next(e for e in played if e.object_id == approval_step.pk)
+    assert opened.data == {
+        "case": case.pk,
+        "run": run.pk,
+        "task": None,
+        "approval": approval_step.approval_id,
+    }
+
+    texts = [a.text for a in case_activity(b.owner, case, per_page=100).items]
+    assert texts[-1] == "opened the case"
+    assert "playbook step opened (“Investigate the disputed payment”)" in texts
+    assert "playbook step completed (“Investigate the disputed payment”)" in texts
+    assert f"playbook step decided ({run})" in texts
+    assert f"playbook: run: complete ({run})" in texts
+
+
+def test_a_failed_and_a_cancelled_run_are_heard(b, heard):
+    from rapport.core import actions as core_actions
+    from rapport.playbooks import actions
+
+    credit = b.workspace.teams.get(name="Credit")
+    for member in (b.tom, b.ingrid):
+        core_actions.remove_team_member(b.owner, credit, member)
+    failing = dispute(b, 120)
+    finish(b.sam, failing, "Investigate the disputed payment")
+    cancelled = dispute(b, 120, subject="Card fee taken twice")
+    run = actions.cancel_run(b.sam, PlaybookRun.objects.get(case=cancelled))
+    ends = [(e.name, e.data) for e in heard if e.name in ("playbook.failed", "playbook.cancelled")]
+    assert ends == [
+        ("playbook.failed", {"case": failing.pk}),
+        ("playbook.cancelled", {"case": cancelled.pk}),
+    ]
+    latest = cancelled.activity.order_by("-created_at", "-id").first()
+    assert latest is not None
+    assert (latest.actor, latest.text) == (b.sam, f"cancelled the playbook ({run})")

@@ -225,3 +225,27 @@ def test_a_rule_to_reassign_needs_somebody(owner):
 
     with pytest.raises(ValidationError, match="Reassign to whom"):
         actions.add_rule(owner, policy(owner), when="breach", do="reassign")
+
+
+def test_warnings_and_breaches_are_heard_and_shown_in_the_case_stream(
+    owner, people, escalating, clock, heard
+):
+    from rapport.cases.selectors import case_activity
+
+    case = open_case(owner, people)
+    timer = SlaTimer.objects.get(case=case, metric=Metric.FIRST_RESPONSE)
+    clock.move_to(london(2026, 6, 1, 10, 50))
+    swept()
+    clock.move_to(london(2026, 6, 1, 11, 1))
+    swept()
+    sla = [(e.name, e.object_id, e.actor_id, e.data) for e in heard if e.name.startswith("sla.")]
+    about = {"case": case.pk, "metric": "first_response"}
+    assert sla == [
+        ("sla.warned", timer.pk, None, {**about, "escalations": 1}),
+        ("sla.breached", timer.pk, None, {**about, "escalations": 3}),
+    ]
+    lines = [(a.actor, a.verb, a.text) for a in case_activity(owner, case).items[:2]]
+    assert lines == [
+        (None, "sla.breach", f"SLA breached (First response of case #{case.pk})"),
+        (None, "sla.warning", f"SLA nearly due (First response of case #{case.pk})"),
+    ]

@@ -254,3 +254,18 @@ def test_a_list_of_cases_gets_each_ones_most_pressing_target(owner, globex, make
     assert list(due) == [case.pk]
     assert (due[case.pk].label, due[case.pk].due_at) == ("First response", london(2026, 6, 1, 11))
     assert next_due(make_member(globex, Role.OWNER), [case.pk]) == {}
+
+
+def test_a_target_met_is_heard_with_its_metric_and_whether_it_was_late(owner, clock, heard):
+    policy(owner)
+    case = cases.create_case(owner, subject="Charged twice", owner=owner)
+    first = SlaTimer.objects.get(case=case, metric=Metric.FIRST_RESPONSE)
+    resolution = SlaTimer.objects.get(case=case, metric=Metric.RESOLUTION)
+    clock.move_to(london(2026, 6, 1, 11, 30))  # half an hour past the first response's target
+    cases.add_comment(owner, case, body="We are on it.", public=True)
+    cases.transition(owner, case, to="resolved")
+    met = [(e.object_id, e.actor_id, e.data) for e in heard if e.name == "sla.met"]
+    assert met == [
+        (first.pk, owner.pk, {"case": case.pk, "metric": "first_response", "late": True}),
+        (resolution.pk, owner.pk, {"case": case.pk, "metric": "resolution", "late": False}),
+    ]
