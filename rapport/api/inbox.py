@@ -8,8 +8,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from rapport.api.auth import member
-from rapport.core.access import access_member, access_team
+from rapport.core.access import access_member, access_team, require_role
 from rapport.core.models import Membership
+from rapport.core.roles import Role
 from rapport.inbox import actions, capture, rule_actions, selectors
 from rapport.inbox.access import access_conversation, access_rule
 from rapport.inbox.models import Conversation, Note, RoutingRule
@@ -368,9 +369,6 @@ def _rule(rule: RoutingRule) -> dict[str, Any]:
 
 @router.get("/routing-rules", response=list[RuleOut], summary="The routing rules, in order")
 def list_rules(request: HttpRequest) -> list[dict[str, Any]]:
-    from rapport.core.access import require_role
-    from rapport.core.roles import Role
-
     m = member(request)
     require_role(m, Role.AGENT, "see routing rules")
     return [_rule(r) for r in selectors.rules(m)]

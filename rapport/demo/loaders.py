@@ -47,7 +47,8 @@ PARTS = [
     ),
     Part("listening", (listening.load,)),
     Part("triage", (triage.load,)),
-    Part("inbox", (inbox.load,)),
+    # The dispute rule opens typed cases: once the case types and their playbooks exist.
+    Part("inbox", (inbox.load,), finish=(inbox.finish,)),
     Part("engagement", (engagement.load,)),
     Part("cases", (cases.load, case_approvals.load)),
     Part("playbooks", (playbooks.load,)),

@@ -1,9 +1,15 @@
-"""What the inbox hears: triaged posts to place in conversations, and corrected labels."""
+"""What the inbox hears: triaged posts to place in conversations, and corrected labels; and the
+inbox's own routing actions in its registry (other domains add theirs in their `wiring.py`)."""
 
 from django.db import transaction
 
 from rapport.core.events import Event, listen
+from rapport.inbox import registry
 from rapport.inbox.intake import intake_stored, posts_changed
+from rapport.inbox.routing_actions import INBOX_ACTIONS
+
+for action_type in INBOX_ACTIONS:
+    registry.register(action_type)
 
 
 @listen("post.triaged", queued=True)

@@ -1,5 +1,6 @@
 """Other domains' audited writes onto the timeline: a case opened or resolved, a reply
-published, a conversation resolved, an approval requested or decided.
+published, an approval requested or decided. (A resolved conversation arrives as the inbox's
+`conversation.resolved`, in `wiring.py`.)
 
 `on_domain_event` listens to `rapport.core.audit.domain_event` (connected in `wiring.py`) until
 those domains emit named events: it reads the row each audit event names (`BY_OBJECT_TYPE`), and
@@ -13,13 +14,11 @@ from rapport.approvals.models import Approval
 from rapport.cases.models import Case
 from rapport.core.models import AuditEvent
 from rapport.engagement.models import Reply
-from rapport.inbox.models import Conversation
 from rapport.listening.models import Post
 from rapport.profile.models import TimelineEntry
 from rapport.profile.timeline import (
     approval_entry,
     case_entries,
-    conversation_entry,
     insert_missing,
     reply_entry,
 )
@@ -50,23 +49,6 @@ def on_reply(event: AuditEvent) -> list[TimelineEntry]:
         return []
     contact_id = contact_of_post(reply.post_id)
     return [reply_entry(reply, contact_id)] if contact_id else []
-
-
-def on_conversation(event: AuditEvent) -> list[TimelineEntry]:
-    if not isinstance(event.after, dict) or event.after.get("status") != "resolved":
-        return []
-    conv = (
-        Conversation.objects.filter(
-            pk=event.object_id,
-            workspace_id=event.workspace_id or 0,
-            identity__contact__isnull=False,
-        )
-        .select_related("identity")
-        .first()
-    )
-    if conv is None or conv.identity is None or conv.identity.contact_id is None:
-        return []
-    return [conversation_entry(conv, conv.identity.contact_id, resolved=True)]
 
 
 def approval_contact(approval: Approval) -> int | None:
@@ -101,7 +83,6 @@ def on_approval(event: AuditEvent) -> list[TimelineEntry]:
 BY_OBJECT_TYPE = {
     "cases.case": on_case,
     "engagement.reply": on_reply,
-    "inbox.conversation": on_conversation,
     "approvals.approval": on_approval,
 }
 

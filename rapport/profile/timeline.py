@@ -372,6 +372,20 @@ def record_identities(workspace_id: int, identity_ids: Sequence[int]) -> int:
     )
 
 
+def record_resolved_conversation(workspace_id: int, conversation_id: int) -> int:
+    """A known customer's conversation was resolved (`conversation.resolved`)."""
+    conv = (
+        Conversation.objects.filter(
+            pk=conversation_id, workspace_id=workspace_id, identity__contact__isnull=False
+        )
+        .select_related("identity")
+        .first()
+    )
+    if conv is None or conv.identity is None or conv.identity.contact_id is None:
+        return 0
+    return insert_missing([conversation_entry(conv, conv.identity.contact_id, resolved=True)])
+
+
 # ---- backfill ----
 
 

@@ -1,10 +1,10 @@
 """How the profile is fed (discovered by core; see `rapport.core.events`).
 
-Triaged posts by known customers and contacts' events (interactions, orders, linked identities'
-history) go on the timeline; other domains' audited writes still arrive through
-`rapport.core.audit.domain_event` (`audited.py`) until they emit events of their own. Imported
-CRM cases are written here (contacts' import engine calls the registered writer), and the
-suggestion rules are refreshed on a schedule.
+Triaged posts by known customers, contacts' events (interactions, orders, linked identities'
+history) and resolved conversations go on the timeline; other domains' audited writes still
+arrive through `rapport.core.audit.domain_event` (`audited.py`) until they emit events of their
+own. Imported CRM cases are written here (contacts' import engine calls the registered writer),
+and the suggestion rules are refreshed on a schedule.
 """
 
 from rapport.contacts.imports.mappings import Target
@@ -32,6 +32,12 @@ def interaction_logged(event: Event) -> None:
 @listen("orders.recorded")
 def orders_recorded(event: Event) -> None:
     timeline.record_orders(event.workspace_id, event.ids)
+
+
+@listen("conversation.resolved")
+def conversation_resolved(event: Event) -> None:
+    if event.object_id is not None:
+        timeline.record_resolved_conversation(event.workspace_id, event.object_id)
 
 
 @listen("identities.linked", queued=True)  # an identity's whole history: off the caller's path
