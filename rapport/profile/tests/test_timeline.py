@@ -13,6 +13,7 @@ from rapport.contacts import actions as contacts
 from rapport.contacts import normalize
 from rapport.contacts.linkage.resolve import resolve_identities
 from rapport.contacts.models import Identity
+from rapport.inbox import actions as inbox_actions
 from rapport.inbox.tests import factories as inbox
 from rapport.listening.ingest import receive
 from rapport.profile import audited, timeline
@@ -50,6 +51,19 @@ def test_cases_opened_and_resolved_join_the_customers_timeline(
         cases.transition(owner, case, to="resolved")
     assert f"Case #{case.pk} resolved: Mortgage payment taken twice" in titles(customer)
     assert TimelineEntry.objects.filter(contact=customer, kind="case").count() == 2
+
+
+def test_a_known_customers_resolved_conversation_joins_their_timeline(acme, owner):
+    customer = f.contact(acme)
+    conv = inbox.conversation(acme, "Where is my refund?", author="jsmith")
+    Identity.objects.filter(pk=conv.identity_id).update(contact=customer)
+    stranger = inbox.conversation(acme, "Who are you?", author="nobody")
+    inbox_actions.set_status(owner, conv, status="open")
+    assert titles(customer) == []  # only resolving puts it there
+    inbox_actions.set_status(owner, conv, status="resolved")
+    inbox_actions.set_status(owner, stranger, status="resolved")
+    assert titles(customer) == ["Conversation resolved: Where is my refund?"]
+    assert TimelineEntry.objects.count() == 1
 
 
 def test_a_logged_call_appears_once(acme, agent, django_capture_on_commit_callbacks):
