@@ -2,11 +2,10 @@
 
 Listening's demo loads first (`rapport.demo.loaders`) and its backlog is grouped into
 conversations as it arrives, before these rules exist; `load` then routes the open ones. The
-rule that opens a "Payment dispute" case (whose playbook then starts) needs the case type and
-its playbook, which load after the inbox: `finish` adds it once the whole demo is there, and
-routes the open conversations again (the other rules have acted on them already and do not act
-twice). The replayed posts that keep arriving after `make run` are grouped and routed as they
-come. Idempotent: rules are found by name, and a rule never acts twice on a conversation.
+cases demo loads before the inbox, so the rule that opens "Payment dispute" cases finds the
+type with its playbook (which then starts on each) and its SLA policy. The replayed posts that
+keep arriving after `make run` are grouped and routed as they come. Idempotent: rules are found
+by name, and a rule never acts twice on a conversation.
 """
 
 from typing import Any
@@ -32,7 +31,18 @@ DISPUTE_WORDS = [
 ]
 
 
-def rules(teams: dict[str, Team]) -> list[dict[str, Any]]:
+def dispute_rule(credit: Team, disputes: CaseType) -> dict[str, Any]:
+    """Customers who say they were charged twice get a Payment dispute case for the credit
+    team; its playbook starts when the conversation has someone (Social Care's complaint rule
+    gave it a person first)."""
+    return {
+        "name": DISPUTES,
+        "conditions": [{"field": "keywords", "operator": "contains_any", "value": DISPUTE_WORDS}],
+        "actions": [{"type": "open_case", "case_type": disputes.pk, "team": credit.pk}],
+    }
+
+
+def rules(teams: dict[str, Team], disputes: CaseType | None = None) -> list[dict[str, Any]]:
     def team(name: str) -> int:
         return teams[name].pk
 
@@ -73,21 +83,19 @@ def rules(teams: dict[str, Team]) -> list[dict[str, Any]]:
                 {"type": "add_tag", "tag": "escalated"},
             ],
         },
+        *([dispute_rule(teams["Credit"], disputes)] if disputes and "Credit" in teams else []),
     ]
 
 
-def dispute_rule(credit: Team, disputes: CaseType) -> dict[str, Any]:
-    """Customers who say they were charged twice get a Payment dispute case for the credit
-    team; its playbook starts when the conversation has someone (Social Care's complaint rule
-    gave it a person first)."""
-    return {
-        "name": DISPUTES,
-        "conditions": [{"field": "keywords", "operator": "contains_any", "value": DISPUTE_WORDS}],
-        "actions": [{"type": "open_case", "case_type": disputes.pk, "team": credit.pk}],
-    }
-
-
-def _route_open_conversations(workspace: Workspace) -> None:
+def load(workspace: Workspace, owner: Membership) -> None:
+    teams = {t.name: t for t in Team.objects.filter(workspace=workspace)}
+    if not {"Social Care", "Sales", "R&D"} <= set(teams):
+        return  # not the demo's teams: nothing to route to
+    disputes = CaseType.objects.filter(workspace=workspace, name=DISPUTE_TYPE).first()
+    existing = set(RoutingRule.objects.filter(workspace=workspace).values_list("name", flat=True))
+    for spec in rules(teams, disputes):
+        if spec["name"] not in existing:
+            rule_actions.create_rule(owner, **spec)
     waiting = Conversation.objects.filter(
         workspace=workspace, status__in=OPEN_STATUSES, merged_into__isnull=True
     )
@@ -95,25 +103,3 @@ def _route_open_conversations(workspace: Workspace) -> None:
         batch = list(waiting.order_by("pk")[start : start + 500])
         refresh_facts(batch)  # triage corrections made by the demo before the inbox loaded
         reroute(workspace, batch)
-
-
-def load(workspace: Workspace, owner: Membership) -> None:
-    teams = {t.name: t for t in Team.objects.filter(workspace=workspace)}
-    if not {"Social Care", "Sales", "R&D"} <= set(teams):
-        return  # not the demo's teams: nothing to route to
-    existing = set(RoutingRule.objects.filter(workspace=workspace).values_list("name", flat=True))
-    for spec in rules(teams):
-        if spec["name"] not in existing:
-            rule_actions.create_rule(owner, **spec)
-    _route_open_conversations(workspace)
-
-
-def finish(workspace: Workspace, owner: Membership) -> None:
-    credit = Team.objects.filter(workspace=workspace, name="Credit").first()
-    disputes = CaseType.objects.filter(workspace=workspace, name=DISPUTE_TYPE).first()
-    if credit is None or disputes is None:
-        return  # not the demo's team and case type
-    if RoutingRule.objects.filter(workspace=workspace, name=DISPUTES).exists():
-        return
-    rule_actions.create_rule(owner, **dispute_rule(credit, disputes))
-    _route_open_conversations(workspace)
