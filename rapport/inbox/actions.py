@@ -2,7 +2,8 @@
 
 Conversations: assign, status, priority, tags, merge, split, notes with @mentions, hand-offs to
 an expert, and bulk changes. Capturing a post is in `capture.py`, routing rules in
-`rules_actions.py`. Each action also writes a line of the conversation's history (Activity).
+`rule_actions.py`. Each action also writes a line of the conversation's history (Activity) and
+emits the inbox's events (`events.py`) for what others may hear of.
 """
 
 import re
