@@ -190,10 +190,8 @@ class Router:
     def assign(self, plan: Plan, step: Step, team: Team | None, who: Membership | None) -> None:
         """Gives the step's conversation a team (None: leaves it) and/or a person."""
         conv = step.conversation
-        if conv.pk not in plan.assigned:
-            plan.assigned[conv.pk] = (step.rule, (conv.team_id, conv.assignee_id))
-        else:
-            plan.assigned[conv.pk] = (step.rule, plan.assigned[conv.pk][1])
+        _, before = plan.assigned.get(conv.pk, (step.rule, (conv.team_id, conv.assignee_id)))
+        plan.assigned[conv.pk] = (step.rule, before)
         if team is not None:
             conv.team = team
         if who is not None:

@@ -1,15 +1,19 @@
-"""What the inbox hears: triaged posts to place in conversations, and corrected labels; and the
-inbox's own routing actions in its registry (other domains add theirs in their `wiring.py`)."""
+"""What the inbox hears: triaged posts to place in conversations, corrected labels, and replies
+(still through `rapport.core.audit.domain_event`, `receivers.py`); and the inbox's own routing
+actions in its registry (other domains add theirs in their `wiring.py`)."""
 
 from django.db import transaction
 
+from rapport.core.audit import domain_event
 from rapport.core.events import Event, listen
-from rapport.inbox import registry
+from rapport.inbox import receivers, registry
 from rapport.inbox.intake import intake_stored, posts_changed
 from rapport.inbox.routing_actions import INBOX_ACTIONS
 
 for action_type in INBOX_ACTIONS:
     registry.register(action_type)
+
+domain_event.connect(receivers.on_domain_event, dispatch_uid="inbox.on_domain_event")
 
 
 @listen("post.triaged", queued=True)

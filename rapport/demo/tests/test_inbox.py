@@ -63,7 +63,8 @@ def test_the_dispute_rule_opens_payment_dispute_cases_whose_playbook_starts(demo
     opened = list(Case.objects.filter(pk__in=said).select_related("case_type", "team"))
     assert opened
     for case in opened:
-        assert case.case_type is not None and case.team is not None
+        assert case.case_type is not None
+        assert case.team is not None
         assert (case.case_type.name, case.team.name) == ("Payment dispute", "Credit")
         assert said[case.pk] == (
             f"Rule “{rule.name}”: opened case #{case.pk} (Payment dispute, for Credit)"
