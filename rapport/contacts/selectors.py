@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
 from rapport.contacts import normalize
-from rapport.contacts.models import Contact, Identity, ImportJob, Tier
+from rapport.contacts.models import Consent, Contact, Identity, ImportJob, Tier
 from rapport.core.models import Membership
 
 PAGE = 25
@@ -177,6 +177,15 @@ def identities_of(contacts: Sequence[Contact]) -> dict[int, list[Identity]]:
         assert identity.contact_id is not None
         out[identity.contact_id].append(identity)
     return out
+
+
+def consent_in_force(contact: Contact) -> list[Consent]:
+    """The consent in force on each of the contact's channels (the newest row of each), by
+    channel."""
+    newest: dict[str, Consent] = {}
+    for consent in Consent.objects.filter(contact=contact).order_by("-recorded_at", "-id"):
+        newest.setdefault(consent.channel, consent)
+    return [newest[channel] for channel in sorted(newest)]
 
 
 def recent_imports(member: Membership, limit: int = 10) -> list[ImportJob]:

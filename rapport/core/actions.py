@@ -1,4 +1,4 @@
-"""Every write of the core domain: the change, its audit and domain event, in one transaction."""
+"""Every write of the core domain: the change and its audit event, in one transaction."""
 
 import secrets
 

@@ -1,4 +1,7 @@
-"""Writing the audit trail and emitting domain events, from inside an action's transaction."""
+"""Writing the audit trail from inside an action's transaction: who did what, before and after.
+
+Reacting to a write is not done here: domains emit and hear events through `rapport.core.events`.
+"""
 
 import functools
 import logging
@@ -6,7 +9,6 @@ from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from django.db import models, transaction
-from django.dispatch import Signal
 
 from rapport.core.models import AuditEvent, Membership, User, Workspace
 
@@ -17,9 +19,6 @@ R = TypeVar("R")
 
 #: Every action registered with @action, by its verb; tests check each one writes its event.
 ACTIONS: dict[str, Callable[..., Any]] = {}
-
-#: Sent after the transaction commits, with `verb`, `workspace_id` and `event` (the AuditEvent).
-domain_event = Signal()
 
 
 def action(verb: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
@@ -63,7 +62,8 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append an audit event in the current transaction and emit the domain event on commit."""
+    """Append an audit event in the current transaction (the record of who did what; other
+    domains hear what happened through `rapport.core.events`, not through this)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record() must be called inside an action's transaction")
     event = AuditEvent.objects.create(
@@ -76,14 +76,6 @@ def record(
         object_repr=str(obj)[:200],
         before=before,
         after=after,
-    )
-    transaction.on_commit(
-        lambda: domain_event.send_robust(
-            sender=AuditEvent,
-            verb=verb,
-            workspace_id=workspace.pk if workspace else None,
-            event=event,
-        )
     )
     return event
 

@@ -2,21 +2,47 @@
 
 Listening's demo loads first (`rapport.demo.loaders`) and its backlog is grouped into
 conversations as it arrives, before these rules exist; `load` then routes the open ones. The
-replayed posts that keep arriving after `make run` are grouped and routed as they come.
-Idempotent: rules are found by name, and a rule never acts twice on a conversation.
+cases demo loads before the inbox, so the rule that opens "Payment dispute" cases finds the
+type with its playbook (which then starts on each) and its SLA policy. The replayed posts that
+keep arriving after `make run` are grouped and routed as they come. Idempotent: rules are found
+by name, and a rule never acts twice on a conversation.
 """
 
 from typing import Any
 
+from rapport.cases.models import CaseType
 from rapport.core.models import Membership, Team, Workspace
 from rapport.inbox import rule_actions
 from rapport.inbox.intake import refresh_facts, reroute
 from rapport.inbox.models import OPEN_STATUSES, Conversation, RoutingRule
 
 HIGH_REACH = 10_000
+DISPUTES = "Payment disputes to the credit team"
+DISPUTE_TYPE = "Payment dispute"
+DISPUTE_WORDS = [
+    "charged me twice",
+    "charged twice",
+    "taken twice",
+    "collected twice",
+    "paid twice",
+    "double charge",
+    "double charged",
+    "disputed payment",
+]
 
 
-def rules(teams: dict[str, Team]) -> list[dict[str, Any]]:
+def dispute_rule(credit: Team, disputes: CaseType) -> dict[str, Any]:
+    """Customers who say they were charged twice get a Payment dispute case for the credit
+    team; its playbook starts when the conversation has someone (Social Care's complaint rule
+    gave it a person first)."""
+    return {
+        "name": DISPUTES,
+        "conditions": [{"field": "keywords", "operator": "contains_any", "value": DISPUTE_WORDS}],
+        "actions": [{"type": "open_case", "case_type": disputes.pk, "team": credit.pk}],
+    }
+
+
+def rules(teams: dict[str, Team], disputes: CaseType | None = None) -> list[dict[str, Any]]:
     def team(name: str) -> int:
         return teams[name].pk
 
@@ -57,6 +83,7 @@ def rules(teams: dict[str, Team]) -> list[dict[str, Any]]:
                 {"type": "add_tag", "tag": "escalated"},
             ],
         },
+        *([dispute_rule(teams["Credit"], disputes)] if disputes and "Credit" in teams else []),
     ]
 
 
@@ -64,8 +91,9 @@ def load(workspace: Workspace, owner: Membership) -> None:
     teams = {t.name: t for t in Team.objects.filter(workspace=workspace)}
     if not {"Social Care", "Sales", "R&D"} <= set(teams):
         return  # not the demo's teams: nothing to route to
+    disputes = CaseType.objects.filter(workspace=workspace, name=DISPUTE_TYPE).first()
     existing = set(RoutingRule.objects.filter(workspace=workspace).values_list("name", flat=True))
-    for spec in rules(teams):
+    for spec in rules(teams, disputes):
         if spec["name"] not in existing:
             rule_actions.create_rule(owner, **spec)
     waiting = Conversation.objects.filter(

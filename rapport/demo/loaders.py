@@ -1,5 +1,6 @@
 """The order `rapport demo` loads the demo in: each domain's data after the domains it builds on
-(customers before the posts about them, posts before the conversations and cases they open).
+(customers before the posts about them, posts before the conversations they start; case types,
+playbooks and SLA policies before the inbox's rules route conversations into cases).
 
 Every `load` runs in this order; every `finish` runs once all have loaded, for what needs the
 whole demo (the contacts demo links the demo posts' authors and the demo cases to customers).
@@ -47,11 +48,12 @@ PARTS = [
     ),
     Part("listening", (listening.load,)),
     Part("triage", (triage.load,)),
-    Part("inbox", (inbox.load,)),
-    Part("engagement", (engagement.load,)),
     Part("cases", (cases.load, case_approvals.load)),
     Part("playbooks", (playbooks.load,)),
     Part("sla", (sla.load,)),
+    # A rule opens Payment dispute cases: after their type, its playbook and its SLA policy.
+    Part("inbox", (inbox.load,)),
+    Part("engagement", (engagement.load,)),
     Part("people", (people.load,)),
     Part("notifications", (notifications.load,)),
 ]

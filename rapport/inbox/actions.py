@@ -2,7 +2,8 @@
 
 Conversations: assign, status, priority, tags, merge, split, notes with @mentions, hand-offs to
 an expert, and bulk changes. Capturing a post is in `capture.py`, routing rules in
-`rules_actions.py`. Each action also writes a line of the conversation's history (Activity).
+`rule_actions.py`. Each action also writes a line of the conversation's history (Activity) and
+emits the inbox's events (`events.py`) for what others may hear of.
 """
 
 import re
@@ -15,10 +16,22 @@ from django.utils import timezone
 
 from rapport.core.access import require_role, require_same_workspace
 from rapport.core.audit import action, record_by, snapshot
+from rapport.core.events import emit
 from rapport.core.models import Membership, Team
 from rapport.core.roles import Role
-from rapport.inbox import alerts
+from rapport.inbox.cleaning import TAG
+from rapport.inbox.events import (
+    CONVERSATION_ASSIGNED,
+    CONVERSATION_CLOSED,
+    CONVERSATION_HANDED_OFF,
+    CONVERSATION_MERGED,
+    CONVERSATION_NOTED,
+    CONVERSATION_REOPENED,
+    CONVERSATION_RESOLVED,
+    CONVERSATION_SPLIT,
+)
 from rapport.inbox.grouping import priority_of, subject_of
+from rapport.inbox.links import conversation_path
 from rapport.inbox.models import (
     Activity,
     Conversation,
@@ -31,9 +44,11 @@ from rapport.inbox.models import (
     Status,
     Tag,
 )
-from rapport.inbox.routing import Router, title_matches
-from rapport.inbox.rules import _TAG
+from rapport.inbox.routing import open_assignments
+from rapport.inbox.selectors import clean_filters
 from rapport.listening.models import Post
+from rapport.notifications.actions import notify, notify_team
+from rapport.people.selectors import experts
 
 FIELDS = ["status", "priority", "team", "assignee"]
 NOTE_MAX = 10_000
@@ -98,14 +113,26 @@ def _assign(
         if assignee is not None and conv.status == Status.NEW:
             conv.status = Status.OPEN
         if assignee is not None:
-            alerts.tell(
-                [assignee],
+            notify(
+                assignee,
                 "assigned",
                 f"{actor.user.display_name} assigned you “{conv.subject}”",
-                alerts.conversation_path(actor.workspace, conv.pk),
+                conversation_path(actor.workspace, conv.pk),
                 actor,
             )
     return ", ".join(changes)
+
+
+def _assigned(actor: Membership, conv: Conversation) -> None:
+    emit(
+        CONVERSATION_ASSIGNED,
+        conv.workspace_id,
+        actor=actor,
+        object_id=conv.pk,
+        assignee=conv.assignee_id,
+        team=conv.team_id,
+        rule=None,
+    )
 
 
 @action("conversation.assign")
@@ -126,6 +153,7 @@ def assign(
         return conv
     conv.save(update_fields=["team", "assignee", "status"])
     _history(conv, actor, Activity.Kind.ASSIGNED, f"{actor.user.display_name} set {changed}")
+    _assigned(actor, conv)
     record_by(
         actor,
         verb="conversation.assign",
@@ -148,6 +176,18 @@ def _set_status(conv: Conversation, status: str) -> None:
         conv.resolved_at = None
 
 
+def _status_changed(actor: Membership, conv: Conversation, was: str) -> None:
+    """The status changes others hear of: resolved, closed, and open again after either."""
+    if conv.status == was:
+        return
+    if conv.status == Status.RESOLVED:
+        emit(CONVERSATION_RESOLVED, conv.workspace_id, actor=actor, object_id=conv.pk)
+    elif conv.status == Status.CLOSED:
+        emit(CONVERSATION_CLOSED, conv.workspace_id, actor=actor, object_id=conv.pk)
+    elif was in (Status.RESOLVED, Status.CLOSED):
+        emit(CONVERSATION_REOPENED, conv.workspace_id, actor=actor, ids=[conv.pk])
+
+
 @action("conversation.set_status")
 def set_status(actor: Membership, conv: Conversation, *, status: str) -> Conversation:
     _require_worker(actor, conv, "change the status of conversations")
@@ -168,6 +208,7 @@ def set_status(actor: Membership, conv: Conversation, *, status: str) -> Convers
     record_by(
         actor, verb="conversation.set_status", obj=conv, before=before, after=snapshot(conv, FIELDS)
     )
+    _status_changed(actor, conv, before["status"])
     return conv
 
 
@@ -216,7 +257,7 @@ def clean_tags(tags: Iterable[str]) -> list[str]:
         text = " ".join(str(tag).split()).lower()
         if not text:
             continue
-        if not _TAG.match(text):
+        if not TAG.match(text):
             raise ValidationError(
                 {"tags": f"{tag!r} is not a tag: use 1-50 letters, digits, spaces or .&:/+-"}
             )
@@ -352,6 +393,14 @@ def merge(actor: Membership, source: Conversation, *, into: Conversation) -> Con
         before={"source": source.pk},
         after={"into": into.pk, "posts_moved": moved},
     )
+    emit(
+        CONVERSATION_MERGED,
+        source.workspace_id,
+        actor=actor,
+        object_id=source.pk,
+        into=into.pk,
+        posts=moved,
+    )
     return into
 
 
@@ -394,6 +443,14 @@ def split(actor: Membership, conv: Conversation, *, post: Post) -> Conversation:
         obj=new,
         before={"conversation": conv.pk, "post": post.pk},
         after={"conversation": new.pk},
+    )
+    emit(
+        CONVERSATION_SPLIT,
+        new.workspace_id,
+        actor=actor,
+        object_id=new.pk,
+        source=conv.pk,
+        post=post.pk,
     )
     return new
 
@@ -456,13 +513,10 @@ def _note(actor: Membership, conv: Conversation, body: str) -> Note:
             + ", ".join(p.user.display_name for p in people),
             members=[p.pk for p in people],
         )
-        alerts.tell(
-            people,
-            "mention",
-            f"{actor.user.display_name} mentioned you on “{conv.subject}”",
-            alerts.conversation_path(actor.workspace, conv.pk),
-            actor,
-        )
+        text = f"{actor.user.display_name} mentioned you on “{conv.subject}”"
+        path = conversation_path(actor.workspace, conv.pk)
+        for person in people:
+            notify(person, "mention", text, path, actor)
     return note
 
 
@@ -472,11 +526,17 @@ def add_note(actor: Membership, conv: Conversation, *, body: str) -> Note:
     require_role(actor, Role.EMPLOYEE, "add notes")
     _alive(conv)
     note = _note(actor, conv, body)
+    mentions = [m.pk for m in note.mentions.all()]
     record_by(
-        actor,
-        verb="conversation.note",
-        obj=conv,
-        after={"note": note.pk, "mentions": [m.pk for m in note.mentions.all()]},
+        actor, verb="conversation.note", obj=conv, after={"note": note.pk, "mentions": mentions}
+    )
+    emit(
+        CONVERSATION_NOTED,
+        conv.workspace_id,
+        actor=actor,
+        object_id=conv.pk,
+        note=note.pk,
+        mentions=mentions,
     )
     return note
 
@@ -484,16 +544,13 @@ def add_note(actor: Membership, conv: Conversation, *, body: str) -> Note:
 def expert_for(
     actor: Membership, *, team: Team | None, skill: str, exclude: Membership | None = None
 ) -> Membership | None:
-    """Who should get a hand-off: someone with `skill` (in `team` if given), least busy first."""
+    """Who should get a hand-off: someone with `skill` (in `team` if given), or anyone in `team`
+    (in the workspace without one); the least busy first, then the most expert."""
     skill = (skill or "").strip().lower()
     if skill:
-        try:
-            from rapport.people.selectors import experts
-        except ImportError:
-            pass
-        else:  # people's skills: least loaded, then the most expert
-            found = experts(actor.workspace, skill, team, exclude=[exclude] if exclude else [])
-            return found[0] if found else None
+        left_out = [exclude] if exclude else []
+        found = experts(actor.workspace, skill, team, load=open_assignments, exclude=left_out)
+        return found[0] if found else None
     if team is not None:
         pool = list(team.members.select_related("user").order_by("pk"))
     else:
@@ -504,13 +561,10 @@ def expert_for(
             .order_by("pk")
         )
     pool = [m for m in pool if exclude is None or m.pk != exclude.pk]
-    if skill:  # until people carry skills: a word of the skill in their job title
-        pool = [m for m in pool if title_matches(m, skill)]
     if not pool:
         return None
-    router = Router(actor.workspace, dry_run=True)
-    load = router.load()
-    return min(pool, key=lambda m: (load.get(m.pk, 0), m.pk))
+    load = open_assignments(pool)
+    return min(pool, key=lambda m: (load[m.pk], m.pk))
 
 
 @action("conversation.hand_off")
@@ -538,6 +592,7 @@ def hand_off(
     if who is None and team is None:
         raise ValidationError({"skill": f"Nobody in this workspace has the skill {skill!r}."})
     before = snapshot(conv, FIELDS)
+    was = conv.status
     if team is not None:
         conv.team = team
     conv.assignee = who
@@ -562,11 +617,11 @@ def hand_off(
         note=written.pk,
     )
     text = f"{actor.user.display_name} asks for your help on “{conv.subject}”"
-    path = alerts.conversation_path(actor.workspace, conv.pk)
+    path = conversation_path(actor.workspace, conv.pk)
     if who is not None:
-        alerts.tell([who], "handoff", text, path, actor)
+        notify(who, "handoff", text, path, actor)
     elif team is not None:
-        alerts.tell(team.members.select_related("user", "workspace"), "handoff", text, path, actor)
+        notify_team(team, "handoff", text, path, actor)
     record_by(
         actor,
         verb="conversation.hand_off",
@@ -574,6 +629,17 @@ def hand_off(
         before=before,
         after={**snapshot(conv, FIELDS), "skill": skill.strip(), "note": written.pk},
     )
+    emit(
+        CONVERSATION_HANDED_OFF,
+        conv.workspace_id,
+        actor=actor,
+        object_id=conv.pk,
+        to=who.pk if who else None,
+        team=team.pk if team else None,
+        skill=skill.strip(),
+        note=written.pk,
+    )
+    _status_changed(actor, conv, was)
     return who
 
 
@@ -608,10 +674,12 @@ def bulk_update(
             continue
         before = snapshot(conv, FIELDS)
         parts = []
+        assigned = False
         if assignee is not False:
             done = _assign(actor, conv, assignee or None, None, set_team=False)  # type: ignore[arg-type]
             if done:
                 parts.append(done)
+                assigned = True
         if status:
             was = conv.status
             _set_status(conv, status)
@@ -639,6 +707,9 @@ def bulk_update(
             before=before,
             after={**snapshot(conv, FIELDS), "tags_added": names},
         )
+        if assigned:
+            _assigned(actor, conv)
+        _status_changed(actor, conv, before["status"])
         changed += 1
     return changed
 
@@ -649,8 +720,6 @@ def bulk_update(
 @action("saved_view.create")
 def save_view(actor: Membership, *, name: str, filters: dict[str, str]) -> SavedView:
     """Keeps the actor's current inbox filters under a name (their own, not shared)."""
-    from rapport.inbox.selectors import clean_filters
-
     require_role(actor, Role.VIEWER, "save views")
     name = " ".join((name or "").split())
     if not name:

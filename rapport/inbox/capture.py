@@ -21,8 +21,10 @@ from rapport.connectors.registry import CONNECTORS, connector_class
 from rapport.core import http
 from rapport.core.access import require_role
 from rapport.core.audit import action, record_by
+from rapport.core.events import emit
 from rapport.core.models import Membership
 from rapport.core.roles import Role
+from rapport.inbox.events import POST_CAPTURED
 from rapport.inbox.intake import intake_stored
 from rapport.inbox.models import Activity, Conversation, ConversationPost
 from rapport.listening import crypto
@@ -220,5 +222,14 @@ def capture(
         verb="conversation.capture",
         obj=conv,
         after={"post": post.pk, "url": url, "fetched": fetched, "new": bool(result.created)},
+    )
+    emit(
+        POST_CAPTURED,
+        actor.workspace_id,
+        actor=actor,
+        object_id=post.pk,
+        conversation=conv.pk,
+        new=bool(result.created),
+        fetched=fetched,
     )
     return Captured(conversation=conv, post=post, fetched=fetched, new=bool(result.created))

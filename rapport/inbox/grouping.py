@@ -5,7 +5,8 @@ its author's open conversation on the same query label if that saw activity with
 else it starts a conversation. A constant number of queries per batch, never one per post.
 
 This is machine work done for triage, not a person's action: the conversations and their
-Activity rows are its record, not the audit log (as for `listening.ingest.receive`).
+Activity rows are its record, not the audit log (as for `listening.ingest.receive`). Each batch
+tells of the conversations it opened, and of those a new post reopened.
 """
 
 from collections.abc import Sequence
@@ -16,6 +17,8 @@ from django.db import connections, router
 from django.utils import timezone
 
 from rapport.core.bulk import bulk_insert, row_maker
+from rapport.core.events import emit
+from rapport.inbox.events import CONVERSATION_OPENED, CONVERSATION_REOPENED
 from rapport.inbox.models import (
     OPEN_STATUSES,
     Activity,
@@ -199,13 +202,18 @@ def group(
         by_ref[(p.network, p.external_id)] = conv
         if p.identity_id:
             by_author.setdefault((p.identity_id, label), conv)
-    _save(result, created, matches, now)
+    reopened = _save(result, created, matches, now)
+    if created:
+        emit(CONVERSATION_OPENED, workspace_id, ids=[c.pk for c in created])
+    if reopened:
+        emit(CONVERSATION_REOPENED, workspace_id, ids=reopened)
     return result
 
 
 def _save(
     result: Grouped, created: list[Conversation], matches: dict[int, list[int]], now: datetime
-) -> None:
+) -> list[int]:
+    """Writes the batch; returns the conversations it reopened that were resolved or closed."""
     counts: dict[int, int] = {}  # id(conversation) -> posts added
     for placed in result.placed:
         if not placed.changed:
@@ -217,6 +225,7 @@ def _save(
     links: list[ConversationPost] = []
     link = row_maker(ConversationPost)
     reopened: list[Activity] = []
+    again: list[int] = []  # resolved or closed until now
     touched: dict[int, Conversation] = {}
     for placed in result.placed:
         conv, p = placed.conversation, placed.post
@@ -234,6 +243,8 @@ def _save(
             conv.sentiment = p.sentiment
         if not placed.created and conv.status in (Status.RESOLVED, Status.CLOSED, Status.WAITING):
             was = conv.get_status_display()
+            if conv.status != Status.WAITING:
+                again.append(conv.pk)
             conv.status = Status.OPEN
             conv.resolved_at = None
             reopened.append(
@@ -262,6 +273,7 @@ def _save(
     stale = [c for pk, c in touched.items() if pk not in fresh]
     if stale:
         _update(stale, counts)
+    return again
 
 
 _UPDATED = ("last_activity_at", "sentiment", "intent", "status", "resolved_at")

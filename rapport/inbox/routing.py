@@ -5,36 +5,40 @@ team, a tag, a priority) can never trigger it again, and a later post in the con
 not undo what people changed since. What rules do is written to the conversation's history with
 the rule's name, as machine work (like `grouping`), not as a person's audited action.
 
-The work is per batch: rules, earlier applications, teams, loads and skills are read once.
+What each action of a rule does is its type's, in the registry (`registry.py`); the Router gives
+the types what they need, read once per batch: rules, earlier applications, teams, members,
+loads and skills.
 """
 
 import logging
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.utils import timezone
 
 from rapport.contacts.models import Identity
+from rapport.core.events import emit
 from rapport.core.models import Membership, Team, Workspace
 from rapport.core.roles import Role
-from rapport.inbox import alerts
+from rapport.inbox.events import CONVERSATION_ASSIGNED
 from rapport.inbox.grouping import Placed
+from rapport.inbox.links import conversation_path
 from rapport.inbox.models import (
     OPEN_STATUSES,
     Activity,
     Conversation,
     ConversationTag,
-    Priority,
     RoutingRule,
     RuleApplication,
     Tag,
 )
-from rapport.inbox.rules import PRIORITIES, Facts
+from rapport.inbox.registry import ACTION_TYPES, Step
+from rapport.inbox.rules import Facts
 from rapport.listening.models import Post
+from rapport.notifications.actions import notify
+from rapport.people.selectors import experts
 
 logger = logging.getLogger(__name__)
 
@@ -66,21 +70,16 @@ def contact_tiers(posts: Sequence[Post]) -> dict[int, str]:
     }
 
 
-def skilled_members(workspace_id: int, skill: str) -> set[int] | None:
-    """Members with `skill`, from the people domain's skills; None when it has none yet."""
-    try:
-        from rapport.people.selectors import experts
-    except ImportError:
-        return None
-    workspace = Workspace.objects.get(pk=workspace_id)
-    return {m.pk for m in experts(workspace, skill)}
-
-
-def title_matches(member: Membership, skill: str) -> bool:
-    """Until people have skills: a word of the skill in the member's job title."""
-    words = set(re.findall(r"\w{4,}", skill.lower()))
-    title = member.title.lower()
-    return any(w in title or w.rstrip("s") in title for w in words)
+def open_assignments(members: list[Membership]) -> dict[int, int]:
+    """How busy each member is: the open conversations assigned to them (member id -> count)."""
+    counts = dict(
+        Conversation.objects.filter(assignee__in=members, status__in=OPEN_STATUSES)
+        .order_by()
+        .values("assignee")
+        .annotate(n=Count("id"))
+        .values_list("assignee", "n")
+    )
+    return {m.pk: counts.get(m.pk, 0) for m in members}
 
 
 @dataclass
@@ -92,7 +91,12 @@ class Plan:
     tags: list[tuple[Conversation, str]] = field(default_factory=list)
     notices: list[tuple[list[Membership], str, str, Conversation]] = field(default_factory=list)
     changed: dict[int, Conversation] = field(default_factory=dict)
-    cases: list[tuple[Conversation, RoutingRule]] = field(default_factory=list)
+    #: conversation id -> the rule that last gave it a team or a person, and who had it before
+    assigned: dict[int, tuple[RoutingRule, tuple[int | None, int | None]]] = field(
+        default_factory=dict
+    )
+    #: action type -> its steps to carry out once the conversations are saved
+    later: dict[str, list[Step]] = field(default_factory=dict)
 
 
 class Router:
@@ -112,7 +116,7 @@ class Router:
         self._teams: dict[int, Team | None] = {}
         self._members: dict[int, list[Membership]] = {}  # team id -> its members
         self._load: dict[int, int] | None = None  # member id -> open conversations
-        self._skills: dict[str, set[int] | None] = {}
+        self._skills: dict[str, set[int]] = {}
         self._people: dict[int, Membership | None] = {}
         self.now = timezone.now()
 
@@ -152,9 +156,10 @@ class Router:
             )
         return self._load
 
-    def skilled(self, skill: str) -> set[int] | None:
+    def skilled(self, skill: str) -> set[int]:
+        """Members with `skill`, from the people domain's skills."""
         if skill not in self._skills:
-            self._skills[skill] = skilled_members(self.workspace.pk, skill)
+            self._skills[skill] = {m.pk for m in experts(self.workspace, skill)}
         return self._skills[skill]
 
     # -- choosing a person in a team -----------------------------------------------------
@@ -165,10 +170,7 @@ class Router:
             people = [m for m in people if m.has_role(Role.MANAGER)]
         elif strategy == "by_skill":
             found = self.skilled(skill)
-            if found is None:
-                people = [m for m in people if title_matches(m, skill)]
-            else:
-                people = [m for m in people if m.pk in found]
+            people = [m for m in people if m.pk in found]
         if not people:
             return None
         if strategy == "round_robin":
@@ -182,6 +184,38 @@ class Router:
             return None
         load = self.load()
         return min(people, key=lambda m: (load.get(m.pk, 0), m.pk))
+
+    # -- what action types do with a conversation ----------------------------------------
+
+    def assign(self, plan: Plan, step: Step, team: Team | None, who: Membership | None) -> None:
+        """Gives the step's conversation a team (None: leaves it) and/or a person."""
+        conv = step.conversation
+        _, before = plan.assigned.get(conv.pk, (step.rule, (conv.team_id, conv.assignee_id)))
+        plan.assigned[conv.pk] = (step.rule, before)
+        if team is not None:
+            conv.team = team
+        if who is not None:
+            if self._load is not None:
+                if conv.assignee_id:
+                    self._load[conv.assignee_id] = self._load.get(conv.assignee_id, 1) - 1
+                self._load[who.pk] = self._load.get(who.pk, 0) + 1
+            conv.assignee = who
+        plan.changed[conv.pk] = conv
+
+    def record(self, plan: Plan, step: Step, kind: str, message: str, **data: Any) -> None:
+        """A line of the conversation's history, in the rule's name."""
+        conv = step.conversation
+        plan.activities.append(
+            Activity(
+                workspace_id=conv.workspace_id,
+                conversation=conv,
+                kind=kind,
+                rule=step.rule,
+                message=f"Rule “{step.rule.name}”: {message}"[:500],
+                data=data,
+                created_at=self.now,
+            )
+        )
 
     # -- applying ------------------------------------------------------------------------
 
@@ -216,155 +250,17 @@ class Router:
             self.save(plan)
         return plan
 
-    def _activity(
-        self,
-        plan: Plan,
-        conv: Conversation,
-        rule: RoutingRule,
-        kind: str,
-        message: str,
-        **data: Any,
-    ) -> None:
-        plan.activities.append(
-            Activity(
-                workspace_id=conv.workspace_id,
-                conversation=conv,
-                kind=kind,
-                rule=rule,
-                message=f"Rule “{rule.name}”: {message}"[:500],
-                data=data,
-                created_at=self.now,
-            )
-        )
-
     def apply(self, rule: RoutingRule, conv: Conversation, post: Post, plan: Plan) -> None:
-        for step in rule.actions:
-            kind = step["type"]
-            if kind == "assign_team":
-                team = self.team(step["team"])
-                if team is None:
-                    self._activity(plan, conv, rule, Activity.Kind.RULE, "its team is gone")
-                    continue
-                conv.team = team
-                who = self.pick(rule, team, step.get("strategy", "none"), step.get("skill", ""))
-                message = f"assigned to {team.name}"
-                if who is not None:
-                    self._assign(conv, who)
-                    message += f", {who.user.display_name}"
-                elif step.get("strategy", "none") != "none":
-                    message += " (nobody in the team fits; left for the team)"
-                plan.changed[conv.pk] = conv
-                self._activity(plan, conv, rule, Activity.Kind.ASSIGNED, message, team=team.pk)
-            elif kind == "assign_person":
-                who = self.person(step["member"])
-                if who is None:
-                    self._activity(plan, conv, rule, Activity.Kind.RULE, "its person is gone")
-                    continue
-                self._assign(conv, who)
-                plan.changed[conv.pk] = conv
-                self._activity(
-                    plan,
-                    conv,
-                    rule,
-                    Activity.Kind.ASSIGNED,
-                    f"assigned to {who.user.display_name}",
-                    member=who.pk,
-                )
-            elif kind == "set_priority":
-                conv.priority = PRIORITIES[step["priority"]]
-                plan.changed[conv.pk] = conv
-                self._activity(
-                    plan,
-                    conv,
-                    rule,
-                    Activity.Kind.PRIORITY,
-                    f"priority set to {Priority(conv.priority).label.lower()}",
-                )
-            elif kind == "add_tag":
-                plan.tags.append((conv, step["tag"]))
-                self._activity(plan, conv, rule, Activity.Kind.TAGGED, f"tagged {step['tag']}")
-            elif kind == "notify":
-                self._notify(rule, conv, post, step, plan)
-            elif kind == "open_case":
-                plan.cases.append((conv, rule))
-
-    def _assign(self, conv: Conversation, who: Membership) -> None:
-        if self._load is not None:
-            if conv.assignee_id:
-                self._load[conv.assignee_id] = self._load.get(conv.assignee_id, 1) - 1
-            self._load[who.pk] = self._load.get(who.pk, 0) + 1
-        conv.assignee = who
-
-    def _notify(
-        self, rule: RoutingRule, conv: Conversation, post: Post, step: dict[str, Any], plan: Plan
-    ) -> None:
-        if "member" in step:
-            person = self.person(step["member"])
-            people = [person] if person else []
-        elif step["role"] == "manager":
-            team = conv.team
-            pool = self.members(team) if team else []
-            people = [m for m in pool if m.has_role(Role.MANAGER)]
-            if not people:
-                people = list(
-                    Membership.objects.select_related("user").filter(
-                        workspace=self.workspace, role=Role.MANAGER
-                    )
-                )
-        else:
-            people = self.members(conv.team) if conv.team else []
-        names = ", ".join(p.user.display_name for p in people) or "nobody (no one fits)"
-        text = step.get("message") or (
-            f"{rule.name}: @{post.author_handle or 'someone'} on {post.network} — {conv.subject}"
-        )
-        plan.notices.append((people, "escalated", text, conv))
-        self._activity(
-            plan,
-            conv,
-            rule,
-            Activity.Kind.NOTIFIED,
-            f"notified {names}",
-            members=[p.pk for p in people],
-        )
-
-    def _open_cases(self, plan: Plan) -> None:
-        """A case for each conversation a rule said to open one for, unless one is already open.
-
-        The rule's author opens it (the workspace's owner when they are gone).
-        """
-        # Imported here: the cases domain imports the inbox.
-        from rapport.cases.actions import open_case_from_conversation
-        from rapport.cases.models import Case
-        from rapport.cases.models import Status as CaseStatus
-
-        owner = Membership.objects.filter(workspace=self.workspace, role=Role.OWNER).first()
-        for conv, rule in plan.cases:
-            existing = (
-                Case.objects.filter(conversation=conv)
-                .exclude(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED])
-                .first()
-            )
-            if existing is not None:
-                self._activity(
-                    plan, conv, rule, Activity.Kind.RULE, f"case #{existing.pk} is already open"
-                )
+        for params in rule.actions:
+            step = Step(rule, conv, post, params)
+            action_type = ACTION_TYPES.get(params["type"])
+            if action_type is None:  # the domain that registered it is gone
+                self.record(plan, step, Activity.Kind.RULE, f"cannot {params['type']} any more")
                 continue
-            actor = rule.created_by or owner
-            try:
-                if actor is None:
-                    raise ValidationError("nobody may open it")
-                case = open_case_from_conversation(
-                    actor, conv, team=conv.team, owner=conv.assignee, priority=conv.priority
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                message = "; ".join(getattr(exc, "messages", [str(exc)]))
-                self._activity(
-                    plan, conv, rule, Activity.Kind.RULE, f"no case was opened: {message}"
-                )
-            else:
-                self._activity(
-                    plan, conv, rule, Activity.Kind.RULE, f"opened case #{case.pk}", case=case.pk
-                )
+            if action_type.apply is not None:
+                action_type.apply(self, plan, step)
+            if action_type.carry_out is not None:
+                plan.later.setdefault(action_type.name, []).append(step)
 
     def save(self, plan: Plan) -> None:
         if plan.changed:
@@ -386,12 +282,27 @@ class Router:
                 [ConversationTag(conversation=c, tag=existing[n]) for c, n in plan.tags],
                 ignore_conflicts=True,
             )
-        if plan.cases:
-            self._open_cases(plan)
+        for name, steps in plan.later.items():
+            carry_out = ACTION_TYPES[name].carry_out
+            if carry_out is not None:
+                carry_out(self, plan, steps)
         RuleApplication.objects.bulk_create(plan.applications, ignore_conflicts=True)
         Activity.objects.bulk_create(plan.activities, batch_size=500)
         touched = {r.pk: r for r in self.rules if r.state}
         for rule in touched.values():
             RoutingRule.objects.filter(pk=rule.pk).update(state=rule.state)
         for people, kind, text, conv in plan.notices:
-            alerts.tell(people, kind, text, alerts.conversation_path(self.workspace, conv.pk))
+            path = conversation_path(self.workspace, conv.pk)
+            for person in people:
+                notify(person, kind, text, path)
+        for conv_id, (rule, before) in plan.assigned.items():
+            conv = plan.changed[conv_id]
+            if (conv.team_id, conv.assignee_id) != before:
+                emit(
+                    CONVERSATION_ASSIGNED,
+                    self.workspace.pk,
+                    object_id=conv.pk,
+                    assignee=conv.assignee_id,
+                    team=conv.team_id,
+                    rule=rule.pk,
+                )

@@ -11,7 +11,10 @@ from rapport.core.audit import action, record_by, snapshot
 from rapport.core.models import Membership, Team
 from rapport.core.roles import Role
 from rapport.inbox.models import RoutingRule
-from rapport.inbox.rules import clean_actions, clean_conditions, describe_condition
+from rapport.inbox.registry import Names, clean_actions
+from rapport.inbox.registry import describe_actions as describe_steps
+from rapport.inbox.routing import facts_of
+from rapport.inbox.rules import clean_conditions, describe_condition
 from rapport.listening.models import Post, PostMatch
 
 RULE_FIELDS = ["name", "position", "enabled", "match", "conditions", "actions", "stop"]
@@ -46,7 +49,9 @@ def _clean(actor: Membership, conditions: object, actions: object) -> tuple[list
     teams = Team.objects.filter(workspace=actor.workspace).values_list("pk", flat=True)
     members = Membership.objects.filter(workspace=actor.workspace).values_list("pk", flat=True)
     try:
-        cleaned_actions = clean_actions(actions, teams=teams, members=members)
+        cleaned_actions = clean_actions(
+            actions, teams=teams, members=members, workspace_id=actor.workspace_id
+        )
     except ValidationError as error:
         raise ValidationError({"actions": error.messages}) from None
     return cleaned_conditions, cleaned_actions
@@ -146,40 +151,16 @@ class DryRun:
 
 
 def describe_actions(actor: Membership, actions: list[dict[str, Any]]) -> list[str]:
-    teams = dict(Team.objects.filter(workspace=actor.workspace).values_list("pk", "name"))
-    people = {
-        m.pk: m.user.display_name
-        for m in Membership.objects.filter(workspace=actor.workspace).select_related("user")
-    }
-    out = []
-    for step in actions:
-        kind = step["type"]
-        if kind == "assign_team":
-            strategy = step.get("strategy", "none")
-            how = {
-                "none": "",
-                "round_robin": ", to its members in turn",
-                "least_loaded": ", to the least busy member",
-                "by_skill": f", to the least busy member skilled in {step.get('skill', '')}",
-                "manager": ", to its least busy manager",
-            }[strategy]
-            out.append(f"assign to {teams.get(step['team'], 'a deleted team')}{how}")
-        elif kind == "assign_person":
-            out.append(f"assign to {people.get(step['member'], 'a former member')}")
-        elif kind == "set_priority":
-            out.append(f"set the priority to {step['priority']}")
-        elif kind == "add_tag":
-            out.append(f"tag {step['tag']}")
-        elif kind == "notify":
-            who = (
-                people.get(step["member"], "a former member")
-                if "member" in step
-                else {"manager": "the team's managers", "team": "the team"}[step["role"]]
-            )
-            out.append(f"notify {who}")
-        elif kind == "open_case":
-            out.append("open a case")
-    return out
+    """What a rule's actions do, in words, with the names of the actor's workspace."""
+    names = Names(
+        workspace_id=actor.workspace_id,
+        teams=dict(Team.objects.filter(workspace=actor.workspace).values_list("pk", "name")),
+        people={
+            m.pk: m.user.display_name
+            for m in Membership.objects.filter(workspace=actor.workspace).select_related("user")
+        },
+    )
+    return describe_steps(actions, names)
 
 
 def dry_run(
@@ -199,8 +180,6 @@ def dry_run(
         "post_id", "query__label"
     ):
         labels.setdefault(post_id, []).append(label)
-    from rapport.inbox.routing import facts_of
-
     hits = [
         p for p in posts if facts_of(p, labels.get(p.pk, ())).matches(cleaned_conditions, match)
     ]

@@ -1,18 +1,16 @@
-"""Routing rules as data: conditions and actions in JSON, checked against allow-lists.
+"""Routing rules as data: the conditions, in JSON, checked against allow-lists.
 
 A condition is `{"field": ..., "operator": ..., "value": ...}` over what triage knows of a post
 (the labels of the queries it matched, network, sentiment, intent, words, the author's reach,
-the contact's tier, language, hour of day, the triage score). An action is `{"type": ..., ...}`:
-assign a team (optionally a person in it: round-robin, least-loaded, by skill, a manager),
-assign a person, set the priority, tag, notify, open a case.
+the contact's tier, language, hour of day, the triage score). What a rule does when its
+conditions hold is a list of actions, each of a type in the registry (`registry.py`).
 
-`clean_conditions` / `clean_actions` turn untrusted JSON into the stored form or raise a
-ValidationError that names the field, operator or action that is wrong. `Facts.matches` evaluates
-conditions; a fact nobody knows yet (a contact's tier) matches no condition at all.
+`clean_conditions` turns untrusted JSON into the stored form or raises a ValidationError that
+names the field or operator that is wrong. `Facts.matches` evaluates conditions; a fact nobody
+knows yet (a contact's tier) matches no condition at all.
 """
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,13 +20,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from rapport.connectors.registry import CONNECTORS
-from rapport.inbox.models import Priority
+from rapport.inbox.cleaning import invalid, text, unknown, whole_number
 from rapport.listening.models import Intent, ListeningQuery, Sentiment
 
 MAX_CONDITIONS = 20
-MAX_ACTIONS = 10
 MAX_LIST = 50
-MAX_TEXT = 100
 
 CHOICE_OPERATORS = ("is", "is_not", "in", "not_in")
 NUMBER_OPERATORS = ("gte", "gt", "lte", "lt", "eq")
@@ -69,61 +65,29 @@ def _fields() -> dict[str, FieldSpec]:
 
 FIELDS = _fields()
 
-STRATEGIES = ("none", "round_robin", "least_loaded", "by_skill", "manager")
-PRIORITIES = {label.lower(): value for value, label in Priority.choices}
-ACTION_TYPES = ("assign_team", "assign_person", "set_priority", "add_tag", "notify", "open_case")
-NOTIFY_ROLES = ("manager", "team")
-_TAG = re.compile(r"^[\w][\w .&:/+-]{0,49}$")
-
-
-def _fail(where: str, message: str) -> ValidationError:
-    return ValidationError(f"{where}: {message}")
-
-
-def _known(name: str, value: object, allowed: Iterable[str]) -> str:
-    allowed = list(allowed)
-    return f"unknown {name} {value!r}; use one of {', '.join(allowed)}"
-
-
-def _int(value: object, where: str, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _fail(where, f"{name} must be a whole number, not {value!r}")
-    if not low <= value <= high:
-        raise _fail(where, f"{name} must be between {low} and {high}, not {value}")
-    return value
-
-
-def _text(value: object, where: str, name: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _fail(where, f"{name} must be non-empty text, not {value!r}")
-    value = value.strip().lower()
-    if len(value) > MAX_TEXT:
-        raise _fail(where, f"{name} has at most {MAX_TEXT} characters")
-    return value
-
 
 def _clean_value(spec: FieldSpec, name: str, operator: str, value: object, where: str) -> Any:
     if spec.kind == "keywords":
         words = value if isinstance(value, list) else [value]
         if not words or len(words) > MAX_LIST:
-            raise _fail(where, f"keywords need 1 to {MAX_LIST} words or phrases")
-        return [" ".join(_text(w, where, "a keyword").split()) for w in words]
+            raise invalid(where, f"keywords need 1 to {MAX_LIST} words or phrases")
+        return [" ".join(text(w, where, "a keyword").split()) for w in words]
     if spec.kind in ("number", "hour"):
         if operator == "between":
             if not isinstance(value, list) or len(value) != 2:
-                raise _fail(where, "between needs two hours, e.g. [18, 8]")
-            return [_int(v, where, name, spec.minimum, spec.maximum) for v in value]
-        return _int(value, where, name, spec.minimum, spec.maximum)
+                raise invalid(where, "between needs two hours, e.g. [18, 8]")
+            return [whole_number(v, where, name, spec.minimum, spec.maximum) for v in value]
+        return whole_number(value, where, name, spec.minimum, spec.maximum)
     many = operator in ("in", "not_in")
     if many and (not isinstance(value, list) or not value or len(value) > MAX_LIST):
-        raise _fail(where, f"{operator} needs a list of 1 to {MAX_LIST} values")
+        raise invalid(where, f"{operator} needs a list of 1 to {MAX_LIST} values")
     values: list[object] = value if isinstance(value, list) else [value]
     cleaned = []
     for v in values:
-        text = _text(v, where, name)
-        if spec.choices and text not in spec.choices:
-            raise _fail(where, _known(name, v, spec.choices))
-        cleaned.append(text)
+        word = text(v, where, name)
+        if spec.choices and word not in spec.choices:
+            raise invalid(where, unknown(name, v, spec.choices))
+        cleaned.append(word)
     return cleaned if many else cleaned[0]
 
 
@@ -139,91 +103,21 @@ def clean_conditions(conditions: object) -> list[dict[str, Any]]:
     for i, condition in enumerate(conditions, 1):
         where = f"Condition {i}"
         if not isinstance(condition, dict):
-            raise _fail(where, "must be an object with field, operator and value")
+            raise invalid(where, "must be an object with field, operator and value")
         extra = set(condition) - {"field", "operator", "value"}
         if extra:
-            raise _fail(where, f"unexpected key {sorted(extra)[0]!r}")
+            raise invalid(where, f"unexpected key {sorted(extra)[0]!r}")
         name = condition.get("field")
         spec = FIELDS.get(name) if isinstance(name, str) else None
         if spec is None:
-            raise _fail(where, _known("field", name, FIELDS))
+            raise invalid(where, unknown("field", name, FIELDS))
         operator = condition.get("operator")
         if operator not in spec.operators:
-            raise _fail(where, _known(f"operator for {name}", operator, spec.operators))
+            raise invalid(where, unknown(f"operator for {name}", operator, spec.operators))
         if "value" not in condition:
-            raise _fail(where, "needs a value")
+            raise invalid(where, "needs a value")
         value = _clean_value(spec, str(name), str(operator), condition["value"], where)
         cleaned.append({"field": name, "operator": operator, "value": value})
-    return cleaned
-
-
-def clean_actions(
-    actions: object, *, teams: Iterable[int], members: Iterable[int]
-) -> list[dict[str, Any]]:
-    """The actions as stored; teams and people must be of the rule's workspace."""
-    teams, members = set(teams), set(members)
-    if not isinstance(actions, list) or not actions:
-        raise ValidationError("A rule needs at least one action, as a list of {type, ...}.")
-    if len(actions) > MAX_ACTIONS:
-        raise ValidationError(f"A rule has at most {MAX_ACTIONS} actions.")
-    cleaned: list[dict[str, Any]] = []
-    for i, item in enumerate(actions, 1):
-        where = f"Action {i}"
-        if not isinstance(item, dict):
-            raise _fail(where, "must be an object with a type")
-        kind = item.get("type")
-        if kind not in ACTION_TYPES:
-            raise _fail(where, _known("action", kind, ACTION_TYPES))
-        allowed = {
-            "assign_team": {"team", "strategy", "skill"},
-            "assign_person": {"member"},
-            "set_priority": {"priority"},
-            "add_tag": {"tag"},
-            "notify": {"member", "role", "message"},
-            "open_case": set(),
-        }[kind]
-        extra = set(item) - allowed - {"type"}
-        if extra:
-            raise _fail(where, f"{kind} takes no {sorted(extra)[0]!r}")
-        out: dict[str, Any] = {"type": kind}
-        if kind == "assign_team":
-            out["team"] = _int(item.get("team"), where, "team", 1, 2**62)
-            if out["team"] not in teams:
-                raise _fail(where, f"there is no team {out['team']} in this workspace")
-            strategy = item.get("strategy", "none")
-            if strategy not in STRATEGIES:
-                raise _fail(where, _known("strategy", strategy, STRATEGIES))
-            out["strategy"] = strategy
-            if strategy == "by_skill":
-                out["skill"] = _text(item.get("skill"), where, "skill")
-        elif kind == "assign_person":
-            out["member"] = _int(item.get("member"), where, "member", 1, 2**62)
-            if out["member"] not in members:
-                raise _fail(where, f"there is no member {out['member']} in this workspace")
-        elif kind == "set_priority":
-            priority = str(item.get("priority", "")).lower()
-            if priority not in PRIORITIES:
-                raise _fail(where, _known("priority", item.get("priority"), PRIORITIES))
-            out["priority"] = priority
-        elif kind == "add_tag":
-            tag = item.get("tag")
-            if not isinstance(tag, str) or not _TAG.match(tag.strip()):
-                raise _fail(where, "a tag is 1-50 letters, digits, spaces or .&:/+-")
-            out["tag"] = tag.strip().lower()
-        elif kind == "notify":
-            if ("member" in item) == ("role" in item):
-                raise _fail(where, "notify needs either a member or a role (manager or team)")
-            if "member" in item:
-                out["member"] = _int(item["member"], where, "member", 1, 2**62)
-                if out["member"] not in members:
-                    raise _fail(where, f"there is no member {out['member']} in this workspace")
-            else:
-                if item["role"] not in NOTIFY_ROLES:
-                    raise _fail(where, _known("role", item["role"], NOTIFY_ROLES))
-                out["role"] = item["role"]
-            if "message" in item:
-                out["message"] = _text(item["message"], where, "message")
-        cleaned.append(out)
     return cleaned
 
 

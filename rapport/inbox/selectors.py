@@ -6,7 +6,7 @@ are resolved with `rapport.inbox.access` (another workspace's is a 404).
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
@@ -15,12 +15,14 @@ from django.db import connections
 from django.db.models import BooleanField, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.dateparse import parse_datetime
 
-from rapport.cases.models import Case
-from rapport.cases.models import Status as CaseStatus
+from rapport.contacts.models import Consent
+from rapport.contacts.selectors import consent_in_force
 from rapport.core.access import access_in_workspace
 from rapport.core.models import Membership, Team
+from rapport.core.roles import Role
 from rapport.inbox.models import (
     OPEN_STATUSES,
     Activity,
@@ -338,13 +340,17 @@ def inbox_page(
 
 @dataclass
 class ContactPanel:
+    """Who the conversation's author is, beside it. Their open cases are the web page's to add
+    (the cases domain sits above the inbox)."""
+
     identity: Any = None
     contact: Any = None
     identities: list[Any] = field(default_factory=list)
     recent_posts: list[Post] = field(default_factory=list)
     other_conversations: list[Conversation] = field(default_factory=list)
-    open_cases: list[Any] = field(default_factory=list)
-    consent: str = ""
+    #: The consent in force, a channel a line ("Email: yes (consent, 3 Oct)"); empty: none
+    consent: list[str] = field(default_factory=list)
+    do_not_contact: bool = False
 
 
 @dataclass
@@ -364,6 +370,19 @@ def thread(conv: Conversation) -> list[Post]:
         .prefetch_related(Prefetch("queries", queryset=ListeningQuery.objects.order_by("name")))
         .order_by("posted_at", "id")
     )
+
+
+CHANNEL_NAMES = {"sms": "SMS"}
+
+
+def consent_words(consent: Consent, today: date | None = None) -> str:
+    """A channel's consent in force, in words: "Email: yes (consent, 3 Oct)"."""
+    today = today or timezone.localdate()
+    at = timezone.localtime(consent.recorded_at)
+    when = format_date(at, "j M" if at.year == today.year else "j M Y")
+    why = [consent.get_basis_display().lower()] if consent.basis else []
+    channel = CHANNEL_NAMES.get(consent.channel.lower(), consent.channel.capitalize())
+    return f"{channel}: {'yes' if consent.granted else 'no'} ({', '.join([*why, when])})"
 
 
 def contact_panel(viewer: Membership, conv: Conversation, posts: list[Post]) -> ContactPanel:
@@ -387,17 +406,12 @@ def contact_panel(viewer: Membership, conv: Conversation, posts: list[Post]) -> 
         .order_by("-last_activity_at", "-id")[:5]
     )
     contact = identity.contact
-    whose = Q(conversation__identity=identity) | (Q(customer=contact) if contact else Q())
-    panel.open_cases = list(
-        Case.objects.filter(workspace=viewer.workspace)
-        .exclude(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED])
-        .filter(whose)
-        .order_by("-updated_at", "-id")[:5]
-    )
     if contact is not None:
         panel.contact = contact
         panel.identities = list(contact.identities.exclude(pk=identity.pk).order_by("network"))
-        panel.consent = str(getattr(contact, "consent", "") or "")
+        today = timezone.localdate()
+        panel.consent = [consent_words(c, today) for c in consent_in_force(contact)]
+        panel.do_not_contact = contact.do_not_contact
     return panel
 
 
@@ -454,8 +468,6 @@ def rules(viewer: Membership) -> QuerySet[RoutingRule]:
 
 
 def assignable(viewer: Membership) -> QuerySet[Membership]:
-    from rapport.core.roles import Role
-
     return (
         Membership.objects.filter(workspace=viewer.workspace)
         .exclude(role=Role.VIEWER)

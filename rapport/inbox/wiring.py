@@ -1,11 +1,17 @@
 """What the inbox hears: triaged posts to place in conversations, corrected labels, and
-colleagues' replies for the conversations' history."""
+colleagues' replies for the conversations' history; and the inbox's own routing actions in its
+registry (other domains add theirs in their `wiring.py`)."""
 
 from django.db import transaction
 
 from rapport.core.events import Event, listen
+from rapport.inbox import registry
 from rapport.inbox.intake import intake_stored, posts_changed
 from rapport.inbox.replies import record_reply
+from rapport.inbox.routing_actions import INBOX_ACTIONS
+
+for action_type in INBOX_ACTIONS:
+    registry.register(action_type)
 
 
 @listen("post.triaged", queued=True)

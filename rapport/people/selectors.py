@@ -8,7 +8,8 @@ from rapport.core.access import access_in_workspace
 from rapport.core.models import Membership, Team, Workspace
 from rapport.people.models import MemberSkill, Skill
 
-#: Given candidate members, how much open work each has now (member id -> count).
+#: Given candidate members, how much open work each has now (member id -> count); the inbox
+#: passes its open conversations, people itself knows nobody's work.
 LoadFunction = Callable[[list[Membership]], Mapping[int, int]]
 
 
@@ -62,19 +63,6 @@ def profile(viewer: Membership, member_id: object) -> Membership:
     )
 
 
-def open_assignments(members: list[Membership]) -> dict[int, int]:
-    """The default load: how many open inbox conversations each member is assigned."""
-    from rapport.inbox.models import OPEN_STATUSES, Conversation  # the inbox reads people too
-
-    counts = (
-        Conversation.objects.filter(assignee__in=members, status__in=OPEN_STATUSES)
-        .values("assignee")
-        .annotate(n=Count("id"))
-    )
-    found = {row["assignee"]: row["n"] for row in counts}
-    return {m.pk: found.get(m.pk, 0) for m in members}
-
-
 def experts(
     workspace: Workspace,
     skill: Skill | str,
@@ -85,8 +73,8 @@ def experts(
 ) -> list[Membership]:
     """Active members who carry `skill` (a Skill or its name, any case), least loaded first.
 
-    Load is `load(members)`, by default their open inbox conversations (`open_assignments`);
-    ties go to the higher level, then to the name. `team` keeps only its members; `exclude`
+    Load is `load(members)` (without one, nobody is busier than another); ties go to the
+    higher level, then to the name. `team` keeps only its members; `exclude`
     leaves people out (the one asking). Each member returned carries `.skill_level` (1-3) and
     `.load`. An unknown skill name gives an empty list.
     """
@@ -110,7 +98,7 @@ def experts(
         member = row.member
         member.skill_level = row.level  # type: ignore[attr-defined]
         members.append(member)
-    loads = (load or open_assignments)(members) if members else {}
+    loads = load(members) if load is not None and members else {}
     for member in members:
         member.load = int(loads.get(member.pk, 0))  # type: ignore[attr-defined]
     members.sort(

@@ -8,8 +8,8 @@ Entries are written these ways:
   wrote the post (`record_reply`);
 - from the events of cases and approvals (`wiring.py`): a case opened or resolved
   (`record_case`), an approval asked or decided (`record_approval`);
-- from the inbox's audited writes (`audited.py`: a conversation resolved), reading the rows the
-  event names;
+- from the inbox's `conversation.resolved` (`wiring.py`): a known customer's conversation
+  resolved (`record_resolved_conversation`);
 - `record_triaged_posts`, for each `post.triaged` batch: posts whose author's identity is linked
   to a contact (posts are stored in bulk, without an audit event each).
 `backfill(contact)` rebuilds what is missing from the stored rows (the demo, tests). Every writer
@@ -437,6 +437,23 @@ def record_approval(workspace_id: int, approval_id: int) -> int:
         return 0
     contact_id = approval_contact(approval)
     return insert_missing([approval_entry(approval, contact_id)]) if contact_id else 0
+
+
+# ---- live: conversations (the inbox's events, wired in wiring.py) ----
+
+
+def record_resolved_conversation(workspace_id: int, conversation_id: int) -> int:
+    """A known customer's conversation was resolved (`conversation.resolved`)."""
+    conv = (
+        Conversation.objects.filter(
+            pk=conversation_id, workspace_id=workspace_id, identity__contact__isnull=False
+        )
+        .select_related("identity")
+        .first()
+    )
+    if conv is None or conv.identity is None or conv.identity.contact_id is None:
+        return 0
+    return insert_missing([conversation_entry(conv, conv.identity.contact_id, resolved=True)])
 
 
 # ---- backfill ----

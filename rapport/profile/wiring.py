@@ -1,11 +1,9 @@
 """How the profile is fed (discovered by core; see `rapport.core.events`).
 
-Triaged posts by known customers, replies published to them, contacts' events (interactions,
-orders, linked identities' history), cases opened and resolved and approvals asked and decided go
-on the timeline; conversations still arrive through `rapport.core.audit.domain_event`
-(`audited.py`) until the inbox emits events of its own. Imported CRM cases are written here
-(contacts' import engine calls the registered writer), and the suggestion rules are refreshed on
-a schedule.
+Triaged posts by known customers, replies published to them, resolved conversations, contacts'
+events (interactions, orders, linked identities' history), cases opened and resolved and
+approvals asked and decided go on the timeline. Imported CRM cases are written here (contacts'
+import engine calls the registered writer), and the suggestion rules are refreshed on a schedule.
 """
 
 from django.db import transaction
@@ -13,9 +11,8 @@ from django.db import transaction
 from rapport.contacts.imports.mappings import Target
 from rapport.contacts.imports.writers import WRITERS
 from rapport.core import schedule
-from rapport.core.audit import domain_event
 from rapport.core.events import Event, listen
-from rapport.profile import audited, timeline
+from rapport.profile import timeline
 from rapport.profile.imported_cases import write_cases
 from rapport.profile.tasks import refresh_suggestion_rules
 
@@ -43,6 +40,12 @@ def interaction_logged(event: Event) -> None:
 @listen("orders.recorded")
 def orders_recorded(event: Event) -> None:
     timeline.record_orders(event.workspace_id, event.ids)
+
+
+@listen("conversation.resolved")
+def conversation_resolved(event: Event) -> None:
+    if event.object_id is not None:
+        timeline.record_resolved_conversation(event.workspace_id, event.object_id)
 
 
 @listen("identities.linked", queued=True)  # an identity's whole history: off the caller's path
@@ -79,7 +82,6 @@ def approval_changed(event: Event) -> None:
             timeline.record_approval(event.workspace_id, event.object_id)
 
 
-domain_event.connect(audited.on_domain_event, dispatch_uid="profile.timeline")
 WRITERS[Target.CASES] = write_cases
 # the rules are cached for 6 h: recompute them well before, off the request
 schedule.every("profile.suggestion_rules", seconds=3 * 3600, task=refresh_suggestion_rules)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from rapport.cases.models import Case, CaseType
 from rapport.core.models import AuditEvent, Membership
 from rapport.core.roles import Role
 from rapport.inbox.models import Conversation, RoutingRule
@@ -149,6 +150,30 @@ def test_routing_rules_crud_and_dry_run(acme, owner, agent, api_client):
     assert forbidden.status_code == 403
     assert client.delete(f"{API}/routing-rules/{rule_id}").status_code == 204
     assert not RoutingRule.objects.exists()
+
+
+def test_a_rule_opens_a_typed_case_for_a_team_through_the_api(acme, owner, globex, api_client):
+    disputes = CaseType.objects.create(workspace=acme, name="Payment dispute")
+    back_office = team(owner, "Back office")
+    theirs = CaseType.objects.create(workspace=globex, name="Payment dispute")
+    client = api_client(owner)
+    step = {"type": "open_case", "case_type": disputes.pk, "team": back_office.pk}
+    rule = {"name": "Disputes", "conditions": [], "actions": [step]}
+    preview = client.post(f"{API}/routing-rules/dry-run", rule, content_type="application/json")
+    assert preview.json()["would"] == ["open a Payment dispute case for Back office"]
+    created = client.post(f"{API}/routing-rules", rule, content_type="application/json")
+    assert created.status_code == 201, created.content
+    assert created.json()["actions"] == [step]
+    refused = client.post(
+        f"{API}/routing-rules",
+        {**rule, "name": "Theirs", "actions": [{**step, "case_type": theirs.pk}]},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert f"no case type {theirs.pk} in this workspace" in refused.json()["detail"]
+    conv = conversation(acme, "Charged twice", author="payer")
+    case = Case.objects.get(conversation=conv)
+    assert (case.case_type, case.team) == (disputes, back_office)
 
 
 def test_another_workspaces_conversations_and_rules_are_404(acme, globex, agent, api_client):

@@ -116,29 +116,6 @@ def test_a_failed_action_changes_nothing_and_records_nothing(owner):
     assert AuditEvent.objects.count() == events
 
 
-def test_domain_event_is_emitted_after_commit(owner, django_capture_on_commit_callbacks):
-    from rapport.core.audit import domain_event
-
-    received = []
-
-    def listener(sender, verb, workspace_id, event, **kwargs):
-        received.append((verb, workspace_id, event.pk))
-
-    domain_event.connect(listener)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            team = actions.create_team(owner, name="R&D")
-    finally:
-        domain_event.disconnect(listener)
-    assert received == [
-        (
-            "team.create",
-            owner.workspace_id,
-            AuditEvent.objects.get(verb="team.create", object_id=str(team.pk)).pk,
-        )
-    ]
-
-
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.EMPLOYEE, Role.AGENT])
 def test_only_managers_and_above_create_teams(role, acme, make_member):
     member = make_member(acme, role)

@@ -47,11 +47,11 @@ def test_demo_is_idempotent_and_prints_logins(db):
             "Contacts",
             "Listening",
             "Triage",
-            "Inbox",
-            "Engagement",
             "Cases",
             "Playbooks",
             "SLAs and business hours",
+            "Inbox",
+            "Engagement",
             "People",
             "Notifications",
         )

@@ -3,8 +3,10 @@
 import pytest
 from django.core.management import call_command
 
+from rapport.cases.models import Case
 from rapport.core.models import Membership, Workspace
 from rapport.inbox.models import Activity, Conversation, Priority, RoutingRule
+from rapport.playbooks.models import PlaybookRun
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +23,7 @@ def test_demo_rules_route_complaints_leads_ideas_and_escalate(demo):
         "Leads to Sales",
         "Ideas to R&D",
         "Escalate negative posts from high-reach authors",
+        "Payment disputes to the credit team",
     ]
     convs = Conversation.objects.filter(workspace=demo, merged_into__isnull=True)
     assert convs.count() > 100
@@ -48,6 +51,29 @@ def test_demo_rules_route_complaints_leads_ideas_and_escalate(demo):
         assert conv.identity is not None
         assert conv.identity.reach >= 10_000
         assert Activity.objects.filter(conversation=conv, kind="notified").exists()
+
+
+def test_the_dispute_rule_opens_payment_dispute_cases_whose_playbook_starts(demo):
+    rule = RoutingRule.objects.get(workspace=demo, name="Payment disputes to the credit team")
+    said = {
+        a.data["case"]: a.message
+        for a in Activity.objects.filter(rule=rule)
+        if isinstance(a.data, dict) and "case" in a.data
+    }
+    opened = list(Case.objects.filter(pk__in=said).select_related("case_type", "team"))
+    assert opened
+    for case in opened:
+        assert case.case_type is not None
+        assert case.team is not None
+        assert (case.case_type.name, case.team.name) == ("Payment dispute", "Credit")
+        assert said[case.pk] == (
+            f"Rule “{rule.name}”: opened case #{case.pk} (Payment dispute, for Credit)"
+        )
+    owned = [c for c in opened if c.owner_id]
+    assert owned  # Social Care's complaint rule gave the conversation a person first
+    runs = PlaybookRun.objects.filter(case__in=owned, playbook__case_type__name="Payment dispute")
+    assert runs.count() == len(owned)
+    assert not PlaybookRun.objects.filter(case__in=opened, case__owner__isnull=True).exists()
 
 
 def test_loading_the_demo_again_changes_no_routing(demo):

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from itertools import count
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from rapport.contacts.models import Identity
@@ -70,14 +71,16 @@ def post(
 
 
 def arrive(workspace: Workspace, *posts: Post) -> Grouped:
-    """Hands stored posts to the inbox as the route step does after a batch is saved."""
+    """Hands stored posts to the inbox as its listener does after a batch is stored: in a
+    transaction, whose commit tells the inbox's events."""
     matches: dict[int, list[int]] = {}
     labels: dict[int, str] = {}
     for p in posts:
         for m in PostMatch.objects.filter(post=p).select_related("query"):
             matches.setdefault(id(p), []).append(m.query_id)
             labels[m.query_id] = m.query.label
-    return intake(workspace.pk, list(posts), matches, labels)
+    with transaction.atomic():
+        return intake(workspace.pk, list(posts), matches, labels)
 
 
 def conversation(workspace: Workspace, text: str = "My card was declined", **fields: Any):

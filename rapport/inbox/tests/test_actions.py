@@ -13,6 +13,7 @@ from rapport.inbox import actions, capture
 from rapport.inbox.access import access_conversation
 from rapport.inbox.models import Activity, Conversation, ConversationPost, Note, Status
 from rapport.inbox.tests.factories import arrive, conversation, post, query, team
+from rapport.people import actions as people
 
 HN_FIXTURES = Path(__file__).parents[2] / "connectors" / "hackernews" / "fixtures"
 
@@ -140,11 +141,25 @@ def test_hand_off_by_skill_picks_the_expert_in_the_team(owner, acme, make_member
 
 
 def _give_skill(owner: Membership, member: Membership, name: str) -> None:
-    try:
-        from rapport.people import actions as people
-    except ImportError:  # without skills, hand-offs read job titles
-        return
     people.set_member_skill(owner, member, skill=name)
+
+
+def test_a_skill_hand_off_goes_to_the_expert_with_fewest_open_conversations(
+    owner, acme, make_member
+):
+    employee = make_member(acme, Role.EMPLOYEE)
+    busy, free = make_member(acme, Role.AGENT), make_member(acme, Role.AGENT)
+    people.set_member_skill(owner, busy, skill="cards", level=3)
+    people.set_member_skill(owner, free, skill="cards", level=1)
+    Conversation.objects.create(workspace=acme, subject="a", assignee=busy, status=Status.OPEN)
+    Conversation.objects.create(workspace=acme, subject="b", assignee=free, status=Status.CLOSED)
+    conv = conversation(acme, "My card was declined abroad")
+    assert actions.hand_off(employee, conv, skill="cards", note="Can you look?") == free
+    # with the same load, the more expert
+    actions.set_status(owner, Conversation.objects.get(subject="a"), status="resolved")
+    other = conversation(acme, "Card declined again", author="kim")
+    Conversation.objects.filter(pk=conv.pk).update(status=Status.CLOSED)
+    assert actions.hand_off(employee, other, skill="cards", note="And this one?") == busy
 
 
 def test_another_workspaces_conversation_is_a_404(acme, globex):

@@ -7,7 +7,8 @@ from rapport.core.roles import Role
 from rapport.inbox import rule_actions
 from rapport.inbox.intake import reroute
 from rapport.inbox.models import Activity, Conversation, Priority, RuleApplication
-from rapport.inbox.rules import Facts, clean_actions, clean_conditions
+from rapport.inbox.registry import clean_actions
+from rapport.inbox.rules import Facts, clean_conditions
 from rapport.inbox.tests.factories import arrive, conversation, post, team
 
 

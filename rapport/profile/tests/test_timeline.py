@@ -21,6 +21,7 @@ from rapport.engagement import actions as engagement
 from rapport.engagement import outbox
 from rapport.engagement.models import EngagementPolicy
 from rapport.engagement.tests.factories import make_post
+from rapport.inbox import actions as inbox_actions
 from rapport.inbox.tests import factories as inbox
 from rapport.listening.ingest import receive
 from rapport.profile import timeline
@@ -76,6 +77,19 @@ def test_approvals_on_a_customers_case_join_their_timeline_asked_and_decided(acm
     approvals.decide(manager, approval, decision="approve")
     assert f"Approval approved: {approval.summary}" in titles(customer)
     assert TimelineEntry.objects.filter(contact=customer, kind="approval").count() == 2
+
+
+def test_a_known_customers_resolved_conversation_joins_their_timeline(acme, owner):
+    customer = f.contact(acme)
+    conv = inbox.conversation(acme, "Where is my refund?", author="jsmith")
+    Identity.objects.filter(pk=conv.identity_id).update(contact=customer)
+    stranger = inbox.conversation(acme, "Who are you?", author="nobody")
+    inbox_actions.set_status(owner, conv, status="open")
+    assert titles(customer) == []  # only resolving puts it there
+    inbox_actions.set_status(owner, conv, status="resolved")
+    inbox_actions.set_status(owner, stranger, status="resolved")
+    assert titles(customer) == ["Conversation resolved: Where is my refund?"]
+    assert TimelineEntry.objects.count() == 1
 
 
 def test_a_logged_call_appears_once(acme, agent, django_capture_on_commit_callbacks):

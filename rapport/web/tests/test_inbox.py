@@ -1,15 +1,24 @@
 """The inbox pages: the list and its fragment, filters and views, keyboard actions, a
 conversation with its thread, notes and hand-off, capture, rules; escaping and tenancy."""
 
+import json
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
+from rapport.cases import actions as cases
+from rapport.cases.models import CaseType
+from rapport.contacts.models import Consent, Contact, Identity
 from rapport.core.models import Membership
 from rapport.core.roles import Role
 from rapport.inbox import actions
 from rapport.inbox.models import Conversation, RoutingRule, Status
 from rapport.inbox.tests.factories import conversation, team
+from rapport.people import actions as people
 
 pytestmark = pytest.mark.django_db
 
@@ -146,12 +155,7 @@ def test_an_employee_hands_off_by_skill_from_the_page(acme, owner, make_member):
     engineer.title = "Mobile app engineer"
     engineer.save()
     rnd = team(owner, "R&D", engineer)
-    try:
-        from rapport.people import actions as people
-
-        people.set_member_skill(owner, engineer, skill="mobile app")
-    except ImportError:
-        pass
+    people.set_member_skill(owner, engineer, skill="mobile app")
     conv = conversation(acme, "Would love dark mode in the app")
     response = client_for(employee).post(
         url("conversation_handoff", conv.pk),
@@ -208,3 +212,56 @@ def test_rules_page_previews_and_adds_a_rule_for_managers_only(acme, owner, agen
     assert c.post(url("inbox_rules"), form).status_code == 302
     assert RoutingRule.objects.get().name == "Complaints urgent"
     assert "Add a rule" not in client_for(agent).get(url("inbox_rules")).content.decode()
+
+
+def test_a_rule_that_opens_a_typed_case_is_added_and_shown_in_words(acme, owner):
+    disputes = CaseType.objects.create(workspace=acme, name="Payment dispute")
+    back_office = team(owner, "Back office")
+    c = client_for(owner)
+    page = c.get(url("inbox_rules")).content.decode()
+    assert "open a case: <code>" in page  # the help lists every registered action type
+    assert f"Payment dispute = {disputes.pk}" in page
+    step = {"type": "open_case", "case_type": disputes.pk, "team": back_office.pk}
+    form = {"name": "Disputes", "match": "all", "conditions": "", "actions": json.dumps([step])}
+    assert c.post(url("inbox_rules"), form).status_code == 302
+    assert RoutingRule.objects.get().actions == [step]
+    page = c.get(url("inbox_rules")).content.decode()
+    assert "→ open a Payment dispute case for Back office" in page
+    bad = c.post(
+        url("inbox_rules"),
+        {**form, "name": "Bad", "actions": '[{"type": "open_case", "case_type": 0}]'},
+    )
+    assert bad.status_code == 400
+    assert "case_type must be between 1 and" in bad.content.decode()
+
+
+def test_the_contact_panel_shows_the_consent_in_force_and_open_cases(acme, owner, agent):
+    conv = conversation(acme, "my card was declined", author="jo")
+    unknown = client_for(agent).get(url("conversation", conv.pk)).content.decode()
+    assert "Consent: not recorded." in unknown
+    dana = Contact.objects.create(workspace=acme, name="Dana Scully", do_not_contact=True)
+    Identity.objects.filter(pk=conv.identity_id).update(contact=dana)
+    now = timezone.now()
+    for channel, granted, days_ago in (("email", False, 30), ("email", True, 2), ("sms", False, 5)):
+        Consent.objects.create(
+            workspace=acme,
+            contact=dana,
+            channel=channel,
+            granted=granted,
+            basis="consent",
+            recorded_at=now - timedelta(days=days_ago),
+        )
+    theirs = cases.create_case(owner, subject="Card blocked", customer=dana)
+    cases.create_case(owner, subject="Someone else's")
+    html = client_for(agent).get(url("conversation", conv.pk)).content.decode()
+
+    def day(days_ago: int) -> str:
+        at = timezone.localtime(now - timedelta(days=days_ago))
+        return format_date(at, "j M" if at.year == timezone.localdate().year else "j M Y")
+
+    assert f"<li>Email: yes (consent, {day(2)})</li>" in html
+    assert f"<li>SMS: no (consent, {day(5)})</li>" in html
+    assert "Consent: not recorded." not in html
+    assert "Do not contact" in html
+    assert f"#{theirs.pk} Card blocked" in html
+    assert "Someone else" not in html

@@ -13,12 +13,15 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from rapport.cases import selectors as case_selectors
+from rapport.cases.models import Case, CaseType
 from rapport.connectors.registry import CONNECTORS
 from rapport.core.access import access_member, access_team, access_workspace, require_role
 from rapport.core.models import Membership
@@ -26,7 +29,8 @@ from rapport.core.roles import Role
 from rapport.inbox import actions, capture, rule_actions, selectors
 from rapport.inbox.access import access_conversation, access_conversation_post, access_rule
 from rapport.inbox.models import Conversation, Priority, RoutingRule, SavedView, Status
-from rapport.inbox.rules import FIELDS, STRATEGIES, describe_condition
+from rapport.inbox.registry import ACTION_TYPES
+from rapport.inbox.rules import FIELDS, describe_condition
 from rapport.listening.models import Intent, ListeningQuery, Sentiment
 from rapport.web.views import contact_profile
 from rapport.web.views.common import add_action_errors, member_view, render_page
@@ -270,6 +274,24 @@ def _composer_url(slug: str, posts: list[Any]) -> str:
         return ""
 
 
+OPEN_CASES = 5
+
+
+def _open_cases(membership: Membership, panel: selectors.ContactPanel) -> list[Case]:
+    """The customer's open cases beside the conversation: those opened from their
+    conversations, and those about the contact they are."""
+    if panel.identity is None:
+        return []
+    whose = Q(conversation__identity=panel.identity)
+    if panel.contact is not None:
+        whose |= Q(customer=panel.contact)
+    return list(
+        case_selectors.filter_cases(membership, status="active")
+        .filter(whose)
+        .order_by("-updated_at", "-id")[:OPEN_CASES]
+    )
+
+
 def _conversation_page(
     request: HttpRequest,
     membership: Membership,
@@ -303,6 +325,7 @@ def _conversation_page(
             "present": selectors.colleagues_present(membership, conv),
             "composer_url": _composer_url(membership.workspace.slug, detail.posts),
             "contact_panel": contact_profile.panel(membership, detail.contact.contact),
+            "open_cases": _open_cases(membership, detail.contact),
         },
         section="inbox",
         status=status,
@@ -552,8 +575,7 @@ class RuleForm(forms.Form):
     actions = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
         initial='[{"type": "set_priority", "priority": "high"}]',
-        help_text="JSON: a list of {type, …}: assign_team, assign_person, set_priority, add_tag, "
-        "notify, open_case.",
+        help_text="JSON: a list of {type, …}; the types are listed below the form.",
     )
     stop = forms.BooleanField(required=False, label="Stop here when it matches")
 
@@ -590,9 +612,10 @@ def _rules_page(
             "form": form or RuleForm(),
             "preview": preview,
             "fields": FIELDS,
-            "strategies": STRATEGIES,
+            "action_types": list(ACTION_TYPES.values()),
             "teams": membership.workspace.teams.order_by("name"),
             "people": selectors.assignable(membership),
+            "case_types": CaseType.objects.filter(workspace=membership.workspace).order_by("name"),
             "can_manage": membership.has_role(Role.MANAGER),
         },
         section="inbox",
