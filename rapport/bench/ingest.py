@@ -1,8 +1,9 @@
 """Generates N posts in the networks' payload formats, parses them with the connectors, and times
 receive() (store, triage while storing, commit) batch by batch into a new workspace
-bench-<timestamp> in the configured database (DATABASE_URL), deleted afterwards. The inbox's
-queued listener of each batch's post.triaged (one task per batch) is then run and timed on its
-own (inbox_posts_per_s). Generating and parsing the payloads is not counted."""
+bench-<timestamp> in the configured database (DATABASE_URL), deleted afterwards. The queued
+listeners of each batch's post.triaged (one task each per batch: the inbox, the timeline) are
+then run and timed on their own (inbox_posts_per_s for the inbox). Generating and parsing the
+payloads is not counted."""
 
 import gc
 import time
@@ -27,6 +28,9 @@ from rapport.inbox.models import ConversationPost
 from rapport.listening.ingest import Received, receive
 from rapport.listening.models import ListeningQuery, Post, PostMatch, QuarantinedPayload
 from rapport.triage.classifier import get_classifier
+
+#: The inbox's listener of `post.triaged`: grouping and routing, timed on its own.
+INBOX = "rapport.inbox.wiring.place_triaged_posts"
 
 HELP = "Receive, triage and store N generated posts into a throwaway workspace."
 
@@ -65,16 +69,16 @@ def run(
     load_seconds = time.perf_counter() - started
     progress = progress_bar(posts, "ingest")
     pages = traffic.pages(posts)
-    # The queued listeners' tasks (the inbox's, one per batch) are kept here and run after the
-    # ingest timing, timed on their own, rather than queued for a worker that would find them
-    # deleted.
+    # The queued listeners' tasks (the inbox's and the timeline's, one each per batch) are kept
+    # here and run after the ingest timing, timed on their own, rather than queued for a worker
+    # that would find them deleted.
     handed: list[tuple[str, dict[str, Any]]] = []
     queued = mock.patch.object(
         core_tasks,
         "hear_event",
         SimpleNamespace(enqueue=lambda listener, event: handed.append((listener, event))),
     )
-    inbox_seconds = 0.0
+    listener_seconds: dict[str, float] = {}
     try:
         queued.start()
         left = posts
@@ -105,15 +109,16 @@ def run(
         progress.close()
         peak_rss = peak_rss_mb()  # before counting and cleaning up, which are not measured
         mock.patch.stopall()
-        handed_posts = sum(len(event["ids"]) for _, event in handed)
-        inbox = progress_bar(handed_posts, "inbox")
+        heard = progress_bar(sum(len(event["ids"]) for _, event in handed), "queued listeners")
         for listener, event in handed:
             started = time.perf_counter()
             events.run_queued(listener, event)
-            inbox_seconds += time.perf_counter() - started
+            listener_seconds[listener] = (
+                listener_seconds.get(listener, 0.0) + time.perf_counter() - started
+            )
             reset_queries()
-            inbox.update(len(event["ids"]))
-        inbox.close()
+            heard.update(len(event["ids"]))
+        heard.close()
         placed = ConversationPost.objects.filter(conversation__workspace=workspace).count()
         inbox_peak_rss = peak_rss_mb()
         stored = _counts(workspace)
@@ -133,12 +138,18 @@ def run(
         f"{len(total.created)} new posts, {total.duplicates} duplicates, {total.quarantined} "
         f"quarantined; stored {stored['stored']}"
     )
+    inbox_tasks = [event for listener, event in handed if listener == INBOX]
+    handed_posts = stored["stored"] - stored["copies"]  # copies stay out of the inbox
+    inbox_seconds = listener_seconds.get(INBOX, 0.0)
     inbox_posts_per_s = round(handed_posts / inbox_seconds) if inbox_seconds else 0
     log(
-        f"inbox intake (after the ingest, not in its time): {len(handed)} task(s), "
+        f"inbox intake (after the ingest, not in its time): {len(inbox_tasks)} task(s), "
         f"{handed_posts} posts, {placed} placed in conversations in {inbox_seconds:.1f}s = "
         f"{inbox_posts_per_s} posts/s; peak RSS then {inbox_peak_rss} MB"
     )
+    for listener, spent in listener_seconds.items():
+        if listener != INBOX:
+            log(f"queued listener {listener} (not in the ingest's time): {spent:.2f}s")
     return {
         "posts": posts,
         "queries": queries,

@@ -17,7 +17,7 @@ from rapport.profile.imported_cases import write_cases
 from rapport.profile.tasks import refresh_suggestion_rules
 
 
-@listen("post.triaged")
+@listen("post.triaged", queued=True)  # a read of every batch: off the ingest's path
 def posts_triaged(event: Event) -> None:
     """A known customer's posts join their timeline."""
     timeline.record_triaged_posts(event.workspace_id, event.ids)
