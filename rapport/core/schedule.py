@@ -1,6 +1,6 @@
 """Periodic tasks: `every(name, seconds=..., task=...)` and the loop that enqueues them when due.
 
-An app registers its periodic work from its `AppConfig.ready()`:
+An app registers its periodic work from its `wiring.py`:
 
     schedule.every("sla.sweep", seconds=60, task=sweep_slas)
 
