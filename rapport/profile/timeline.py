@@ -23,7 +23,6 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
 
 from rapport.approvals.models import Approval
 from rapport.cases.models import Case
@@ -515,7 +514,9 @@ def backfill(contact: Contact) -> int:
     return insert_missing(entries)
 
 
-def forget(ref: str) -> int:
-    """Removes the entries pointing at a row that no longer exists (an erased post)."""
-    deleted, _ = TimelineEntry.objects.filter(Q(ref=ref)).delete()
+def forget_posts(workspace_id: int, post_ids: Sequence[int]) -> int:
+    """Removes the entries of posts their authors deleted on the network: the timeline keeps no
+    copy of a text the author took back (`post.deleted`)."""
+    refs = [f"{Post._meta.label_lower}:{pk}" for pk in post_ids]
+    deleted, _ = TimelineEntry.objects.filter(workspace_id=workspace_id, ref__in=refs).delete()
     return deleted

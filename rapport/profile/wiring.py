@@ -23,6 +23,13 @@ def posts_triaged(event: Event) -> None:
     timeline.record_triaged_posts(event.workspace_id, event.ids)
 
 
+@listen("post.deleted")
+def posts_deleted(event: Event) -> None:
+    """A post its author deleted leaves the timeline."""
+    with transaction.atomic():
+        timeline.forget_posts(event.workspace_id, event.ids)
+
+
 @listen("reply.published")
 def reply_published(event: Event) -> None:
     """A reply to a known customer's post joins their timeline."""

@@ -146,6 +146,25 @@ def test_posts_of_a_linked_identity_join_the_timeline_once_triaged(acme):
     assert TimelineEntry.objects.count() == 1
 
 
+def test_a_post_its_author_deleted_leaves_the_timeline(acme):
+    customer = f.contact(acme)
+    Identity.objects.create(
+        workspace=acme, network="mastodon", external_id="77", handle="jsmith", contact=customer
+    )
+    said = NormalisedPost(
+        network="mastodon",
+        external_id="1",
+        text="Card declined at the till, again",
+        author=Author(external_id="77", handle="jsmith"),
+        created_at=timezone.now(),
+    )
+    receive(acme, Batch(posts=[said]))
+    assert TimelineEntry.objects.filter(contact=customer, kind="post").count() == 1
+    said.deleted, said.text = True, ""
+    receive(acme, Batch(posts=[said]))
+    assert not TimelineEntry.objects.filter(contact=customer, kind="post").exists()
+
+
 def test_backfill_brings_posts_conversations_cases_orders_and_calls(acme, agent, owner):
     customer = f.contact(acme)
     post = inbox.post(acme, "Where is my refund?", author="jsmith")
