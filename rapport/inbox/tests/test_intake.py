@@ -106,3 +106,17 @@ def test_posts_triaged_again_by_id_reach_the_inbox_too(acme, brand):
         events.run_queued(*task.args_kwargs["args"])
     assert ConversationPost.objects.filter(conversation__workspace=acme).count() == 3
     assert Post.objects.filter(triaged_at__isnull=False).count() == 3
+
+
+@pytest.mark.queue
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_places_a_stored_batch(make_workspace, run_worker_burst):
+    """The queued listener runs in a worker process, as in production (database queue)."""
+    acme = make_workspace("acme", "Acme Bank")
+    ListeningQuery.objects.create(workspace=acme, name="Brand", query='"acme bank"')
+    with override_settings(TASKS=DATABASE_QUEUE, TASKS_BACKEND="database"), events.inline(False):
+        receive(acme, BATCH)
+        assert not Conversation.objects.filter(workspace=acme).exists()
+        _, output = run_worker_burst(RAPPORT_TASKS_BACKEND="database")
+    convs = Conversation.objects.filter(workspace=acme).order_by("pk")
+    assert [c.post_count for c in convs] == [2, 1], output
