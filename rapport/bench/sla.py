@@ -15,9 +15,10 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from rapport.cases.models import Activity, Case, Priority, Status, Task
+from rapport.cases.models import Activity, Case, Status, Task
 from rapport.core.bulk import bulk_insert
 from rapport.core.models import AuditEvent, Membership, Team, User, Workspace
+from rapport.core.priority import Priority
 from rapport.core.roles import Role
 from rapport.notifications.models import Notification
 from rapport.sla.calendar import WEEKDAYS_9_TO_5

@@ -34,13 +34,14 @@ from rapport.cases.events import (
     TASK_COMPLETING,
     TASK_REOPENED,
 )
-from rapport.cases.models import Case, CaseType, Comment, Priority, Status, Task
+from rapport.cases.models import Case, CaseType, Comment, Status, Task
 from rapport.contacts.models import Contact
 from rapport.core import hooks
 from rapport.core.access import require_role, require_same_workspace
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.events import emit
 from rapport.core.models import Membership, Team
+from rapport.core.priority import Priority, clean_priority, priority_name
 from rapport.core.roles import Role
 from rapport.inbox.actions import _MENTION
 from rapport.inbox.models import Conversation
@@ -130,17 +131,6 @@ def _text(value: object, field: str, limit: int, *, required: bool) -> str:
     if len(value) > limit:
         raise ValidationError({field: f"The {field} is {len(value)} characters; at most {limit}."})
     return value
-
-
-def clean_priority(priority: object) -> int:
-    names = {label.lower(): value for value, label in Priority.choices}
-    if isinstance(priority, str) and priority.lower() in names:
-        return names[priority.lower()]
-    if isinstance(priority, int) and not isinstance(priority, bool) and priority in Priority.values:
-        return priority
-    raise ValidationError(
-        {"priority": f"Unknown priority {priority!r}; use one of {', '.join(names)}."}
-    )
 
 
 def _clean_tags(tags: object) -> list[str]:
@@ -419,10 +409,7 @@ def _changes(before: dict[str, Any], after: dict[str, Any], fields: list[str]) -
     parts = []
     for f in fields:
         if f == "priority":
-            parts.append(
-                f"priority from {Priority(before[f]).label.lower()} to "
-                f"{Priority(after[f]).label.lower()}"
-            )
+            parts.append(f"priority from {priority_name(before[f])} to {priority_name(after[f])}")
         else:
             parts.append(f"the {_NAMES.get(f, f)}")
     return "changed " + ", ".join(parts)

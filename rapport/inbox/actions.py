@@ -18,6 +18,7 @@ from rapport.core.access import require_role, require_same_workspace
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.events import emit
 from rapport.core.models import Membership, Team
+from rapport.core.priority import Priority, clean_priority, priority_name
 from rapport.core.roles import Role
 from rapport.inbox.cleaning import TAG
 from rapport.inbox.events import (
@@ -39,7 +40,6 @@ from rapport.inbox.models import (
     ConversationQuery,
     ConversationTag,
     Note,
-    Priority,
     SavedView,
     Status,
     Tag,
@@ -212,17 +212,6 @@ def set_status(actor: Membership, conv: Conversation, *, status: str) -> Convers
     return conv
 
 
-def clean_priority(priority: object) -> int:
-    names = {label.lower(): value for value, label in Priority.choices}
-    if isinstance(priority, str) and priority.lower() in names:
-        return names[priority.lower()]
-    if isinstance(priority, int) and not isinstance(priority, bool) and priority in Priority.values:
-        return priority
-    raise ValidationError(
-        {"priority": f"Unknown priority {priority!r}; use one of {', '.join(names)}."}
-    )
-
-
 @action("conversation.set_priority")
 def set_priority(actor: Membership, conv: Conversation, *, priority: object) -> Conversation:
     require_role(actor, Role.AGENT, "change priorities")
@@ -236,7 +225,7 @@ def set_priority(actor: Membership, conv: Conversation, *, priority: object) -> 
         conv,
         actor,
         Activity.Kind.PRIORITY,
-        f"{actor.user.display_name} set the priority to {conv.get_priority_display().lower()}",
+        f"{actor.user.display_name} set the priority to {priority_name(conv.priority)}",
     )
     record_by(
         actor,

@@ -8,10 +8,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from rapport.cases.models import Case, CaseType, Priority, Status
+from rapport.cases.models import Case, CaseType, Status
 from rapport.core.access import require_role, require_same_workspace
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.models import Membership, Team
+from rapport.core.priority import clean_priority
 from rapport.core.roles import Role
 from rapport.sla import timers
 from rapport.sla.calendar import check_time_zone, clean_holidays, clean_hours
@@ -139,11 +140,7 @@ def _clean_policy(actor: Membership, policy: SlaPolicy, fields: dict[str, Any]) 
         check(f"{metric}_minutes", lambda v, f=f"{metric}_minutes": _target(v, f))
 
     def priority(value: object) -> int | None:
-        if value is None or value == "":
-            return None
-        if value not in Priority.values:
-            raise ValidationError(f"Unknown priority {value!r}; use one of {Priority.values}.")
-        return int(value)
+        return None if value is None or value == "" else clean_priority(value)
 
     def warn(value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 99:

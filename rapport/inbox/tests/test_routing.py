@@ -3,10 +3,11 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from rapport.core.priority import Priority
 from rapport.core.roles import Role
 from rapport.inbox import rule_actions
 from rapport.inbox.intake import reroute
-from rapport.inbox.models import Activity, Conversation, Priority, RuleApplication
+from rapport.inbox.models import Activity, Conversation, RuleApplication
 from rapport.inbox.registry import clean_actions
 from rapport.inbox.rules import Facts, clean_conditions
 from rapport.inbox.tests.factories import arrive, conversation, post, team
