@@ -12,7 +12,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from django.utils.text import slugify
 
 from rapport.cases import custom_fields
 from rapport.cases.activity import case_url, log, tell_watchers
@@ -40,10 +39,10 @@ from rapport.core import hooks
 from rapport.core.access import require_role, require_same_workspace
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.events import emit
+from rapport.core.mentions import mentioned
 from rapport.core.models import Membership, Team
 from rapport.core.priority import Priority, clean_priority, priority_name
 from rapport.core.roles import Role
-from rapport.inbox.actions import _MENTION
 from rapport.inbox.models import Conversation
 from rapport.listening.models import Post
 from rapport.notifications.actions import notify, notify_team
@@ -694,43 +693,6 @@ def _tell_task_changes(actor: Membership, task: Task, before: dict[str, Any]) ->
 # Comments ----------------------------------------------------------------------------------
 
 
-def team_handle(team: Team) -> str:
-    """How a team is @mentioned: its name in lower case, words joined by -, "R&D" -> "rd"."""
-    return slugify(team.name)
-
-
-def mentions(actor: Membership, body: str) -> tuple[list[Membership], list[Team]]:
-    """People (@the part of their email before the @) and teams (@social-care) named in `body`.
-
-    An unknown name is refused, so nobody believes a colleague was told when nobody was.
-    """
-    handles: list[str] = []
-    for handle in _MENTION.findall(body):
-        if handle.lower() not in handles:
-            handles.append(handle.lower())
-    if not handles:
-        return [], []
-    members = Membership.objects.filter(workspace=actor.workspace).select_related("user")
-    people = {m.user.email.split("@")[0].lower(): m for m in members}
-    teams = {team_handle(t): t for t in Team.objects.filter(workspace=actor.workspace)}
-    unknown = [h for h in handles if h not in people and h not in teams]
-    if unknown:
-        raise ValidationError(
-            {
-                "body": "Nobody and no team in this workspace is called "
-                + ", ".join(f"@{h}" for h in unknown)
-                + "; mention people by the name before the @ of their email (e.g. @"
-                + (next(iter(people)) if people else "maya")
-                + ") and teams by their name with - for spaces"
-                + (f" (e.g. @{next(iter(teams))})." if teams else ".")
-            }
-        )
-    return (
-        [people[h] for h in handles if h in people],
-        [teams[h] for h in handles if h not in people],
-    )
-
-
 @action("case.comment")
 def add_comment(actor: Membership, case: Case, *, body: str, public: bool = False) -> Comment:
     """An internal comment (with @name and @team mentions) or, with `public`, an update for the
@@ -743,7 +705,7 @@ def add_comment(actor: Membership, case: Case, *, body: str, public: bool = Fals
     if public:
         require_role(actor, Role.AGENT, "post public updates to the customer")
     text = _text(body, "body", BODY_MAX, required=True)
-    people, teams = ([], []) if public else mentions(actor, text)
+    people, teams = ([], []) if public else mentioned(actor.workspace, text, teams=True)
     comment = Comment.objects.create(
         workspace=actor.workspace, case=case, author=actor, body=text, public=public
     )

@@ -6,7 +6,6 @@ an expert, and bulk changes. Capturing a post is in `capture.py`, routing rules 
 emits the inbox's events (`events.py`) for what others may hear of.
 """
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,6 +16,7 @@ from django.utils import timezone
 from rapport.core.access import require_role, require_same_workspace
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.events import emit
+from rapport.core.mentions import mentioned
 from rapport.core.models import Membership, Team
 from rapport.core.priority import Priority, clean_priority, priority_name
 from rapport.core.roles import Role
@@ -54,7 +54,6 @@ FIELDS = ["status", "priority", "team", "assignee"]
 NOTE_MAX = 10_000
 MAX_TAGS = 20
 MAX_BULK = 500
-_MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9][\w.+-]*[A-Za-z0-9]|[A-Za-z0-9])")
 
 
 def _history(
@@ -447,33 +446,6 @@ def split(actor: Membership, conv: Conversation, *, post: Post) -> Conversation:
 # Notes and hand-offs -----------------------------------------------------------------------
 
 
-def mentioned(actor: Membership, body: str) -> list[Membership]:
-    """Members named as @name in `body` (the part of their email before the @, any case).
-
-    An unknown name is refused, so nobody believes a colleague was told when nobody was.
-    """
-    handles = []
-    for handle in _MENTION.findall(body):
-        if handle.lower() not in handles:
-            handles.append(handle.lower())
-    if not handles:
-        return []
-    members = Membership.objects.filter(workspace=actor.workspace).select_related("user")
-    by_handle = {m.user.email.split("@")[0].lower(): m for m in members}
-    unknown = [h for h in handles if h not in by_handle]
-    if unknown:
-        raise ValidationError(
-            {
-                "body": "Nobody in this workspace is called "
-                + ", ".join(f"@{h}" for h in unknown)
-                + "; mention people by the name before the @ of their email, e.g. @"
-                + (next(iter(by_handle)) if by_handle else "maya")
-                + "."
-            }
-        )
-    return [by_handle[h] for h in handles]
-
-
 def clean_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
@@ -485,7 +457,7 @@ def clean_body(body: str) -> str:
 
 def _note(actor: Membership, conv: Conversation, body: str) -> Note:
     body = clean_body(body)
-    people = mentioned(actor, body)
+    people, _ = mentioned(actor.workspace, body)
     note = Note.objects.create(
         workspace_id=conv.workspace_id, conversation=conv, author=actor, body=body
     )
