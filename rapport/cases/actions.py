@@ -41,6 +41,7 @@ from rapport.core.audit import action, record_by, snapshot
 from rapport.core.events import emit
 from rapport.core.mentions import mentioned
 from rapport.core.models import Membership, Team
+from rapport.core.names import unique_name
 from rapport.core.priority import Priority, clean_priority, priority_name
 from rapport.core.roles import Role
 from rapport.inbox.models import Conversation
@@ -165,10 +166,10 @@ def _clean_custom_fields(case_type: CaseType | None, fields: object) -> dict[str
 def create_case_type(actor: Membership, *, name: str, schema: object = None) -> CaseType:
     """A case type; `schema` is a JSON schema (an object) for its cases' custom fields."""
     require_role(actor, Role.ADMIN, "create case types")
-    name = _text(name, "name", 100, required=True)
+    name = unique_name(
+        name, taken=CaseType.objects.filter(workspace=actor.workspace), noun="case type"
+    )
     schema = custom_fields.check_schema({} if schema is None else schema)
-    if CaseType.objects.filter(workspace=actor.workspace, name__iexact=name).exists():
-        raise ValidationError({"name": f"There is already a case type called {name!r}."})
     case_type = CaseType.objects.create(workspace=actor.workspace, name=name, schema=schema)
     record_by(actor, verb="case_type.create", obj=case_type, after={"name": name, "schema": schema})
     return case_type
@@ -184,13 +185,12 @@ def update_case_type(
     require_same_workspace(actor, case_type)
     before = {"name": case_type.name, "schema": case_type.schema}
     if name is not None:
-        name = _text(name, "name", 100, required=True)
-        clash = CaseType.objects.filter(workspace=actor.workspace, name__iexact=name).exclude(
-            pk=case_type.pk
+        case_type.name = unique_name(
+            name,
+            taken=CaseType.objects.filter(workspace=actor.workspace),
+            noun="case type",
+            exclude=case_type.pk,
         )
-        if clash.exists():
-            raise ValidationError({"name": f"There is already a case type called {name!r}."})
-        case_type.name = name
     if schema is not None:
         case_type.schema = custom_fields.check_schema(schema)
     after = {"name": case_type.name, "schema": case_type.schema}

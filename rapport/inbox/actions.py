@@ -18,6 +18,7 @@ from rapport.core.audit import action, record_by, snapshot
 from rapport.core.events import emit
 from rapport.core.mentions import mentioned
 from rapport.core.models import Membership, Team
+from rapport.core.names import unique_name
 from rapport.core.priority import Priority, clean_priority, priority_name
 from rapport.core.roles import Role
 from rapport.inbox.cleaning import TAG
@@ -682,13 +683,9 @@ def bulk_update(
 def save_view(actor: Membership, *, name: str, filters: dict[str, str]) -> SavedView:
     """Keeps the actor's current inbox filters under a name (their own, not shared)."""
     require_role(actor, Role.VIEWER, "save views")
-    name = " ".join((name or "").split())
-    if not name:
-        raise ValidationError({"name": "A view needs a name."})
-    if len(name) > 60:
-        raise ValidationError({"name": "A view's name has at most 60 characters."})
-    if SavedView.objects.filter(owner=actor, name__iexact=name).exists():
-        raise ValidationError({"name": f"You already have a view called {name!r}."})
+    name = unique_name(
+        name, taken=SavedView.objects.filter(owner=actor), noun="view", limit=60, yours=True
+    )
     cleaned = clean_filters(filters).as_dict()  # raises on a bad filter
     if not cleaned:
         raise ValidationError("Choose some filters first; this view would show everything.")

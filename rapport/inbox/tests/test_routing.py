@@ -191,7 +191,7 @@ def test_only_managers_manage_rules_and_names_are_unique(owner, acme, make_membe
     with pytest.raises(PermissionDenied, match="manager or above"):
         _rule(agent, actions=[{"type": "add_tag", "tag": "x"}])
     _rule(owner, actions=[{"type": "add_tag", "tag": "x"}])
-    with pytest.raises(ValidationError, match="already a rule called"):
+    with pytest.raises(ValidationError, match="already a routing rule called"):
         _rule(owner, name="complaints TO care", actions=[{"type": "add_tag", "tag": "x"}])
 
 
