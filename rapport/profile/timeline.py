@@ -2,6 +2,7 @@
 
 Entries are written these ways:
 - `add_entry(contact, ...)`, by anyone who knows a contact did something;
+- `place(contact, entry)`, for an entry made by one of the builders below;
 - from contacts' events (`wiring.py`): an interaction logged (`record_interaction`), orders
   imported (`record_orders`), identities linked to a contact (`record_identities`);
 - from engagement's `reply.published` (`wiring.py`): a reply on the timeline of the contact who
@@ -112,19 +113,11 @@ def add_entry(
 ) -> TimelineEntry:
     """Adds one entry to `contact`'s timeline (or returns the one already there for this ref).
 
-    A merged contact's entries go to the contact it became. Titles and summaries are clipped
-    to their columns; they are shown escaped.
+    Titles and summaries are clipped to their columns; they are shown escaped.
     """
-    target = survivor(contact)
-    if ref:
-        existing = TimelineEntry.objects.filter(
-            ref=ref[:80], contact_id=target.pk, kind=kind, occurred_at=occurred_at
-        ).first()
-        if existing is not None:
-            return existing
     entry = build(
-        target.pk,
-        target.workspace_id,
+        contact.pk,
+        contact.workspace_id,
         occurred_at=occurred_at,
         kind=kind,
         title=title,
@@ -132,6 +125,20 @@ def add_entry(
         sentiment=sentiment,
         ref=ref,
     )
+    return place(contact, entry)
+
+
+def place(contact: Contact, entry: TimelineEntry) -> TimelineEntry:
+    """Stores `entry` on `contact`'s timeline, or on the contact it was merged into; when that
+    timeline has it already (same ref, kind and time), returns the stored one instead."""
+    target = survivor(contact)
+    entry.contact_id, entry.workspace_id = target.pk, target.workspace_id
+    if entry.ref:
+        existing = TimelineEntry.objects.filter(
+            ref=entry.ref, contact_id=target.pk, kind=entry.kind, occurred_at=entry.occurred_at
+        ).first()
+        if existing is not None:
+            return existing
     entry.save()
     return entry
 
@@ -211,29 +218,21 @@ def reply_entry(reply: Reply, contact_id: int) -> TimelineEntry:
 def case_entries(case: Case) -> list[TimelineEntry]:
     if case.customer_id is None:
         return []
-    out = [
+    moments = [(case.created_at, "opened", case.description)]
+    if case.resolved_at is not None:
+        moments.append((case.resolved_at, "resolved", ""))
+    return [
         build(
             case.customer_id,
             case.workspace_id,
-            occurred_at=case.created_at,
+            occurred_at=when,
             kind=Kind.CASE,
-            title=f"Case #{case.pk} opened: {case.subject}",
-            summary=case.description,
+            title=f"Case #{case.pk} {what}: {case.subject}",
+            summary=summary,
             ref=ref_of(case),
         )
+        for when, what, summary in moments
     ]
-    if case.resolved_at is not None:
-        out.append(
-            build(
-                case.customer_id,
-                case.workspace_id,
-                occurred_at=case.resolved_at,
-                kind=Kind.CASE,
-                title=f"Case #{case.pk} resolved: {case.subject}",
-                ref=ref_of(case),
-            )
-        )
-    return out
 
 
 def conversation_entry(conv: Conversation, contact_id: int, *, resolved: bool) -> TimelineEntry:
@@ -367,16 +366,7 @@ def record_interaction(workspace_id: int, interaction_id: int) -> TimelineEntry 
     )
     if interaction is None:
         return None
-    direction = f" ({interaction.direction})" if interaction.direction else ""
-    label = interaction.get_kind_display()
-    return add_entry(
-        interaction.contact,
-        occurred_at=interaction.occurred_at,
-        kind=interaction.kind,
-        title=f"{label}{direction}: {interaction.subject}" if interaction.subject else label,
-        summary=interaction.body,
-        ref=ref_of(interaction),
-    )
+    return place(interaction.contact, interaction_entry(interaction))
 
 
 def record_orders(workspace_id: int, order_ids: Sequence[int]) -> int:
