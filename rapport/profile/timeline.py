@@ -21,7 +21,7 @@ the survivor with the rest of what points at the contact, and an unmerge moves t
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
@@ -78,54 +78,35 @@ def ref_of(obj: Any) -> str:
     return f"{obj._meta.label_lower}:{obj.pk}"
 
 
-def build(
-    contact_id: int,
-    workspace_id: int,
-    *,
-    occurred_at: datetime,
-    kind: str,
-    title: str,
-    summary: str = "",
-    sentiment: str = "",
-    ref: str = "",
-) -> TimelineEntry:
+class Happening(TypedDict):
+    """What an entry says happened, as its builders and `add_entry` take it."""
+
+    occurred_at: datetime
+    kind: str
+    title: str
+    summary: NotRequired[str]
+    sentiment: NotRequired[str]
+    ref: NotRequired[str]
+
+
+def build(contact_id: int, workspace_id: int, **happening: Unpack[Happening]) -> TimelineEntry:
+    """An unsaved entry; the title and summary clipped to their columns (shown escaped)."""
+    kind = happening["kind"]
     return TimelineEntry(
         workspace_id=workspace_id,
         contact_id=contact_id,
-        occurred_at=occurred_at,
+        occurred_at=happening["occurred_at"],
         kind=kind,
-        title=clip(title, TITLE_MAX) or kind,
-        summary=clip(summary, SUMMARY_MAX),
-        sentiment=sentiment or "",
-        ref=ref[:80],
+        title=clip(happening["title"], TITLE_MAX) or kind,
+        summary=clip(happening.get("summary", ""), SUMMARY_MAX),
+        sentiment=happening.get("sentiment") or "",
+        ref=happening.get("ref", "")[:80],
     )
 
 
-def add_entry(
-    contact: Contact,
-    *,
-    occurred_at: datetime,
-    kind: str,
-    title: str,
-    summary: str = "",
-    sentiment: str = "",
-    ref: str = "",
-) -> TimelineEntry:
-    """Adds one entry to `contact`'s timeline (or returns the one already there for this ref).
-
-    Titles and summaries are clipped to their columns; they are shown escaped.
-    """
-    entry = build(
-        contact.pk,
-        contact.workspace_id,
-        occurred_at=occurred_at,
-        kind=kind,
-        title=title,
-        summary=summary,
-        sentiment=sentiment,
-        ref=ref,
-    )
-    return place(contact, entry)
+def add_entry(contact: Contact, **happening: Unpack[Happening]) -> TimelineEntry:
+    """Adds one entry to `contact`'s timeline (or returns the one already there for this ref)."""
+    return place(contact, build(contact.pk, contact.workspace_id, **happening))
 
 
 def place(contact: Contact, entry: TimelineEntry) -> TimelineEntry:
@@ -182,7 +163,7 @@ def post_title(post: Post) -> str:
     return f"Post by {who} on {post.network}"
 
 
-#: What `post_entry` reads of a post.
+#: Happening `post_entry` reads of a post.
 POST_ENTRY_FIELDS = (
     "pk", "workspace_id", "network", "author_handle", "title", "text", "posted_at", "sentiment",
 )  # fmt: skip
