@@ -226,6 +226,20 @@ def import_job(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
     )
 
 
+def _job_refused(
+    request: HttpRequest, membership: Membership, job: ImportJob, **why: Any
+) -> HttpResponse:
+    """The import's page again (400), with what was refused and why."""
+    return render_page(
+        request,
+        membership,
+        "web/contacts/import_job.html",
+        {**_job_context(membership, job), **why},
+        section="contacts",
+        status=400,
+    )
+
+
 @require_POST
 @member_view
 def import_columns(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
@@ -235,16 +249,8 @@ def import_columns(request: HttpRequest, slug: str, job_id: int) -> HttpResponse
     try:
         jobs.choose_columns(membership, job, columns=chosen)
     except ValidationError as exc:
-        context = _job_context(membership, job)
-        context["columns_error"] = " ".join(exc.messages)
-        context["chosen"] = chosen
-        return render_page(
-            request,
-            membership,
-            "web/contacts/import_job.html",
-            context,
-            section="contacts",
-            status=400,
+        return _job_refused(
+            request, membership, job, columns_error=" ".join(exc.messages), chosen=chosen
         )
     return redirect("web:contacts_import_job", slug=slug, job_id=job.pk)
 
@@ -259,16 +265,7 @@ def import_confirm(request: HttpRequest, slug: str, job_id: int) -> HttpResponse
             membership, job, valid_rows_only=request.POST.get("valid_rows_only") == "1"
         )
     except ValidationError as exc:
-        context = _job_context(membership, job)
-        context["confirm_error"] = " ".join(exc.messages)
-        return render_page(
-            request,
-            membership,
-            "web/contacts/import_job.html",
-            context,
-            section="contacts",
-            status=400,
-        )
+        return _job_refused(request, membership, job, confirm_error=" ".join(exc.messages))
     return redirect("web:contacts_import_job", slug=slug, job_id=job.pk)
 
 
