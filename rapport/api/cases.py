@@ -17,10 +17,11 @@ from rapport.api.auth import member
 from rapport.api.core import router as core_router
 from rapport.cases import actions, merge, public, selectors
 from rapport.cases.access import access_case, access_case_type, access_task
-from rapport.cases.models import Activity, Case, CaseType, Comment, Priority, PublicLink, Task
+from rapport.cases.models import Activity, Case, CaseType, Comment, PublicLink, Task
 from rapport.contacts.models import Contact
 from rapport.core.access import access_in_workspace, access_member, access_team
 from rapport.core.models import Membership
+from rapport.core.priority import priority_name
 from rapport.inbox.access import access_conversation
 
 router = Router(tags=["cases"])
@@ -218,7 +219,7 @@ def _out(case: Case) -> dict[str, Any]:
         "subject": case.subject,
         "description": case.description,
         "status": case.status,
-        "priority": Priority(case.priority).label.lower(),
+        "priority": priority_name(case.priority),
         "case_type_id": case.case_type_id,
         "customer_id": case.customer_id,
         "owner_id": case.owner_id,

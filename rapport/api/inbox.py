@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from rapport.api.auth import member
 from rapport.core.access import access_member, access_team, require_role
 from rapport.core.models import Membership
+from rapport.core.priority import priority_name
 from rapport.core.roles import Role
 from rapport.inbox import actions, capture, rule_actions, selectors
 from rapport.inbox.access import access_conversation, access_rule
@@ -196,7 +197,7 @@ def _out(conv: Conversation, tags: list[str] | None = None) -> dict[str, Any]:
         "id": conv.pk,
         "subject": conv.subject,
         "status": conv.status,
-        "priority": conv.get_priority_display().lower(),
+        "priority": priority_name(conv.priority),
         "team_id": conv.team_id,
         "team": conv.team.name if conv.team else None,
         "assignee_id": conv.assignee_id,

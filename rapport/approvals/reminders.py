@@ -5,6 +5,7 @@ an escalation above them (the approver's manager, or the role above the one aske
 write of the delays. Each reminder and escalation is recorded on the approval and in the audit log.
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,7 @@ from rapport.approvals.registry import kind_of
 from rapport.approvals.selectors import approvers_of
 from rapport.core.access import require_role
 from rapport.core.audit import action, record, record_by
+from rapport.core.events import EventType
 from rapport.core.models import Membership, Workspace
 from rapport.core.roles import Role
 from rapport.notifications.actions import notify
@@ -113,49 +115,70 @@ def _waited(approval: Approval, now: datetime) -> str:
 
 
 def remind(approval: Approval, now: datetime) -> bool:
-    with transaction.atomic():
-        locked = Approval.objects.select_for_update(of=("self",)).get(pk=approval.pk)
-        if locked.state != Approval.State.PENDING or locked.reminded_at is not None:
-            return False
-        locked.reminded_at = now
-        locked.save(update_fields=["reminded_at"])
-        people = approvers_of(locked)
-        text = f"Reminder: “{locked.summary}” has waited {_waited(locked, now)} for your decision."
-        for person in people:
-            notify(person, Kind.APPROVAL_REQUESTED, text, _url(locked))
-        record(
-            actor=None,
-            workspace=locked.workspace,
-            verb="approval.remind",
-            obj=locked,
-            after={"reminded": [str(p.user) for p in people]},
-        )
-        tell(APPROVAL_REMINDED, locked, None)
-    return True
+    """Tells the approvers again, once; False when it was decided or reminded meanwhile."""
+    return _nudge(
+        approval,
+        stamp="reminded_at",
+        people=approvers_of,
+        kind=Kind.APPROVAL_REQUESTED,
+        text=lambda a: f"Reminder: “{a.summary}” has waited {_waited(a, now)} for your decision.",
+        verb="approval.remind",
+        told="reminded",
+        event=APPROVAL_REMINDED,
+        now=now,
+    )
 
 
 def escalate(approval: Approval, now: datetime) -> bool:
+    """Tells those above the approvers, once; False when it was decided or escalated meanwhile."""
+    return _nudge(
+        approval,
+        stamp="escalated_at",
+        people=escalation_targets,
+        kind=Kind.ESCALATED,
+        text=lambda a: (
+            f"Escalated: “{a.summary}”, asked of {a.asked_of}, has waited "
+            f"{_waited(a, now)} without a decision."
+        ),
+        verb="approval.escalate",
+        told="escalated_to",
+        event=APPROVAL_ESCALATED,
+        now=now,
+    )
+
+
+def _nudge(
+    approval: Approval,
+    *,
+    stamp: str,
+    people: Callable[[Approval], list[Membership]],
+    kind: str,
+    text: Callable[[Approval], str],
+    verb: str,
+    told: str,
+    event: EventType,
+    now: datetime,
+) -> bool:
+    """Stamps the still-pending approval's `stamp` (once: a second pass does nothing), notifies
+    its `people`, records `verb` with whom it `told`, and emits `event`."""
     with transaction.atomic():
         locked = Approval.objects.select_for_update(of=("self",)).get(pk=approval.pk)
-        if locked.state != Approval.State.PENDING or locked.escalated_at is not None:
+        if locked.state != Approval.State.PENDING or getattr(locked, stamp) is not None:
             return False
-        locked.escalated_at = now
-        locked.save(update_fields=["escalated_at"])
-        people = escalation_targets(locked)
-        text = (
-            f"Escalated: “{locked.summary}”, asked of {locked.asked_of}, has waited "
-            f"{_waited(locked, now)} without a decision."
-        )
-        for person in people:
-            notify(person, Kind.ESCALATED, text, _url(locked))
+        setattr(locked, stamp, now)
+        locked.save(update_fields=[stamp])
+        to = people(locked)
+        message = text(locked)
+        for person in to:
+            notify(person, kind, message, _url(locked))
         record(
             actor=None,
             workspace=locked.workspace,
-            verb="approval.escalate",
+            verb=verb,
             obj=locked,
-            after={"escalated_to": [str(p.user) for p in people]},
+            after={told: [str(p.user) for p in to]},
         )
-        tell(APPROVAL_ESCALATED, locked, None)
+        tell(event, locked, None)
     return True
 
 

@@ -13,20 +13,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import CommandParser
 from django.db import connection, transaction
-from django.db.models import Max, Min
 from django.test import Client
 from django.utils import timezone
-from tqdm import tqdm
 
-from rapport.bench.timing import (
-    RequestTimer,
+from rapport.bench.timing import RequestTimer, in_ms, percentiles, report, time_pages, time_urls
+from rapport.bench.workspace import (
+    building,
     drop_workspace,
-    percentiles,
-    report,
+    empty_tables,
+    in_rounds,
     staffed_workspace,
+    throwaway,
 )
 from rapport.cases.models import Activity, Case, CaseType, Comment, Status, Task
 from rapport.contacts.models import Contact
@@ -118,24 +117,21 @@ def build(cases: int, *, seed: int = 1, progress: Callable[[int], None] | None =
             workspace=workspace, name="Standard", calendar=calendar, resolution_minutes=2880
         )
     customers: list[int] = []
-    for start in range(0, max(100, cases // 10), 5_000):
+    for start, count in in_rounds(max(100, cases // 10), 5_000):
         rows = [
             Contact(workspace_id=workspace.pk, name=f"Customer {i}")
-            for i in range(start, min(max(100, cases // 10), start + 5_000))
+            for i in range(start, start + count)
         ]
         with transaction.atomic():
             bulk_insert(rows)
         customers += [r.pk for r in rows]
     now = timezone.now()
     totals = {"tasks": 0, "comments": 0, "timers": 0}
-    for start in range(0, cases, CHUNK):
-        size = min(CHUNK, cases - start)
+    for _, size in in_rounds(cases, CHUNK, progress):
         with transaction.atomic():
             counts = _chunk(workspace, rng, size, now, members, teams, kind, customers, policy)
         for k, v in counts.items():
             totals[k] += v
-        if progress:
-            progress(size)
     with connection.cursor() as cursor:
         # fresh statistics (and on PostgreSQL a visibility map, for index-only counts), as a
         # live database's autovacuum keeps them
@@ -293,22 +289,20 @@ def measure(
     client.force_login(built.viewer.user)
     rng = random.Random(seed)  # noqa: S311 - which cases to open
 
-    def timed(url: str, *, htmx: bool = False) -> float:
-        return timer(client, url, htmx=htmx)
+    def timed(url: str) -> float:
+        return timer(client, url)
 
-    everything: list[float] = []
-    for name, url in list_urls(built).items():
-        htmx = name == "htmx fragment"
-        timed(url, htmx=htmx)  # warm
-        samples = [timed(url, htmx=htmx) for _ in range(repeat)]
-        everything += samples
-        yield name, percentiles(samples)
-    yield "case list, all filters", percentiles(everything)
-    bounds = Case.objects.filter(workspace=built.workspace).aggregate(low=Min("pk"), high=Max("pk"))
-    ids = [rng.randint(bounds["low"], bounds["high"]) for _ in range(pages)]
+    yield from time_urls(
+        timer,
+        client,
+        list_urls(built),
+        repeat=repeat,
+        together="case list, all filters",
+        htmx=("htmx fragment",),
+    )
+    cases = Case.objects.filter(workspace=built.workspace)
     base = f"/w/{built.workspace.slug}/cases/"
-    timed(base + f"{ids[0]}/")
-    yield "case page", percentiles([timed(base + f"{pk}/") for pk in ids])
+    yield "case page", time_pages(timer, client, cases, base, pages, rng)
     activity = f"/w/{built.workspace.slug}/activity/"
     timed(activity)
     yield (
@@ -343,9 +337,7 @@ def delete(workspace: Workspace) -> None:
         (Case._meta.db_table, "workspace_id = %s"),
         (Contact._meta.db_table, "workspace_id = %s"),
     ]
-    with transaction.atomic(), connection.cursor() as cursor:
-        for table, where in tables:
-            cursor.execute(f"DELETE FROM {table} WHERE {where}", [workspace.pk])  # noqa: S608
+    empty_tables(workspace, tables)
     # policies protect their calendar, which protects the workspace
     sla.SlaPolicy.objects.filter(workspace=workspace).delete()
     sla.BusinessCalendar.objects.filter(workspace=workspace).delete()
@@ -365,34 +357,22 @@ def run(
     """Builds, measures, prints each figure with `say`, cleans up; returns the JSON figures."""
     if cases < 1:
         raise ValueError("--cases must be at least 1")
-    settings.DEBUG = False
-    bar = tqdm(total=cases, desc="building", unit="case", mininterval=2)
-    built = build(cases, seed=seed, progress=bar.update)
-    bar.close()
+    with building(cases, "case") as bar:
+        built = build(cases, seed=seed, progress=bar.update)
     say(
         f"built {built.cases:,} cases, {built.tasks:,} tasks, {built.comments:,} comments, "
         f"{built.timers:,} SLA timers in {built.seconds:.0f}s ({connection.vendor})"
     )
-    figures: dict[str, dict[str, float]] = {}
-    swept: dict[str, Any] = {}
-    try:
+    with throwaway(built.workspace, delete, keep=keep):
         figures = report(say, measure(built, repeat=repeat, pages=pages))
         swept = time_sweep(built.now)
         say(f"SLA sweep over {built.timers:,} timers: {swept['seconds']:.3f} s ({swept})")
-    finally:
-        if not keep:
-            delete(built.workspace)
-    lists, page = figures["case list, all filters"], figures["case page"]
     return {
         "cases": built.cases,
         "tasks_and_comments": built.tasks + built.comments,
-        "case_list_p50_ms": lists["p50"],
-        "case_list_p95_ms": lists["p95"],
-        "case_list_p99_ms": lists["p99"],
-        "case_page_p50_ms": page["p50"],
-        "case_page_p95_ms": page["p95"],
-        "case_page_p99_ms": page["p99"],
-        "activity_p95_ms": figures["activity (team)"]["p95"],
+        **in_ms("case_list", figures["case list, all filters"]),
+        **in_ms("case_page", figures["case page"]),
+        **in_ms("activity", figures["activity (team)"], ("p95",)),
         "sla_timers": built.timers,
         "sla_sweep_s": swept["seconds"],
         "database": connection.vendor,

@@ -14,20 +14,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import CommandParser
 from django.db import connection, transaction
-from django.db.models import Max, Min
 from django.test import Client
 from django.utils import timezone
-from tqdm import tqdm
 
-from rapport.bench.timing import (
-    RequestTimer,
+from rapport.bench.timing import RequestTimer, in_ms, report, time_pages, time_urls
+from rapport.bench.workspace import (
+    building,
     drop_workspace,
-    percentiles,
-    report,
+    empty_tables,
+    fresh_statistics,
+    in_rounds,
     staffed_workspace,
+    throwaway,
 )
 from rapport.contacts.models import Identity
 from rapport.core.bulk import bulk_insert
@@ -132,7 +132,7 @@ def build(
     now = timezone.now()
     authors = max(100, conversations // 3)
     identity_ids: list[int] = []
-    for start in range(0, authors, 5_000):
+    for start, count in in_rounds(authors, 5_000):
         with transaction.atomic():
             rows = [
                 Identity(
@@ -143,20 +143,14 @@ def build(
                     display_name=f"User {i}",
                     reach=int(rng.lognormvariate(5.5, 1.6)),
                 )
-                for i in range(start, min(authors, start + 5_000))
+                for i in range(start, start + count)
             ]
             bulk_insert(rows)
             identity_ids += [r.pk for r in rows]
-    done = 0
-    for start in range(0, conversations, CHUNK):
-        size = min(CHUNK, conversations - start)
+    for start, size in in_rounds(conversations, CHUNK, progress):
         with transaction.atomic():
             _chunk(workspace, rng, size, start, now, members, teams, queries, tags, identity_ids)
-        done += size
-        if progress:
-            progress(size)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # fresh statistics, as a live database has
+    fresh_statistics()
     return Built(
         workspace=workspace,
         viewer=members[3],
@@ -303,23 +297,12 @@ def measure(
     client.force_login(built.viewer.user)
     rng = random.Random(seed)  # noqa: S311 - which conversations to open
 
-    def timed(url: str) -> float:
-        return timer(client, url)
-
-    inbox: list[float] = []
-    for name, url in inbox_urls(built).items():
-        timed(url)  # warm
-        samples = [timed(url) for _ in range(repeat)]
-        inbox += samples
-        yield name, percentiles(samples)
-    yield "inbox, all filters", percentiles(inbox)
-    bounds = Conversation.objects.filter(workspace=built.workspace).aggregate(
-        low=Min("pk"), high=Max("pk")
+    yield from time_urls(
+        timer, client, inbox_urls(built), repeat=repeat, together="inbox, all filters"
     )
-    ids = [rng.randint(bounds["low"], bounds["high"]) for _ in range(conversations)]
+    convs = Conversation.objects.filter(workspace=built.workspace)
     base = f"/w/{built.workspace.slug}/inbox/"
-    timed(base + f"{ids[0]}/")
-    yield "conversation", percentiles([timed(base + f"{pk}/") for pk in ids])
+    yield "conversation", time_pages(timer, client, convs, base, conversations, rng)
 
 
 def delete(workspace: Workspace) -> None:
@@ -352,9 +335,7 @@ def delete(workspace: Workspace) -> None:
         ("listening_post", "workspace_id = %s"),
         ("contacts_identity", "workspace_id = %s"),
     ]
-    with transaction.atomic(), connection.cursor() as cursor:
-        for table, where in tables:
-            cursor.execute(f"DELETE FROM {table} WHERE {where}", [workspace.pk])  # noqa: S608
+    empty_tables(workspace, tables)
     drop_workspace(workspace)
 
 
@@ -364,28 +345,18 @@ def run(
     """Builds, measures, prints each figure with `say`, cleans up; returns the JSON figures."""
     if conversations < 1:
         raise ValueError("--conversations must be at least 1")
-    settings.DEBUG = False
-    bar = tqdm(total=conversations, desc="building", unit="conv", mininterval=2)
-    built = build(conversations, seed=seed, progress=bar.update)
-    bar.close()
+    with building(conversations, "conv") as bar:
+        built = build(conversations, seed=seed, progress=bar.update)
     say(
         f"built {built.conversations:,} conversations and {built.posts:,} posts in "
         f"{built.seconds:.0f}s ({connection.vendor})"
     )
-    figures: dict[str, dict[str, float]] = {}
-    try:
+    with throwaway(built.workspace, delete, keep=keep):
         figures = report(say, measure(built, repeat=repeat), width=30)
-    finally:
-        if not keep:
-            delete(built.workspace)
     return {
         "conversations": built.conversations,
         "posts": built.posts,
-        "inbox_p50_ms": figures["inbox, all filters"]["p50"],
-        "inbox_p95_ms": figures["inbox, all filters"]["p95"],
-        "inbox_p99_ms": figures["inbox, all filters"]["p99"],
-        "conversation_p50_ms": figures["conversation"]["p50"],
-        "conversation_p95_ms": figures["conversation"]["p95"],
-        "conversation_p99_ms": figures["conversation"]["p99"],
+        **in_ms("inbox", figures["inbox, all filters"]),
+        **in_ms("conversation", figures["conversation"]),
         "database": connection.vendor,
     }

@@ -19,6 +19,7 @@ from django.db import transaction
 
 from rapport.approvals import actions as approval_actions
 from rapport.approvals.models import Approval
+from rapport.bench.timing import seconds_in_ms
 from rapport.cases import actions as case_actions
 from rapport.cases.models import Case, Task
 from rapport.core import actions as core_actions
@@ -43,12 +44,6 @@ def add_arguments(parser: CommandParser) -> None:
     parser.add_argument(
         "--evaluations", type=int, default=20_000, help="Expressions timed in the evaluator."
     )
-
-
-def _ms(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return {"p50_ms": round(statistics.median(ordered) * 1000, 2), "p95_ms": round(p95 * 1000, 2)}
 
 
 def _timed(samples: list[float], work: Callable[[], Any]) -> Any:
@@ -146,7 +141,7 @@ def run(say: Callable[[str], Any], *, cases: int, evaluations: int, **_: Any) ->
         pass
     for name, values in samples.items():
         if values:
-            figures[name] = _ms(values)
+            figures[name] = seconds_in_ms(values, ("p50", "p95"))
             p50, p95 = figures[name]["p50_ms"], figures[name]["p95_ms"]
             say(f"{name:<12} p50 {p50:>8} ms   p95 {p95:>8} ms")
     figures["workflow_json_bytes"] = int(statistics.median(sizes))

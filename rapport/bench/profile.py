@@ -19,18 +19,19 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import CommandParser
 from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
-from tqdm import tqdm
 
-from rapport.bench.timing import (
-    RequestTimer,
+from rapport.bench.timing import RequestTimer, in_ms, percentiles, report
+from rapport.bench.workspace import (
+    building,
     drop_workspace,
-    percentiles,
-    report,
+    empty_tables,
+    fresh_statistics,
+    in_rounds,
+    throwaway,
 )
 from rapport.cases.models import Case
 from rapport.contacts.models import (
@@ -109,18 +110,12 @@ def build(contacts: int, *, seed: int = 1, progress: Callable[[int], None] | Non
     now = timezone.now()
     rich: list[int] = []
     low = high = 0
-    written = 0
-    for start in range(0, contacts, CHUNK):
-        size = min(CHUNK, contacts - start)
+    for start, size in in_rounds(contacts, CHUNK, progress):
         with transaction.atomic():
             ids, with_identities = _chunk(workspace, rng, size, start, now, products, viewer)
         low, high = low or ids[0], ids[-1]
         rich += with_identities[:50]
-        written += size
-        if progress:
-            progress(size)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # fresh statistics, as a live database has
+    fresh_statistics()
     return Built(
         workspace=workspace,
         viewer=viewer,
@@ -292,9 +287,7 @@ def delete(workspace: Workspace) -> None:
         "contacts_consent", "inbox_conversation", "cases_case", "listening_post",
         "contacts_identity", "contacts_contact", "contacts_product",
     ]  # fmt: skip
-    with transaction.atomic(), connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"DELETE FROM {table} WHERE workspace_id = %s", [workspace.pk])  # noqa: S608
+    empty_tables(workspace, tables)
     drop_workspace(workspace)
 
 
@@ -306,33 +299,23 @@ def run(
         raise ValueError("--contacts must be at least 1")
     if requests < 1:
         raise ValueError("--requests must be at least 1")
-    settings.DEBUG = False
-    bar = tqdm(total=contacts, desc="building", unit="contact", mininterval=2)
-    built = build(contacts, seed=seed, progress=bar.update)
-    bar.close()
+    with building(contacts, "contact") as bar:
+        built = build(contacts, seed=seed, progress=bar.update)
     say(
         f"built {built.contacts:,} contacts and {built.timeline:,} timeline entries in "
         f"{built.seconds:.0f}s ({connection.vendor})"
     )
-    figures: dict[str, dict[str, float]] = {}
-    try:
+    with throwaway(built.workspace, delete, keep=keep):
         figures = report(say, measure(built, requests=requests, seed=seed + 1), width=20)
-    finally:
-        if not keep:
-            delete(built.workspace)
     return {
         "contacts": built.contacts,
         "timeline_entries": built.timeline,
         "requests": requests,
-        "page_p50_ms": figures["profile page"]["p50"],
-        "page_p95_ms": figures["profile page"]["p95"],
-        "page_p99_ms": figures["profile page"]["p99"],
-        "api_p50_ms": figures["profile api"]["p50"],
-        "api_p95_ms": figures["profile api"]["p95"],
-        "api_p99_ms": figures["profile api"]["p99"],
-        "timeline_p95_ms": figures["timeline api"]["p95"],
-        "page_cpu_p95_ms": figures["profile page (cpu)"]["p95"],
-        "api_cpu_p95_ms": figures["profile api (cpu)"]["p95"],
+        **in_ms("page", figures["profile page"]),
+        **in_ms("api", figures["profile api"]),
+        **in_ms("timeline", figures["timeline api"], ("p95",)),
+        **in_ms("page_cpu", figures["profile page (cpu)"], ("p95",)),
+        **in_ms("api_cpu", figures["profile api (cpu)"], ("p95",)),
         "load_average": round(os.getloadavg()[0], 1),
         "database": connection.vendor,
     }

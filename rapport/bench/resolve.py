@@ -10,7 +10,6 @@ Building the workspace is not timed; the workspace is deleted afterwards unless 
 """
 
 import random
-import statistics
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -19,6 +18,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from rapport.bench.timing import seconds_in_ms
 from rapport.contacts.linkage.resolve import find_matches, resolve_identity
 from rapport.contacts.models import Contact, Identity
 from rapport.core.models import Workspace
@@ -34,15 +34,6 @@ LAST = str.split(
     "becker martins reyes hart blake khan singh ali begum kaur murphy kelly walsh byrne"
 )
 SUFFIXES = ["", "s", "son", "er", "e", "y", "ford", "ley", "ton", "man"]
-
-
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "p50_ms": round(statistics.median(ordered) * 1000, 2),
-        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2),
-        "max_ms": round(ordered[-1] * 1000, 2),
-    }
 
 
 def _build(workspace: Workspace, n: int, rng: random.Random, log: Callable[[str], Any]) -> None:
@@ -129,8 +120,8 @@ def run(log: Callable[[str], Any], *, contacts: int, calls: int, keep: bool) -> 
             "contacts": contacts,
             "calls": calls,
             "linked": linked,
-            "resolve_identity": _percentiles(resolve),
-            "find_matches": _percentiles(matches),
+            "resolve_identity": seconds_in_ms(resolve, ("p50", "p95", "max")),
+            "find_matches": seconds_in_ms(matches, ("p50", "p95", "max")),
             "matches_found": found,
         }
     finally:

@@ -15,9 +15,11 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from rapport.cases.models import Activity, Case, Priority, Status, Task
+from rapport.bench.workspace import drop_workspace, empty_tables
+from rapport.cases.models import Activity, Case, Status, Task
 from rapport.core.bulk import bulk_insert
 from rapport.core.models import AuditEvent, Membership, Team, User, Workspace
+from rapport.core.priority import Priority
 from rapport.core.roles import Role
 from rapport.notifications.models import Notification
 from rapport.sla.calendar import WEEKDAYS_9_TO_5
@@ -196,18 +198,16 @@ def _build(
 
 def _delete(workspace: Workspace) -> None:
     """Removes the benchmark rows table by table (the ORM would load them all first)."""
-    ws = [workspace.pk]
-    with transaction.atomic(), connection.cursor() as cursor:
-        for model in (Escalation, SlaTimer, Activity, Task, Notification):
-            cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE workspace_id = %s", ws)  # noqa: S608
-        cursor.execute(
-            f"DELETE FROM {Case.watchers.through._meta.db_table} WHERE case_id IN "  # noqa: S608
-            f"(SELECT id FROM {Case._meta.db_table} WHERE workspace_id = %s)",
-            ws,
-        )
-        cursor.execute(f"DELETE FROM {Case._meta.db_table} WHERE workspace_id = %s", ws)  # noqa: S608
-    # audit events are append-only for the product; a benchmark's own go with its workspace
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {AuditEvent._meta.db_table} WHERE workspace_id = %s", ws)  # noqa: S608
+    in_cases = f"case_id IN (SELECT id FROM {Case._meta.db_table} WHERE workspace_id = %s)"  # noqa: S608
+    empty_tables(
+        workspace,
+        [
+            *(m._meta.db_table for m in (Escalation, SlaTimer, Activity, Task, Notification)),
+            (Case.watchers.through._meta.db_table, in_cases),
+            Case._meta.db_table,
+            # audit events are append-only for the product; a benchmark's own go with it
+            AuditEvent._meta.db_table,
+        ],
+    )
     SlaPolicy.objects.filter(workspace=workspace).delete()
-    workspace.delete()
+    drop_workspace(workspace)

@@ -1,20 +1,19 @@
-"""What the benchmarks share: timing requests through Django's test client and summing them up as
-percentiles (`rapport bench inbox|cases|profile`), a throwaway workspace with its people, the
-process's peak memory and a progress bar."""
+"""What the benchmarks share to measure: timing requests through Django's test client and summing
+them up as percentiles (`rapport bench inbox|cases|profile`), the process's peak memory and a
+progress bar. Their throwaway workspace is `workspace.py`'s."""
 
+import random
 import resource
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Max, Min, QuerySet
 from django.test import Client
 from tqdm import tqdm
-
-from rapport.core.models import Membership, Team, User, Workspace
-from rapport.core.roles import Role
 
 
 def peak_rss_mb() -> float:
@@ -27,19 +26,25 @@ def progress_bar(total: int, what: str) -> Any:
     return tqdm(total=total, unit=" posts", desc=what, file=sys.stderr, mininterval=1)
 
 
-def percentiles(samples: list[float]) -> dict[str, float]:
-    """p50, p95, p99 and max of the samples (milliseconds), to one decimal."""
+def percentiles(samples: list[float], digits: int = 1) -> dict[str, float]:
+    """p50, p95, p99 and max of the samples (milliseconds), to one decimal or `digits`."""
     ordered = sorted(samples)
 
     def at(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], digits)
 
     return {
-        "p50": round(statistics.median(ordered), 1),
+        "p50": round(statistics.median(ordered), digits),
         "p95": at(0.95),
         "p99": at(0.99),
-        "max": round(ordered[-1], 1),
+        "max": round(ordered[-1], digits),
     }
+
+
+def seconds_in_ms(samples: list[float], which: tuple[str, ...]) -> dict[str, float]:
+    """Percentiles of samples in seconds as `{"p50_ms": …}`, to 1/100 ms (for quick work)."""
+    figure = percentiles([s * 1000 for s in samples], digits=2)
+    return {f"{p}_ms": figure[p] for p in which}
 
 
 class RequestTimer:
@@ -78,30 +83,44 @@ def report(
     return figures
 
 
-def staffed_workspace(
-    slug: str, team_names: list[str]
-) -> tuple[Workspace, list[Membership], dict[str, int]]:
-    """A throwaway workspace with twelve people (two managers, ten agents) and teams of three
-    (team name -> id). Call inside the building transaction."""
-    workspace = Workspace.objects.create(name=f"Benchmark {slug}", slug=slug)
-    members = []
-    for i in range(12):
-        email = f"agent{i}@{slug}.example"
-        user = User.objects.filter(email=email).first() or User.objects.create_user(email)
-        role = Role.MANAGER if i < 2 else Role.AGENT
-        members.append(
-            Membership.objects.create(workspace=workspace, user=user, role=role, title="Agent")
-        )
-    teams = {}
-    for i, name in enumerate(team_names):
-        team = Team.objects.create(workspace=workspace, name=name)
-        team.members.set(members[i * 3 : i * 3 + 3])
-        teams[name] = team.pk
-    return workspace, members, teams
+def time_urls(
+    timer: RequestTimer,
+    client: Client,
+    urls: dict[str, str],
+    *,
+    repeat: int,
+    together: str,
+    htmx: Collection[str] = (),
+) -> Iterator[tuple[str, dict[str, float]]]:
+    """(name, percentiles) of each URL (as an htmx request where its name is in `htmx`), warmed
+    once and then timed `repeat` times; last, all of those requests as one figure, `together`."""
+    everything: list[float] = []
+    for name, url in urls.items():
+        timer(client, url, htmx=name in htmx)  # warm
+        samples = [timer(client, url, htmx=name in htmx) for _ in range(repeat)]
+        everything += samples
+        yield name, percentiles(samples)
+    yield together, percentiles(everything)
 
 
-def drop_workspace(workspace: Workspace) -> None:
-    """Deletes the benchmark workspace (its big tables already emptied) and the users it made."""
-    users = list(User.objects.filter(memberships__workspace=workspace).values_list("pk", flat=True))
-    workspace.delete()
-    User.objects.filter(pk__in=users, memberships__isnull=True).delete()
+def time_pages(
+    timer: RequestTimer,
+    client: Client,
+    rows: QuerySet[Any],
+    base: str,
+    count: int,
+    rng: random.Random,
+) -> dict[str, float]:
+    """The percentiles of `count` pages `base<id>/` of rows picked at random between the lowest
+    and the highest id (the first one warmed)."""
+    bounds = rows.aggregate(low=Min("pk"), high=Max("pk"))
+    ids = [rng.randint(bounds["low"], bounds["high"]) for _ in range(count)]
+    timer(client, base + f"{ids[0]}/")
+    return percentiles([timer(client, base + f"{pk}/") for pk in ids])
+
+
+def in_ms(
+    name: str, figure: dict[str, float], which: tuple[str, ...] = ("p50", "p95", "p99")
+) -> dict[str, float]:
+    """A figure's percentiles as the JSON's keys: `name_p50_ms`, …"""
+    return {f"{name}_{p}_ms": figure[p] for p in which}

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from django.utils.text import slugify
 
 from rapport.cases import custom_fields
 from rapport.cases.activity import case_url, log, tell_watchers
@@ -34,15 +33,17 @@ from rapport.cases.events import (
     TASK_COMPLETING,
     TASK_REOPENED,
 )
-from rapport.cases.models import Case, CaseType, Comment, Priority, Status, Task
+from rapport.cases.models import Case, CaseType, Comment, Status, Task
 from rapport.contacts.models import Contact
 from rapport.core import hooks
 from rapport.core.access import require_role, require_same_workspace
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.events import emit
+from rapport.core.mentions import mentioned
 from rapport.core.models import Membership, Team
+from rapport.core.names import unique_name
+from rapport.core.priority import Priority, clean_priority, priority_name
 from rapport.core.roles import Role
-from rapport.inbox.actions import _MENTION
 from rapport.inbox.models import Conversation
 from rapport.listening.models import Post
 from rapport.notifications.actions import notify, notify_team
@@ -132,17 +133,6 @@ def _text(value: object, field: str, limit: int, *, required: bool) -> str:
     return value
 
 
-def clean_priority(priority: object) -> int:
-    names = {label.lower(): value for value, label in Priority.choices}
-    if isinstance(priority, str) and priority.lower() in names:
-        return names[priority.lower()]
-    if isinstance(priority, int) and not isinstance(priority, bool) and priority in Priority.values:
-        return priority
-    raise ValidationError(
-        {"priority": f"Unknown priority {priority!r}; use one of {', '.join(names)}."}
-    )
-
-
 def _clean_tags(tags: object) -> list[str]:
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise ValidationError({"tags": "Tags must be a list of words."})
@@ -176,10 +166,10 @@ def _clean_custom_fields(case_type: CaseType | None, fields: object) -> dict[str
 def create_case_type(actor: Membership, *, name: str, schema: object = None) -> CaseType:
     """A case type; `schema` is a JSON schema (an object) for its cases' custom fields."""
     require_role(actor, Role.ADMIN, "create case types")
-    name = _text(name, "name", 100, required=True)
+    name = unique_name(
+        name, taken=CaseType.objects.filter(workspace=actor.workspace), noun="case type"
+    )
     schema = custom_fields.check_schema({} if schema is None else schema)
-    if CaseType.objects.filter(workspace=actor.workspace, name__iexact=name).exists():
-        raise ValidationError({"name": f"There is already a case type called {name!r}."})
     case_type = CaseType.objects.create(workspace=actor.workspace, name=name, schema=schema)
     record_by(actor, verb="case_type.create", obj=case_type, after={"name": name, "schema": schema})
     return case_type
@@ -195,13 +185,12 @@ def update_case_type(
     require_same_workspace(actor, case_type)
     before = {"name": case_type.name, "schema": case_type.schema}
     if name is not None:
-        name = _text(name, "name", 100, required=True)
-        clash = CaseType.objects.filter(workspace=actor.workspace, name__iexact=name).exclude(
-            pk=case_type.pk
+        case_type.name = unique_name(
+            name,
+            taken=CaseType.objects.filter(workspace=actor.workspace),
+            noun="case type",
+            exclude=case_type.pk,
         )
-        if clash.exists():
-            raise ValidationError({"name": f"There is already a case type called {name!r}."})
-        case_type.name = name
     if schema is not None:
         case_type.schema = custom_fields.check_schema(schema)
     after = {"name": case_type.name, "schema": case_type.schema}
@@ -419,10 +408,7 @@ def _changes(before: dict[str, Any], after: dict[str, Any], fields: list[str]) -
     parts = []
     for f in fields:
         if f == "priority":
-            parts.append(
-                f"priority from {Priority(before[f]).label.lower()} to "
-                f"{Priority(after[f]).label.lower()}"
-            )
+            parts.append(f"priority from {priority_name(before[f])} to {priority_name(after[f])}")
         else:
             parts.append(f"the {_NAMES.get(f, f)}")
     return "changed " + ", ".join(parts)
@@ -707,43 +693,6 @@ def _tell_task_changes(actor: Membership, task: Task, before: dict[str, Any]) ->
 # Comments ----------------------------------------------------------------------------------
 
 
-def team_handle(team: Team) -> str:
-    """How a team is @mentioned: its name in lower case, words joined by -, "R&D" -> "rd"."""
-    return slugify(team.name)
-
-
-def mentions(actor: Membership, body: str) -> tuple[list[Membership], list[Team]]:
-    """People (@the part of their email before the @) and teams (@social-care) named in `body`.
-
-    An unknown name is refused, so nobody believes a colleague was told when nobody was.
-    """
-    handles: list[str] = []
-    for handle in _MENTION.findall(body):
-        if handle.lower() not in handles:
-            handles.append(handle.lower())
-    if not handles:
-        return [], []
-    members = Membership.objects.filter(workspace=actor.workspace).select_related("user")
-    people = {m.user.email.split("@")[0].lower(): m for m in members}
-    teams = {team_handle(t): t for t in Team.objects.filter(workspace=actor.workspace)}
-    unknown = [h for h in handles if h not in people and h not in teams]
-    if unknown:
-        raise ValidationError(
-            {
-                "body": "Nobody and no team in this workspace is called "
-                + ", ".join(f"@{h}" for h in unknown)
-                + "; mention people by the name before the @ of their email (e.g. @"
-                + (next(iter(people)) if people else "maya")
-                + ") and teams by their name with - for spaces"
-                + (f" (e.g. @{next(iter(teams))})." if teams else ".")
-            }
-        )
-    return (
-        [people[h] for h in handles if h in people],
-        [teams[h] for h in handles if h not in people],
-    )
-
-
 @action("case.comment")
 def add_comment(actor: Membership, case: Case, *, body: str, public: bool = False) -> Comment:
     """An internal comment (with @name and @team mentions) or, with `public`, an update for the
@@ -756,7 +705,7 @@ def add_comment(actor: Membership, case: Case, *, body: str, public: bool = Fals
     if public:
         require_role(actor, Role.AGENT, "post public updates to the customer")
     text = _text(body, "body", BODY_MAX, required=True)
-    people, teams = ([], []) if public else mentions(actor, text)
+    people, teams = ([], []) if public else mentioned(actor.workspace, text, teams=True)
     comment = Comment.objects.create(
         workspace=actor.workspace, case=case, author=actor, body=text, public=public
     )

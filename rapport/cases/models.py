@@ -9,13 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from rapport.core.models import Membership, Team, WorkspaceOwned
-
-
-class Priority(models.IntegerChoices):
-    LOW = 0, "Low"
-    NORMAL = 1, "Normal"
-    HIGH = 2, "High"
-    URGENT = 3, "Urgent"
+from rapport.core.priority import Priority
 
 
 class Status(models.TextChoices):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from rapport.contacts import normalize
 from rapport.contacts.events import INTERACTION_LOGGED
 from rapport.contacts.models import (
+    CONTACT_FIELDS,
     Consent,
     Contact,
     Interaction,
@@ -28,30 +29,6 @@ from rapport.core.events import emit
 from rapport.core.models import Membership
 from rapport.core.roles import Role
 
-CONTACT_FIELDS = [
-    "name",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "birth_date",
-    "city",
-    "country",
-    "language",
-    "segment",
-    "tier",
-    "website",
-    "bio",
-    "organization",
-    "owner",
-    "tags",
-    "attributes",
-    "do_not_contact",
-    "lawful_basis",
-    "preferred_channel",
-    "source",
-    "external_id",
-]
 ORGANIZATION_FIELDS = [
     "name",
     "domain",

@@ -1,37 +1,19 @@
 """Exporting contacts to CSV or vCard, streamed: a million contacts never sit in memory.
 
-The CSV's columns are the `rapport` import mapping's, so an export imports back as it was
-(into another workspace too: rows are keyed by "Rapport ID" with the source "rapport").
+The `rapport` import mapping reads the CSV's columns back (`COLUMNS` says into which field), so
+an export imports back as it was (into another workspace too: rows are keyed by "Rapport ID" with
+the source "rapport").
 """
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
 from rapport.contacts.models import Contact
 
-CSV_COLUMNS = [
-    "Rapport ID",
-    "Name",
-    "First name",
-    "Last name",
-    "Email",
-    "Phone",
-    "Birth date",
-    "City",
-    "Country",
-    "Language",
-    "Segment",
-    "Tier",
-    "Organization",
-    "Tags",
-    "Do not contact",
-    "Lifetime value",
-    "Source",
-    "External ID",
-]
 BATCH = 2000
 
 
@@ -53,29 +35,46 @@ def _is_phone(value: str) -> bool:
     return value.startswith("+") and value[1:].isdigit()
 
 
+@dataclass(frozen=True)
+class Column:
+    header: str
+    #: the field the `rapport` import mapping reads the column back into; "" for none
+    field: str
+    cell: Callable[[Contact], str]
+
+
+#: The CSV's columns, in order: an export imports back through the `rapport` mapping.
+COLUMNS = [
+    Column("Rapport ID", "external_id", lambda c: str(c.pk)),
+    Column("Name", "name", lambda c: _safe(c.name)),
+    Column("First name", "first_name", lambda c: _safe(c.first_name)),
+    Column("Last name", "last_name", lambda c: _safe(c.last_name)),
+    Column("Email", "email", lambda c: c.email),
+    Column("Phone", "phone", lambda c: c.phone),
+    Column("Birth date", "birth_date", lambda c: c.birth_date.isoformat() if c.birth_date else ""),
+    Column("City", "city", lambda c: _safe(c.city)),
+    Column("Country", "country", lambda c: c.country),
+    Column("Language", "language", lambda c: c.language),
+    Column("Segment", "segment", lambda c: _safe(c.segment)),
+    Column("Tier", "tier", lambda c: c.tier),
+    Column(
+        "Organization",
+        "organization_name",
+        lambda c: _safe(c.organization.name) if c.organization else "",
+    ),
+    Column("Tags", "tags", lambda c: ",".join(c.tags or [])),
+    Column("Do not contact", "", lambda c: "true" if c.do_not_contact else "false"),
+    Column("Lifetime value", "", lambda c: f"{c.lifetime_value:.2f}"),
+    Column("Source", "", lambda c: c.source),
+    Column("External ID", "", lambda c: _safe(c.external_id)),
+]
+CSV_COLUMNS = [column.header for column in COLUMNS]
+
+
 def csv_rows(qs: QuerySet[Contact]) -> Iterator[list[str]]:
     yield CSV_COLUMNS
     for c in _contacts(qs):
-        yield [
-            str(c.pk),
-            _safe(c.name),
-            _safe(c.first_name),
-            _safe(c.last_name),
-            c.email,
-            c.phone,
-            c.birth_date.isoformat() if c.birth_date else "",
-            _safe(c.city),
-            c.country,
-            c.language,
-            _safe(c.segment),
-            c.tier,
-            _safe(c.organization.name) if c.organization else "",
-            ",".join(c.tags or []),
-            "true" if c.do_not_contact else "false",
-            f"{c.lifetime_value:.2f}",
-            c.source,
-            _safe(c.external_id),
-        ]
+        yield [column.cell(c) for column in COLUMNS]
 
 
 def csv_lines(qs: QuerySet[Contact]) -> Iterator[str]:

@@ -24,7 +24,7 @@ from django.db import models
 from django.utils import timezone
 
 from rapport.contacts.events import CONTACT_MERGED, CONTACT_UNMERGED
-from rapport.contacts.models import Contact, MatchSuggestion, MergeRecord
+from rapport.contacts.models import CONTACT_FIELDS, Contact, MatchSuggestion, MergeRecord
 from rapport.core.access import require_role
 from rapport.core.audit import action, record, record_by
 from rapport.core.events import emit
@@ -41,37 +41,21 @@ NOT_MOVED = {
     ("contacts.mergerecord", "merged"),
 }
 
+#: A contact's own fields that a merge does not fill in: the survivor keeps its name and its
+#: record's source and id; tags, attributes and do-not-contact are combined (`filled_fields`).
+NOT_FILLED = {"name", "tags", "attributes", "do_not_contact", "source", "external_id"}
+_COLUMN = {field.name: field.attname for field in Contact._meta.concrete_fields}
 #: Fields of the survivor a merge fills in when empty, from the other contact.
 FILLED = [
-    "first_name",
-    "last_name",
-    "email",
-    "email_key",
-    "phone",
-    "birth_date",
-    "city",
-    "country",
-    "language",
-    "segment",
-    "tier",
-    "website",
-    "bio",
-    "organization_id",
-    "owner_id",
-    "lawful_basis",
-    "preferred_channel",
+    *(_COLUMN[name] for name in CONTACT_FIELDS if name not in NOT_FILLED),
+    "email_key",  # follows the email
 ]
-#: Snapshotted on both contacts so unmerge can restore them.
+#: Snapshotted on both contacts so unmerge can restore them: all a merge may change.
 SNAPSHOT = [
-    "name",
-    *FILLED,
-    "tags",
-    "attributes",
-    "do_not_contact",
+    *(_COLUMN[name] for name in CONTACT_FIELDS),
+    "email_key",
     "lifetime_value",
     "merged_into_id",
-    "source",
-    "external_id",
 ]
 
 

@@ -139,6 +139,34 @@ class Contact(WorkspaceOwned, External):
         return self.name
 
 
+#: A contact's own fields: what people set (the API, the actions) and the audit trail keeps. The
+#: others are the house's: the email's matching key, the value summed from orders, the merge.
+CONTACT_FIELDS = (
+    "name",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "birth_date",
+    "city",
+    "country",
+    "language",
+    "segment",
+    "tier",
+    "website",
+    "bio",
+    "organization",
+    "owner",
+    "tags",
+    "attributes",
+    "do_not_contact",
+    "lawful_basis",
+    "preferred_channel",
+    "source",
+    "external_id",
+)
+
+
 class Identity(WorkspaceOwned):
     """An account on one network: who wrote a post, whether or not we know the person yet."""
 

@@ -18,6 +18,7 @@ from rapport.core.models import (
     hash_token,
     slug_validator,
 )
+from rapport.core.names import unique_name
 from rapport.core.roles import Role
 from rapport.core.tasks import check_worker
 
@@ -158,26 +159,12 @@ def remove_member(actor: Membership, member: Membership) -> None:
     member.delete()
 
 
-def _clean_team_name(actor: Membership, name: str, team: Team | None = None) -> str:
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": "A team needs a name."})
-    if len(name) > 100:
-        raise ValidationError({"name": "A team name has at most 100 characters."})
-    clash = Team.objects.filter(workspace=actor.workspace, name__iexact=name)
-    if team is not None:
-        clash = clash.exclude(pk=team.pk)
-    if clash.exists():
-        raise ValidationError({"name": f"There is already a team called {name!r}."})
-    return name
-
-
 @action("team.create")
 def create_team(actor: Membership, *, name: str, description: str = "") -> Team:
     require_role(actor, Role.MANAGER, "create teams")
     team = Team.objects.create(
         workspace=actor.workspace,
-        name=_clean_team_name(actor, name),
+        name=unique_name(name, taken=Team.objects.filter(workspace=actor.workspace), noun="team"),
         description=description.strip(),
     )
     record_by(
@@ -196,7 +183,9 @@ def update_team(
     require_role(actor, Role.MANAGER, "change teams")
     before = snapshot(team, TEAM_FIELDS)
     if name is not None:
-        team.name = _clean_team_name(actor, name, team)
+        team.name = unique_name(
+            name, taken=Team.objects.filter(workspace=actor.workspace), noun="team", exclude=team.pk
+        )
     if description is not None:
         team.description = description.strip()
     team.save()

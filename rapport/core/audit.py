@@ -5,7 +5,7 @@ Reacting to a write is not done here: domains emit and hear events through `rapp
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ParamSpec, TypeVar
 
 from django.db import models, transaction
@@ -40,7 +40,7 @@ def action(verb: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return decorate
 
 
-def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """A JSON-safe picture of some fields of `obj`, for the before/after of an audit event."""
     data: dict[str, Any] = {}
     for name in fields:

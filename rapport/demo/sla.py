@@ -11,8 +11,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from rapport.cases.models import Case, CaseType, Priority, Status
+from rapport.cases.models import Case, CaseType, Status
 from rapport.core.models import Membership, Team, Workspace
+from rapport.core.priority import Priority
 from rapport.sla import actions, timers
 from rapport.sla.calendar import WEEKDAYS_9_TO_5, subtract_business_time
 from rapport.sla.models import BusinessCalendar, EscalationRule, Metric, SlaPolicy, SlaTimer

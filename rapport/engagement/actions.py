@@ -23,6 +23,7 @@ from rapport.core.access import require_role
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.events import emit
 from rapport.core.models import Membership, Team
+from rapport.core.names import unique_name
 from rapport.core.roles import Role
 from rapport.engagement import canned, outbox
 from rapport.engagement.events import (
@@ -373,26 +374,16 @@ def withdraw_reply(actor: Membership, reply: Reply) -> Reply:
 # Canned responses ---------------------------------------------------------------------------
 
 
-def _clean_canned_name(actor: Membership, name: str, exclude: int | None = None) -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        raise ValidationError({"name": "A canned response needs a name."})
-    if len(name) > 100:
-        raise ValidationError({"name": "A name has at most 100 characters."})
-    clash = CannedResponse.objects.filter(workspace=actor.workspace, name__iexact=name)
-    if exclude is not None:
-        clash = clash.exclude(pk=exclude)
-    if clash.exists():
-        raise ValidationError({"name": f"There is already a canned response called {name!r}."})
-    return name
-
-
 @action("canned.create")
 def create_canned(actor: Membership, *, name: str, text: str) -> CannedResponse:
     require_role(actor, Role.MANAGER, "manage canned responses")
     response = CannedResponse.objects.create(
         workspace=actor.workspace,
-        name=_clean_canned_name(actor, name),
+        name=unique_name(
+            name,
+            taken=CannedResponse.objects.filter(workspace=actor.workspace),
+            noun="canned response",
+        ),
         text=canned.validate(text),
         created_by=actor,
     )
@@ -407,7 +398,12 @@ def update_canned(
     require_role(actor, Role.MANAGER, "manage canned responses")
     before = snapshot(response, CANNED_FIELDS)
     if name is not None:
-        response.name = _clean_canned_name(actor, name, exclude=response.pk)
+        response.name = unique_name(
+            name,
+            taken=CannedResponse.objects.filter(workspace=actor.workspace),
+            noun="canned response",
+            exclude=response.pk,
+        )
     if text is not None:
         response.text = canned.validate(text)
     response.save()

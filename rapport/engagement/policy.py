@@ -17,6 +17,7 @@ from django.db.models import Q
 from rapport.connectors.base import Capability, Connector
 from rapport.connectors.registry import CONNECTORS, connector_class
 from rapport.contacts.models import Identity
+from rapport.core.mentions import NETWORK_MENTION
 from rapport.core.models import Membership, Workspace
 from rapport.core.roles import Role
 from rapport.engagement.models import EngagementPolicy, Reply
@@ -258,9 +259,6 @@ def _occurrences(text: str, phrases: Iterable[str]) -> list[tuple[str, int, int]
     return sorted(hits, key=lambda h: h[1])
 
 
-_MENTION = re.compile(r"(?<![\w@./])@([A-Za-z0-9_]{1,50}(?:\.[A-Za-z0-9_-]+)*(?:@[A-Za-z0-9.-]+)?)")
-
-
 def _handle_forms(handle: str) -> set[str]:
     """@dana@mastodon.social is also @dana; bluesky's dana.bsky.social is also dana."""
     handle = handle.lower().lstrip("@").rstrip(".")
@@ -279,7 +277,7 @@ def thread_handles(post: Post) -> set[str]:
     )
     handles.update(h for h in related.values_list("author_handle", flat=True)[:200] if h)
     for text in [post.text, *related.values_list("text", flat=True)[:200]]:
-        handles.update(m.group(1) for m in _MENTION.finditer(text or ""))
+        handles.update(m.group(1) for m in NETWORK_MENTION.finditer(text or ""))
     known: set[str] = set()
     for h in handles:
         known |= _handle_forms(h)
@@ -427,7 +425,7 @@ def check(draft: Draft, policy: EngagementPolicy) -> list[Finding]:
 
     # Warnings: mentions, links, tone.
     known = draft.thread_handles or thread_handles(draft.post)
-    for m in _MENTION.finditer(text):
+    for m in NETWORK_MENTION.finditer(text):
         handle = m.group(1).rstrip(".")
         if not (_handle_forms(handle) & known) and not _known_identity(draft.post, handle):
             add(

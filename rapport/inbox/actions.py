@@ -6,7 +6,6 @@ an expert, and bulk changes. Capturing a post is in `capture.py`, routing rules 
 emits the inbox's events (`events.py`) for what others may hear of.
 """
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,7 +16,10 @@ from django.utils import timezone
 from rapport.core.access import require_role, require_same_workspace
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.events import emit
+from rapport.core.mentions import mentioned
 from rapport.core.models import Membership, Team
+from rapport.core.names import unique_name
+from rapport.core.priority import Priority, clean_priority, priority_name
 from rapport.core.roles import Role
 from rapport.inbox.cleaning import TAG
 from rapport.inbox.events import (
@@ -39,7 +41,6 @@ from rapport.inbox.models import (
     ConversationQuery,
     ConversationTag,
     Note,
-    Priority,
     SavedView,
     Status,
     Tag,
@@ -54,7 +55,6 @@ FIELDS = ["status", "priority", "team", "assignee"]
 NOTE_MAX = 10_000
 MAX_TAGS = 20
 MAX_BULK = 500
-_MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9][\w.+-]*[A-Za-z0-9]|[A-Za-z0-9])")
 
 
 def _history(
@@ -212,17 +212,6 @@ def set_status(actor: Membership, conv: Conversation, *, status: str) -> Convers
     return conv
 
 
-def clean_priority(priority: object) -> int:
-    names = {label.lower(): value for value, label in Priority.choices}
-    if isinstance(priority, str) and priority.lower() in names:
-        return names[priority.lower()]
-    if isinstance(priority, int) and not isinstance(priority, bool) and priority in Priority.values:
-        return priority
-    raise ValidationError(
-        {"priority": f"Unknown priority {priority!r}; use one of {', '.join(names)}."}
-    )
-
-
 @action("conversation.set_priority")
 def set_priority(actor: Membership, conv: Conversation, *, priority: object) -> Conversation:
     require_role(actor, Role.AGENT, "change priorities")
@@ -236,7 +225,7 @@ def set_priority(actor: Membership, conv: Conversation, *, priority: object) -> 
         conv,
         actor,
         Activity.Kind.PRIORITY,
-        f"{actor.user.display_name} set the priority to {conv.get_priority_display().lower()}",
+        f"{actor.user.display_name} set the priority to {priority_name(conv.priority)}",
     )
     record_by(
         actor,
@@ -458,33 +447,6 @@ def split(actor: Membership, conv: Conversation, *, post: Post) -> Conversation:
 # Notes and hand-offs -----------------------------------------------------------------------
 
 
-def mentioned(actor: Membership, body: str) -> list[Membership]:
-    """Members named as @name in `body` (the part of their email before the @, any case).
-
-    An unknown name is refused, so nobody believes a colleague was told when nobody was.
-    """
-    handles = []
-    for handle in _MENTION.findall(body):
-        if handle.lower() not in handles:
-            handles.append(handle.lower())
-    if not handles:
-        return []
-    members = Membership.objects.filter(workspace=actor.workspace).select_related("user")
-    by_handle = {m.user.email.split("@")[0].lower(): m for m in members}
-    unknown = [h for h in handles if h not in by_handle]
-    if unknown:
-        raise ValidationError(
-            {
-                "body": "Nobody in this workspace is called "
-                + ", ".join(f"@{h}" for h in unknown)
-                + "; mention people by the name before the @ of their email, e.g. @"
-                + (next(iter(by_handle)) if by_handle else "maya")
-                + "."
-            }
-        )
-    return [by_handle[h] for h in handles]
-
-
 def clean_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
@@ -496,7 +458,7 @@ def clean_body(body: str) -> str:
 
 def _note(actor: Membership, conv: Conversation, body: str) -> Note:
     body = clean_body(body)
-    people = mentioned(actor, body)
+    people, _ = mentioned(actor.workspace, body)
     note = Note.objects.create(
         workspace_id=conv.workspace_id, conversation=conv, author=actor, body=body
     )
@@ -721,13 +683,9 @@ def bulk_update(
 def save_view(actor: Membership, *, name: str, filters: dict[str, str]) -> SavedView:
     """Keeps the actor's current inbox filters under a name (their own, not shared)."""
     require_role(actor, Role.VIEWER, "save views")
-    name = " ".join((name or "").split())
-    if not name:
-        raise ValidationError({"name": "A view needs a name."})
-    if len(name) > 60:
-        raise ValidationError({"name": "A view's name has at most 60 characters."})
-    if SavedView.objects.filter(owner=actor, name__iexact=name).exists():
-        raise ValidationError({"name": f"You already have a view called {name!r}."})
+    name = unique_name(
+        name, taken=SavedView.objects.filter(owner=actor), noun="view", limit=60, yours=True
+    )
     cleaned = clean_filters(filters).as_dict()  # raises on a bad filter
     if not cleaned:
         raise ValidationError("Choose some filters first; this view would show everything.")

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from rapport.core.bulk import bulk_insert, row_maker
 from rapport.core.events import emit
+from rapport.core.priority import Priority
 from rapport.inbox.events import CONVERSATION_OPENED, CONVERSATION_REOPENED
 from rapport.inbox.models import (
     OPEN_STATUSES,
@@ -25,7 +26,6 @@ from rapport.inbox.models import (
     Conversation,
     ConversationPost,
     ConversationQuery,
-    Priority,
     Status,
 )
 from rapport.listening.models import Post

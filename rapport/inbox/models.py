@@ -11,14 +11,8 @@ from django.utils import timezone
 
 from rapport.contacts.models import Identity
 from rapport.core.models import Membership, Team, WorkspaceOwned
+from rapport.core.priority import Priority
 from rapport.listening.models import ListeningQuery, Post
-
-
-class Priority(models.IntegerChoices):
-    LOW = 0, "Low"
-    NORMAL = 1, "Normal"
-    HIGH = 2, "High"
-    URGENT = 3, "Urgent"
 
 
 class Status(models.TextChoices):

@@ -7,14 +7,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from rapport.core.models import Membership
+from rapport.core.priority import PRIORITY_NAMES, priority_name
 from rapport.core.roles import Role
 from rapport.inbox.cleaning import TAG, an_id, invalid, text, unknown
-from rapport.inbox.models import Activity, Priority
+from rapport.inbox.models import Activity
 from rapport.inbox.registry import ActionType, Names, Scope, Step
 from rapport.inbox.routing import Plan, Router
 
 STRATEGIES = ("none", "round_robin", "least_loaded", "by_skill", "manager")
-PRIORITIES = {label.lower(): value for value, label in Priority.choices}
 NOTIFY_ROLES = ("manager", "team")
 
 
@@ -128,20 +128,20 @@ ASSIGN_PERSON = ActionType(
 
 def _clean_priority(params: Mapping[str, Any], scope: Scope, where: str) -> dict[str, Any]:
     priority = str(params.get("priority", "")).lower()
-    if priority not in PRIORITIES:
-        raise invalid(where, unknown("priority", params.get("priority"), PRIORITIES))
+    if priority not in PRIORITY_NAMES:
+        raise invalid(where, unknown("priority", params.get("priority"), PRIORITY_NAMES))
     return {"priority": priority}
 
 
 def _set_priority(router: Router, plan: Plan, step: Step) -> None:
     conv = step.conversation
-    conv.priority = PRIORITIES[step.params["priority"]]
+    conv.priority = PRIORITY_NAMES[step.params["priority"]]
     plan.changed[conv.pk] = conv
     router.record(
         plan,
         step,
         Activity.Kind.PRIORITY,
-        f"priority set to {Priority(conv.priority).label.lower()}",
+        f"priority set to {priority_name(conv.priority)}",
     )
 
 
@@ -149,7 +149,7 @@ SET_PRIORITY = ActionType(
     name="set_priority",
     label="set the priority",
     params=("priority",),
-    example='{"type": "set_priority", "priority": "' + "|".join(PRIORITIES) + '"}',
+    example='{"type": "set_priority", "priority": "' + "|".join(PRIORITY_NAMES) + '"}',
     clean=_clean_priority,
     describe=lambda step, names: f"set the priority to {step['priority']}",
     apply=_set_priority,

@@ -9,6 +9,7 @@ from django.db.models import Max
 from rapport.core.access import require_role
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.models import Membership, Team
+from rapport.core.names import unique_name
 from rapport.core.roles import Role
 from rapport.inbox.models import RoutingRule
 from rapport.inbox.registry import Names, clean_actions
@@ -19,20 +20,6 @@ from rapport.listening.models import Post, PostMatch
 
 RULE_FIELDS = ["name", "position", "enabled", "match", "conditions", "actions", "stop"]
 DRY_RUN_POSTS = 1_000
-
-
-def _clean_name(actor: Membership, name: str, exclude: int | None = None) -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        raise ValidationError({"name": "A rule needs a name."})
-    if len(name) > 100:
-        raise ValidationError({"name": "A rule's name has at most 100 characters."})
-    clash = RoutingRule.objects.filter(workspace=actor.workspace, name__iexact=name)
-    if exclude is not None:
-        clash = clash.exclude(pk=exclude)
-    if clash.exists():
-        raise ValidationError({"name": f"There is already a rule called {name!r}."})
-    return name
 
 
 def _clean_match(match: str) -> str:
@@ -76,7 +63,9 @@ def create_rule(
         position = (last["m"] or 0) + 10
     rule = RoutingRule.objects.create(
         workspace=actor.workspace,
-        name=_clean_name(actor, name),
+        name=unique_name(
+            name, taken=RoutingRule.objects.filter(workspace=actor.workspace), noun="routing rule"
+        ),
         match=_clean_match(match),
         conditions=cleaned_conditions,
         actions=cleaned_actions,
@@ -105,7 +94,12 @@ def update_rule(
     require_role(actor, Role.MANAGER, "manage routing rules")
     before = snapshot(rule, RULE_FIELDS)
     if name is not None:
-        rule.name = _clean_name(actor, name, exclude=rule.pk)
+        rule.name = unique_name(
+            name,
+            taken=RoutingRule.objects.filter(workspace=actor.workspace),
+            noun="routing rule",
+            exclude=rule.pk,
+        )
     if conditions is not None or actions is not None:
         rule.conditions, rule.actions = _clean(
             actor,

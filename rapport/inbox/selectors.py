@@ -22,6 +22,7 @@ from rapport.contacts.models import Consent
 from rapport.contacts.selectors import consent_in_force
 from rapport.core.access import access_in_workspace
 from rapport.core.models import Membership, Team
+from rapport.core.priority import clean_priority
 from rapport.core.roles import Role
 from rapport.inbox.models import (
     OPEN_STATUSES,
@@ -31,7 +32,6 @@ from rapport.inbox.models import (
     ConversationQuery,
     ConversationTag,
     Note,
-    Priority,
     RoutingRule,
     SavedView,
     Status,
@@ -151,16 +151,10 @@ def clean_filters(raw: dict[str, Any]) -> Filters:
         raise ValidationError({"sentiment": f"Unknown sentiment {sentiment!r}."})
     if intent and intent not in Intent.values:
         raise ValidationError({"intent": f"Unknown intent {intent!r}."})
-    priority_raw = get("priority").lower()
+    priority_raw = get("priority")
     priority: int | None = None
     if priority_raw:
-        names = {label.lower(): value for value, label in Priority.choices}
-        if priority_raw in names:
-            priority = names[priority_raw]
-        elif priority_raw.isdigit() and int(priority_raw) in Priority.values:
-            priority = int(priority_raw)
-        else:
-            raise ValidationError({"priority": f"Unknown priority {priority_raw!r}."})
+        priority = clean_priority(int(priority_raw) if priority_raw.isdigit() else priority_raw)
     query = get("query")
     if query and not query.isdigit():
         raise ValidationError({"query": f"{query!r} is not a query id."})

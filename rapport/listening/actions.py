@@ -18,6 +18,7 @@ from rapport.connectors.registry import CONNECTORS, UnknownNetwork, connector_cl
 from rapport.core.access import require_role
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.models import Membership
+from rapport.core.names import unique_name
 from rapport.core.roles import Role
 from rapport.listening import crypto
 from rapport.listening.models import ListeningQuery, Source
@@ -44,26 +45,6 @@ class InvalidQuery(ValidationError):
 # Queries -----------------------------------------------------------------------------------
 
 
-def _clean_name(
-    model: type[Source] | type[ListeningQuery],
-    actor: Membership,
-    name: str,
-    exclude: int | None = None,
-) -> str:
-    name = (name or "").strip()
-    noun = "source" if model is Source else "query"
-    if not name:
-        raise ValidationError({"name": f"A {noun} needs a name."})
-    if len(name) > 100:
-        raise ValidationError({"name": f"A {noun} name has at most 100 characters."})
-    clash = model.objects.filter(workspace=actor.workspace, name__iexact=name)
-    if exclude is not None:
-        clash = clash.exclude(pk=exclude)
-    if clash.exists():
-        raise ValidationError({"name": f"There is already a {noun} called {name!r}."})
-    return name
-
-
 def clean_query_text(text: str) -> str:
     """The query as it will be stored; raises InvalidQuery naming the position and problem."""
     text = (text or "").strip()
@@ -88,7 +69,9 @@ def create_query(
     require_role(actor, Role.MANAGER, "manage listening queries")
     lq = ListeningQuery.objects.create(
         workspace=actor.workspace,
-        name=_clean_name(ListeningQuery, actor, name),
+        name=unique_name(
+            name, taken=ListeningQuery.objects.filter(workspace=actor.workspace), noun="query"
+        ),
         query=clean_query_text(query),
         label=_clean_label(label),
         is_active=is_active,
@@ -117,7 +100,12 @@ def update_query(
     require_role(actor, Role.MANAGER, "manage listening queries")
     before = snapshot(lq, QUERY_FIELDS)
     if name is not None:
-        lq.name = _clean_name(ListeningQuery, actor, name, exclude=lq.pk)
+        lq.name = unique_name(
+            name,
+            taken=ListeningQuery.objects.filter(workspace=actor.workspace),
+            noun="query",
+            exclude=lq.pk,
+        )
     if query is not None:
         lq.query = clean_query_text(query)
     if label is not None:
@@ -277,7 +265,9 @@ def create_source(
         require_role(actor, Role.ADMIN, "give a source credentials")
     source = Source(
         workspace=actor.workspace,
-        name=_clean_name(Source, actor, name),
+        name=unique_name(
+            name, taken=Source.objects.filter(workspace=actor.workspace), noun="source"
+        ),
         connector=connector,
         config=_clean_config(cls, config),
         poll_every_seconds=_clean_interval(poll_every_seconds),
@@ -313,7 +303,12 @@ def update_source(
     cls = source_connector(source.connector)
     before = source_snapshot(source)
     if name is not None:
-        source.name = _clean_name(Source, actor, name, exclude=source.pk)
+        source.name = unique_name(
+            name,
+            taken=Source.objects.filter(workspace=actor.workspace),
+            noun="source",
+            exclude=source.pk,
+        )
     if config is not None:
         source.config = _clean_config(cls, config)
     if poll_every_seconds is not None:

@@ -10,21 +10,12 @@ from django.db import IntegrityError, transaction
 from rapport.core.access import require_role
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.models import Membership
+from rapport.core.names import clean_name, name_taken, unique_name
 from rapport.core.roles import Role
 from rapport.people.models import Level, MemberSkill, Skill
 
 SKILL_FIELDS = ["name", "description"]
-NAME_MAX = 100
 DESCRIPTION_MAX = 300
-
-
-def clean_skill_name(name: str) -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        raise ValidationError({"name": "A skill needs a name, e.g. mortgages."})
-    if len(name) > NAME_MAX:
-        raise ValidationError({"name": f"A skill's name has at most {NAME_MAX} characters."})
-    return name
 
 
 def _clean_description(description: str) -> str:
@@ -65,16 +56,14 @@ def _may_edit_skills_of(actor: Membership, member: Membership) -> None:
 @action("skill.create")
 def create_skill(actor: Membership, *, name: str, description: str = "") -> Skill:
     require_role(actor, Role.EMPLOYEE, "add skills")
-    name = clean_skill_name(name)
-    if find_skill(actor, name) is not None:
-        raise ValidationError({"name": f"There is already a skill called {name!r}."})
+    name = unique_name(name, taken=Skill.objects.filter(workspace=actor.workspace), noun="skill")
     try:
         with transaction.atomic():
             skill = Skill.objects.create(
                 workspace=actor.workspace, name=name, description=_clean_description(description)
             )
     except IntegrityError:  # created by someone else a moment ago
-        raise ValidationError({"name": f"There is already a skill called {name!r}."}) from None
+        raise name_taken("skill", name) from None
     record_by(actor, verb="skill.create", obj=skill, after=snapshot(skill, SKILL_FIELDS))
     return skill
 
@@ -85,12 +74,10 @@ def update_skill(
 ) -> Skill:
     require_role(actor, Role.MANAGER, "rename skills")
     _check_same_workspace(actor, skill)
-    name = clean_skill_name(name)
-    clash = find_skill(actor, name)
-    if clash is not None and clash.pk != skill.pk:
-        raise ValidationError({"name": f"There is already a skill called {name!r}."})
     before = snapshot(skill, SKILL_FIELDS)
-    skill.name = name
+    skill.name = unique_name(
+        name, taken=Skill.objects.filter(workspace=actor.workspace), noun="skill", exclude=skill.pk
+    )
     if description is not None:
         skill.description = _clean_description(description)
     skill.save(update_fields=["name", "description"])
@@ -118,7 +105,7 @@ def set_member_skill(
     _may_edit_skills_of(actor, member)
     level = _clean_level(level)
     if isinstance(skill, str):
-        name = clean_skill_name(skill)
+        name = clean_name(skill, noun="skill")
         found = find_skill(actor, name)
         if found is None:
             found = Skill.objects.create(workspace=actor.workspace, name=name)

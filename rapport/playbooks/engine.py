@@ -33,10 +33,11 @@ from SpiffWorkflow.util.task import TaskState
 
 from rapport.cases import actions as case_actions
 from rapport.cases.approvals import request_case_approval
-from rapport.cases.models import Case, Priority
+from rapport.cases.models import Case
 from rapport.core.audit import record
 from rapport.core.events import emit
 from rapport.core.models import Membership
+from rapport.core.priority import priority_name
 from rapport.core.roles import Role
 from rapport.playbooks import activity, assignment
 from rapport.playbooks.evaluator import ExpressionFailed, RefusedExpression, RestrictedScriptEngine
@@ -122,7 +123,7 @@ def case_data(case: Case) -> dict[str, Any]:
         {
             "case_id": case.pk,
             "subject": case.subject,
-            "priority": Priority(case.priority).label.lower(),
+            "priority": priority_name(case.priority),
             "priority_level": int(case.priority),
             "status": case.status,
             "case_type": case.case_type.name if case.case_type else "",

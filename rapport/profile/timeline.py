@@ -2,6 +2,7 @@
 
 Entries are written these ways:
 - `add_entry(contact, ...)`, by anyone who knows a contact did something;
+- `place(contact, entry)`, for an entry made by one of the builders below;
 - from contacts' events (`wiring.py`): an interaction logged (`record_interaction`), orders
   imported (`record_orders`), identities linked to a contact (`record_identities`);
 - from engagement's `reply.published` (`wiring.py`): a reply on the timeline of the contact who
@@ -20,7 +21,7 @@ the survivor with the rest of what points at the contact, and an unmerge moves t
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.contrib.contenttypes.models import ContentType
 
@@ -76,61 +77,48 @@ def ref_of(obj: Any) -> str:
     return f"{obj._meta.label_lower}:{obj.pk}"
 
 
-def build(
-    contact_id: int,
-    workspace_id: int,
-    *,
-    occurred_at: datetime,
-    kind: str,
-    title: str,
-    summary: str = "",
-    sentiment: str = "",
-    ref: str = "",
-) -> TimelineEntry:
+class Happening(TypedDict):
+    """What an entry says happened, as its builders and `add_entry` take it."""
+
+    occurred_at: datetime
+    kind: str
+    title: str
+    summary: NotRequired[str]
+    sentiment: NotRequired[str]
+    ref: NotRequired[str]
+
+
+def build(contact_id: int, workspace_id: int, **happening: Unpack[Happening]) -> TimelineEntry:
+    """An unsaved entry; the title and summary clipped to their columns (shown escaped)."""
+    kind = happening["kind"]
     return TimelineEntry(
         workspace_id=workspace_id,
         contact_id=contact_id,
-        occurred_at=occurred_at,
+        occurred_at=happening["occurred_at"],
         kind=kind,
-        title=clip(title, TITLE_MAX) or kind,
-        summary=clip(summary, SUMMARY_MAX),
-        sentiment=sentiment or "",
-        ref=ref[:80],
+        title=clip(happening["title"], TITLE_MAX) or kind,
+        summary=clip(happening.get("summary", ""), SUMMARY_MAX),
+        sentiment=happening.get("sentiment") or "",
+        ref=happening.get("ref", "")[:80],
     )
 
 
-def add_entry(
-    contact: Contact,
-    *,
-    occurred_at: datetime,
-    kind: str,
-    title: str,
-    summary: str = "",
-    sentiment: str = "",
-    ref: str = "",
-) -> TimelineEntry:
-    """Adds one entry to `contact`'s timeline (or returns the one already there for this ref).
+def add_entry(contact: Contact, **happening: Unpack[Happening]) -> TimelineEntry:
+    """Adds one entry to `contact`'s timeline (or returns the one already there for this ref)."""
+    return place(contact, build(contact.pk, contact.workspace_id, **happening))
 
-    A merged contact's entries go to the contact it became. Titles and summaries are clipped
-    to their columns; they are shown escaped.
-    """
+
+def place(contact: Contact, entry: TimelineEntry) -> TimelineEntry:
+    """Stores `entry` on `contact`'s timeline, or on the contact it was merged into; when that
+    timeline has it already (same ref, kind and time), returns the stored one instead."""
     target = survivor(contact)
-    if ref:
+    entry.contact_id, entry.workspace_id = target.pk, target.workspace_id
+    if entry.ref:
         existing = TimelineEntry.objects.filter(
-            ref=ref[:80], contact_id=target.pk, kind=kind, occurred_at=occurred_at
+            ref=entry.ref, contact_id=target.pk, kind=entry.kind, occurred_at=entry.occurred_at
         ).first()
         if existing is not None:
             return existing
-    entry = build(
-        target.pk,
-        target.workspace_id,
-        occurred_at=occurred_at,
-        kind=kind,
-        title=title,
-        summary=summary,
-        sentiment=sentiment,
-        ref=ref,
-    )
     entry.save()
     return entry
 
@@ -174,7 +162,7 @@ def post_title(post: Post) -> str:
     return f"Post by {who} on {post.network}"
 
 
-#: What `post_entry` reads of a post.
+#: Happening `post_entry` reads of a post.
 POST_ENTRY_FIELDS = (
     "pk", "workspace_id", "network", "author_handle", "title", "text", "posted_at", "sentiment",
 )  # fmt: skip
@@ -210,29 +198,21 @@ def reply_entry(reply: Reply, contact_id: int) -> TimelineEntry:
 def case_entries(case: Case) -> list[TimelineEntry]:
     if case.customer_id is None:
         return []
-    out = [
+    moments = [(case.created_at, "opened", case.description)]
+    if case.resolved_at is not None:
+        moments.append((case.resolved_at, "resolved", ""))
+    return [
         build(
             case.customer_id,
             case.workspace_id,
-            occurred_at=case.created_at,
+            occurred_at=when,
             kind=Kind.CASE,
-            title=f"Case #{case.pk} opened: {case.subject}",
-            summary=case.description,
+            title=f"Case #{case.pk} {what}: {case.subject}",
+            summary=summary,
             ref=ref_of(case),
         )
+        for when, what, summary in moments
     ]
-    if case.resolved_at is not None:
-        out.append(
-            build(
-                case.customer_id,
-                case.workspace_id,
-                occurred_at=case.resolved_at,
-                kind=Kind.CASE,
-                title=f"Case #{case.pk} resolved: {case.subject}",
-                ref=ref_of(case),
-            )
-        )
-    return out
 
 
 def conversation_entry(conv: Conversation, contact_id: int, *, resolved: bool) -> TimelineEntry:
@@ -366,16 +346,7 @@ def record_interaction(workspace_id: int, interaction_id: int) -> TimelineEntry 
     )
     if interaction is None:
         return None
-    direction = f" ({interaction.direction})" if interaction.direction else ""
-    label = interaction.get_kind_display()
-    return add_entry(
-        interaction.contact,
-        occurred_at=interaction.occurred_at,
-        kind=interaction.kind,
-        title=f"{label}{direction}: {interaction.subject}" if interaction.subject else label,
-        summary=interaction.body,
-        ref=ref_of(interaction),
-    )
+    return place(interaction.contact, interaction_entry(interaction))
 
 
 def record_orders(workspace_id: int, order_ids: Sequence[int]) -> int:

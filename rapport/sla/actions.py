@@ -8,10 +8,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from rapport.cases.models import Case, CaseType, Priority, Status
+from rapport.cases.models import Case, CaseType, Status
 from rapport.core.access import require_role, require_same_workspace
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.models import Membership, Team
+from rapport.core.names import unique_name
+from rapport.core.priority import clean_priority
 from rapport.core.roles import Role
 from rapport.sla import timers
 from rapport.sla.calendar import check_time_zone, clean_holidays, clean_hours
@@ -33,18 +35,6 @@ POLICY_FIELDS = [
 TARGET_MAX = 366 * 24 * 60
 
 
-def _name(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError({"name": "The name is required."})
-    value = value.strip()
-    if len(value) > 100:
-        raise ValidationError({"name": f"The name is {len(value)} characters; at most 100."})
-    return value
-
-
-# Calendars ---------------------------------------------------------------------------------
-
-
 def _clean_calendar(
     actor: Membership,
     calendar: BusinessCalendar,
@@ -54,8 +44,13 @@ def _clean_calendar(
     holidays: object,
 ) -> None:
     errors: dict[str, list[str]] = {}
+    calendars = BusinessCalendar.objects.filter(workspace=actor.workspace)
     for field, clean, value in (
-        ("name", _name, name),
+        (
+            "name",
+            lambda v: unique_name(v, taken=calendars, noun="calendar", exclude=calendar.pk),
+            name,
+        ),
         ("time_zone", lambda v: check_time_zone(v).key, time_zone),
         ("hours", clean_hours, hours),
         ("holidays", clean_holidays, holidays if holidays is not None else []),
@@ -66,11 +61,6 @@ def _clean_calendar(
             errors[field] = error.messages
     if errors:
         raise ValidationError(errors)
-    taken = BusinessCalendar.objects.filter(
-        workspace=actor.workspace, name__iexact=calendar.name
-    ).exclude(pk=calendar.pk)
-    if taken.exists():
-        raise ValidationError({"name": f"There is already a calendar called {calendar.name!r}."})
 
 
 @action("sla.calendar.create")
@@ -134,16 +124,13 @@ def _clean_policy(actor: Membership, policy: SlaPolicy, fields: dict[str, Any]) 
         except ValidationError as error:
             errors[field] = error.messages
 
-    check("name", _name)
+    others = SlaPolicy.objects.filter(workspace=actor.workspace).exclude(pk=policy.pk)
+    check("name", lambda v: unique_name(v, taken=others, noun="policy"))
     for metric in Metric.values:
         check(f"{metric}_minutes", lambda v, f=f"{metric}_minutes": _target(v, f))
 
     def priority(value: object) -> int | None:
-        if value is None or value == "":
-            return None
-        if value not in Priority.values:
-            raise ValidationError(f"Unknown priority {value!r}; use one of {Priority.values}.")
-        return int(value)
+        return None if value is None or value == "" else clean_priority(value)
 
     def warn(value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 99:
@@ -172,9 +159,6 @@ def _clean_policy(actor: Membership, policy: SlaPolicy, fields: dict[str, Any]) 
         raise ValidationError(
             "Set at least one target (first response, next response, resolution)."
         )
-    others = SlaPolicy.objects.filter(workspace=actor.workspace).exclude(pk=policy.pk)
-    if others.filter(name__iexact=policy.name).exists():
-        raise ValidationError({"name": f"There is already a policy called {policy.name!r}."})
     clash = others.filter(active=True, case_type=policy.case_type, priority=policy.priority).first()
     if policy.active and clash is not None:
         raise ValidationError(

@@ -11,8 +11,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from rapport.cases.activity import case_url
-from rapport.cases.models import Case, Priority, Task
+from rapport.cases.models import Case, Task
 from rapport.core.models import Membership
+from rapport.core.priority import Priority, priority_name
 from rapport.core.roles import Role
 from rapport.notifications.actions import notify
 from rapport.notifications.models import Kind
@@ -138,7 +139,7 @@ def _raise_priority(timer: SlaTimer, case: Case, rule: EscalationRule) -> str:
         return f"Priority already urgent ({_why(timer, rule)})"
     case.priority = case.priority + 1
     Case.objects.filter(pk=case.pk).update(priority=case.priority, updated_at=timezone.now())
-    return f"Priority raised to {Priority(case.priority).label.lower()} ({_why(timer, rule)})"
+    return f"Priority raised to {priority_name(case.priority)} ({_why(timer, rule)})"
 
 
 def _notify_manager(timer: SlaTimer, case: Case, rule: EscalationRule) -> str:

@@ -9,8 +9,8 @@ it pauses or resumes, so the sweep finds the ones crossing a threshold with one 
 from django.db import models
 from django.db.models import Q
 
-from rapport.cases.models import Priority
 from rapport.core.models import Membership, Team, WorkspaceOwned
+from rapport.core.priority import priority_name
 
 
 class BusinessCalendar(WorkspaceOwned):
@@ -70,7 +70,7 @@ class SlaPolicy(WorkspaceOwned):
 
     @property
     def priority_label(self) -> str:
-        return "any priority" if self.priority is None else Priority(self.priority).label.lower()
+        return "any priority" if self.priority is None else priority_name(self.priority)
 
     def target(self, metric: str) -> int | None:
         value: int | None = getattr(self, f"{metric}_minutes")

@@ -4,8 +4,9 @@ and imports (multipart upload, the dry run's row errors, confirm, progress, the 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from rapport.api.contacts import ContactIn, ContactPatch
 from rapport.contacts import actions
-from rapport.contacts.models import Contact, Identity, ImportJob
+from rapport.contacts.models import CONTACT_FIELDS, Contact, Identity, ImportJob
 from rapport.contacts.tests.conftest import FIXTURES
 from rapport.core.models import AuditEvent
 from rapport.core.roles import Role
@@ -24,6 +25,14 @@ def media(settings, tmp_path):
 @pytest.fixture
 def agent(acme, make_member):
     return make_member(acme, Role.AGENT, email="sam@acme.example")
+
+
+def test_the_api_takes_a_contact_s_own_fields_each_its_related_row_by_id():
+    # the schemas are written out (they are the published contract): they must not drift
+    column = {field.name: field.attname for field in Contact._meta.concrete_fields}
+    own = [column[name] for name in CONTACT_FIELDS]
+    assert list(ContactIn.model_fields) == own
+    assert list(ContactPatch.model_fields) == own
 
 
 def test_create_search_read_change_delete(acme, owner, agent, api_client):

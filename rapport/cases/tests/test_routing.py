@@ -6,10 +6,11 @@ from django.core.exceptions import ValidationError
 
 from rapport.cases.models import Case, CaseType
 from rapport.core.models import Membership
+from rapport.core.priority import Priority
 from rapport.core.roles import Role
 from rapport.inbox import rule_actions
 from rapport.inbox.intake import reroute
-from rapport.inbox.models import Activity, Priority
+from rapport.inbox.models import Activity
 from rapport.inbox.registry import ACTION_TYPES
 from rapport.inbox.tests.factories import conversation, team
 from rapport.playbooks.models import PlaybookRun

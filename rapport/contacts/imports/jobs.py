@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from rapport.contacts.imports.mappings import CONTACT_FIELDS, PRESETS, get_mapping
+from rapport.contacts.imports.mappings import CONTACT_IMPORT_FIELDS, PRESETS, get_mapping
 from rapport.contacts.imports.readers import FileProblem, check_size
 from rapport.contacts.models import ImportJob
 from rapport.core.access import require_role
@@ -43,7 +43,7 @@ def clean_columns(
     chosen = {k: (v or "").strip() for k, v in (columns or {}).items() if (v or "").strip()}
     if later and not chosen:
         return {}
-    unknown = sorted(set(chosen) - set(CONTACT_FIELDS))
+    unknown = sorted(set(chosen) - set(CONTACT_IMPORT_FIELDS))
     if unknown:
         raise ValidationError({"columns": f"Unknown field(s): {', '.join(unknown)}."})
     if not {"name", "first_name", "last_name", "email"} & set(chosen):

@@ -15,6 +15,7 @@ A custom mapping names, field by field, the column chosen on the upload page.
 
 from dataclasses import dataclass, field
 
+from rapport.contacts import export
 from rapport.contacts.imports.readers import FileProblem, Table
 
 
@@ -26,8 +27,10 @@ class Target:
     CASES = "cases"
 
 
-#: The fields a contacts import fills, with the words people use for them.
-CONTACT_FIELDS = {
+#: The fields a contacts import fills, with the words people use for them: most of a contact's own
+#: (`models.CONTACT_FIELDS`), and columns that become something else (its company, its consent
+#: rows, a job title among its attributes).
+CONTACT_IMPORT_FIELDS = {
     "external_id": "External id",
     "name": "Full name",
     "first_name": "First name",
@@ -122,7 +125,7 @@ class Mapping:
         return resolved
 
     def field_label(self, name: str) -> str:
-        return CONTACT_FIELDS.get(name) or ORDER_FIELDS.get(name) or name.replace("_", " ")
+        return CONTACT_IMPORT_FIELDS.get(name) or ORDER_FIELDS.get(name) or name.replace("_", " ")
 
     def _column_words(self, wanted: str) -> str:
         names = []
@@ -344,22 +347,7 @@ RAPPORT = Mapping(
     label="Rapport contacts export (CSV)",
     target=Target.CONTACTS,
     source="rapport",
-    columns={
-        "external_id": ("Rapport ID",),
-        "name": ("Name",),
-        "first_name": ("First name",),
-        "last_name": ("Last name",),
-        "email": ("Email",),
-        "phone": ("Phone",),
-        "birth_date": ("Birth date",),
-        "city": ("City",),
-        "country": ("Country",),
-        "language": ("Language",),
-        "segment": ("Segment",),
-        "tier": ("Tier",),
-        "organization_name": ("Organization",),
-        "tags": ("Tags",),
-    },
+    columns={column.field: (column.header,) for column in export.COLUMNS if column.field},
     required_columns=("external_id",),
     required_values=(("name", "last_name", "email"),),
     help="A contacts CSV exported from Rapport (another workspace, or a backup).",

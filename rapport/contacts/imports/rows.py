@@ -176,6 +176,13 @@ class _Cleaner:
         else:
             self.ctx.seen[value] = self.row.line
 
+    def external_key(self) -> None:
+        """Keys the record by its id in the source system, which each row of the file needs."""
+        external_id = self.text("external_id") or ""
+        if not external_id:
+            self.fail("external_id", "is empty; each row needs its id from the source system.")
+        self.key("external_id", external_id, "external id")
+
     def required(self, *names: str, what: str = "") -> None:
         if not any((self.raw(n) or "").strip() for n in names):
             label = what or " or ".join(self.ctx.mapping.field_label(n).lower() for n in names)
@@ -285,10 +292,7 @@ def clean_organization(ctx: Context, row: Row) -> Record:
         if value:
             r.attributes[name] = value
     r.attributes.update(_attributes(ctx, row))
-    external_id = c.text("external_id") or ""
-    if not external_id:
-        c.fail("external_id", "is empty; each row needs its id from the source system.")
-    c.key("external_id", external_id, "external id")
+    c.external_key()
     return r
 
 
@@ -317,10 +321,7 @@ def _contact_refs(c: _Cleaner) -> None:
 def clean_opportunity(ctx: Context, row: Row) -> Record:
     c = _Cleaner(ctx, row)
     r = c.record
-    external_id = c.text("external_id") or ""
-    if not external_id:
-        c.fail("external_id", "is empty; each row needs its id from the source system.")
-    c.key("external_id", external_id, "external id")
+    c.external_key()
     stage = (c.raw("stage") or "").strip()
     won = c.check("is_won", values.parse_bool) if "is_won" in ctx.columns else None
     if not (won or stage.lower() == "closed won"):
@@ -341,10 +342,7 @@ def clean_opportunity(ctx: Context, row: Row) -> Record:
 def clean_case(ctx: Context, row: Row) -> Record:
     c = _Cleaner(ctx, row)
     r = c.record
-    external_id = c.text("external_id") or ""
-    if not external_id:
-        c.fail("external_id", "is empty; each row needs its id from the source system.")
-    c.key("external_id", external_id, "external id")
+    c.external_key()
     for name in ("number", "subject", "status", "priority", "origin"):
         r.fields[name] = c.text(name) or ""
     r.fields["description"] = (c.raw("description") or "").strip()

@@ -17,9 +17,10 @@ from django.db.models import Min, Sum
 from django.utils import timezone
 
 from rapport.contacts.events import ORDERS_RECORDED
-from rapport.contacts.imports.mappings import Target
+from rapport.contacts.imports.mappings import CONTACT_IMPORT_FIELDS, Target
 from rapport.contacts.imports.rows import Context, Record
 from rapport.contacts.models import (
+    CONTACT_FIELDS,
     Consent,
     Contact,
     Order,
@@ -182,22 +183,11 @@ def resolve(ctx: Context, workspace: Workspace, records: Sequence[Record]) -> No
 
 # ---- contacts ----
 
+#: The contact's own fields an import row sets as they are: those it imports (its external id is
+#: the row's key, set apart), and the email's matching key.
 CONTACT_MODEL_FIELDS = {
-    "name",
-    "first_name",
-    "last_name",
-    "email",
+    *(CONTACT_IMPORT_FIELDS.keys() & set(CONTACT_FIELDS) - {"external_id"}),
     "email_key",
-    "phone",
-    "birth_date",
-    "city",
-    "country",
-    "language",
-    "segment",
-    "tier",
-    "website",
-    "bio",
-    "tags",
 }
 
 

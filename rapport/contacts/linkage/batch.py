@@ -24,7 +24,7 @@ from rapport.contacts.linkage.blocking import dedupe_pairs
 from rapport.contacts.linkage.matcher import deterministic, explain
 from rapport.contacts.linkage.records import Record
 from rapport.contacts.linkage.resolve import (
-    CONTACT_FIELDS,
+    RECORD_FIELDS,
     candidate_ids,
     decided_pairs,
     policy_of,
@@ -46,9 +46,9 @@ def _pairs(run: DedupeRun) -> tuple[dict[int, Record], list[tuple[int, int]]]:
             for other in candidate_ids(contact):
                 pairs.add((min(contact.pk, other), max(contact.pk, other)))
         ids = {pk for pair in pairs for pk in pair}
-        records = {r.key: r for r in records_of(active.filter(pk__in=ids).values(*CONTACT_FIELDS))}
+        records = {r.key: r for r in records_of(active.filter(pk__in=ids).values(*RECORD_FIELDS))}
         return records, sorted(p for p in pairs if p[0] in records and p[1] in records)
-    listed = records_of(active.order_by("pk").values(*CONTACT_FIELDS).iterator(chunk_size=5000))
+    listed = records_of(active.order_by("pk").values(*RECORD_FIELDS).iterator(chunk_size=5000))
     found = []
     for i, j in dedupe_pairs(listed):
         low, high = sorted((listed[i].key, listed[j].key))

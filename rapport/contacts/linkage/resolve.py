@@ -36,7 +36,9 @@ BLOCK_LIMIT = 100
 NEIGHBOURS = 5
 _URL = re.compile(r"https?://[^\s<>\"')]+", re.IGNORECASE)
 
-CONTACT_FIELDS = (
+#: What identity resolution reads of a contact to make its Record (with its identities): the
+#: values it compares, the email as its matching key. Not the list people edit.
+RECORD_FIELDS = (
     "pk",
     "name",
     "first_name",
@@ -62,7 +64,7 @@ def _split_name(name: str, first: str, last: str) -> tuple[str, str]:
 
 
 def record_of(values: dict, handles: Iterable[tuple[str, str]] = ()) -> Record:
-    """The matcher's Record of a contact, from its CONTACT_FIELDS values and identities.
+    """The matcher's Record of a contact, from its RECORD_FIELDS values and identities.
 
     Address parts and a national id or account number come from custom attributes when an
     import mapped them (street, street_number, address_line, postcode, region, national_id or
@@ -299,8 +301,7 @@ def find_matches(
     if not ids:
         return []
     rows = {
-        r["pk"]: r
-        for r in Contact.objects.filter(pk__in=[contact.pk, *ids]).values(*CONTACT_FIELDS)
+        r["pk"]: r for r in Contact.objects.filter(pk__in=[contact.pk, *ids]).values(*RECORD_FIELDS)
     }
     records = {r.key: r for r in records_of(rows.values())}
     mine = records[contact.pk]

@@ -5,7 +5,8 @@ from django.core.management import call_command
 
 from rapport.cases.models import Case
 from rapport.core.models import Membership, Workspace
-from rapport.inbox.models import Activity, Conversation, Priority, RoutingRule
+from rapport.core.priority import Priority
+from rapport.inbox.models import Activity, Conversation, RoutingRule
 from rapport.playbooks.models import PlaybookRun
 
 pytestmark = pytest.mark.django_db

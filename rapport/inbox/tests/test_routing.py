@@ -3,10 +3,11 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from rapport.core.priority import Priority
 from rapport.core.roles import Role
 from rapport.inbox import rule_actions
 from rapport.inbox.intake import reroute
-from rapport.inbox.models import Activity, Conversation, Priority, RuleApplication
+from rapport.inbox.models import Activity, Conversation, RuleApplication
 from rapport.inbox.registry import clean_actions
 from rapport.inbox.rules import Facts, clean_conditions
 from rapport.inbox.tests.factories import arrive, conversation, post, team
@@ -190,7 +191,7 @@ def test_only_managers_manage_rules_and_names_are_unique(owner, acme, make_membe
     with pytest.raises(PermissionDenied, match="manager or above"):
         _rule(agent, actions=[{"type": "add_tag", "tag": "x"}])
     _rule(owner, actions=[{"type": "add_tag", "tag": "x"}])
-    with pytest.raises(ValidationError, match="already a rule called"):
+    with pytest.raises(ValidationError, match="already a routing rule called"):
         _rule(owner, name="complaints TO care", actions=[{"type": "add_tag", "tag": "x"}])
 
 

@@ -3,8 +3,9 @@
 import pytest
 
 from rapport.cases import actions as cases
-from rapport.cases.models import Case, Priority, Task
+from rapport.cases.models import Case, Task
 from rapport.core.models import AuditEvent, Team
+from rapport.core.priority import Priority
 from rapport.core.roles import Role
 from rapport.notifications.models import Notification
 from rapport.sla import actions

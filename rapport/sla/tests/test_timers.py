@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from rapport.cases import actions as cases
-from rapport.cases.models import Priority
+from rapport.core.priority import Priority
 from rapport.core.roles import Role
 from rapport.engagement import actions as engagement
 from rapport.engagement import outbox

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from rapport.cases import actions, custom_fields, merge, public, selectors
 from rapport.cases.access import access_case, access_case_type, access_public_link, access_task
-from rapport.cases.models import Case, CaseType, Priority, Status
+from rapport.cases.models import Case, CaseType, Status
 from rapport.core.access import access_member, access_workspace
 from rapport.core.models import Membership, Team
+from rapport.core.priority import Priority
 from rapport.core.roles import Role
 from rapport.inbox.access import access_conversation
 from rapport.web.views import case_approvals, case_playbook, case_sla, contact_profile

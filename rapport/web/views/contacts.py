@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from rapport.contacts import export, selectors
 from rapport.contacts.access import access_import
 from rapport.contacts.imports import jobs, upload
-from rapport.contacts.imports.mappings import CONTACT_FIELDS, PRESETS
+from rapport.contacts.imports.mappings import CONTACT_IMPORT_FIELDS, PRESETS
 from rapport.contacts.imports.readers import FileProblem, max_bytes, size_label
 from rapport.contacts.models import Contact, ImportJob, Tier
 from rapport.core.access import access_workspace
@@ -208,7 +208,7 @@ def _job_context(membership: Membership, job: ImportJob) -> dict[str, Any]:
             context["file_columns"] = jobs.file_columns(job)
         except (FileProblem, OSError) as exc:
             context["columns_error"] = " ".join(getattr(exc, "messages", [str(exc)]))
-        context["fields"] = CONTACT_FIELDS.items()
+        context["fields"] = CONTACT_IMPORT_FIELDS.items()
     return context
 
 
@@ -226,25 +226,31 @@ def import_job(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
     )
 
 
+def _job_refused(
+    request: HttpRequest, membership: Membership, job: ImportJob, **why: Any
+) -> HttpResponse:
+    """The import's page again (400), with what was refused and why."""
+    return render_page(
+        request,
+        membership,
+        "web/contacts/import_job.html",
+        {**_job_context(membership, job), **why},
+        section="contacts",
+        status=400,
+    )
+
+
 @require_POST
 @member_view
 def import_columns(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
     membership = access_workspace(request.user, slug)
     job = access_import(membership, job_id)
-    chosen = {name: request.POST.get(f"col-{name}", "") for name in CONTACT_FIELDS}
+    chosen = {name: request.POST.get(f"col-{name}", "") for name in CONTACT_IMPORT_FIELDS}
     try:
         jobs.choose_columns(membership, job, columns=chosen)
     except ValidationError as exc:
-        context = _job_context(membership, job)
-        context["columns_error"] = " ".join(exc.messages)
-        context["chosen"] = chosen
-        return render_page(
-            request,
-            membership,
-            "web/contacts/import_job.html",
-            context,
-            section="contacts",
-            status=400,
+        return _job_refused(
+            request, membership, job, columns_error=" ".join(exc.messages), chosen=chosen
         )
     return redirect("web:contacts_import_job", slug=slug, job_id=job.pk)
 
@@ -259,16 +265,7 @@ def import_confirm(request: HttpRequest, slug: str, job_id: int) -> HttpResponse
             membership, job, valid_rows_only=request.POST.get("valid_rows_only") == "1"
         )
     except ValidationError as exc:
-        context = _job_context(membership, job)
-        context["confirm_error"] = " ".join(exc.messages)
-        return render_page(
-            request,
-            membership,
-            "web/contacts/import_job.html",
-            context,
-            section="contacts",
-            status=400,
-        )
+        return _job_refused(request, membership, job, confirm_error=" ".join(exc.messages))
     return redirect("web:contacts_import_job", slug=slug, job_id=job.pk)
 
 

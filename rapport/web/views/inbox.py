@@ -25,10 +25,11 @@ from rapport.cases.models import Case, CaseType
 from rapport.connectors.registry import CONNECTORS
 from rapport.core.access import access_member, access_team, access_workspace, require_role
 from rapport.core.models import Membership
+from rapport.core.priority import Priority
 from rapport.core.roles import Role
 from rapport.inbox import actions, capture, rule_actions, selectors
 from rapport.inbox.access import access_conversation, access_conversation_post, access_rule
-from rapport.inbox.models import Conversation, Priority, RoutingRule, SavedView, Status
+from rapport.inbox.models import Conversation, RoutingRule, SavedView, Status
 from rapport.inbox.registry import ACTION_TYPES
 from rapport.inbox.rules import FIELDS, describe_condition
 from rapport.listening.models import Intent, ListeningQuery, Sentiment

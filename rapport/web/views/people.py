@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from rapport.core import selectors as core_selectors
 from rapport.core.access import access_team, access_workspace
 from rapport.core.models import Membership
+from rapport.core.names import NAME_MAX
 from rapport.core.roles import Role
 from rapport.people import actions, selectors
 from rapport.people.models import Level
@@ -25,7 +26,7 @@ from rapport.web.views.common import (
 
 class SkillForm(forms.Form):
     name = forms.CharField(
-        max_length=actions.NAME_MAX,
+        max_length=NAME_MAX,
         label="Skill",
         help_text="An existing skill or a new one, e.g. mortgages, mobile app.",
     )
@@ -33,7 +34,7 @@ class SkillForm(forms.Form):
 
 
 class NewSkillForm(forms.Form):
-    name = forms.CharField(max_length=actions.NAME_MAX, label="Name")
+    name = forms.CharField(max_length=NAME_MAX, label="Name")
     description = forms.CharField(
         max_length=actions.DESCRIPTION_MAX,
         required=False,

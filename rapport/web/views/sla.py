@@ -15,9 +15,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from rapport.cases.models import CaseType, Priority
+from rapport.cases.models import CaseType
 from rapport.core.access import access_workspace, require_role
 from rapport.core.models import Membership, Team
+from rapport.core.priority import Priority
 from rapport.core.roles import Role
 from rapport.sla import actions, selectors
 from rapport.sla.access import access_calendar, access_policy, access_rule

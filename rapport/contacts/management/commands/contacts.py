@@ -19,7 +19,7 @@ from tqdm import tqdm
 from rapport.contacts import export
 from rapport.contacts.imports.engine import Progress, run_job
 from rapport.contacts.imports.jobs import new_job
-from rapport.contacts.imports.mappings import CONTACT_FIELDS, PRESETS
+from rapport.contacts.imports.mappings import CONTACT_IMPORT_FIELDS, PRESETS
 from rapport.contacts.models import Contact, ImportJob
 from rapport.contacts.selectors import filter_contacts
 from rapport.core.models import Membership, Workspace
@@ -86,7 +86,7 @@ class Command(BaseCommand):
             metavar="FIELD=COLUMN",
             help=(
                 "For --mapping custom: which column holds a field, e.g. --column email='E-mail'. "
-                f"Fields: {', '.join(CONTACT_FIELDS)}."
+                f"Fields: {', '.join(CONTACT_IMPORT_FIELDS)}."
             ),
         )
         exp = sub.add_parser(
