@@ -197,10 +197,6 @@ def inline(enabled: bool = True) -> Iterator[None]:
         _inline.reset(token)
 
 
-def is_inline() -> bool:
-    return _inline.get()
-
-
 def deliver(event: Event) -> None:
     """Runs or queues every listener of `event` (after the commit that made it)."""
     for listener in list(LISTENERS.get(event.name, ())):

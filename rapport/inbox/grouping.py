@@ -117,7 +117,7 @@ def group(
     *,
     now: datetime | None = None,
 ) -> Grouped:
-    """Puts saved posts in conversations; `matches` maps id(post) to the queries it matched.
+    """Puts saved posts in conversations; `matches` maps a post's id to the queries it matched.
 
     Posts already in a conversation (edits) stay there and are reported as `changed`.
     """
@@ -174,7 +174,7 @@ def group(
     conv: Conversation | None
     make = row_maker(Conversation)
     for p in new_posts:
-        label = primary_label([query_labels.get(q, "") for q in matches.get(id(p), ())])
+        label = primary_label([query_labels.get(q, "") for q in matches.get(p.pk, ())])
         conv = by_ref.get((p.network, p.reply_to_external_id)) if p.reply_to_external_id else None
         if conv is None and p.thread_external_id:
             conv = by_ref.get((p.network, p.thread_external_id))
@@ -262,7 +262,7 @@ def _save(
     pairs = {
         (placed.conversation.pk, query_id)
         for placed in result.placed
-        for query_id in matches.get(id(placed.post), ())
+        for query_id in matches.get(placed.post.pk, ())
     }
     bulk_insert(
         [ConversationQuery(conversation_id=c, query_id=q) for c, q in sorted(pairs)],

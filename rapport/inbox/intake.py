@@ -24,24 +24,6 @@ INTAKE_FIELDS = (
 )  # fmt: skip
 
 
-def intake(
-    workspace_id: int,
-    posts: Sequence[Post],
-    matches: dict[int, list[int]],
-    query_labels: dict[int, str],
-) -> Grouped:
-    """Groups saved posts (`matches`: id(post) -> query ids) and routes their conversations."""
-    grouped = group(workspace_id, posts, matches, query_labels)
-    if grouped.placed:
-        labels = {
-            p.post.pk: [query_labels.get(q, "") for q in matches.get(id(p.post), ())]
-            for p in grouped.placed
-        }
-        workspace = Workspace.objects.get(pk=workspace_id)
-        Router(workspace, labels=labels).route(grouped.placed)
-    return grouped
-
-
 def intake_stored(workspace_id: int, post_ids: Sequence[int]) -> Grouped:
     """Groups and routes stored posts by id, with their stored query matches (one query each).
 
@@ -63,11 +45,18 @@ def intake_stored(workspace_id: int, post_ids: Sequence[int]) -> Grouped:
             .values_list("post_id", "query_id")
         ):
             by_post.setdefault(post_id, []).append(query_id)
-        matches = {id(p): by_post[p.pk] for p in posts if p.pk in by_post}
-        labels = dict(
+        query_labels = dict(
             ListeningQuery.objects.filter(workspace_id=workspace_id).values_list("pk", "label")
         )
-        return intake(workspace_id, posts, matches, labels)
+        grouped = group(workspace_id, posts, by_post, query_labels)
+        if grouped.placed:
+            labels = {
+                p.post.pk: [query_labels.get(q, "") for q in by_post.get(p.post.pk, ())]
+                for p in grouped.placed
+            }
+            workspace = Workspace.objects.get(pk=workspace_id)
+            Router(workspace, labels=labels).route(grouped.placed)
+        return grouped
 
 
 def latest_posts(conversations: Iterable[Conversation]) -> list[Placed]:

@@ -4,13 +4,12 @@ from datetime import datetime, timedelta
 from itertools import count
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from rapport.contacts.models import Identity
 from rapport.core.models import Membership, Team, Workspace
 from rapport.inbox.grouping import Grouped
-from rapport.inbox.intake import intake
+from rapport.inbox.intake import intake_stored
 from rapport.inbox.models import Conversation
 from rapport.listening.models import ListeningQuery, Post, PostMatch
 
@@ -71,16 +70,8 @@ def post(
 
 
 def arrive(workspace: Workspace, *posts: Post) -> Grouped:
-    """Hands stored posts to the inbox as its listener does after a batch is stored: in a
-    transaction, whose commit tells the inbox's events."""
-    matches: dict[int, list[int]] = {}
-    labels: dict[int, str] = {}
-    for p in posts:
-        for m in PostMatch.objects.filter(post=p).select_related("query"):
-            matches.setdefault(id(p), []).append(m.query_id)
-            labels[m.query_id] = m.query.label
-    with transaction.atomic():
-        return intake(workspace.pk, list(posts), matches, labels)
+    """Hands stored posts to the inbox as its listener of `post.triaged` does."""
+    return intake_stored(workspace.pk, [p.pk for p in posts])
 
 
 def conversation(workspace: Workspace, text: str = "My card was declined", **fields: Any):
