@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import F
 
 from rapport.approvals.models import Approval
 from rapport.cases.models import Case
@@ -281,35 +282,19 @@ def approval_entry(approval: Approval, contact_id: int) -> TimelineEntry:
 
 
 def record_triaged_posts(workspace_id: int, post_ids: Sequence[int]) -> int:
-    """A triaged batch's posts by known customers join their timelines (`post.triaged`)."""
-    posts = Post.objects.filter(
-        workspace_id=workspace_id,
-        pk__in=list(post_ids),
-        identity__contact__isnull=False,
-        deleted_at__isnull=True,
-    ).only(*POST_ENTRY_FIELDS, "identity_id")
-    return record_posts(workspace_id, list(posts))
-
-
-def record_posts(workspace_id: int, posts: Sequence[Post]) -> int:
-    """Entries for the stored `posts` whose author's identity is linked to a contact (one query
-    to find them, one bulk insert)."""
-    identity_ids = {p.identity_id for p in posts if p.identity_id is not None}
-    if not identity_ids:
-        return 0
-    linked = dict(
-        Identity.objects.filter(
-            workspace_id=workspace_id, pk__in=identity_ids, contact__isnull=False
-        ).values_list("pk", "contact_id")
+    """A triaged batch's posts by known customers join their timelines (`post.triaged`): one
+    query for the posts whose author's identity is linked to a contact, one bulk insert."""
+    posts = (
+        Post.objects.filter(
+            workspace_id=workspace_id,
+            pk__in=list(post_ids),
+            identity__contact__isnull=False,
+            deleted_at__isnull=True,
+        )
+        .annotate(author_contact=F("identity__contact_id"))
+        .only(*POST_ENTRY_FIELDS)
     )
-    if not linked:
-        return 0
-    entries = [
-        post_entry(p, linked[p.identity_id])
-        for p in posts
-        if p.pk and p.identity_id in linked and p.deleted_at is None
-    ]
-    return insert_missing(entries)
+    return insert_missing([post_entry(p, p.author_contact) for p in posts])
 
 
 # ---- live: contacts' own writes (their events, wired in wiring.py) ----
