@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from rapport.connectors.base import Batch, NormalisedPost, Reject
 from rapport.connectors.registry import CONNECTORS
-from rapport.core import hooks
+from rapport.core import hooks, links
 from rapport.core.bulk import INSERT_BATCH, bulk_insert, row_maker
 from rapport.core.events import emit
 from rapport.core.models import Workspace
@@ -83,7 +83,7 @@ def _new_post(
         source_id=source.pk if source else None,
         network=p.network,
         external_id=p.external_id[:200],
-        url=p.url[:1000],
+        url=links.safe_url(p.url)[:1000],  # a network's javascript: link is never kept
         author_external_id=p.author.external_id[:200],
         author_handle=p.author.handle[:200],
         author_name=p.author.display_name[:200],
