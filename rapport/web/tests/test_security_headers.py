@@ -16,7 +16,7 @@ PROBE = (
 )
 
 
-def _headers(tmp_path, proxy: bool = False, **env: str) -> dict[str, str]:
+def _headers(tmp_path, env: dict[str, str], proxy: bool = False) -> dict[str, str]:
     result = run_rapport(
         "shell", "-c", PROBE.replace("{proxy}", str(proxy)),
         RAPPORT_VAR_DIR=str(tmp_path), DATABASE_URL=None, **env,
@@ -52,21 +52,19 @@ def test_no_page_template_has_inline_script_or_style(owner_client):
 
 def test_production_over_https_sends_hsts(tmp_path):
     production = {"RAPPORT_PRODUCTION": "true", "SECRET_KEY": "s" * 40}
-    headers = _headers(tmp_path, **production)
+    headers = _headers(tmp_path, production)
     assert headers["HSTS"] == "max-age=31536000"
     assert "script-src 'self'" in headers["CSP"]
     # Behind a load balancer that terminates HTTPS, X-Forwarded-Proto says so, when trusted.
-    assert _headers(tmp_path, proxy=True, RAPPORT_PROXY_COUNT="1", **production)["HSTS"] == (
-        "max-age=31536000"
-    )
-    assert _headers(tmp_path, proxy=True, **production)["HSTS"] == ""  # a client's own header
-    assert _headers(tmp_path, RAPPORT_HSTS_INCLUDE_SUBDOMAINS="true", **production)["HSTS"] == (
-        "max-age=31536000; includeSubDomains"
-    )
+    behind_proxy = production | {"RAPPORT_PROXY_COUNT": "1"}
+    assert _headers(tmp_path, behind_proxy, proxy=True)["HSTS"] == "max-age=31536000"
+    assert _headers(tmp_path, production, proxy=True)["HSTS"] == ""  # a client's own header
+    subdomains = production | {"RAPPORT_HSTS_INCLUDE_SUBDOMAINS": "true"}
+    assert _headers(tmp_path, subdomains)["HSTS"] == "max-age=31536000; includeSubDomains"
 
 
 def test_development_sends_no_hsts(tmp_path):
-    assert _headers(tmp_path, RAPPORT_PRODUCTION="false")["HSTS"] == ""
+    assert _headers(tmp_path, {"RAPPORT_PRODUCTION": "false"})["HSTS"] == ""
 
 
 def test_login_page_runs_under_the_policy_too(client: Client, db):
