@@ -18,15 +18,16 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
+_TRIGGER_SET = frozenset(TRIGGERS)
 _NUMBER_OR_PHONE = re.compile(r"[+-]?[\d\s().,/-]*\d[\d\s().,/-]*")
 
 
 def guard(value: object) -> str:
     """The cell as text, with a quote in front when a spreadsheet would run it as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in TRIGGERS and not _NUMBER_OR_PHONE.fullmatch(text):
-        return "'" + text
-    return text
+    text = value if isinstance(value, str) else "" if value is None else str(value)
+    if not text or text[0] not in _TRIGGER_SET:
+        return text
+    return text if _NUMBER_OR_PHONE.fullmatch(text) else "'" + text
 
 
 def unguard(text: str) -> str:
