@@ -269,8 +269,8 @@ def _comment(c: Comment, mentions: list[int]) -> dict[str, Any]:
     }
 
 
-def _detail(m: Membership, case: Case) -> dict[str, Any]:
-    d = selectors.case_outline(m, case)
+def _detail(m: Membership, case: Case, *, opened: bool = False) -> dict[str, Any]:
+    d = selectors.case_outline(m, case, opened=opened)
     return {
         **_out(case),
         "allowed_transitions": [to for to, _ in d.transitions],
@@ -291,14 +291,11 @@ def _optional_member(m: Membership, member_id: int | None) -> Membership | None:
 @router.get("/cases", response=CasePage, summary="Cases, latest change first, filtered")
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
     m = member(request)
-    page = selectors.case_page(
+    page = selectors.read_case_page(
         m,
+        {"status": filters.status, "team": filters.team, "owner": filters.owner, "q": filters.q},
         page=filters.page,
         per_page=filters.limit,
-        status=filters.status,
-        team=filters.team,
-        owner=filters.owner,
-        q=filters.q,
         related=SHOWN,
         open_tasks=False,
     )
@@ -338,7 +335,8 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]
         case = actions.open_case_from_conversation(m, conv, subject=payload.subject, **fields)
     else:
         case = actions.create_case(m, subject=payload.subject, **fields)
-    return Status(201, _detail(m, case))  # the case in hand: written, with its related rows
+    # the case in hand, as written, with the related rows it was given
+    return Status(201, _detail(m, case, opened=True))
 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut)

@@ -223,7 +223,9 @@ def create_contact(request: HttpRequest, payload: ContactIn) -> Status[dict[str,
     m = member(request)
     data = _refs(m, payload.model_dump())
     contact = actions.create_contact(m, **data)
-    return Status(201, _detail(access_contact(m, contact.pk)))
+    # the contact in hand, as written, with its organization and owner; nothing links
+    # identities to a contact being added
+    return Status(201, {**_out(contact), "identities": []})
 
 
 @router.get("/contacts/{contact_id}", response=ContactDetailOut, summary="One contact")

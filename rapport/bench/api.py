@@ -16,7 +16,9 @@ How it measures:
   a kept-alive connection, wall clock of the measured scenarios.
 - Queries per scenario: a separate pass in this process, the same five requests through
   Django's test client (same URLs, middleware, token and database), each query counted with
-  `connection.execute_wrapper`; after one warmup scenario, the mean of `--query-scenarios`.
+  `connection.execute_wrapper`; run after the served scenarios (so over as many cases), after
+  one warmup scenario, the mean of `--query-scenarios`. BEGIN is counted, COMMIT is not (it is
+  no statement: the driver commits).
 
 The workspace (bench-api-<time>) and everything the scenarios wrote are deleted afterwards
 unless `--keep`. Figures are measured, never asserted: this is a benchmark, not a test.
@@ -82,13 +84,14 @@ def run(log: Callable[[str], Any], **options: Any) -> dict[str, Any]:
     settings.DEBUG = False
     workspace, token = _setup()
     with throwaway(workspace, _delete, keep=options["keep"]):
+        served = _serve_and_measure(token, scenarios, warmup, clients, options["workers"], log)
+        # after the served ones: the same workspace, as many cases as the server saw
         queries, per_step = _count_queries(token, options["query_scenarios"])
         log(
             f"Queries per scenario: {queries:.1f} ("
             + ", ".join(f"{step} {n:.1f}" for step, n in per_step.items())
             + ")"
         )
-        served = _serve_and_measure(token, scenarios, warmup, clients, options["workers"], log)
     figures = {
         "database": connection.vendor,
         "scenarios": scenarios,

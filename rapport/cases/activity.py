@@ -71,7 +71,7 @@ def tell_watchers(
     skipped = {m.pk for m in skip}
     if actor is not None:
         skipped.add(actor.pk)  # nobody is told about their own doing
-    watchers = case.watchers.exclude(pk__in=skipped).select_related("user", "workspace")
+    watchers = case.watchers.exclude(pk__in=skipped)
     notify_members(case.workspace, watchers, WATCH_KIND, text, case_url(case), actor)
 
 

@@ -5,7 +5,7 @@ Lists never COUNT(*) a whole table: counts stop at COUNT_CAP ("10,000+"), and ea
 facts (open tasks) are read for that page's rows only.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,16 +121,24 @@ def filter_cases(
 
 
 def case_page(
+    member: Membership, *, page: int = 1, per_page: int = PAGE, **filters: str
+) -> CasePage:
+    """A page of the member's cases for the list page: with owners, teams, customers and each
+    one's count of open tasks."""
+    return read_case_page(member, filters, page=page, per_page=per_page)
+
+
+def read_case_page(
     member: Membership,
+    filters: Mapping[str, str],
     *,
     page: int = 1,
     per_page: int = PAGE,
     related: Sequence[str] = ("owner__user", "team", "customer"),
     open_tasks: bool = True,
-    **filters: str,
 ) -> CasePage:
     """A page of the member's cases, latest change first, read with `related` and, with
-    `open_tasks`, each one's count of open tasks (the list page shows both; the API neither)."""
+    `open_tasks`, each one's count of open tasks (the API shows neither customers nor counts)."""
     if not 1 <= per_page <= MAX_PAGE:
         raise ValidationError({"limit": f"limit must be 1 to {MAX_PAGE}."})
     if page < 1:
@@ -218,12 +226,15 @@ class CaseOutline:
     transitions: list[tuple[str, str]]
 
 
-def case_outline(member: Membership, case: Case) -> CaseOutline:
+def case_outline(member: Membership, case: Case, *, opened: bool = False) -> CaseOutline:
     """`case_detail` for the API: the same tasks, comments and ids in the same order, read as
-    rows and ids (no people, merges or custom field forms); the case comes from access_case."""
+    rows and ids (no people, merges or custom field forms); the case comes from access_case.
+
+    `opened`: the case was opened in this request. What opens with it (a playbook's tasks,
+    watchers) is read; comments and children it cannot have yet are not."""
     if case.workspace_id != member.workspace_id:
         raise ValidationError("This case belongs to another workspace.")
-    comments = list(case.comments.all())
+    comments = [] if opened else list(case.comments.all())
     mentions: dict[int, list[int]] = {c.pk: [] for c in comments}
     if comments:
         for comment_id, member_id in (
@@ -237,7 +248,9 @@ def case_outline(member: Membership, case: Case) -> CaseOutline:
         comments=comments,
         mentions=mentions,
         watchers=list(case.watchers.values_list("pk", flat=True)),
-        children=list(
+        children=[]
+        if opened
+        else list(
             case.children.order_by("-updated_at", "-id").values_list("pk", flat=True)[
                 :CHILDREN_SHOWN
             ]
