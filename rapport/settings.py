@@ -111,14 +111,24 @@ TEMPLATES = [
 ]
 
 # Databases: SQLite under var/ unless DATABASE_URL says otherwise.
+# A connection is kept for DATABASE_CONN_MAX_AGE seconds and reused by the requests its thread
+# serves (0: a new connection per request); with health checks, a kept connection that went
+# away (a restarted database) is replaced before a request uses it instead of failing it.
 DATABASES = {
     "default": env.dj_db_url(
-        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'rapport.sqlite3'}", conn_max_age=60
+        "DATABASE_URL",
+        default=f"sqlite:///{VAR_DIR / 'rapport.sqlite3'}",
+        conn_max_age=env.int(
+            "DATABASE_CONN_MAX_AGE",
+            60,
+            validate=Range(min=0, error="must be a number of seconds, 0 or more"),
+        ),
+        conn_health_checks=env.bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
 _db = DATABASES["default"]
 if _db["ENGINE"] == "django.db.backends.sqlite3":
-    _db["CONN_MAX_AGE"] = 0
+    # The pragmas are set once per connection, when it opens.
     _db["OPTIONS"] = {
         # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait instead of failing.
         "transaction_mode": "IMMEDIATE",

@@ -235,7 +235,8 @@ def create_contact(request: HttpRequest, payload: ContactIn) -> Status[dict[str,
     m = member(request)
     data = _refs(m, payload.model_dump())
     contact = actions.create_contact(m, **data)
-    return Status(201, _detail(access_contact(m, contact.pk)))
+    # read back as stored (amounts to their decimal places); no identity links to it yet
+    return Status(201, {**_out(access_contact(m, contact.pk)), "identities": []})
 
 
 @router.get("/contacts/{contact_id}", response=ContactDetailOut, summary="One contact")

@@ -709,8 +709,10 @@ def add_comment(actor: Membership, case: Case, *, body: str, public: bool = Fals
     comment = Comment.objects.create(
         workspace=actor.workspace, case=case, author=actor, body=text, public=public
     )
-    comment.mentions.set(people)
-    comment.team_mentions.set(teams)
+    if people:  # a new comment: nothing to replace, nothing to read first
+        comment.mentions.add(*people)
+    if teams:
+        comment.team_mentions.add(*teams)
     case.watchers.add(actor, *people)
     case.save(update_fields=["updated_at"])
     event = record_by(

@@ -126,6 +126,21 @@ def notify(
     return rows[0] if rows else None
 
 
+def notify_members(
+    workspace: Workspace,
+    members: Iterable[Membership],
+    kind: str,
+    text: str,
+    url: str = "",
+    actor: Membership | None = None,
+    *,
+    email: bool = True,
+) -> list[Notification]:
+    """`notify` for each of `members` (but the actor): their preferences read at once, one
+    email task for all of them."""
+    return _deliver(workspace, members, kind, text, url, actor, email)
+
+
 def notify_team(
     team: Team,
     kind: str,

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from rapport.bench import (
+    api,
     cases,
     contacts_import,
     inbox,
@@ -31,6 +32,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "profile": profile,
     "import": contacts_import,
     "playbooks": playbooks,
+    "api": api,
 }
 
 
