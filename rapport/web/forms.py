@@ -7,7 +7,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 
 from rapport.core.models import Membership
-from rapport.core.roles import ROLE_HELP, Role
+from rapport.core.permissions import describe
+from rapport.core.roles import Role
 
 
 class LoginForm(AuthenticationForm):
@@ -84,4 +85,4 @@ class TokenForm(forms.Form):
     )
 
 
-ROLE_HELP_ROWS = [(role.label, ROLE_HELP[role]) for role in Role]
+ROLE_HELP_ROWS = [(role.label, describe(role)) for role in reversed(Role)]

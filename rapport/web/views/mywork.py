@@ -24,6 +24,7 @@ from rapport.cases.access import access_task
 from rapport.cases.models import Case
 from rapport.core.access import access_member, access_workspace
 from rapport.core.models import Membership
+from rapport.core.permissions import Verb, can
 from rapport.core.roles import Role
 from rapport.web.views.common import is_fragment, member_view, render_page, search_term
 
@@ -109,7 +110,7 @@ def context(request: HttpRequest, membership: Membership) -> dict[str, Any]:
         .exclude(role=Role.VIEWER)
         .select_related("user")
         .order_by("user__full_name", "user__email"),
-        "can_delegate": membership.has_role(Role.EMPLOYEE),
+        "can_delegate": can(membership, Verb.DELEGATE),
     }
 
 
