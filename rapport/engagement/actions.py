@@ -119,6 +119,7 @@ def check_draft(
     actor: Membership, post: Post, *, text: str, visibility: str = Reply.Visibility.PUBLIC
 ) -> list[Finding]:
     """The findings on a reply being written (a read: nothing is stored)."""
+    require(actor, Verb.REPLY)
     return check(
         Draft(
             text=_clean_text(text),
