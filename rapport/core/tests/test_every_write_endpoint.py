@@ -8,7 +8,7 @@ that accepts a POST. Each request runs in a savepoint rolled back after it, so e
 the same workspace. A member of another workspace gets 404 for every object of this one.
 """
 
-import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +17,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from rapport.approvals import actions as approval_actions
@@ -27,20 +27,19 @@ from rapport.cases import actions as case_actions
 from rapport.cases import merge as case_merge
 from rapport.cases import public
 from rapport.cases.models import Case, Task
-from rapport.contacts import actions as contact_actions
 from rapport.contacts.merge import merge_contacts
 from rapport.contacts.models import Contact, ImportJob, MatchSuggestion, Organization
 from rapport.contacts.tests.scenarios import _checked
 from rapport.core import actions as core
-from rapport.core.models import AuditEvent, Membership, TaskRun, Team
+from rapport.core.models import AuditEvent, Membership
 from rapport.core.permissions import Verb, can
 from rapport.core.roles import Role
 from rapport.engagement import actions as engagement_actions
-from rapport.engagement.models import Reply
+from rapport.engagement.models import EngagementPolicy, Reply
 from rapport.engagement.tests.factories import make_post
 from rapport.inbox import actions as inbox_actions
 from rapport.inbox import rule_actions
-from rapport.inbox.models import Conversation, SavedView
+from rapport.inbox.models import Conversation
 from rapport.inbox.tests.factories import arrive, post
 from rapport.listening.tests.scenarios import make_query, make_source, make_webhook
 from rapport.notifications.models import Notification
@@ -145,7 +144,9 @@ def _two_posts(w: World) -> tuple[Conversation, Any]:
 def _suggestion(w: World) -> MatchSuggestion:
     a = Contact.objects.create(workspace=w.owner.workspace, name="Maya Chen", email="m@example.com")
     b = Contact.objects.create(workspace=w.owner.workspace, name="Maya Chen", phone="+441632960961")
-    return MatchSuggestion.objects.create(workspace=w.owner.workspace, contact=a, other=b, score=0.8)
+    return MatchSuggestion.objects.create(
+        workspace=w.owner.workspace, contact=a, other=b, score=0.8
+    )
 
 
 def _contact_merge(w: World) -> Any:
@@ -306,9 +307,7 @@ API: dict[str, Write] = {
     ),
     "POST /api/v1/cases/{case_id}/playbook": Write(
         Verb.RUN_PLAYBOOKS,
-        lambda w, me: Req(
-            f"/api/v1/cases/{_case(w).pk}/playbook", {"playbook_id": w.playbook.pk}
-        ),
+        lambda w, me: Req(f"/api/v1/cases/{_case(w).pk}/playbook", {"playbook_id": w.playbook.pk}),
     ),
     "DELETE /api/v1/cases/{case_id}/public-link": Write(
         Verb.SHARE_STATUS,
@@ -361,9 +360,7 @@ API: dict[str, Write] = {
     ),
     "POST /api/v1/conversations/{conversation_id}/replies": Write(
         Verb.REPLY,
-        lambda w, me: Req(
-            f"/api/v1/conversations/{w.replyable_conv.pk}/replies", {"text": SORRY}
-        ),
+        lambda w, me: Req(f"/api/v1/conversations/{w.replyable_conv.pk}/replies", {"text": SORRY}),
     ),
     "POST /api/v1/dedupe-runs": Write(Verb.DEDUPE, lambda w, me: Req("/api/v1/dedupe-runs", {})),
     "PATCH /api/v1/engagement-policy": Write(
@@ -562,7 +559,7 @@ def attempt(build: Callable[[], Req], send: Callable[[Req], Any]) -> Outcome:
             outcome = Outcome(
                 response.status_code,
                 AuditEvent.objects.count() > before,
-                response.content[:300].decode(errors="replace"),
+                b"".join(response)[:300].decode(errors="replace"),
             )
             raise _Undo
     except _Undo:
@@ -614,7 +611,6 @@ def test_every_api_write_succeeds_exactly_for_the_roles_the_table_allows(world):
     wrong = []
     for key, write in sorted(API.items()):
         for role, member in world.me.items():
-
             outcome = attempt(
                 lambda write=write, member=member: write.build(world, member),  # type: ignore[misc]
                 lambda req, key=key, client=clients[role]: _call(client, key, req),  # type: ignore[misc]
@@ -639,4 +635,662 @@ def test_no_api_write_reaches_another_workspaces_objects(world):
         )
         if outcome.status != 404 or outcome.audited:
             wrong.append(f"{key} from another workspace: {outcome.status} {outcome.body!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+# The web pages --------------------------------------------------------------------------------
+
+WEEK = {f"day_{d}": "09:00-17:00" for d in range(5)} | {"day_5": "", "day_6": ""}
+
+
+def u(name: str, **ids: Any) -> str:
+    return reverse(f"web:{name}", kwargs={"slug": "acme", **ids})
+
+
+def web(
+    verb: Verb,
+    name: str,
+    data: Callable[[World, Membership], Any] | None = None,
+    audited: bool = True,
+    **ids: Callable[[World, Membership], int],
+) -> Write:
+    """A web form posted to the page `name`, its ids made from the world."""
+
+    def build(w: World, me: Membership) -> Req:
+        path = u(name, **{key: make(w, me) for key, make in ids.items()})
+        return Req(path, data(w, me) if data else {}, json=False)
+
+    return Write(verb, build, audited)
+
+
+WEB: dict[str, Write] = {
+    "inbox_bulk": web(
+        Verb.BULK_CONVERSATIONS,
+        "inbox_bulk",
+        lambda w, me: {"ids": [w.conv.pk], "status": "closed"},
+    ),
+    "inbox_view_save": web(
+        Verb.SAVE_VIEWS, "inbox_view_save", lambda w, me: {"name": "Urgent", "status": "open"}
+    ),
+    "inbox_view_delete": web(
+        Verb.SAVE_VIEWS,
+        "inbox_view_delete",
+        view_id=lambda w, me: (
+            inbox_actions.save_view(me, name="Mine", filters={"status": "open"}).pk
+        ),
+    ),
+    "inbox_capture": web(
+        Verb.CAPTURE_POSTS,
+        "inbox_capture",
+        lambda w, me: {"url": "https://forum.example/t/9", "text": "App down?", "author": "lu"},
+    ),
+    "inbox_rules": web(
+        Verb.MANAGE_ROUTING_RULES,
+        "inbox_rules",
+        lambda w, me: {
+            "name": "VIPs",
+            "match": "all",
+            "conditions": "[]",
+            "actions": '[{"type": "add_tag", "tag": "vip"}]',
+        },
+    ),
+    "inbox_rule_toggle": web(
+        Verb.MANAGE_ROUTING_RULES, "inbox_rule_toggle", rule_id=lambda w, me: w.rule.pk
+    ),
+    "inbox_rule_delete": web(
+        Verb.MANAGE_ROUTING_RULES, "inbox_rule_delete", rule_id=lambda w, me: w.rule.pk
+    ),
+    "conversation_assign": web(
+        Verb.WORK_CONVERSATIONS,
+        "conversation_assign",
+        lambda w, me: {"assignee": str(w.colleague.pk)},
+        conversation_id=lambda w, me: w.conv.pk,
+    ),
+    "conversation_status": web(
+        Verb.WORK_CONVERSATIONS,
+        "conversation_status",
+        lambda w, me: {"status": "resolved"},
+        conversation_id=lambda w, me: w.conv.pk,
+    ),
+    "conversation_priority": web(
+        Verb.WORK_CONVERSATIONS,
+        "conversation_priority",
+        lambda w, me: {"priority": "urgent"},
+        conversation_id=lambda w, me: w.conv.pk,
+    ),
+    "conversation_tags": web(
+        Verb.WORK_CONVERSATIONS,
+        "conversation_tags",
+        lambda w, me: {"tag": "vip"},
+        conversation_id=lambda w, me: w.conv.pk,
+    ),
+    "conversation_note": web(
+        Verb.ADD_NOTES,
+        "conversation_note",
+        lambda w, me: {"body": "Known issue"},
+        conversation_id=lambda w, me: w.conv.pk,
+    ),
+    "conversation_handoff": web(
+        Verb.HAND_OFF,
+        "conversation_handoff",
+        lambda w, me: {"to": str(w.colleague.pk), "note": "Yours: a card question"},
+        conversation_id=lambda w, me: w.conv.pk,
+    ),
+    "conversation_merge": web(
+        Verb.WORK_CONVERSATIONS,
+        "conversation_merge",
+        lambda w, me: {"into": str(w.other_conv.pk)},
+        conversation_id=lambda w, me: w.conv.pk,
+    ),
+    "conversation_split": web(
+        Verb.WORK_CONVERSATIONS,
+        "conversation_split",
+        conversation_id=lambda w, me: w.conv.pk,
+        post_id=lambda w, me: w.second_post.pk,
+    ),
+    "conversation_presence": web(
+        Verb.SAVE_VIEWS,
+        "conversation_presence",
+        lambda w, me: {"typing": "1"},
+        audited=False,
+        conversation_id=lambda w, me: w.conv.pk,
+    ),
+    "reply_composer": web(
+        Verb.REPLY,
+        "reply_composer",
+        lambda w, me: {"text": SORRY, "visibility": "public"},
+        post_id=lambda w, me: w.post.pk,
+    ),
+    "reply_check": web(
+        Verb.REPLY,
+        "reply_check",
+        lambda w, me: {"text": SORRY},
+        audited=False,
+        post_id=lambda w, me: w.post.pk,
+    ),
+    "reply_withdraw": web(
+        Verb.REPLY, "reply_withdraw", reply_id=lambda w, me: _waiting_reply(w, me).pk
+    ),
+    "approval_timers": web(
+        Verb.APPROVAL_TIMERS,
+        "approval_timers",
+        lambda w, me: {"remind_after_hours": "8", "escalate_after_hours": "24"},
+    ),
+    "approval_withdraw": web(
+        Verb.OTHERS_APPROVALS,
+        "approval_withdraw",
+        approval_id=lambda w, me: _approval(w, by=w.colleague).pk,
+    ),
+    "my_work_task_done": web(
+        Verb.WORK_OWN_TASKS, "my_work_task_done", task_id=lambda w, me: _my_task(w, me).pk
+    ),
+    "my_work_decide": web(
+        Verb.DECIDE_APPROVALS,
+        "my_work_decide",
+        lambda w, me: {"decision": "approve"},
+        approval_id=lambda w, me: _approval(w, by=w.colleague).pk,
+    ),
+    "my_work_delegate": web(
+        Verb.DELEGATE,
+        "my_work_delegate",
+        lambda w, me: {"delegate": str(w.colleague.pk), "starts_on": _today(), "ends_on": _today()},
+    ),
+    "my_work_delegation_end": web(
+        Verb.OTHERS_APPROVALS,
+        "my_work_delegation_end",
+        delegation_id=lambda w, me: _delegation(w).pk,
+    ),
+    "case_approval_request": web(
+        Verb.ASK_APPROVAL,
+        "case_approval_request",
+        lambda w, me: {"approver": "role:manager", "reason": "Refund 40 EUR"},
+        case_id=lambda w, me: w.case.pk,
+    ),
+    "approval_decide": web(
+        Verb.DECIDE_APPROVALS,
+        "approval_decide",
+        lambda w, me: {"decision": "approve"},
+        approval_id=lambda w, me: _approval(w, by=w.colleague).pk,
+    ),
+    "listening_query_create": web(
+        Verb.MANAGE_QUERIES,
+        "listening_query_create",
+        lambda w, me: {"name": "Rivals", "label": "competitor", "query": "globex"},
+    ),
+    "listening_triage_correct": web(
+        Verb.CORRECT_TRIAGE,
+        "listening_triage_correct",
+        lambda w, me: {"field": "sentiment", "value": "negative"},
+        post_id=lambda w, me: w.triaged.pk,
+    ),
+    "case_create": web(
+        Verb.OPEN_CASES,
+        "case_create",
+        lambda w, me: {"subject": "Card declined", "priority": "high"},
+    ),
+    "case_transition": web(
+        Verb.MOVE_CASES,
+        "case_transition",
+        lambda w, me: {"to": "waiting_customer"},
+        case_id=lambda w, me: w.case.pk,
+    ),
+    "case_task_add": web(
+        Verb.ADD_TASKS,
+        "case_task_add",
+        lambda w, me: {"title": "Call the branch"},
+        case_id=lambda w, me: w.case.pk,
+    ),
+    "case_comment": web(
+        Verb.COMMENT,
+        "case_comment",
+        lambda w, me: {"body": "Looking into it"},
+        case_id=lambda w, me: w.case.pk,
+    ),
+    "case_parent": web(
+        Verb.CHANGE_CASES,
+        "case_parent",
+        lambda w, me: {"parent": str(w.other_case.pk)},
+        case_id=lambda w, me: w.case.pk,
+    ),
+    "case_merge": web(
+        Verb.MERGE_CASES,
+        "case_merge",
+        lambda w, me: {"into": str(w.case.pk)},
+        case_id=lambda w, me: w.other_case.pk,
+    ),
+    "case_unmerge": web(
+        Verb.UNMERGE_CASES, "case_unmerge", case_id=lambda w, me: _merged_case(w).pk
+    ),
+    "case_fields": web(
+        Verb.CHANGE_CASES,
+        "case_fields",
+        lambda w, me: {"cf_amount": "80"},
+        case_id=lambda w, me: _typed_case(w).pk,
+    ),
+    "case_playbook_start": web(
+        Verb.RUN_PLAYBOOKS,
+        "case_playbook_start",
+        lambda w, me: {"playbook": str(w.playbook.pk)},
+        case_id=lambda w, me: _case(w).pk,
+    ),
+    "case_playbook_cancel": web(
+        Verb.RUN_PLAYBOOKS, "case_playbook_cancel", case_id=lambda w, me: _running(w).pk
+    ),
+    "case_playbook_retry": web(
+        Verb.RUN_PLAYBOOKS, "case_playbook_retry", case_id=lambda w, me: _failed_run(w).pk
+    ),
+    "case_playbook_step": web(
+        Verb.CHANGE_TASKS,
+        "case_playbook_step",
+        lambda w, me: {"outcome": "Called back"},
+        step_id=lambda w, me: _playbook_step(w, w.colleague).pk,
+    ),
+    "case_public_link": web(Verb.SHARE_STATUS, "case_public_link", case_id=lambda w, me: w.case.pk),
+    "case_public_link_revoke": web(
+        Verb.SHARE_STATUS,
+        "case_public_link_revoke",
+        link_id=lambda w, me: public.create_public_link(w.owner, _case(w)).pk,
+    ),
+    "case_task_status": web(
+        Verb.CHANGE_TASKS,
+        "case_task_status",
+        lambda w, me: {"status": "done"},
+        task_id=lambda w, me: _colleagues_task(w).pk,
+    ),
+    "case_from_conversation": web(
+        Verb.OPEN_CASES, "case_from_conversation", conversation_id=lambda w, me: w.conv.pk
+    ),
+    "contacts_import": web(
+        Verb.IMPORT_CONTACTS,
+        "contacts_import",
+        lambda w, me: {
+            "file": SimpleUploadedFile(
+                "people.csv", b"email,name\nm@example.com,Maya\n", "text/csv"
+            ),
+            "mapping": "custom",
+        },
+    ),
+    "contacts_import_columns": web(
+        Verb.IMPORT_CONTACTS,
+        "contacts_import_columns",
+        lambda w, me: {"col-email": "email", "col-first_name": "first name"},
+        job_id=lambda w, me: _columns_later(w).pk,
+    ),
+    "contacts_import_confirm": web(
+        Verb.IMPORT_CONTACTS,
+        "contacts_import_confirm",
+        lambda w, me: {"valid_rows_only": "1"},
+        job_id=lambda w, me: _checked(w.owner).pk,
+    ),
+    "contact_log": web(
+        Verb.LOG_INTERACTIONS,
+        "contact_log",
+        lambda w, me: {"kind": "call", "direction": "inbound", "subject": "Asked about fees"},
+        contact_id=lambda w, me: w.contact.pk,
+    ),
+    "contact_merge_accept": web(
+        Verb.MERGE_CONTACTS, "contact_merge_accept", suggestion_id=lambda w, me: _suggestion(w).pk
+    ),
+    "contact_merge_reject": web(
+        Verb.MERGE_CONTACTS, "contact_merge_reject", suggestion_id=lambda w, me: _suggestion(w).pk
+    ),
+    "contact_unmerge": web(
+        Verb.UNMERGE_ANY, "contact_unmerge", merge_id=lambda w, me: _contact_merge(w).pk
+    ),
+    "contact_dedupe": web(Verb.DEDUPE, "contact_dedupe"),
+    "people_skill_create": web(
+        Verb.ADD_SKILLS, "people_skill_create", lambda w, me: {"name": "pensions"}
+    ),
+    "people_skill_delete": web(
+        Verb.MANAGE_SKILLS, "people_skill_delete", skill_id=lambda w, me: w.skill.pk
+    ),
+    "people_member_skill_set": web(
+        Verb.OTHERS_SKILLS,
+        "people_member_skill_set",
+        lambda w, me: {"name": "mortgages", "level": "2"},
+        member_id=lambda w, me: w.colleague.pk,
+    ),
+    "people_member_skill_remove": web(
+        Verb.OTHERS_SKILLS,
+        "people_member_skill_remove",
+        member_id=lambda w, me: w.colleague.pk,
+        skill_id=lambda w, me: _colleague_skill(w).pk,
+    ),
+    "notifications_read": web(
+        Verb.READ_NOTIFICATIONS, "notifications_read", lambda w, me: {"all": "1"}, audited=False
+    ),
+    "notification_open": web(
+        Verb.READ_NOTIFICATIONS,
+        "notification_open",
+        audited=False,
+        notification_id=lambda w, me: _notification(w, me).pk,
+    ),
+    "settings_workspace": web(
+        Verb.RENAME_WORKSPACE, "settings_workspace", lambda w, me: {"name": "Acme Bank plc"}
+    ),
+    "settings_members": web(
+        Verb.MEMBERS,
+        "settings_members",
+        lambda w, me: {"email": "new@acme.example", "role": "agent", "password": ""},
+    ),
+    "settings_member_role": web(
+        Verb.MEMBERS,
+        "settings_member_role",
+        lambda w, me: {"role": "manager"},
+        member_id=lambda w, me: w.colleague.pk,
+    ),
+    "settings_member_remove": web(
+        Verb.MEMBERS, "settings_member_remove", member_id=lambda w, me: w.colleague.pk
+    ),
+    "settings_teams": web(Verb.TEAMS, "settings_teams", lambda w, me: {"name": "R&D"}),
+    "settings_team": web(
+        Verb.TEAMS,
+        "settings_team",
+        lambda w, me: {"name": "Customer Care", "description": ""},
+        team_id=lambda w, me: w.team.pk,
+    ),
+    "settings_team_delete": web(
+        Verb.TEAMS, "settings_team_delete", team_id=lambda w, me: w.team.pk
+    ),
+    "settings_team_add_member": web(
+        Verb.TEAM_MEMBERSHIP,
+        "settings_team_add_member",
+        lambda w, me: {"member": str(w.owner.pk)},
+        team_id=lambda w, me: w.team.pk,
+    ),
+    "settings_team_remove_member": web(
+        Verb.TEAM_MEMBERSHIP,
+        "settings_team_remove_member",
+        team_id=lambda w, me: w.team.pk,
+        member_id=lambda w, me: w.colleague.pk,
+    ),
+    "settings_tokens": web(Verb.OWN_TOKENS, "settings_tokens", lambda w, me: {"name": "Export"}),
+    "settings_notifications": web(
+        Verb.NOTIFICATION_SETTINGS,
+        "settings_notifications",
+        lambda w, me: {"mention-in_app": "on"},
+        audited=False,
+    ),
+    # The page lists (and revokes) your own tokens only.
+    "settings_token_revoke": web(
+        Verb.OWN_TOKENS,
+        "settings_token_revoke",
+        token_id=lambda w, me: core.create_api_token(me, name="old script")[0].pk,
+    ),
+    "settings_case_types": web(
+        Verb.CASE_TYPES, "settings_case_types", lambda w, me: {"name": "Complaint", "schema": "{}"}
+    ),
+    "settings_case_type": web(
+        Verb.CASE_TYPES,
+        "settings_case_type",
+        lambda w, me: {"name": "Payment dispute", "schema": "{}"},
+        type_id=lambda w, me: w.case_type.pk,
+    ),
+    "settings_tasks": web(Verb.BACKGROUND_TASKS, "settings_tasks"),
+    "settings_engagement": web(
+        Verb.ENGAGEMENT_POLICY,
+        "settings_engagement",
+        lambda w, me: {
+            "forbidden_phrases": "",
+            "sensitive_topics": "",
+            "public_contacts": "",
+            "disclosure": "I work at {workspace}.",
+            "designated_role": "agent",
+            "approver_role": "manager",
+            "approval_roles": ["employee"],
+            "approval_hours": "24",
+        },
+    ),
+    "settings_canned": web(
+        Verb.MANAGE_CANNED, "settings_canned", lambda w, me: {"name": "Sorry", "text": "Sorry!"}
+    ),
+    "settings_canned_edit": web(
+        Verb.MANAGE_CANNED,
+        "settings_canned_edit",
+        lambda w, me: {"name": "Thanks a lot", "text": "Thank you!"},
+        canned_id=lambda w, me: w.canned.pk,
+    ),
+    "settings_canned_delete": web(
+        Verb.MANAGE_CANNED, "settings_canned_delete", canned_id=lambda w, me: w.canned.pk
+    ),
+    "settings_outbox_retry": web(
+        Verb.RETRY_OTHERS_REPLIES,
+        "settings_outbox_retry",
+        reply_id=lambda w, me: _failed_reply(w).pk,
+    ),
+    "settings_sla_calendar_new": web(
+        Verb.SLA,
+        "settings_sla_calendar_new",
+        lambda w, me: {"name": "Night shift", "time_zone": "UTC", **WEEK, "holidays": ""},
+    ),
+    "settings_sla_calendar": web(
+        Verb.SLA,
+        "settings_sla_calendar",
+        lambda w, me: {"name": "Head office", "time_zone": "UTC", **WEEK, "holidays": ""},
+        calendar_id=lambda w, me: w.calendar.pk,
+    ),
+    "settings_sla_policy_new": web(Verb.SLA, "settings_sla_policy_new", lambda w, me: _sla_form(w)),
+    "settings_sla_policy": web(
+        Verb.SLA,
+        "settings_sla_policy",
+        lambda w, me: _sla_form(w, "Standard"),
+        policy_id=lambda w, me: w.sla_policy.pk,
+    ),
+    "settings_sla_rule_add": web(
+        Verb.SLA,
+        "settings_sla_rule_add",
+        lambda w, me: {"when": "breach", "metric": "", "do": "raise_priority"},
+        policy_id=lambda w, me: w.sla_policy.pk,
+    ),
+    "settings_sla_rule_delete": web(
+        Verb.SLA, "settings_sla_rule_delete", rule_id=lambda w, me: w.sla_rule.pk
+    ),
+    "settings_sla_start": web(Verb.SLA, "settings_sla_start"),
+    "settings_playbooks_upload": web(
+        Verb.PLAYBOOKS,
+        "settings_playbooks_upload",
+        lambda w, me: {
+            "case_type": str(w.case_type.pk),
+            "bpmn": SimpleUploadedFile("call.bpmn", SIMPLE_BPMN.encode(), "text/xml"),
+        },
+    ),
+    "settings_playbook_deactivate": web(
+        Verb.PLAYBOOKS, "settings_playbook_deactivate", playbook_id=lambda w, me: w.playbook.pk
+    ),
+}
+
+#: Pages anyone may post to without being a member: signing in and out, switching workspace.
+WEB_PUBLIC = {"login", "logout", "switch"}
+
+#: Pages that only show things: a POST to them changes nothing.
+WEB_READS = {
+    "activity",
+    "approval_attachment",
+    "approvals",
+    "case",
+    "cases",
+    "contact",
+    "contact_merge_suggestions",
+    "contact_timeline",
+    "contacts",
+    "contacts_export",
+    "contacts_import_errors",
+    "contacts_import_job",
+    "conversation",
+    "home",
+    "inbox",
+    "listening",
+    "listening_sources",
+    "my_work",
+    "notifications",
+    "notifications_bell",
+    "people",
+    "people_member",
+    "settings",
+    "settings_audit",
+    "settings_outbox",
+    "settings_playbooks",
+    "settings_sla",
+    "settings_task_run",
+    "status_page",
+    "workspace",
+}
+
+
+def _waiting_reply(w: World, me: Membership) -> Reply:
+    """A reply of `me`'s own that waits for approval (a viewer's cannot exist: one of the
+    colleague's stands in)."""
+    author = me if can(me, Verb.REPLY) else w.colleague
+    EngagementPolicy.objects.update_or_create(
+        workspace=w.owner.workspace, defaults={"sensitive_topics": ["lawsuit"]}
+    )
+    return engagement_actions.send_reply(
+        author,
+        make_post(w.owner.workspace, handle="sue"),
+        text="About the lawsuit: call us. " + SORRY,
+    )
+
+
+def _typed_case(w: World) -> Case:
+    kind = case_actions.create_case_type(
+        w.owner,
+        name="Refund",
+        schema={"type": "object", "properties": {"amount": {"type": "integer"}}},
+    )
+    return case_actions.create_case(w.owner, subject="Refund me", case_type=kind)
+
+
+def _columns_later(w: World) -> ImportJob:
+    from rapport.contacts.tests.scenarios import _upload
+
+    return _upload(w.owner, columns_later=True)
+
+
+def _colleague_skill(w: World) -> Any:
+    people_actions.set_member_skill(w.owner, w.colleague, skill=w.skill, level=2)
+    return w.skill
+
+
+def _notification(w: World, me: Membership) -> Notification:
+    return Notification.objects.create(
+        workspace=w.owner.workspace,
+        recipient=me,
+        kind="mention",
+        text="You were mentioned",
+        url="/",
+    )
+
+
+def _sla_form(w: World, name: str = "Premium") -> dict[str, str]:
+    return {
+        "name": name,
+        "case_type": "",
+        "priority": "" if name == "Standard" else "1",
+        "calendar": str(w.calendar.pk),
+        "first_response_minutes": "60",
+        "next_response_minutes": "",
+        "resolution_minutes": "480",
+        "warn_percent": "80",
+        "active": "on",
+    }
+
+
+def web_routes() -> dict[str, str]:
+    """Every named web page: name -> its route."""
+
+    def walk(patterns: list[Any], prefix: str = "") -> Any:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern) and p.name:
+                yield prefix + str(p.pattern), p
+
+    return {
+        p.name: route
+        for route, p in walk(get_resolver().url_patterns)
+        if not route.startswith("api/") and p.name
+    }
+
+
+#: Ids a read-only page is shown for, to check it refuses a POST.
+def _read_ids(w: World) -> dict[str, Any]:
+    return {
+        "conversation_id": w.conv.pk,
+        "case_id": w.case.pk,
+        "contact_id": w.contact.pk,
+        "member_id": w.colleague.pk,
+        "job_id": _checked(w.owner).pk,
+        "run_id": core.start_worker_check(w.owner).pk,
+        "calendar_id": w.calendar.pk,
+        "policy_id": w.sla_policy.pk,
+        "approval_id": _approval(w, by=w.colleague).pk,
+        "attachment_id": 1,
+        "notification_id": 1,
+        "token": "x" * 30,
+    }
+
+
+def test_every_web_page_is_a_write_with_a_verb_or_a_read():
+    names = set(web_routes())
+    unknown = names - set(WEB) - WEB_PUBLIC - WEB_READS
+    gone = (set(WEB) | WEB_PUBLIC | WEB_READS) - names
+    assert not unknown, f"say whether these pages write (WEB, with a verb) or read: {unknown}"
+    assert not gone, f"these entries name web pages that no longer exist: {gone}"
+
+
+@pytest.mark.django_db
+def test_a_post_to_a_page_that_reads_changes_nothing(world):
+    """A page listed as a read that records something when posted to is a write without a
+    verb."""
+    client = Client()
+    client.force_login(world.owner.user)
+    ids = _read_ids(world)
+    writing = []
+    for name in sorted(WEB_READS):
+        route = web_routes()[name]
+        kwargs = {k: ids[k] for k in re.findall(r"<(?:\w+:)?(\w+)>", route) if k != "slug"}
+        if "<slug:slug>" in route:
+            kwargs["slug"] = "acme"
+        path = reverse(f"web:{name}", kwargs=kwargs)
+        outcome = attempt(lambda path=path: Req(path), lambda req: client.post(req.path, {}))
+        if outcome.audited or outcome.status >= 500:
+            writing.append(f"{name} ({route}) answered a POST with {outcome.status}")
+    assert not writing, "give these pages an entry in WEB (a verb and a request):\n" + "\n".join(
+        writing
+    )
+
+
+@pytest.mark.django_db
+def test_every_web_write_succeeds_exactly_for_the_roles_the_table_allows(world):
+    clients = {}
+    for role, member in world.me.items():
+        clients[role] = Client()
+        clients[role].force_login(member.user)
+    wrong = []
+    for name, write in sorted(WEB.items()):
+        for role, member in world.me.items():
+            outcome = attempt(
+                lambda write=write, member=member: write.build(world, member),  # type: ignore[misc]
+                lambda req, client=clients[role]: client.post(req.path, req.data),  # type: ignore[misc]
+            )
+            problem = judge(name, role, write.verb, outcome, audited=write.audited)
+            if problem:
+                wrong.append(problem)
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_no_web_write_reaches_another_workspaces_objects(world):
+    client = Client()
+    client.force_login(world.outsider.user)
+    wrong = []
+    for name, write in sorted(WEB.items()):
+        if "_id>" not in web_routes()[name]:
+            continue
+        outcome = attempt(
+            lambda write=write: write.build(world, world.owner),  # type: ignore[misc]
+            lambda req: client.post(req.path.replace("/w/acme/", "/w/globex/", 1), req.data),
+        )
+        if outcome.status != 404 or outcome.audited:
+            wrong.append(f"{name} from another workspace: {outcome.status} {outcome.body!r}")
     assert not wrong, "\n".join(wrong)

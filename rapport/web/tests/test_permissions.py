@@ -8,15 +8,15 @@ from rapport.core.roles import Role
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", [Role.VIEWER, Role.EMPLOYEE, Role.AGENT])
-def test_below_manager_cannot_create_teams(signed_in, acme, make_member, role):
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.EMPLOYEE, Role.AGENT, Role.MANAGER])
+def test_below_admin_cannot_create_teams(signed_in, acme, make_member, role):
     client = signed_in(make_member(acme, role))
     page = client.get("/w/acme/settings/teams/")
     assert page.status_code == 200
     assert b"Create a team" not in page.content
     response = client.post("/w/acme/settings/teams/", {"name": "Shadow team"})
     assert response.status_code == 403
-    assert b"Only a manager or above may create teams." in response.content
+    assert b"Only an admin or above may create, rename and delete teams." in response.content
     assert b'class="mainnav"' in response.content
     assert not Team.objects.filter(name="Shadow team").exists()
 

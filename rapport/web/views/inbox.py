@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from rapport.cases import selectors as case_selectors
 from rapport.cases.models import Case, CaseType
 from rapport.connectors.registry import CONNECTORS
-from rapport.core.access import access_member, access_team, access_workspace
+from rapport.core.access import access_in_workspace, access_member, access_team, access_workspace
 from rapport.core.models import Membership
 from rapport.core.permissions import Verb, can, require
 from rapport.core.priority import Priority
@@ -230,10 +230,9 @@ def view_save(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def view_delete(request: HttpRequest, slug: str, view_id: int) -> HttpResponse:
     membership = access_workspace(request.user, slug)
-    saved = SavedView.objects.filter(owner=membership, pk=view_id).first()
-    if saved is not None:
-        actions.delete_view(membership, saved)
-        messages.success(request, f"View “{saved.name}” deleted.")
+    saved = access_in_workspace(membership, SavedView.objects.filter(owner=membership), view_id)
+    actions.delete_view(membership, saved)
+    messages.success(request, f"View “{saved.name}” deleted.")
     return redirect(_url(slug, "inbox"))
 
 

@@ -157,8 +157,8 @@ def complete_task(request: HttpRequest, slug: str, task_id: int) -> HttpResponse
     task = access_task(membership, task_id)
     try:
         case_actions.update_task(membership, task, status="done")
-    except (ValidationError, PermissionDenied) as error:
-        text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    except ValidationError as error:
+        text = " ".join(error.messages)
         return _answer(request, membership, "tasks", f"“{task.title}” not completed: {text}", False)
     return _answer(
         request, membership, "tasks", f"“{task.title}” is done (case #{task.case_id}).", True
