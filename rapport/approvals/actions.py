@@ -193,6 +193,7 @@ def decide(
     edits: dict[str, str] | None = None,
 ) -> Approval:
     """Approves or rejects; `edits` change the object as it is approved (edit and approve)."""
+    require(actor, Verb.DECIDE_APPROVALS)  # and then only what is asked of them, below
     if decision not in DECISIONS:
         raise ValidationError({"decision": f"Decide with “approve” or “reject”, not {decision!r}."})
     comment = _clean_comment(comment)

@@ -240,6 +240,7 @@ def remove_team_member(actor: Membership, team: Team, member: Membership) -> Tea
 @action("token.create")
 def create_api_token(actor: Membership, *, name: str) -> tuple[ApiToken, str]:
     """A new API token for the caller in this workspace; the secret is returned once, never kept."""
+    require(actor, Verb.OWN_TOKENS)
     name = name.strip() or "API token"
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
