@@ -42,7 +42,11 @@ class AddMemberForm(forms.Form):
     email = forms.EmailField(label="Email")
     full_name = forms.CharField(max_length=200, required=False, label="Full name")
     title = forms.CharField(max_length=200, required=False, label="Job title")
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.EMPLOYEE)
+    role = forms.ChoiceField(
+        choices=Role.choices,
+        initial=Role.EMPLOYEE,
+        help_text="What each role may do is listed under “What each role may do”.",
+    )
     password = forms.CharField(
         required=False,
         label="First password",

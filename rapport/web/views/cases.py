@@ -170,7 +170,6 @@ def _case_page(
         else "",
         "field_errors": field_errors or [],
         "can_merge": can(membership, Verb.MERGE_CASES),
-        "is_agent": can(membership, Verb.CHANGE_CASES),
         "case": case,
         "contact_panel": contact_profile.panel(membership, case.customer),
         **case_sla.panel(membership, case),
