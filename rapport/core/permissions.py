@@ -17,6 +17,7 @@ from rapport.core.models import Membership
 from rapport.core.roles import Role
 
 
+@enum.unique  # two verbs saying the same would silently be one
 class Verb(enum.Enum):
     """(area, what the member does in the users' words, the least role that may)."""
 
