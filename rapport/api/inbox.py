@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from rapport.api.auth import member
+from rapport.core import links
 from rapport.core.access import access_member, access_team
 from rapport.core.models import Membership
 from rapport.core.permissions import Verb, require
@@ -226,7 +227,7 @@ def _detail(m: Membership, conv: Conversation) -> dict[str, Any]:
             {
                 "id": p.pk,
                 "network": p.network,
-                "url": p.url,
+                "url": links.safe_url(p.url),
                 "author_handle": p.author_handle,
                 "author_name": p.author_name,
                 "title": p.title,

@@ -52,6 +52,7 @@ def _received_out(result: Received) -> dict[str, Any]:
         "deleted": result.deleted,
         "duplicates": result.duplicates,
         "quarantined": result.quarantined,
+        "repeated": result.repeated,
         "post_ids": result.created,
     }
 

@@ -11,8 +11,7 @@ from rapport.approvals.models import Delegation
 from rapport.core.access import access_in_workspace
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.models import Membership
-from rapport.core.permissions import Verb, require, require_own_or
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, can, require, require_own_or
 
 FIELDS = ["delegator", "delegate", "starts_on", "ends_on", "ended_at"]
 MAX_DAYS = 366
@@ -51,7 +50,7 @@ def delegate(
             raise ValidationError({"to": "The delegate must be a member of this workspace."})
     if to.pk == delegator.pk:
         raise ValidationError({"to": "Choose someone else to decide while you are away."})
-    if not to.has_role(Role.EMPLOYEE):
+    if not can(to, Verb.DECIDE_APPROVALS):
         raise ValidationError({"to": f"{to.user} is a viewer and cannot decide approvals."})
     start, end = _date(starts_on, "starts_on"), _date(ends_on, "ends_on")
     today = timezone.localdate()

@@ -23,6 +23,7 @@ from rapport.contacts.models import (
     Organization,
     Tier,
 )
+from rapport.core import links
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.events import emit
 from rapport.core.models import Membership
@@ -148,6 +149,8 @@ def clean_contact_fields(actor: Membership, fields: dict[str, Any]) -> dict[str,
                 if not isinstance(value or {}, dict):
                     raise ValidationError("Custom attributes must be an object of names.")
                 out[field] = dict(value or {})
+            elif field == "website":
+                out[field] = links.clean_web_url(value, "website", max_length=TEXT_LIMITS[field])
             elif field == "do_not_contact":
                 out[field] = bool(value)
             else:

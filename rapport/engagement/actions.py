@@ -12,13 +12,13 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.timesince import timesince
 
 from rapport.approvals import actions as approvals
 from rapport.approvals.models import Approval
+from rapport.core import links
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.events import emit
 from rapport.core.models import Membership, Team
@@ -89,16 +89,7 @@ def _who(member: Membership | None) -> str:
 
 
 def _clean_status_link(link: str | None) -> str | None:
-    link = (link or "").strip()
-    if not link:
-        return None
-    try:
-        URLValidator(schemes=["https", "http"])(link)
-    except ValidationError:
-        raise ValidationError({"status_link": "The status link must be a web address."}) from None
-    if len(link) > 500:
-        raise ValidationError({"status_link": "The status link has at most 500 characters."})
-    return link
+    return links.clean_web_url(link, "status link", field="status_link", max_length=500) or None
 
 
 def _clean_text(text: str) -> str:

@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 
 from rapport.core.models import Membership
-from rapport.core.permissions import describe
+from rapport.core.permissions import Verb, can, describe
 from rapport.core.roles import Role
 
 
@@ -32,9 +32,7 @@ class WorkspaceForm(forms.Form):
 def role_choices(actor: Membership) -> list[tuple[str, str]]:
     """The roles `actor` may hand out: only an owner makes owners."""
     return [
-        (role.value, role.label)
-        for role in Role
-        if role != Role.OWNER or actor.has_role(Role.OWNER)
+        (role.value, role.label) for role in Role if role != Role.OWNER or can(actor, Verb.OWNERS)
     ]
 
 

@@ -2,7 +2,6 @@
 imports (upload with a mapping, columns for a custom file, the dry run's row errors, a
 progress bar while the background task runs, then "import" for real)."""
 
-import csv
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -20,6 +19,7 @@ from rapport.contacts.imports import jobs, upload
 from rapport.contacts.imports.mappings import CONTACT_IMPORT_FIELDS, PRESETS
 from rapport.contacts.imports.readers import FileProblem, max_bytes, size_label
 from rapport.contacts.models import Contact, ImportJob, Tier
+from rapport.core import spreadsheet
 from rapport.core.access import access_workspace
 from rapport.core.models import Membership
 from rapport.core.permissions import Verb, can, refusal
@@ -279,7 +279,7 @@ def import_errors(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
     """Every row error of an import as CSV (line, column, reason)."""
     membership = access_workspace(request.user, slug)
     job = access_import(membership, job_id)
-    writer = csv.writer(_Echo())
+    writer = spreadsheet.writer(_Echo())
     rows = [["line", "column", "reason"]] + [
         [e["line"], e["column"], e["reason"]] for e in job.errors
     ]
