@@ -9,10 +9,10 @@ from ninja import Field, Query, Router, Schema, Status
 
 from rapport.api.auth import member
 from rapport.core import links
-from rapport.core.access import access_member, access_team, require_role
+from rapport.core.access import access_member, access_team
 from rapport.core.models import Membership
+from rapport.core.permissions import Verb, require
 from rapport.core.priority import priority_name
-from rapport.core.roles import Role
 from rapport.inbox import actions, capture, rule_actions, selectors
 from rapport.inbox.access import access_conversation, access_rule
 from rapport.inbox.models import Conversation, Note, RoutingRule
@@ -372,7 +372,7 @@ def _rule(rule: RoutingRule) -> dict[str, Any]:
 @router.get("/routing-rules", response=list[RuleOut], summary="The routing rules, in order")
 def list_rules(request: HttpRequest) -> list[dict[str, Any]]:
     m = member(request)
-    require_role(m, Role.AGENT, "see routing rules")
+    require(m, Verb.SEE_ROUTING_RULES)
     return [_rule(r) for r in selectors.rules(m)]
 
 

@@ -13,9 +13,8 @@ from django.db.models import Count, Max, Prefetch, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from rapport.core.access import require_role
 from rapport.core.models import Membership
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, require
 from rapport.listening import search
 from rapport.listening.access import access_query
 from rapport.listening.models import (
@@ -289,7 +288,7 @@ def top_terms(posts: QuerySet[Post], limit: int = 20) -> list[tuple[str, int]]:
 
 def source_health(viewer: Membership) -> QuerySet[Source]:
     """Every source with its health and how many payloads it sent to quarantine (admins)."""
-    require_role(viewer, Role.ADMIN, "see the health of sources")
+    require(viewer, Verb.SOURCE_HEALTH)
     return Source.objects.filter(workspace=viewer.workspace).annotate(
         quarantine_count=Count("quarantined", distinct=True)
     )
@@ -299,7 +298,7 @@ def quarantined(
     viewer: Membership, *, source_id: int | None = None
 ) -> QuerySet[QuarantinedPayload]:
     """What could not be parsed, newest first (admins)."""
-    require_role(viewer, Role.ADMIN, "see quarantined payloads")
+    require(viewer, Verb.SOURCE_HEALTH)
     items = QuarantinedPayload.objects.filter(workspace=viewer.workspace).select_related("source")
     if source_id not in (None, ""):
         items = items.filter(source__pk=source_id)

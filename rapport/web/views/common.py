@@ -18,6 +18,7 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from rapport.core import selectors
 from rapport.core.access import access_workspace
 from rapport.core.models import Membership
+from rapport.core.permissions import Verb, can
 from rapport.core.roles import Role
 
 PER_PAGE = 25
@@ -105,6 +106,7 @@ def render_page(
         "section": section,
         "is_manager": membership.has_role(Role.MANAGER),
         "is_admin": membership.has_role(Role.ADMIN),
+        "may": {verb.name: can(membership, verb) for verb in Verb},  # {% if may.TEAMS %}
         **(context or {}),
     }
     response = render(request, template, ctx, status=status)

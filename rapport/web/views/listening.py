@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from rapport.core.access import access_workspace, require_role
+from rapport.core.access import access_workspace
 from rapport.core.models import Membership
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, can, require
 from rapport.listening import actions, selectors
 from rapport.listening.access import access_post
 from rapport.listening.models import Intent, ListeningQuery, Post, Sentiment
@@ -150,7 +150,7 @@ def _page(
     context: dict[str, Any] = {
         "filters": filters,
         "page": posts,
-        "can_correct": membership.has_role(Role.EMPLOYEE),
+        "can_correct": can(membership, Verb.CORRECT_TRIAGE),
         "live": posts.number == 1,
         "sentiments": Sentiment.choices,
         "intents": Intent.choices,
@@ -175,7 +175,7 @@ def _page(
         periods=PERIODS,
         networks=selectors.networks(membership),
         form=form or QueryForm(),
-        can_manage=membership.has_role(Role.MANAGER),
+        can_manage=can(membership, Verb.MANAGE_QUERIES),
     )
     return render_page(
         request, membership, "web/listening/index.html", context, section="listening", status=status
@@ -216,7 +216,7 @@ def query_create(request: HttpRequest, slug: str) -> HttpResponse:
 def sources(request: HttpRequest, slug: str) -> HttpResponse:
     """Source health and the quarantine, for admins."""
     membership = access_workspace(request.user, slug)
-    require_role(membership, Role.ADMIN, "see the health of sources")
+    require(membership, Verb.SOURCE_HEALTH)
     items = paginate(request, selectors.quarantined(membership))
     items.object_list = list(items.object_list)
     for item in items.object_list:
