@@ -12,6 +12,7 @@ from rapport.bench import (
     inbox,
     ingest,
     linkage,
+    load,
     match,
     playbooks,
     profile,
@@ -31,6 +32,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "profile": profile,
     "import": contacts_import,
     "playbooks": playbooks,
+    "load": load,
 }
 
 
