@@ -38,7 +38,7 @@ _accounts: dict[str, Iterator[dict[str, Any]]] = {
 }
 #: Seconds after the last person started signing in before the measuring starts: the last
 #: sign-ins finish meanwhile.
-SETTLE = 15
+SETTLE = 30
 
 
 @events.spawning_complete.add_listener
