@@ -368,11 +368,14 @@ def _report(
         f" tasks queued when the load stopped: {backlog}, drained in {drained}s"
     )
     errors = total["failures"] if total else 0
-    passed = bool(slowest) and slowest["p99_ms"] < P99_LIMIT_MS and errors == 0
+    passed = slowest is not None and slowest["p99_ms"] < P99_LIMIT_MS and errors == 0
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     log(
         f"{'PASS' if passed else 'FAIL'}: p99 under {P99_LIMIT_MS} ms on every page and call "
         f"(slowest: {slowest['name'] if slowest else '-'} {slowest['p99_ms'] if slowest else '-'}"
-        f" ms), {errors} errors; machine: {os.cpu_count()} CPUs, {socket.gethostname()}"
+        f" ms), {errors} errors; machine: {socket.gethostname()}, {os.cpu_count()} CPUs, "
+        f"{memory:.0f} GiB, load average now {load}"
     )
     return {
         "users": options["users"],
@@ -393,4 +396,5 @@ def _report(
         "backlog_at_stop": backlog,
         "drain_seconds": drained,
         "passed": passed,
+        "machine": {"cpus": os.cpu_count(), "memory_gib": round(memory), "load_average": load},
     }

@@ -114,7 +114,7 @@ class Person(HttpUser):
             {
                 "username": self.account["email"],
                 "password": self.account["password"],
-                "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", ""),
+                "csrfmiddlewaretoken": self.client.cookies.get("csrftoken") or "",
             },
             name="web sign in",
             allow_redirects=False,
@@ -131,7 +131,7 @@ class Person(HttpUser):
     def form(self, path: str, data: dict[str, str], name: str) -> None:
         """A form post as the browser sends it: the CSRF token, and the redirect not followed
         (its page is timed as a page of its own)."""
-        data = {**data, "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", "")}
+        data = {**data, "csrfmiddlewaretoken": self.client.cookies.get("csrftoken") or ""}
         with self.client.post(
             W + path, data, name=name, allow_redirects=False, catch_response=True
         ) as response:

@@ -68,7 +68,7 @@ def build(*, people: int, conversations: int, cases: int, seed: int = 1) -> Plan
             for n, q, lbl in generate_queries(60, seed)
         ]
         tags = [Tag.objects.create(workspace=workspace, name=n) for n in ("vip", "cards", "app")]
-        engagement.update_policy(admin, **POLICY)
+        engagement.update_policy(admin, designated_teams=[], **POLICY)
         for name, text in CANNED.items():
             engagement.create_canned(admin, name=name, text=text)
     workers = [m for m in members if m.role in (Role.AGENT, Role.MANAGER)]

@@ -3,7 +3,7 @@
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -152,7 +152,7 @@ class CappedPaginator(Paginator):
 
     @functools.cached_property
     def count(self) -> int:
-        counted = self.object_list[: self.cap + 1].count()
+        counted = cast(QuerySet[Any], self.object_list)[: self.cap + 1].count()
         self.capped = counted > self.cap
         return min(counted, self.cap)
 
