@@ -77,6 +77,13 @@ def add_arguments(parser: CommandParser) -> None:
 
 
 def run(log: Callable[[str], Any], **options: Any) -> dict[str, Any]:
+    try:
+        return _run(log, **options)
+    except KeyboardInterrupt:
+        raise CommandError("Interrupted; every process the load test started is stopped.") from None
+
+
+def _run(log: Callable[[str], Any], **options: Any) -> dict[str, Any]:
     # Found, not imported: importing Locust patches this process for gevent.
     if importlib.util.find_spec("locust") is None:
         raise CommandError("Locust is not installed: pip install -e '.[dev]'")
