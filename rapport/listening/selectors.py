@@ -102,13 +102,17 @@ def workspace_queries(viewer: Membership) -> QuerySet[ListeningQuery]:
 
 
 def networks(viewer: Membership) -> list[str]:
-    """The networks this workspace has heard from, for the filter."""
-    return sorted(
-        Post.objects.filter(workspace=viewer.workspace)
-        .order_by()
-        .values_list("network", flat=True)
-        .distinct()
-    )
+    """The networks this workspace has heard from, for the filter. One index probe per network
+    (the next one after the last found, along the (workspace, network, external id) key): a
+    DISTINCT would read every post of the workspace on each listening page."""
+    found: list[str] = []
+    posts = Post.objects.filter(workspace=viewer.workspace).order_by("network")
+    while True:
+        after = posts.filter(network__gt=found[-1]) if found else posts
+        network = after.values_list("network", flat=True).first()
+        if network is None:
+            return found
+        found.append(network)
 
 
 @dataclass(frozen=True)

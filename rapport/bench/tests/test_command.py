@@ -20,6 +20,7 @@ NAMES = [
     "import",
     "playbooks",
     "api",
+    "load",
 ]
 
 

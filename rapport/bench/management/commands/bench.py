@@ -13,6 +13,7 @@ from rapport.bench import (
     inbox,
     ingest,
     linkage,
+    load,
     match,
     playbooks,
     profile,
@@ -33,6 +34,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "import": contacts_import,
     "playbooks": playbooks,
     "api": api,
+    "load": load,
 }
 
 
