@@ -1,12 +1,29 @@
 """Every error leaves the API as JSON with a message that names the problem."""
 
+import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
+from ninja.parser import Parser
+
+
+class NotAnObject(ValueError):
+    pass
+
+
+class ObjectParser(Parser):
+    """Every JSON body of the API is an object: an array or a string is refused, not read as
+    an object whose fields are all missing (ninja's schemas read attributes off anything)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise NotAnObject(f"Input should be a JSON object, not {type(data).__name__}")
+        return data
 
 
 def install(api: NinjaAPI) -> None:
@@ -16,6 +33,16 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(RequestDataTooBig)
     def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return respond(request, 413, "The request body is over 10 MB; send less at a time.")
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        cause = exc.__cause__
+        if isinstance(cause, NotAnObject):
+            error = {"type": "model_type", "loc": ["body"], "msg": str(cause)}
+            return respond(request, 422, f"body: {cause}", errors=[error])
+        if isinstance(cause, ValueError):  # not JSON, or not UTF-8
+            return respond(request, 400, f"Cannot parse request body: it is not JSON ({cause})")
+        return respond(request, exc.status_code, exc.message)
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
