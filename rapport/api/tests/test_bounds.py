@@ -122,6 +122,16 @@ def test_a_json_body_that_is_not_an_object_is_a_422(client):
     assert response.json()["detail"] == "body: Input should be a JSON object, not list"
 
 
+def test_text_with_a_nul_character_is_a_422_naming_where(client, owner):
+    # PostgreSQL stores no NUL in text or JSON: it was a 500 there
+    body = json.dumps({"name": "Dispute", "schema": {"properties": {"a\u0000": {}}}})
+    response = client.post("/api/v1/case-types", body, content_type="application/json")
+    assert problems_of(response) == [("body", "schema", "properties", "a\x00")]
+    assert response.json()["detail"].endswith("Text may not contain the NUL character (\\u0000)")
+    listed = client.get("/api/v1/cases", {"q": "card\x00"})
+    assert problems_of(listed) == [("query", "q")]
+
+
 def test_a_body_that_is_not_json_is_a_400_saying_so(client):
     response = client.post("/api/v1/teams", "{name: Claims", content_type="application/json")
     assert response.status_code == 400
