@@ -18,7 +18,7 @@ from rapport.api.schemas import ErrorOut, InvalidOut, RequestInvalidOut
 WRITES = {"post", "put", "patch", "delete"}
 
 #: status -> (when an operation answers it, what it means, its body)
-SHARED: dict[int, tuple[str, str, type[BaseModel]]] = {
+SHARED: dict[int, tuple[str, str, type[BaseModel] | None]] = {
     400: (
         "write or filter",
         "Refused by a rule of the workspace or of the data; the message names the problem",
@@ -32,6 +32,8 @@ SHARED: dict[int, tuple[str, str, type[BaseModel]]] = {
     403: ("auth", "The caller's role does not allow this", ErrorOut),
     404: ("object", "No such object in the caller's workspace", ErrorOut),
     413: ("body", "The request body is over 10 MB", ErrorOut),
+    # gunicorn's own answer (an HTML page) to a request line over 4 KB, before the app runs
+    414: ("query", "The address with its query string is over 4 KB", None),
     422: (
         "input",
         "The request does not match this schema: each problem named by where it is",
@@ -50,6 +52,7 @@ def _applies(when: str, method: str, operation: dict[str, Any]) -> bool:
         "object": has_path_ids or has_body,
         "body": has_body,
         "input": bool(operation.get("parameters")) or has_body,
+        "query": has_query,
     }[when]
 
 
@@ -70,6 +73,9 @@ class DocumentedSchema(OpenAPISchema):
             key = str(status) if str(status) in responses else status
             declared = responses.get(key)
             if declared is None and not _applies(when, method, operation):
+                continue
+            if model is None:
+                responses.setdefault(status, {"description": description})
                 continue
             self._add_model(model)
             if declared is not None and "content" not in declared:

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -72,6 +73,10 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(RequestDataTooBig)
     def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return respond(request, 413, "The request body is over 10 MB; send less at a time.")
+
+    @api.exception_handler(MultiPartParserError)
+    def bad_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        return respond(request, 400, f"Cannot parse the multipart form: {exc}")
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

@@ -217,3 +217,14 @@ def test_an_agent_sees_403_documented_and_answered(api_client, acme, make_member
     response = api_client(agent).get("/api/v1/audit-events")
     assert response.status_code == 403
     assert set(response.json()) == {"detail"}
+
+
+def test_a_broken_multipart_form_is_a_400_in_json(client):
+    response = client.generic(
+        "POST",
+        "/api/v1/imports",
+        b'--x\r\nContent-Disposition: form-data; name="file"\r\n',
+        content_type="multipart/form-data; boundary=",
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("Cannot parse the multipart form: ")
