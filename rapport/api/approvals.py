@@ -7,10 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from rapport.api.auth import member
+from rapport.api.bounds import Id
 from rapport.api.engagement import BlockedOut, blocked_out
+from rapport.api.pagination import Pages
 from rapport.api.schemas import ErrorOut
 from rapport.approvals import actions, delegations, selectors
 from rapport.approvals.models import Approval, Delegation
@@ -95,7 +97,7 @@ class DecisionIn(Schema):
     response=list[ApprovalOut],
     summary="Approvals asked of you (or your role), or asked by you",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_approvals(
     request: HttpRequest,
     state: Literal["pending", "approved", "rejected", "expired", "withdrawn", "all"] = "pending",
@@ -109,7 +111,7 @@ def list_approvals(
 
 
 @router.get("/approvals/{approval_id}", response=ApprovalOut, summary="One approval")
-def get_approval(request: HttpRequest, approval_id: int) -> Approval:
+def get_approval(request: HttpRequest, approval_id: Id) -> Approval:
     return selectors.access_approval(member(request), approval_id)
 
 
@@ -118,7 +120,7 @@ def get_approval(request: HttpRequest, approval_id: int) -> Approval:
     response={200: ApprovalOut, 409: ErrorOut, 422: BlockedOut},
     summary="Approve or reject (once; never your own request; a reason to reject)",
 )
-def decide(request: HttpRequest, approval_id: int, payload: DecisionIn) -> Status[Any]:
+def decide(request: HttpRequest, approval_id: Id, payload: DecisionIn) -> Status[Any]:
     """409 when it was decided already or has expired; 403 when it is not yours to decide
     (always for the member who asked: maker-checker); a delegate decides on behalf of the away
     approver, and `on_behalf_of` says so;
@@ -164,10 +166,10 @@ class DelegationOut(Schema):
 
 
 class DelegationIn(Schema):
-    delegate_id: int = Field(..., description="The member who decides your approvals meanwhile")
+    delegate_id: Id = Field(..., description="The member who decides your approvals meanwhile")
     starts_on: date
     ends_on: date = Field(..., description="The last day, inclusive")
-    delegator_id: int | None = Field(
+    delegator_id: Id | None = Field(
         None, description="Admins only: delegate someone else's approvals"
     )
 
@@ -206,6 +208,6 @@ def create_delegation(request: HttpRequest, payload: DelegationIn) -> Status[Any
     response=DelegationOut,
     summary="End a delegation now (back early)",
 )
-def end_delegation(request: HttpRequest, delegation_id: int) -> Delegation:
+def end_delegation(request: HttpRequest, delegation_id: Id) -> Delegation:
     m = member(request)
     return delegations.end_delegation(m, delegations.access_delegation(m, delegation_id))

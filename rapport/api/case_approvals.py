@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 
 from rapport.api.approvals import ApprovalOut
 from rapport.api.auth import member
+from rapport.api.bounds import Id
 from rapport.api.schemas import ErrorOut
 from rapport.approvals import attachments, selectors
 from rapport.approvals.models import Approval
@@ -22,11 +23,11 @@ router = Router(tags=["approvals"])
 
 
 class CaseApprovalIn(Schema):
-    approver_id: int | None = Field(None, description="The member asked (one of the three)")
+    approver_id: Id | None = Field(None, description="The member asked (one of the three)")
     approver_role: str = Field(
         "", description="Or a role: anyone holding it or a higher one may decide"
     )
-    approver_team_id: int | None = Field(None, description="Or a team: any member may decide")
+    approver_team_id: Id | None = Field(None, description="Or a team: any member may decide")
     amount: str | float | None = Field(
         None, description='The sum at stake, e.g. "1250.00" (at most two decimals)'
     )
@@ -41,7 +42,7 @@ class CaseApprovalIn(Schema):
     response={201: ApprovalOut},
     summary="Ask a person, a role or a team to approve something on a case (it waits on it)",
 )
-def request(request: HttpRequest, case_id: int, payload: CaseApprovalIn) -> Status[Any]:
+def request(request: HttpRequest, case_id: Id, payload: CaseApprovalIn) -> Status[Any]:
     """Give exactly one of `approver_id`, `approver_role`, `approver_team_id`. The case moves to
     waiting on approval; 400 names the problem (your own approval, a team with nobody else in
     it, a bad amount, a resolved case, one already pending) and nothing changes."""
@@ -67,7 +68,7 @@ def request(request: HttpRequest, case_id: int, payload: CaseApprovalIn) -> Stat
     response=list[ApprovalOut],
     summary="A case's approvals that you may see, newest first",
 )
-def list_for_case(request: HttpRequest, case_id: int) -> QuerySet[Approval]:
+def list_for_case(request: HttpRequest, case_id: Id) -> QuerySet[Approval]:
     m = member(request)
     case = access_case(m, case_id)
     return selectors.of_object(m, case)
@@ -80,7 +81,7 @@ def list_for_case(request: HttpRequest, case_id: int) -> QuerySet[Approval]:
 )
 def add_attachments(
     request: HttpRequest,
-    approval_id: int,
+    approval_id: Id,
     files: list[UploadedFile] = File(...),  # noqa: B008 - ninja's way to declare a file part
 ) -> Status[Any]:
     """Up to 5 files per approval, 10 MB each: PDF, PNG, JPEG, GIF, text, CSV or office files,

@@ -14,6 +14,7 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
 from rapport.api.auth import member
+from rapport.api.bounds import Id, PageNumber
 from rapport.api.core import router as core_router
 from rapport.cases import actions, merge, public, selectors
 from rapport.cases.access import access_case, access_case_type, access_task
@@ -98,28 +99,28 @@ class CaseIn(Schema):
     subject: str
     description: str = ""
     priority: str = "normal"
-    case_type_id: int | None = None
+    case_type_id: Id | None = None
     custom_fields: dict[str, Any] = Field(default_factory=dict)
-    customer_id: int | None = None
-    owner_id: int | None = None
-    team_id: int | None = None
+    customer_id: Id | None = None
+    owner_id: Id | None = None
+    team_id: Id | None = None
     tags: list[str] = Field(default_factory=list)
-    conversation_id: int | None = Field(
+    conversation_id: Id | None = Field(
         None, description="Open the case from this conversation (its subject and link kept)"
     )
-    parent_id: int | None = Field(None, description="Open it as a child of this case")
+    parent_id: Id | None = Field(None, description="Open it as a child of this case")
 
 
 class CasePatch(Schema):
     subject: str | None = None
     description: str | None = None
     priority: str | None = None
-    owner_id: int | None = None
-    team_id: int | None = None
-    customer_id: int | None = Field(None, description="The contact it is about; null: nobody")
+    owner_id: Id | None = None
+    team_id: Id | None = None
+    customer_id: Id | None = Field(None, description="The contact it is about; null: nobody")
     tags: list[str] | None = None
     custom_fields: dict[str, Any] | None = None
-    parent_id: int | None = Field(
+    parent_id: Id | None = Field(
         None, description="Make it a child of this case; null makes it a case of its own"
     )
     status: str | None = Field(
@@ -132,20 +133,20 @@ class CaseFilters(Schema):
     team: str = Field("", description="A team id or `none`")
     owner: str = Field("", description="A member id, `me` or `none`")
     q: str = Field("", description="Words in the subject or description, or a case number")
-    page: int = Field(1, ge=1)
+    page: PageNumber = 1
     limit: int = Field(selectors.PAGE, ge=1, le=selectors.MAX_PAGE)
 
 
 class TaskIn(Schema):
     title: str
-    assignee_id: int | None = None
+    assignee_id: Id | None = None
     due_date: str | None = Field(None, description="YYYY-MM-DD, today or later")
     checklist: list[Any] = Field(default_factory=list)
 
 
 class TaskPatch(Schema):
     title: str | None = None
-    assignee_id: int | None = None
+    assignee_id: Id | None = None
     due_date: str | None = None
     status: str | None = Field(None, description="open or done")
     checklist: list[Any] | None = None
@@ -160,8 +161,8 @@ class Problem(Schema):
     detail: str
 
 
-class MergeIn(Schema):
-    into: int = Field(description="The case this duplicate is merged into")
+class CaseMergeIn(Schema):
+    into: Id = Field(description="The case this duplicate is merged into")
 
 
 class TimelineItem(Schema):
@@ -181,8 +182,8 @@ class TimelinePage(Schema):
     has_next: bool
 
 
-class TimelineQuery(Schema):
-    page: int = Field(1, ge=1)
+class CaseTimelineQuery(Schema):
+    page: PageNumber = 1
     limit: int = Field(selectors.ACTIVITY_PAGE, ge=1, le=selectors.MAX_PAGE)
 
 
@@ -340,7 +341,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]
 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut)
-def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def get_case(request: HttpRequest, case_id: Id) -> dict[str, Any]:
     m = member(request)
     return _detail(m, access_case(m, case_id, related=SHOWN))
 
@@ -350,7 +351,7 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     response={200: CaseDetailOut, 409: Problem},
     summary="Change fields and/or the status; a transition not allowed now answers 409",
 )
-def patch_case(request: HttpRequest, case_id: int, payload: CasePatch) -> Any:
+def patch_case(request: HttpRequest, case_id: Id, payload: CasePatch) -> Any:
     m = member(request)
     case = access_case(m, case_id)
     fields = payload.dict(exclude_unset=True)
@@ -385,7 +386,7 @@ def patch_case(request: HttpRequest, case_id: int, payload: CasePatch) -> Any:
 
 
 @router.post("/cases/{case_id}/tasks", response={201: TaskOut}, summary="Add a task to a case")
-def add_task(request: HttpRequest, case_id: int, payload: TaskIn) -> Status[dict[str, Any]]:
+def add_task(request: HttpRequest, case_id: Id, payload: TaskIn) -> Status[dict[str, Any]]:
     m = member(request)
     task = actions.add_task(
         m,
@@ -398,7 +399,7 @@ def add_task(request: HttpRequest, case_id: int, payload: TaskIn) -> Status[dict
     return Status(201, _task(task))
 
 
-def patch_task(request: HttpRequest, run_id: int, payload: TaskPatch) -> dict[str, Any]:
+def patch_task(request: HttpRequest, run_id: Id, payload: TaskPatch) -> dict[str, Any]:
     """Change or complete the case task `run_id` (the path is shared with background runs)."""
     m = member(request)
     task = access_task(m, run_id)
@@ -427,7 +428,7 @@ core_router.add_api_operation(
     response={201: CommentOut},
     summary="An internal comment (@name mentions) or a public update for the customer",
 )
-def add_comment(request: HttpRequest, case_id: int, payload: CommentIn) -> Status[dict[str, Any]]:
+def add_comment(request: HttpRequest, case_id: Id, payload: CommentIn) -> Status[dict[str, Any]]:
     m = member(request)
     case = access_case(m, case_id, related=("workspace",))
     comment = actions.add_comment(m, case, body=payload.body, public=payload.public)
@@ -448,7 +449,7 @@ def add_comment(request: HttpRequest, case_id: int, payload: CommentIn) -> Statu
     response=CaseDetailOut,
     summary="Merge this duplicate into another case; answers the case it was merged into",
 )
-def merge_case(request: HttpRequest, case_id: int, payload: MergeIn) -> dict[str, Any]:
+def merge_case(request: HttpRequest, case_id: Id, payload: CaseMergeIn) -> dict[str, Any]:
     m = member(request)
     source = access_case(m, case_id)
     record = merge.merge(m, source, into=access_case(m, payload.into))
@@ -460,7 +461,7 @@ def merge_case(request: HttpRequest, case_id: int, payload: MergeIn) -> dict[str
     response=CaseDetailOut,
     summary="Undo a merge: the case comes back as it was, with what moved (admins)",
 )
-def unmerge_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def unmerge_case(request: HttpRequest, case_id: Id) -> dict[str, Any]:
     m = member(request)
     case = merge.unmerge(m, access_case(m, case_id))
     return _detail(m, access_case(m, case.pk))
@@ -487,7 +488,7 @@ def _timeline_item(a: Activity) -> dict[str, Any]:
     response=TimelinePage,
     summary="Everything that happened to the case, newest first, in pages",
 )
-def timeline(request: HttpRequest, case_id: int, q: Query[TimelineQuery]) -> dict[str, Any]:
+def timeline(request: HttpRequest, case_id: Id, q: Query[CaseTimelineQuery]) -> dict[str, Any]:
     m = member(request)
     page = selectors.case_activity(m, access_case(m, case_id), page=q.page, per_page=q.limit)
     return {
@@ -514,7 +515,7 @@ def _link(request: HttpRequest, link: PublicLink) -> dict[str, Any]:
     response={201: PublicLinkOut},
     summary="The customer's status page link (the live one, or a new one)",
 )
-def create_public_link(request: HttpRequest, case_id: int) -> Status[dict[str, Any]]:
+def create_public_link(request: HttpRequest, case_id: Id) -> Status[dict[str, Any]]:
     m = member(request)
     link = public.create_public_link(m, access_case(m, case_id))
     return Status(201, _link(request, link))
@@ -525,7 +526,7 @@ def create_public_link(request: HttpRequest, case_id: int) -> Status[dict[str, A
     response={204: None},
     summary="Revoke the case's public link: its page answers 404 from now on",
 )
-def revoke_public_link(request: HttpRequest, case_id: int) -> Status[None]:
+def revoke_public_link(request: HttpRequest, case_id: Id) -> Status[None]:
     m = member(request)
     link = public.live_link(access_case(m, case_id))
     if link is None:
@@ -568,7 +569,7 @@ def create_case_type(request: HttpRequest, payload: CaseTypeIn) -> Status[dict[s
     by_alias=True,
     summary="Rename a case type or replace its schema (admins)",
 )
-def patch_case_type(request: HttpRequest, type_id: int, payload: CaseTypePatch) -> dict[str, Any]:
+def patch_case_type(request: HttpRequest, type_id: Id, payload: CaseTypePatch) -> dict[str, Any]:
     m = member(request)
     found = access_case_type(m, type_id)
     return _type(actions.update_case_type(m, found, name=payload.name, schema=payload.schema_))

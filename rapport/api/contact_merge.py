@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from rapport.api.auth import member
+from rapport.api.bounds import Id, PageNumber
 from rapport.contacts import review
 from rapport.contacts.access import access_contact
 from rapport.contacts.merge import merge_contacts, unmerge
@@ -23,8 +24,8 @@ PAGE = 25
 MAX_PAGE = 100
 
 
-class MergeIn(Schema):
-    other_id: int = Field(description="The contact merged into this one (it stays, marked merged)")
+class ContactMergeIn(Schema):
+    other_id: Id = Field(description="The contact merged into this one (it stays, marked merged)")
 
 
 class MergeOut(Schema):
@@ -55,7 +56,7 @@ class FieldPart(Schema):
     bits: float | None = Field(description="Evidence in bits: > 0 for, < 0 against")
 
 
-class SuggestionOut(Schema):
+class MergeSuggestionOut(Schema):
     id: int
     contact: ContactBrief
     other: ContactBrief
@@ -66,7 +67,7 @@ class SuggestionOut(Schema):
 
 
 class SuggestionPage(Schema):
-    items: list[SuggestionOut]
+    items: list[MergeSuggestionOut]
     count: int
     page: int
     pages: int
@@ -74,16 +75,16 @@ class SuggestionPage(Schema):
 
 class SuggestionFilters(Schema):
     q: str = Field("", description="A name prefix of either contact")
-    page: int = Field(1, ge=1)
+    page: PageNumber = 1
     limit: int = Field(PAGE, ge=1, le=MAX_PAGE)
 
 
 class AcceptIn(Schema):
-    survivor_id: int | None = Field(None, description="Keep this one (default: the older)")
+    survivor_id: Id | None = Field(None, description="Keep this one (default: the older)")
 
 
 class DedupeIn(Schema):
-    contact_ids: list[int] = Field(
+    contact_ids: list[Id] = Field(
         default_factory=list, description="Only pairs with one of these (an import's); empty: all"
     )
 
@@ -138,7 +139,7 @@ def _suggestion(s: MatchSuggestion) -> dict[str, Any]:
     response=MergeOut,
     summary="Merge another contact into this one: identities, orders, consents, cases move here",
 )
-def merge(request: HttpRequest, contact_id: int, payload: MergeIn) -> dict[str, Any]:
+def merge(request: HttpRequest, contact_id: Id, payload: ContactMergeIn) -> dict[str, Any]:
     m = member(request)
     survivor = access_contact(m, contact_id)
     other = access_contact(m, payload.other_id)
@@ -156,7 +157,7 @@ def merge(request: HttpRequest, contact_id: int, payload: MergeIn) -> dict[str, 
     ),
 )
 def unmerge_contact(
-    request: HttpRequest, contact_id: int, other_id: int | None = None
+    request: HttpRequest, contact_id: Id, other_id: Id | None = None
 ) -> dict[str, Any]:
     m = member(request)
     contact = access_contact(m, contact_id)
@@ -184,7 +185,7 @@ def unmerge_contact(
     response=list[MergeOut],
     summary="The merge history of a contact, newest first",
 )
-def merges_of(request: HttpRequest, contact_id: int) -> list[dict[str, Any]]:
+def merges_of(request: HttpRequest, contact_id: Id) -> list[dict[str, Any]]:
     m = member(request)
     contact = access_contact(m, contact_id)
     return [_merge(r) for r in review.merge_history(m, contact=contact)[:100]]
@@ -213,7 +214,7 @@ def suggestions(request: HttpRequest, filters: Query[SuggestionFilters]) -> dict
     response=MergeOut,
     summary="They are one person: merge them",
 )
-def accept(request: HttpRequest, suggestion_id: int, payload: AcceptIn) -> dict[str, Any]:
+def accept(request: HttpRequest, suggestion_id: Id, payload: AcceptIn) -> dict[str, Any]:
     m = member(request)
     record = review.accept_suggestion(
         m, review.access_suggestion(m, suggestion_id), survivor_id=payload.survivor_id
@@ -223,10 +224,10 @@ def accept(request: HttpRequest, suggestion_id: int, payload: AcceptIn) -> dict[
 
 @router.post(
     "/merge-suggestions/{suggestion_id}/reject",
-    response=SuggestionOut,
+    response=MergeSuggestionOut,
     summary="Not the same person: remembered, never suggested again",
 )
-def reject(request: HttpRequest, suggestion_id: int) -> dict[str, Any]:
+def reject(request: HttpRequest, suggestion_id: Id) -> dict[str, Any]:
     m = member(request)
     suggestion = review.reject_suggestion(m, review.access_suggestion(m, suggestion_id))
     return _suggestion(review.access_suggestion(m, suggestion.pk))
@@ -243,6 +244,6 @@ def start_dedupe(request: HttpRequest, payload: DedupeIn) -> Status[DedupeRun]:
 
 
 @router.get("/dedupe-runs/{run_id}", response=DedupeOut, summary="A dedupe run's progress")
-def dedupe_run(request: HttpRequest, run_id: int) -> DedupeRun:
+def dedupe_run(request: HttpRequest, run_id: Id) -> DedupeRun:
     m = member(request)
     return access_in_workspace(m, DedupeRun.objects.all(), run_id)

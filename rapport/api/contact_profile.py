@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from rapport.api.auth import member
+from rapport.api.bounds import Id
 from rapport.contacts.access import access_contact
 from rapport.profile.build import build_profile
 from rapport.profile.models import TimelineEntry
@@ -123,7 +124,7 @@ class ConsentOut(Schema):
     recorded_at: datetime
 
 
-class SuggestionOut(Schema):
+class ProductSuggestionOut(Schema):
     product_id: int
     product: str
     because: list[str]
@@ -160,11 +161,11 @@ class ContactProfileOut(Schema):
     sentiment_trend: list[TrendPointOut]
     consent: list[ConsentOut] = Field(description="The consent in force, per channel")
     consent_history: list[ConsentOut]
-    suggestions: list[SuggestionOut]
+    suggestions: list[ProductSuggestionOut]
     risks: list[RiskOut]
 
 
-class TimelineQuery(Schema):
+class ContactTimelineQuery(Schema):
     kind: str = Field("", description=f"One of {', '.join(KIND_LABELS)}; empty for all")
     cursor: str = Field("", description="`next_cursor` of the previous page")
     limit: int = Field(TIMELINE_PAGE, ge=1, le=TIMELINE_MAX_PAGE)
@@ -187,7 +188,7 @@ def entry_out(e: TimelineEntry) -> dict[str, Any]:
     response=ContactProfileOut,
     summary="The 360° view of a contact: facts, identities, value, timeline, cases, posts",
 )
-def contact_profile(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+def contact_profile(request: HttpRequest, contact_id: Id) -> dict[str, Any]:
     m = member(request)
     p = build_profile(m, access_contact(m, contact_id))
     c = p.contact
@@ -316,7 +317,7 @@ def contact_profile(request: HttpRequest, contact_id: int) -> dict[str, Any]:
     response=ContactTimelinePage,
     summary="Everything that happened with a contact, newest first, in cursor pages",
 )
-def contact_timeline(request: HttpRequest, contact_id: int, q: Query[TimelineQuery]) -> Any:
+def contact_timeline(request: HttpRequest, contact_id: Id, q: Query[ContactTimelineQuery]) -> Any:
     m = member(request)
     page = timeline_page(access_contact(m, contact_id), kind=q.kind, cursor=q.cursor, limit=q.limit)
     return {"items": [entry_out(e) for e in page.entries], "next_cursor": page.next_cursor}

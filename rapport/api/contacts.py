@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from rapport.api.auth import member
+from rapport.api.bounds import Id, PageNumber
 from rapport.contacts import actions, selectors
 from rapport.contacts.access import access_contact, access_import, access_organization
 from rapport.contacts.imports import jobs, upload
@@ -96,7 +97,7 @@ class ContactFilters(Schema):
     segment: str = ""
     owner: str = Field("", description="A member id, `me` or `none`")
     organization: str = Field("", description="An organization id or `none`")
-    page: int = Field(1, ge=1)
+    page: PageNumber = 1
     limit: int = Field(selectors.PAGE, ge=1, le=selectors.MAX_PAGE)
 
 
@@ -114,8 +115,8 @@ class ContactIn(Schema):
     tier: str = ""
     website: str = ""
     bio: str = ""
-    organization_id: int | None = None
-    owner_id: int | None = None
+    organization_id: Id | None = None
+    owner_id: Id | None = None
     tags: list[str] = Field(default_factory=list)
     attributes: dict[str, Any] = Field(default_factory=dict)
     do_not_contact: bool = False
@@ -139,8 +140,8 @@ class ContactPatch(Schema):
     tier: str | None = None
     website: str | None = None
     bio: str | None = None
-    organization_id: int | None = None
-    owner_id: int | None = None
+    organization_id: Id | None = None
+    owner_id: Id | None = None
     tags: list[str] | None = None
     attributes: dict[str, Any] | None = None
     do_not_contact: bool | None = None
@@ -240,12 +241,12 @@ def create_contact(request: HttpRequest, payload: ContactIn) -> Status[dict[str,
 
 
 @router.get("/contacts/{contact_id}", response=ContactDetailOut, summary="One contact")
-def get_contact(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+def get_contact(request: HttpRequest, contact_id: Id) -> dict[str, Any]:
     return _detail(access_contact(member(request), contact_id))
 
 
 @router.patch("/contacts/{contact_id}", response=ContactDetailOut, summary="Change a contact")
-def patch_contact(request: HttpRequest, contact_id: int, payload: ContactPatch) -> dict[str, Any]:
+def patch_contact(request: HttpRequest, contact_id: Id, payload: ContactPatch) -> dict[str, Any]:
     m = member(request)
     contact = access_contact(m, contact_id)
     data = _refs(m, payload.model_dump(exclude_unset=True))
@@ -258,7 +259,7 @@ def patch_contact(request: HttpRequest, contact_id: int, payload: ContactPatch) 
     response={204: None},
     summary="Delete a contact with their orders, accounts, interactions and consent",
 )
-def delete_contact(request: HttpRequest, contact_id: int) -> Status[None]:
+def delete_contact(request: HttpRequest, contact_id: Id) -> Status[None]:
     m = member(request)
     actions.delete_contact(m, access_contact(m, contact_id))
     return Status(204, None)
@@ -364,7 +365,7 @@ def list_imports(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/imports/{job_id}", response=ImportJobOut, summary="An import's progress and errors")
-def get_import(request: HttpRequest, job_id: int) -> dict[str, Any]:
+def get_import(request: HttpRequest, job_id: Id) -> dict[str, Any]:
     return _job(access_import(member(request), job_id))
 
 
@@ -374,7 +375,7 @@ def get_import(request: HttpRequest, job_id: int) -> dict[str, Any]:
     summary="Import a checked file for real (all rows, or the valid ones)",
 )
 def confirm_import(
-    request: HttpRequest, job_id: int, payload: ImportConfirm
+    request: HttpRequest, job_id: Id, payload: ImportConfirm
 ) -> Status[dict[str, Any]]:
     m = member(request)
     job = jobs.confirm_import(m, access_import(m, job_id), valid_rows_only=payload.valid_rows_only)

@@ -3,9 +3,11 @@
 from django.db.models import Count
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from rapport.api.auth import member
+from rapport.api.bounds import Id
+from rapport.api.pagination import Pages
 from rapport.api.schemas import (
     AuditEventOut,
     MemberOut,
@@ -29,13 +31,13 @@ def me(request: HttpRequest) -> dict[str, object]:
 
 
 @router.get("/members", response=list[MemberOut], summary="People in the workspace")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_members(request: HttpRequest, q: str = "") -> object:
     return selectors.workspace_members(member(request), search=q)
 
 
 @router.get("/teams", response=list[TeamOut], summary="Teams, searchable by name")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_teams(request: HttpRequest, q: str = "") -> object:
     return selectors.workspace_teams(member(request), search=q)
 
@@ -51,12 +53,12 @@ def create_team(request: HttpRequest, payload: TeamIn) -> Status[Team]:
 
 
 @router.get("/teams/{team_id}", response=TeamOut, summary="One team")
-def get_team(request: HttpRequest, team_id: int) -> Team:
+def get_team(request: HttpRequest, team_id: Id) -> Team:
     return _team_out(access_team(member(request), team_id))
 
 
 @router.patch("/teams/{team_id}", response=TeamOut, summary="Rename or describe a team")
-def update_team(request: HttpRequest, team_id: int, payload: TeamPatch) -> Team:
+def update_team(request: HttpRequest, team_id: Id, payload: TeamPatch) -> Team:
     m = member(request)
     team = actions.update_team(
         m, access_team(m, team_id), name=payload.name, description=payload.description
@@ -65,14 +67,14 @@ def update_team(request: HttpRequest, team_id: int, payload: TeamPatch) -> Team:
 
 
 @router.delete("/teams/{team_id}", response={204: None}, summary="Delete a team")
-def delete_team(request: HttpRequest, team_id: int) -> Status[None]:
+def delete_team(request: HttpRequest, team_id: Id) -> Status[None]:
     m = member(request)
     actions.delete_team(m, access_team(m, team_id))
     return Status(204, None)
 
 
 @router.get("/members/{member_id}", response=MemberOut, summary="One member")
-def get_member(request: HttpRequest, member_id: int) -> Membership:
+def get_member(request: HttpRequest, member_id: Id) -> Membership:
     return access_in_workspace(
         member(request), Membership.objects.select_related("user"), member_id
     )
@@ -81,7 +83,7 @@ def get_member(request: HttpRequest, member_id: int) -> Membership:
 @router.get(
     "/audit-events", response=list[AuditEventOut], summary="The audit log (admins and owners)"
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_audit_events(request: HttpRequest, verb: str = "", actor: str = "", q: str = "") -> object:
     return selectors.audit_trail(member(request), verb=verb, actor=actor, search=q)
 
@@ -109,5 +111,5 @@ def check_worker(request: HttpRequest) -> Status[dict[str, object]]:
 
 
 @router.get("/tasks/{run_id}", response=TaskRunOut, summary="State of a background task")
-def get_task_run(request: HttpRequest, run_id: int) -> dict[str, object]:
+def get_task_run(request: HttpRequest, run_id: Id) -> dict[str, object]:
     return _run_out(access_in_workspace(member(request), TaskRun.objects.all(), run_id))

@@ -7,9 +7,11 @@ from typing import Any, Literal
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from rapport.api.auth import member
+from rapport.api.bounds import Id, IdOrZero
+from rapport.api.pagination import Pages
 from rapport.approvals.models import Approval
 from rapport.core.access import access_team
 from rapport.core.models import Membership
@@ -49,8 +51,8 @@ class ReplyIn(Schema):
     text: str = Field(..., max_length=actions.MAX_REPLY)
     visibility: Literal["public", "private"] = "public"
     status_link: str | None = Field(None, max_length=500, description="Public status page")
-    canned_response_id: int | None = None
-    seen_reply_id: int | None = Field(
+    canned_response_id: Id | None = None
+    seen_reply_id: IdOrZero | None = Field(
         None,
         description="The newest reply to the post you had seen (0 for none): a reply sent "
         "since by someone else refuses yours with 409. Omit to skip this check.",
@@ -58,7 +60,7 @@ class ReplyIn(Schema):
 
 
 class ConversationReplyIn(ReplyIn):
-    post_id: int | None = Field(
+    post_id: Id | None = Field(
         None, description="The post of the conversation to answer; default: its latest post"
     )
 
@@ -148,7 +150,7 @@ REPLY_RESPONSES = {201: ReplyOut, 409: ConflictOut, 422: BlockedOut}
     summary="Reply to a post: 201 queued or waiting for approval, 422 with the findings when "
     "blocked, 409 when someone else is answering",
 )
-def reply_to_post(request: HttpRequest, post_id: int, payload: ReplyIn) -> Status[Any]:
+def reply_to_post(request: HttpRequest, post_id: Id, payload: ReplyIn) -> Status[Any]:
     m = member(request)
     return _send(request, m, access_post(m, post_id), payload)
 
@@ -159,7 +161,7 @@ def reply_to_post(request: HttpRequest, post_id: int, payload: ReplyIn) -> Statu
     summary="Reply in a conversation (to its latest post unless post_id says which)",
 )
 def reply_in_conversation(
-    request: HttpRequest, conversation_id: int, payload: ConversationReplyIn
+    request: HttpRequest, conversation_id: Id, payload: ConversationReplyIn
 ) -> Status[Any]:
     m = member(request)
     conversation = access_conversation(m, conversation_id)
@@ -184,7 +186,7 @@ def reply_in_conversation(
     response=CheckOut,
     summary="What the engagement policy says about a reply before it is sent",
 )
-def check_reply(request: HttpRequest, post_id: int, payload: CheckIn) -> dict[str, Any]:
+def check_reply(request: HttpRequest, post_id: Id, payload: CheckIn) -> dict[str, Any]:
     m = member(request)
     post = access_post(m, post_id)
     findings: list[Finding] = actions.check_draft(
@@ -200,7 +202,7 @@ def check_reply(request: HttpRequest, post_id: int, payload: CheckIn) -> dict[st
 
 
 @router.get("/replies", response=list[ReplyOut], summary="The outbox: replies, newest first")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_replies(
     request: HttpRequest,
     state: Literal["", "queued", "waiting", "sent", "failed"] = "",
@@ -211,12 +213,12 @@ def list_replies(
 
 
 @router.get("/replies/{reply_id}", response=ReplyOut, summary="One reply")
-def get_reply(request: HttpRequest, reply_id: int) -> Reply:
+def get_reply(request: HttpRequest, reply_id: Id) -> Reply:
     return selectors.access_reply(member(request), reply_id)
 
 
 @router.post("/replies/{reply_id}/retry", response=ReplyOut, summary="Queue a failed reply again")
-def retry_reply(request: HttpRequest, reply_id: int) -> Reply:
+def retry_reply(request: HttpRequest, reply_id: Id) -> Reply:
     m = member(request)
     reply = actions.retry_reply(m, selectors.access_reply(m, reply_id))
     return selectors.access_reply(m, reply.pk)
@@ -250,7 +252,7 @@ class CannedOut(Schema):
 
 
 @router.get("/canned-responses", response=list[CannedOut], summary="Canned responses")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_canned(request: HttpRequest, q: str = "") -> QuerySet[CannedResponse]:
     return selectors.canned_responses(member(request), q.strip()[:200])
 
@@ -261,14 +263,14 @@ def create_canned(request: HttpRequest, payload: CannedIn) -> Status[CannedRespo
 
 
 @router.get("/canned-responses/{canned_id}", response=CannedOut, summary="One canned response")
-def get_canned(request: HttpRequest, canned_id: int) -> CannedResponse:
+def get_canned(request: HttpRequest, canned_id: Id) -> CannedResponse:
     return selectors.access_canned(member(request), canned_id)
 
 
 @router.patch(
     "/canned-responses/{canned_id}", response=CannedOut, summary="Change a canned response"
 )
-def update_canned(request: HttpRequest, canned_id: int, payload: CannedPatch) -> CannedResponse:
+def update_canned(request: HttpRequest, canned_id: Id, payload: CannedPatch) -> CannedResponse:
     m = member(request)
     return actions.update_canned(
         m, selectors.access_canned(m, canned_id), name=payload.name, text=payload.text
@@ -278,7 +280,7 @@ def update_canned(request: HttpRequest, canned_id: int, payload: CannedPatch) ->
 @router.delete(
     "/canned-responses/{canned_id}", response={204: None}, summary="Delete a canned response"
 )
-def delete_canned(request: HttpRequest, canned_id: int) -> Status[None]:
+def delete_canned(request: HttpRequest, canned_id: Id) -> Status[None]:
     m = member(request)
     actions.delete_canned(m, selectors.access_canned(m, canned_id))
     return Status(204, None)
@@ -321,7 +323,7 @@ class PolicyPatch(Schema):
     public_contacts: list[str] | None = Field(None, max_length=200)
     disclosure: str | None = Field(None, max_length=200)
     designated_role: RoleName | None = None
-    designated_team_ids: list[int] | None = None
+    designated_team_ids: list[Id] | None = None
     approval_roles: list[RoleName] | None = None
     approver_role: RoleName | None = None
     approval_hours: int | None = Field(None, ge=1, le=720)

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from rapport.api.auth import member
+from rapport.api.bounds import Count, Id, IdOrZero
 from rapport.core import links
 from rapport.core.access import access_member, access_team
 from rapport.core.models import Membership
@@ -96,8 +97,8 @@ class ConversationDetailOut(ConversationOut):
 class ConversationPatch(Schema):
     status: str | None = None
     priority: str | None = None
-    assignee_id: int | None = Field(None, description="A member id; 0 unassigns")
-    team_id: int | None = Field(None, description="A team id; 0 clears the team")
+    assignee_id: IdOrZero | None = Field(None, description="A member id; 0 unassigns")
+    team_id: IdOrZero | None = Field(None, description="A team id; 0 clears the team")
     tags: list[str] | None = Field(None, description="The full set of tags after the change")
 
 
@@ -126,7 +127,7 @@ class RuleIn(Schema):
     actions: list[dict[str, Any]]
     enabled: bool = True
     stop: bool = False
-    position: int | None = Field(None, ge=0)
+    position: Count | None = None
 
 
 class RulePatch(Schema):
@@ -136,7 +137,7 @@ class RulePatch(Schema):
     actions: list[dict[str, Any]] | None = None
     enabled: bool | None = None
     stop: bool | None = None
-    position: int | None = Field(None, ge=0)
+    position: Count | None = None
 
 
 class RuleOut(Schema):
@@ -284,7 +285,7 @@ def list_conversations(request: HttpRequest, filters: Query[InboxFilters]) -> di
 
 
 @router.get("/conversations/{conversation_id}", response=ConversationDetailOut)
-def get_conversation(request: HttpRequest, conversation_id: int) -> dict[str, Any]:
+def get_conversation(request: HttpRequest, conversation_id: Id) -> dict[str, Any]:
     m = member(request)
     return _detail(m, access_conversation(m, conversation_id))
 
@@ -295,7 +296,7 @@ def get_conversation(request: HttpRequest, conversation_id: int) -> dict[str, An
     summary="Change status, priority, assignee, team or tags (each change audited)",
 )
 def patch_conversation(
-    request: HttpRequest, conversation_id: int, payload: ConversationPatch
+    request: HttpRequest, conversation_id: Id, payload: ConversationPatch
 ) -> dict[str, Any]:
     m = member(request)
     conv = access_conversation(m, conversation_id)
@@ -328,7 +329,7 @@ def patch_conversation(
     response={201: NoteOut},
     summary="An internal note; @name mentions notify those colleagues",
 )
-def add_note(request: HttpRequest, conversation_id: int, payload: NoteIn) -> Status[dict[str, Any]]:
+def add_note(request: HttpRequest, conversation_id: Id, payload: NoteIn) -> Status[dict[str, Any]]:
     m = member(request)
     note = actions.add_note(m, access_conversation(m, conversation_id), body=payload.body)
     return Status(201, _note(note))
@@ -408,19 +409,19 @@ def dry_run(request: HttpRequest, payload: DryRunIn) -> dict[str, Any]:
 
 
 @router.get("/routing-rules/{rule_id}", response=RuleOut)
-def get_rule(request: HttpRequest, rule_id: int) -> dict[str, Any]:
+def get_rule(request: HttpRequest, rule_id: Id) -> dict[str, Any]:
     return _rule(access_rule(member(request), rule_id))
 
 
 @router.patch("/routing-rules/{rule_id}", response=RuleOut)
-def update_rule(request: HttpRequest, rule_id: int, payload: RulePatch) -> dict[str, Any]:
+def update_rule(request: HttpRequest, rule_id: Id, payload: RulePatch) -> dict[str, Any]:
     m = member(request)
     rule = rule_actions.update_rule(m, access_rule(m, rule_id), **payload.dict(exclude_unset=True))
     return _rule(rule)
 
 
 @router.delete("/routing-rules/{rule_id}", response={204: None})
-def delete_rule(request: HttpRequest, rule_id: int) -> Status[None]:
+def delete_rule(request: HttpRequest, rule_id: Id) -> Status[None]:
     m = member(request)
     rule_actions.delete_rule(m, access_rule(m, rule_id))
     return Status(204, None)

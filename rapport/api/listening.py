@@ -7,9 +7,11 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from rapport.api.auth import member
+from rapport.api.bounds import Id
+from rapport.api.pagination import Pages
 from rapport.api.schemas import (
     ErrorOut,
     PostOut,
@@ -28,6 +30,7 @@ from rapport.api.schemas import (
     WebhookSecretOut,
 )
 from rapport.connectors.base import Batch, Capability, ConnectorError, WebhookRejected
+from rapport.core.ids import parse_id
 from rapport.core.models import Membership
 from rapport.core.permissions import Verb, require
 from rapport.listening import actions, crypto, selectors, sources
@@ -74,16 +77,26 @@ def push_posts(request: HttpRequest, payload: PostsIn) -> dict[str, Any]:
 
 def _query_id(m: Membership, query: str) -> object:
     """A query given by id or by name (case-insensitive)."""
-    if not query or query.isdigit():
-        return query or None
+    if not query:
+        return None
+    if query.isascii() and query.isdigit():
+        pk = parse_id(query)
+        if pk is None:
+            raise Http404(f"No listening query {query}")
+        return pk
     found = ListeningQuery.objects.filter(workspace=m.workspace, name__iexact=query).first()
     if found is None:
         raise Http404(f"No listening query called {query!r}")
     return found.pk
 
 
-@router.get("/posts", response=list[PostOut], summary="Posts heard, newest first, searchable")
-@paginate(PageNumberPagination, page_size=50)
+@router.get(
+    "/posts",
+    response=list[PostOut],
+    summary="Posts heard, newest first, searchable",
+    openapi_extra={"responses": {404: {"description": "No listening query by that id or name"}}},
+)
+@paginate(Pages, page_size=50)
 def list_posts(
     request: HttpRequest,
     query: str = "",
@@ -109,7 +122,7 @@ def list_posts(
 
 
 @router.get("/posts/{post_id}", response=PostOut, summary="One post")
-def get_post(request: HttpRequest, post_id: int) -> Post:
+def get_post(request: HttpRequest, post_id: Id) -> Post:
     post = access_post(member(request), post_id)
     if post.deleted_at is not None:
         raise Http404("No such post")
@@ -146,7 +159,7 @@ def _post_triage(post: Post) -> dict[str, Any]:
     summary="Correct a post's sentiment, intent or complaint label",
 )
 def correct_triage(
-    request: HttpRequest, post_id: int, payload: TriageCorrectionIn
+    request: HttpRequest, post_id: Id, payload: TriageCorrectionIn
 ) -> dict[str, Any]:
     """Replaces the label; the model's original is kept and used as training feedback.
     An unknown field or label is a 422 that names it."""
@@ -182,7 +195,7 @@ def _syntax_error(error: actions.InvalidQuery) -> Status[dict[str, Any]]:
 
 
 @router.get("/queries", response=list[QueryOut], summary="Listening queries")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_queries(request: HttpRequest, q: str = "", label: str = "") -> QuerySet[ListeningQuery]:
     queries = _queries(member(request))
     if q:
@@ -213,7 +226,7 @@ def create_query(request: HttpRequest, payload: QueryIn) -> Status[Any]:
 
 
 @router.get("/queries/{query_id}", response=QueryOut, summary="One listening query")
-def get_query(request: HttpRequest, query_id: int) -> ListeningQuery:
+def get_query(request: HttpRequest, query_id: Id) -> ListeningQuery:
     m = member(request)
     return _query_out(m, access_query(m, query_id))
 
@@ -223,7 +236,7 @@ def get_query(request: HttpRequest, query_id: int) -> ListeningQuery:
     response={200: QueryOut, 400: QuerySyntaxErrorOut},
     summary="Change a listening query",
 )
-def update_query(request: HttpRequest, query_id: int, payload: QueryPatch) -> Status[Any]:
+def update_query(request: HttpRequest, query_id: Id, payload: QueryPatch) -> Status[Any]:
     m = member(request)
     lq = access_query(m, query_id)
     try:
@@ -241,7 +254,7 @@ def update_query(request: HttpRequest, query_id: int, payload: QueryPatch) -> St
 
 
 @router.delete("/queries/{query_id}", response={204: None}, summary="Delete a listening query")
-def delete_query(request: HttpRequest, query_id: int) -> Status[None]:
+def delete_query(request: HttpRequest, query_id: Id) -> Status[None]:
     m = member(request)
     actions.delete_query(m, access_query(m, query_id))
     return Status(204, None)
@@ -291,7 +304,7 @@ def _manager(request: HttpRequest) -> Membership:
 
 
 @router.get("/sources", response=list[SourceOut], summary="Sources and their health (managers+)")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_sources(request: HttpRequest, connector: str = "", status: str = "") -> list[Any]:
     found = Source.objects.filter(workspace=_manager(request).workspace)
     if connector:
@@ -321,7 +334,7 @@ def create_source(request: HttpRequest, payload: SourceIn) -> Status[dict[str, A
 
 
 @router.get("/sources/{source_id}", response=SourceOut, summary="One source and its health")
-def get_source(request: HttpRequest, source_id: int) -> dict[str, Any]:
+def get_source(request: HttpRequest, source_id: Id) -> dict[str, Any]:
     m = member(request)
     source = access_source(m, source_id)
     require(m, Verb.SEE_SOURCES)
@@ -329,7 +342,7 @@ def get_source(request: HttpRequest, source_id: int) -> dict[str, Any]:
 
 
 @router.patch("/sources/{source_id}", response=SourceOut, summary="Change a source")
-def update_source(request: HttpRequest, source_id: int, payload: SourcePatch) -> dict[str, Any]:
+def update_source(request: HttpRequest, source_id: Id, payload: SourcePatch) -> dict[str, Any]:
     m = member(request)
     source = actions.update_source(
         m,
@@ -343,14 +356,14 @@ def update_source(request: HttpRequest, source_id: int, payload: SourcePatch) ->
 
 
 @router.delete("/sources/{source_id}", response={204: None}, summary="Delete a source")
-def delete_source(request: HttpRequest, source_id: int) -> Status[None]:
+def delete_source(request: HttpRequest, source_id: Id) -> Status[None]:
     m = member(request)
     actions.delete_source(m, access_source(m, source_id))
     return Status(204, None)
 
 
 @router.post("/sources/{source_id}/pause", response=SourceOut, summary="Stop polling a source")
-def pause_source(request: HttpRequest, source_id: int) -> dict[str, Any]:
+def pause_source(request: HttpRequest, source_id: Id) -> dict[str, Any]:
     m = member(request)
     return _source_out(actions.pause_source(m, access_source(m, source_id)))
 
@@ -358,7 +371,7 @@ def pause_source(request: HttpRequest, source_id: int) -> dict[str, Any]:
 @router.post(
     "/sources/{source_id}/resume", response=SourceOut, summary="Poll a paused source again, now"
 )
-def resume_source(request: HttpRequest, source_id: int) -> dict[str, Any]:
+def resume_source(request: HttpRequest, source_id: Id) -> dict[str, Any]:
     m = member(request)
     return _source_out(actions.resume_source(m, access_source(m, source_id)))
 
@@ -368,7 +381,7 @@ def resume_source(request: HttpRequest, source_id: int) -> dict[str, Any]:
     response=WebhookSecretOut,
     summary="A new signing secret for a webhook source (shown once; admins and owners)",
 )
-def rotate_secret(request: HttpRequest, source_id: int) -> dict[str, str]:
+def rotate_secret(request: HttpRequest, source_id: Id) -> dict[str, str]:
     m = member(request)
     _, secret = actions.rotate_webhook_secret(m, access_source(m, source_id))
     return {"secret": secret, "header": SIGNATURE_HEADER}
@@ -400,7 +413,7 @@ def _error(status: int, detail: str) -> Status[dict[str, str]]:
         "body)>`. A missing or bad signature, or one more than 5 minutes old, answers 401."
     ),
 )
-def receive_webhook(request: HttpRequest, source_id: int) -> Status[Any]:
+def receive_webhook(request: HttpRequest, source_id: Id) -> Status[Any]:
     source = (
         Source.objects.select_related("workspace")
         .filter(pk=source_id, status=Source.Status.ACTIVE)

@@ -4,9 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from rapport.api.auth import member
+from rapport.api.pagination import Pages
 from rapport.api.schemas import NotificationOut, NotificationsReadIn, NotificationsReadOut
 from rapport.notifications import actions, selectors
 from rapport.notifications.models import Notification
@@ -17,7 +18,7 @@ router = Router(tags=["notifications"])
 @router.get(
     "/notifications", response=list[NotificationOut], summary="Your notifications, newest first"
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_notifications(
     request: HttpRequest, unread: bool = False, q: str = ""
 ) -> QuerySet[Notification]:

@@ -12,6 +12,7 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from rapport.api.auth import member
+from rapport.api.bounds import Id
 from rapport.cases.access import access_case
 from rapport.playbooks import actions, selectors
 from rapport.playbooks.access import access_playbook
@@ -72,7 +73,7 @@ class RunOut(Schema):
 
 
 class StartIn(Schema):
-    playbook_id: int | None = Field(
+    playbook_id: Id | None = Field(
         None,
         description="Another active playbook than the case type's (a typeless case takes its type)",
     )
@@ -121,7 +122,7 @@ def _playbook(p: Playbook) -> dict[str, Any]:
 )
 def upload_playbook(
     request: HttpRequest,
-    type_id: int,
+    type_id: Id,
     bpmn: File[UploadedFile],
     dmn: list[UploadedFile] = File(None),  # noqa: B008 - ninja's way to declare a file part
 ) -> Status[dict[str, Any]]:
@@ -144,7 +145,7 @@ def upload_playbook(
     response=RunOut,
     summary="The playbook running on a case: its steps with their state and people",
 )
-def get_case_playbook(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def get_case_playbook(request: HttpRequest, case_id: Id) -> dict[str, Any]:
     m = member(request)
     run = selectors.run_of(access_case(m, case_id))
     if run is None:
@@ -158,7 +159,7 @@ def get_case_playbook(request: HttpRequest, case_id: int) -> dict[str, Any]:
     summary="Start a playbook on a case by hand (agents); a running one answers 400",
 )
 def start_case_playbook(
-    request: HttpRequest, case_id: int, payload: StartIn
+    request: HttpRequest, case_id: Id, payload: StartIn
 ) -> Status[dict[str, Any]]:
     m = member(request)
     case = access_case(m, case_id)

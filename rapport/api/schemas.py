@@ -4,6 +4,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import model_validator
 
+from rapport.api.bounds import Id
 from rapport.connectors.webhook.schema import PostItem
 from rapport.triage.actions import LABELS
 
@@ -80,7 +81,34 @@ QueryLabel = Literal["brand", "product", "competitor", "person", "campaign"]
 
 
 class ErrorOut(Schema):
-    detail: str
+    detail: str = Field(..., description="What went wrong, in words")
+
+
+class InvalidOut(Schema):
+    """400: the request is well formed but refused (a rule of the workspace or of the data)."""
+
+    detail: str = Field(..., description="The problems, each named")
+    fields: dict[str, list[str]] = Field(
+        default_factory=dict, description="The problems by field, when they belong to fields"
+    )
+
+
+class RequestProblemOut(Schema):
+    type: str = Field(..., examples=["less_than_equal"])
+    loc: list[str | int] = Field(
+        ...,
+        description="Where: `path`, `query` or `body`, then the field",
+        examples=[["query", "page"]],
+    )
+    msg: str = Field(..., examples=["Input should be less than or equal to 2147483647"])
+    ctx: dict[str, Any] | None = Field(None, description="The limit or pattern that was broken")
+
+
+class RequestInvalidOut(Schema):
+    """422: the request does not match the schema (a missing field, a wrong type, out of range)."""
+
+    detail: str = Field(..., examples=["page: Input should be less than or equal to 2147483647"])
+    errors: list[RequestProblemOut]
 
 
 class QueryIn(Schema):
@@ -226,7 +254,7 @@ class NotificationOut(Schema):
 
 
 class NotificationsReadIn(Schema):
-    ids: list[int] = Field(default_factory=list, max_length=1000)
+    ids: list[Id] = Field(default_factory=list, max_length=1000)
     all: bool = Field(False, description="Mark every unread notification read; `ids` is ignored")
 
 

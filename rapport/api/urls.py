@@ -1,5 +1,4 @@
 from django.http import HttpRequest, JsonResponse
-from ninja import NinjaAPI
 
 from rapport import __version__
 from rapport.api import (
@@ -18,8 +17,9 @@ from rapport.api import (
     playbooks,
 )
 from rapport.api.auth import TokenAuth
+from rapport.api.documentation import RapportAPI
 
-api = NinjaAPI(
+api = RapportAPI(
     title="Rapport API",
     version=__version__,
     description=(
@@ -27,6 +27,7 @@ api = NinjaAPI(
         "a token acts as one member of one workspace."
     ),
     auth=TokenAuth(),
+    parser=errors.ObjectParser(),
     urls_namespace="api",
 )
 errors.install(api)

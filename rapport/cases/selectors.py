@@ -15,6 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from rapport.cases import custom_fields
 from rapport.cases.actions import allowed_transitions
 from rapport.cases.models import Activity, Case, CaseMerge, Comment, Status, Task
+from rapport.core.ids import parse_id
 from rapport.core.models import Membership, Team
 
 PAGE = 25
@@ -64,12 +65,12 @@ def _id(value: str, name: str, member: Membership) -> int | None:
         return member.pk
     if value == "none":
         return 0
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    pk = parse_id(value)
+    if pk is None:
         raise ValidationError(
             {name: f"{name} must be an id{', me' if name == 'owner' else ''} or none."}
-        ) from None
+        )
+    return pk
 
 
 def filter_cases(
@@ -112,9 +113,9 @@ def filter_cases(
         raise ValidationError({"q": "Search for at most 200 characters."})
     if q:
         if q.startswith("#") and q[1:].isdigit():  # a case number: the primary key only
-            qs = qs.filter(pk=int(q[1:]))
-        elif q.isdigit():
-            qs = qs.filter(Q(pk=int(q)) | Q(subject__icontains=q))
+            qs = qs.filter(pk=parse_id(q[1:]) or 0)
+        elif (pk := parse_id(q)) is not None:
+            qs = qs.filter(Q(pk=pk) | Q(subject__icontains=q))
         else:
             qs = qs.filter(Q(subject__icontains=q) | Q(description__icontains=q))
     return qs

@@ -17,6 +17,7 @@ from django.db.models.functions import Lower
 
 from rapport.contacts import normalize
 from rapport.contacts.models import Consent, Contact, Identity, ImportJob, Tier
+from rapport.core.ids import parse_id
 from rapport.core.models import Membership
 
 PAGE = 25
@@ -138,10 +139,10 @@ def filter_contacts(
         elif value == "me" and name == "owner":
             qs = qs.filter(owner=member)
         else:
-            try:
-                qs = qs.filter(**{f"{name}_id": int(value)})
-            except (TypeError, ValueError):
-                raise ValidationError({name: f"{name} must be an id, me or none."}) from None
+            pk = parse_id(value)
+            if pk is None:
+                raise ValidationError({name: f"{name} must be an id, me or none."})
+            qs = qs.filter(**{f"{name}_id": pk})
     return qs
 
 

@@ -21,6 +21,7 @@ from django.utils.dateparse import parse_datetime
 from rapport.contacts.models import Consent
 from rapport.contacts.selectors import consent_in_force
 from rapport.core.access import access_in_workspace
+from rapport.core.ids import parse_id
 from rapport.core.models import Membership, Team
 from rapport.core.priority import clean_priority
 from rapport.core.roles import Role
@@ -129,8 +130,9 @@ def _id_or(value: str, name: str, words: tuple[str, ...]) -> int | str | None:
         return None
     if value in words:
         return value
-    if value.isdigit():
-        return int(value)
+    pk = parse_id(value)
+    if pk is not None:
+        return pk
     raise ValidationError({name: f"{value!r} is not a {name} id or one of {', '.join(words)}."})
 
 
@@ -154,14 +156,15 @@ def clean_filters(raw: dict[str, Any]) -> Filters:
     priority_raw = get("priority")
     priority: int | None = None
     if priority_raw:
-        priority = clean_priority(int(priority_raw) if priority_raw.isdigit() else priority_raw)
+        small = priority_raw.isascii() and priority_raw.isdigit() and len(priority_raw) < 4
+        priority = clean_priority(int(priority_raw) if small else priority_raw)
     query = get("query")
-    if query and not query.isdigit():
+    if query and parse_id(query) is None:
         raise ValidationError({"query": f"{query!r} is not a query id."})
     return Filters(
         status=status,
         network=get("network").lower()[:30],
-        query=int(query) if query else None,
+        query=parse_id(query),
         sentiment=sentiment,
         intent=intent,
         team=_id_or(get("team"), "team", ("none",)),
@@ -178,8 +181,9 @@ def view_filters(viewer: Membership, view: str) -> dict[str, str]:
     """The filters a view stands for: a built-in one by key, or a saved one by `saved-<id>`."""
     if view in BUILT_IN_VIEWS:
         return dict(BUILT_IN_VIEWS[view][1])
-    if view.startswith("saved-") and view[6:].isdigit():
-        saved = SavedView.objects.filter(owner=viewer, pk=int(view[6:])).first()
+    saved_id = parse_id(view[6:]) if view.startswith("saved-") else None
+    if saved_id is not None:
+        saved = SavedView.objects.filter(owner=viewer, pk=saved_id).first()
         if saved is not None:
             return {k: str(v) for k, v in saved.filters.items()}
     return {}
@@ -296,9 +300,10 @@ def encode_cursor(conv: Conversation) -> str:
 def _after(convs: QuerySet[Conversation], cursor: str) -> QuerySet[Conversation]:
     stamp, _, pk = (cursor or "").rpartition("_")
     at = parse_datetime(stamp) if stamp else None
-    if at is None or not pk.isdigit():
+    before = parse_id(pk)
+    if at is None or before is None:
         raise ValidationError({"after": "This page link is broken; start from the first page."})
-    return convs.filter(Q(last_activity_at__lt=at) | Q(last_activity_at=at, pk__lt=int(pk)))
+    return convs.filter(Q(last_activity_at__lt=at) | Q(last_activity_at=at, pk__lt=before))
 
 
 def inbox_page(

@@ -42,7 +42,7 @@ class AuthorItem(BaseModel):
     id: str = Field(min_length=1, max_length=255)
     handle: str = Field(default="", max_length=255)
     name: str = Field(default="", max_length=255)
-    reach: int = Field(default=0, ge=0)
+    reach: int = Field(default=0, ge=0, le=2**31 - 1)  # a PositiveIntegerField
     url: str = Field(default="", max_length=2000)
     _url = field_validator("url")(_check_url)
 

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from rapport.cases import selectors
 from rapport.contacts.models import Contact
 from rapport.core.access import access_workspace
+from rapport.core.ids import parse_id
 from rapport.core.models import Team
 from rapport.web.views.cases import page_number
 from rapport.web.views.common import member_view, render_page
@@ -30,10 +31,8 @@ def activity(request: HttpRequest, slug: str) -> HttpResponse:
             items=[], page=1, per_page=selectors.ACTIVITY_PAGE, has_next=False
         )
     customer = None
-    if filters["customer"].isdigit():
-        customer = Contact.objects.filter(
-            workspace=membership.workspace, pk=int(filters["customer"])
-        ).first()
+    if (customer_id := parse_id(filters["customer"])) is not None:
+        customer = Contact.objects.filter(workspace=membership.workspace, pk=customer_id).first()
     return render_page(
         request,
         membership,

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from rapport.core import selectors as core_selectors
 from rapport.core.access import access_team, access_workspace
+from rapport.core.ids import parse_id
 from rapport.core.models import Membership
 from rapport.core.names import NAME_MAX
 from rapport.core.permissions import Verb, can
@@ -44,7 +45,7 @@ class NewSkillForm(forms.Form):
 
 def _filter_id(request: HttpRequest, name: str) -> str:
     value = request.GET.get(name, "")
-    return value if value.isdigit() else ""
+    return value if parse_id(value) is not None else ""
 
 
 def _people_page(

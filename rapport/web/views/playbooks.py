@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from rapport.cases.access import access_case
 from rapport.core.access import access_workspace
+from rapport.core.ids import parse_id
 from rapport.core.models import Membership
 from rapport.core.permissions import Verb, require
 from rapport.playbooks import actions, selectors
@@ -77,7 +78,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
             request,
             membership,
             problems=invalid.problems,
-            failed_type=int(type_id) if str(type_id).isdigit() else None,
+            failed_type=parse_id(type_id),
             status=400,
         )
     except ValidationError as error:
