@@ -14,7 +14,7 @@ export RAPPORT_CHROMIUM
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/rapport
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-postgres lint openapi events lock clean chromium
+.PHONY: help install run test test-postgres lint openapi events roles lock clean chromium
 
 help:
 	@echo "make install        create .venv and install Rapport with its pinned dependencies"
@@ -25,6 +25,7 @@ help:
 	@echo "make lint           ruff, formatting, mypy, import layers, migrations, OpenAPI schema, events"
 	@echo "make openapi        write rapport/api/openapi.json from the code"
 	@echo "make events         write docs/events.md (the event catalogue) from the code"
+	@echo "make roles          write docs/roles.md (what each role may do) from the code"
 	@echo "make lock           recompile requirements/*.txt from pyproject.toml (UPGRADE=1 to upgrade)"
 	@echo "make clean          remove the virtual environment and caches (your data in var/ stays)"
 
@@ -74,7 +75,7 @@ lint: $(VENV)/.installed-dev
 	@failed=""; \
 	for check in "$(BIN)/ruff check ." "$(BIN)/ruff format --check ." "$(BIN)/mypy rapport" \
 		"$(BIN)/lint-imports" "$(RAPPORT) makemigrations --check --dry-run" \
-		"$(RAPPORT) openapi --check" "$(RAPPORT) events --check"; do \
+		"$(RAPPORT) openapi --check" "$(RAPPORT) events --check" "$(RAPPORT) roles --check"; do \
 		echo "--- $$check"; \
 		$$check || failed="$$failed\n  $$check"; \
 	done; \
@@ -86,6 +87,9 @@ openapi: $(VENV)/.installed-base
 
 events: $(VENV)/.installed-base
 	$(RAPPORT) events
+
+roles: $(VENV)/.installed-base
+	$(RAPPORT) roles
 
 # uv resolves for every platform (--universal) and records hashes; pip installs from the result.
 UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --python-version 3.11 --universal \

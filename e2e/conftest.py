@@ -20,6 +20,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+#: Runs before the page's own scripts (and outside its policy): tells the console of each
+#: violation, which the fixture collects.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")
+    + " at " + e.sourceFile + ":" + e.lineNumber + " " + (e.sample || ""));
+});
+"""
 
 
 @pytest.fixture
@@ -44,7 +52,19 @@ def browser_page(transactional_db, live_server, monkeypatch) -> Iterator[object]
             base_url=live_server.url, viewport={"width": 1280, "height": 860}
         )
         context.set_default_timeout(10_000)
+        # Every page runs under Rapport's Content-Security-Policy: a violation fails the test.
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         page = context.new_page()
+        violations: list[str] = []
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(message.text)
+                if "Content Security Policy" in message.text or "CSP violation" in message.text
+                else None
+            ),
+        )
+        page.csp_violations = violations  # type: ignore[attr-defined]
         try:
             yield page
         finally:
@@ -53,3 +73,5 @@ def browser_page(transactional_db, live_server, monkeypatch) -> Iterator[object]
             # ORM calls made while Playwright's event loop runs get their own connection
             # (asgiref sees a running loop); close it, or PostgreSQL cannot drop the test database.
             connections.close_all()
+        if violations:
+            pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))

@@ -19,7 +19,7 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUE
 
 @pytest.fixture
 def maya(transactional_db, settings):
-    """A manager in Acme Bank who also belongs to Globex Insurance."""
+    """An admin in Acme Bank (teams are an admin's to create) who also belongs to Globex."""
     # The worker check goes through the database queue, whatever this machine's default is.
     settings.TASKS = DATABASE_TASKS
     settings.TASKS_BACKEND = "database"
@@ -29,7 +29,7 @@ def maya(transactional_db, settings):
     member = actions.add_member(
         owner,
         email="maya@acme.example",
-        role=Role.MANAGER,
+        role=Role.ADMIN,
         full_name="Maya Chen",
         password=PASSWORD,
     )

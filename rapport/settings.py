@@ -8,6 +8,7 @@ values an operator must choose.
 import secrets
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from environs import Env
 from marshmallow.validate import OneOf, Range, Regexp
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,14 +111,24 @@ TEMPLATES = [
 ]
 
 # Databases: SQLite under var/ unless DATABASE_URL says otherwise.
+# A connection is kept for DATABASE_CONN_MAX_AGE seconds and reused by the requests its thread
+# serves (0: a new connection per request); with health checks, a kept connection that went
+# away (a restarted database) is replaced before a request uses it instead of failing it.
 DATABASES = {
     "default": env.dj_db_url(
-        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'rapport.sqlite3'}", conn_max_age=60
+        "DATABASE_URL",
+        default=f"sqlite:///{VAR_DIR / 'rapport.sqlite3'}",
+        conn_max_age=env.int(
+            "DATABASE_CONN_MAX_AGE",
+            60,
+            validate=Range(min=0, error="must be a number of seconds, 0 or more"),
+        ),
+        conn_health_checks=env.bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
 _db = DATABASES["default"]
 if _db["ENGINE"] == "django.db.backends.sqlite3":
-    _db["CONN_MAX_AGE"] = 0
+    # The pragmas are set once per connection, when it opens.
     _db["OPTIONS"] = {
         # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait instead of failing.
         "transaction_mode": "IMMEDIATE",
@@ -147,10 +159,29 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
-# Failed logins: locked out per (email, address) after a few tries, for a while.
-AXES_FAILURE_LIMIT = env.int("RAPPORT_LOGIN_FAILURE_LIMIT", 5)
+# Proxies of ours in front of the web processes (a load balancer that terminates HTTPS: 1).
+# With one or more, the client's address comes from X-Forwarded-For and HTTPS from
+# X-Forwarded-Proto; with none, both headers are ignored (a client could write them).
+RAPPORT_PROXY_COUNT = env.int(
+    "RAPPORT_PROXY_COUNT", 0, validate=Range(min=0, max=10, error="must be 0 to 10 proxies")
+)
+if RAPPORT_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Failed logins (core/login_throttle.py): locked out per (email, address) after a few tries,
+# and per client address across every email after more (password spraying), for a while.
+AXES_FAILURE_LIMIT = env.int(
+    "RAPPORT_LOGIN_FAILURE_LIMIT", 5, validate=Range(min=1, error="must be 1 or more")
+)
+RAPPORT_LOGIN_ADDRESS_FAILURE_LIMIT = env.int(
+    "RAPPORT_LOGIN_ADDRESS_FAILURE_LIMIT",
+    30,
+    validate=Range(min=AXES_FAILURE_LIMIT, error="must be at least RAPPORT_LOGIN_FAILURE_LIMIT"),
+)
 AXES_COOLOFF_TIME = env.float("RAPPORT_LOGIN_COOLOFF_HOURS", 0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "rapport.core.login_throttle.LoginThrottle"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "rapport.core.login_throttle.client_address"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "rapport.core.access.login_username"
 AXES_RESET_ON_SUCCESS = True
@@ -278,8 +309,37 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = PRODUCTION and env.bool("RAPPORT_HTTPS", True)
+HTTPS = PRODUCTION and env.bool("RAPPORT_HTTPS", True)
+SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HSTS: browsers that once reached Rapport over HTTPS never try plain HTTP again (production
+# over HTTPS only; sent on HTTPS responses, so behind a load balancer set RAPPORT_PROXY_COUNT).
+SECURE_HSTS_SECONDS = (
+    env.int("RAPPORT_HSTS_SECONDS", 365 * 24 * 3600, validate=Range(min=0, error="must be >= 0"))
+    if HTTPS
+    else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and env.bool("RAPPORT_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = HTTPS and env.bool("RAPPORT_HSTS_PRELOAD", False)
+# Content-Security-Policy, the same in every mode (so tests and browser tests run under it):
+# scripts and styles from Rapport's own static files only, no inline script, style or eval
+# (htmx runs with allowEval off), no framing, forms posting to Rapport only. The API's
+# Swagger page is django-ninja's own, loaded from its CDN: it is left out.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -20,6 +20,7 @@ from rapport.cases.access import access_case, access_case_type, access_task
 from rapport.cases.models import Activity, Case, CaseType, Comment, PublicLink, Task
 from rapport.contacts.models import Contact
 from rapport.core.access import access_in_workspace, access_member, access_team
+from rapport.core.mentions import mentioned_handles
 from rapport.core.models import Membership
 from rapport.core.priority import priority_name
 from rapport.inbox.access import access_conversation
@@ -213,6 +214,10 @@ class CaseTypePatch(Schema):
 # Helpers -----------------------------------------------------------------------------------
 
 
+#: The related rows `_out` shows (the owner's name, the team's).
+SHOWN = ("owner__user", "team")
+
+
 def _out(case: Case) -> dict[str, Any]:
     return {
         "id": case.pk,
@@ -252,27 +257,27 @@ def _task(t: Task) -> dict[str, Any]:
     }
 
 
-def _comment(c: Comment) -> dict[str, Any]:
+def _comment(c: Comment, mentions: list[int]) -> dict[str, Any]:
     return {
         "id": c.pk,
         "case_id": c.case_id,
         "author_id": c.author_id,
         "body": c.body,
         "public": c.public,
-        "mentions": [m.pk for m in c.mentions.all()],
+        "mentions": mentions,
         "created_at": c.created_at,
     }
 
 
-def _detail(m: Membership, case: Case) -> dict[str, Any]:
-    d = selectors.case_detail(m, case)
+def _detail(m: Membership, case: Case, *, opened: bool = False) -> dict[str, Any]:
+    d = selectors.case_outline(m, case, opened=opened)
     return {
         **_out(case),
         "allowed_transitions": [to for to, _ in d.transitions],
-        "watchers": [w.pk for w in d.watchers],
+        "watchers": d.watchers,
         "tasks": [_task(t) for t in d.tasks],
-        "comments": [_comment(c) for c in d.comments],
-        "children": [c.pk for c in d.children],
+        "comments": [_comment(c, d.mentions[c.pk]) for c in d.comments],
+        "children": d.children,
     }
 
 
@@ -286,14 +291,13 @@ def _optional_member(m: Membership, member_id: int | None) -> Membership | None:
 @router.get("/cases", response=CasePage, summary="Cases, latest change first, filtered")
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
     m = member(request)
-    page = selectors.case_page(
+    page = selectors.read_case_page(
         m,
+        {"status": filters.status, "team": filters.team, "owner": filters.owner, "q": filters.q},
         page=filters.page,
         per_page=filters.limit,
-        status=filters.status,
-        team=filters.team,
-        owner=filters.owner,
-        q=filters.q,
+        related=SHOWN,
+        open_tasks=False,
     )
     return {
         "items": [_out(c) for c in page.items],
@@ -331,13 +335,14 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]
         case = actions.open_case_from_conversation(m, conv, subject=payload.subject, **fields)
     else:
         case = actions.create_case(m, subject=payload.subject, **fields)
-    return Status(201, _detail(m, access_case(m, case.pk)))
+    # the case in hand, as written, with the related rows it was given
+    return Status(201, _detail(m, case, opened=True))
 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut)
 def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     m = member(request)
-    return _detail(m, access_case(m, case_id))
+    return _detail(m, access_case(m, case_id, related=SHOWN))
 
 
 @router.patch(
@@ -424,10 +429,15 @@ core_router.add_api_operation(
 )
 def add_comment(request: HttpRequest, case_id: int, payload: CommentIn) -> Status[dict[str, Any]]:
     m = member(request)
-    comment = actions.add_comment(
-        m, access_case(m, case_id), body=payload.body, public=payload.public
+    case = access_case(m, case_id, related=("workspace",))
+    comment = actions.add_comment(m, case, body=payload.body, public=payload.public)
+    # only a comment that @names somebody can mention anybody
+    mentions = (
+        list(comment.mentions.values_list("pk", flat=True))
+        if mentioned_handles(comment.body)
+        else []
     )
-    return Status(201, _comment(comment))
+    return Status(201, _comment(comment, mentions))
 
 
 # Structure: merge, unmerge -----------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import field_validator
 
 from rapport.api.auth import member
 from rapport.contacts import actions, selectors
@@ -17,6 +18,7 @@ from rapport.contacts.access import access_contact, access_import, access_organi
 from rapport.contacts.imports import jobs, upload
 from rapport.contacts.imports.mappings import PRESETS
 from rapport.contacts.models import Contact, ImportJob
+from rapport.core import links
 from rapport.core.access import access_member
 from rapport.core.models import Membership
 
@@ -28,8 +30,13 @@ class IdentityOut(Schema):
     network: str
     handle: str
     display_name: str
-    profile_url: str
+    profile_url: str = Field(description="Empty unless an http(s) address")
     verified: bool
+
+    @field_validator("profile_url")
+    @classmethod
+    def _web_only(cls, value: str) -> str:
+        return links.safe_url(value)  # a network's author link, as the network gave it
 
 
 class ContactOut(Schema):
@@ -45,7 +52,7 @@ class ContactOut(Schema):
     language: str
     segment: str
     tier: str
-    website: str
+    website: str = Field(description="Empty unless an http(s) address")
     bio: str
     organization_id: int | None
     organization: str | None
@@ -61,6 +68,11 @@ class ContactOut(Schema):
     merged_into_id: int | None = Field(description="Set when this contact was merged into another")
     created_at: datetime
     updated_at: datetime
+
+    @field_validator("website")
+    @classmethod
+    def _web_only(cls, value: str) -> str:
+        return links.safe_url(value)  # one stored before addresses were checked
 
 
 class ContactDetailOut(ContactOut):
@@ -223,7 +235,8 @@ def create_contact(request: HttpRequest, payload: ContactIn) -> Status[dict[str,
     m = member(request)
     data = _refs(m, payload.model_dump())
     contact = actions.create_contact(m, **data)
-    return Status(201, _detail(access_contact(m, contact.pk)))
+    # read back as stored (amounts to their decimal places); no identity links to it yet
+    return Status(201, {**_out(access_contact(m, contact.pk)), "identities": []})
 
 
 @router.get("/contacts/{contact_id}", response=ContactDetailOut, summary="One contact")

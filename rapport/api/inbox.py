@@ -8,10 +8,11 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from rapport.api.auth import member
-from rapport.core.access import access_member, access_team, require_role
+from rapport.core import links
+from rapport.core.access import access_member, access_team
 from rapport.core.models import Membership
+from rapport.core.permissions import Verb, require
 from rapport.core.priority import priority_name
-from rapport.core.roles import Role
 from rapport.inbox import actions, capture, rule_actions, selectors
 from rapport.inbox.access import access_conversation, access_rule
 from rapport.inbox.models import Conversation, Note, RoutingRule
@@ -226,7 +227,7 @@ def _detail(m: Membership, conv: Conversation) -> dict[str, Any]:
             {
                 "id": p.pk,
                 "network": p.network,
-                "url": p.url,
+                "url": links.safe_url(p.url),
                 "author_handle": p.author_handle,
                 "author_name": p.author_name,
                 "title": p.title,
@@ -371,7 +372,7 @@ def _rule(rule: RoutingRule) -> dict[str, Any]:
 @router.get("/routing-rules", response=list[RuleOut], summary="The routing rules, in order")
 def list_rules(request: HttpRequest) -> list[dict[str, Any]]:
     m = member(request)
-    require_role(m, Role.AGENT, "see routing rules")
+    require(m, Verb.SEE_ROUTING_RULES)
     return [_rule(r) for r in selectors.rules(m)]
 
 

@@ -28,9 +28,8 @@ from rapport.api.schemas import (
     WebhookSecretOut,
 )
 from rapport.connectors.base import Batch, Capability, ConnectorError, WebhookRejected
-from rapport.core.access import require_role
 from rapport.core.models import Membership
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, require
 from rapport.listening import actions, crypto, selectors, sources
 from rapport.listening.access import access_post, access_query, access_source
 from rapport.listening.ingest import Received, receive
@@ -53,6 +52,7 @@ def _received_out(result: Received) -> dict[str, Any]:
         "deleted": result.deleted,
         "duplicates": result.duplicates,
         "quarantined": result.quarantined,
+        "repeated": result.repeated,
         "post_ids": result.created,
     }
 
@@ -67,7 +67,7 @@ def _received_out(result: Received) -> dict[str, Any]:
 )
 def push_posts(request: HttpRequest, payload: PostsIn) -> dict[str, Any]:
     m = member(request)
-    require_role(m, Role.EMPLOYEE, "add posts")
+    require(m, Verb.ADD_POSTS)
     batch = Batch(posts=[item.to_post(raw=item.model_dump(mode="json")) for item in payload.posts])
     return _received_out(receive(m.workspace, batch))
 
@@ -286,7 +286,7 @@ def _receives_webhooks(source: Source) -> bool:
 
 def _manager(request: HttpRequest) -> Membership:
     m = member(request)
-    require_role(m, Role.MANAGER, "see sources")
+    require(m, Verb.SEE_SOURCES)
     return m
 
 
@@ -324,7 +324,7 @@ def create_source(request: HttpRequest, payload: SourceIn) -> Status[dict[str, A
 def get_source(request: HttpRequest, source_id: int) -> dict[str, Any]:
     m = member(request)
     source = access_source(m, source_id)
-    require_role(m, Role.MANAGER, "see sources")
+    require(m, Verb.SEE_SOURCES)
     return _source_out(source)
 
 

@@ -175,6 +175,9 @@ class ReceivedOut(Schema):
     deleted: int
     duplicates: int
     quarantined: int
+    repeated: int = Field(
+        ..., description="Posts replaced by a later one with the same id in this request"
+    )
     post_ids: list[int] = Field(..., description="Ids of the posts this request created")
 
 

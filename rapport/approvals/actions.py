@@ -20,9 +20,9 @@ from rapport.approvals.events import (
 from rapport.approvals.models import Approval
 from rapport.approvals.registry import kind_of
 from rapport.approvals.reminders import timers_for
-from rapport.core.access import require_role
 from rapport.core.audit import action, record, record_by, snapshot
 from rapport.core.models import Membership, Team
+from rapport.core.permissions import Verb, require, require_own_or
 from rapport.core.roles import Role
 
 APPROVAL_FIELDS = [
@@ -107,7 +107,7 @@ def request_approval(
 ) -> Approval:
     """Asks `approver` (a person), anyone with `approver_role` or anyone in `approver_team` to
     approve `obj`."""
-    require_role(actor, Role.EMPLOYEE, "ask for approvals")
+    require(actor, Verb.ASK_APPROVAL)
     if getattr(obj, "workspace_id", None) != actor.workspace_id:
         raise PermissionDenied("An approval can only be asked for something in your workspace.")
     asked = [approver is not None, bool(approver_role), approver_team is not None]
@@ -193,6 +193,7 @@ def decide(
     edits: dict[str, str] | None = None,
 ) -> Approval:
     """Approves or rejects; `edits` change the object as it is approved (edit and approve)."""
+    require(actor, Verb.DECIDE_APPROVALS)  # and then only what is asked of them, below
     if decision not in DECISIONS:
         raise ValidationError({"decision": f"Decide with “approve” or “reject”, not {decision!r}."})
     comment = _clean_comment(comment)
@@ -244,8 +245,7 @@ def decide(
 def withdraw(actor: Membership, approval: Approval, *, comment: str = "") -> Approval:
     """The requester (or an admin) takes the request back while it is pending."""
     locked = _lock(approval)
-    if locked.requested_by_id != actor.pk and not actor.has_role(Role.ADMIN):
-        raise PermissionDenied("Only the member who asked for this approval may withdraw it.")
+    require_own_or(actor, locked.requested_by_id, Verb.ASK_APPROVAL, Verb.OTHERS_APPROVALS)
     if locked.state != Approval.State.PENDING:
         raise _decided_already(locked)
     before = snapshot(locked, APPROVAL_FIELDS)

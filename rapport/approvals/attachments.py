@@ -6,14 +6,14 @@ from collections.abc import Iterable
 from pathlib import Path, PurePath
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from rapport.approvals.events import APPROVAL_FILES_ADDED, tell
 from rapport.approvals.models import Approval, ApprovalAttachment
 from rapport.core.audit import action, record_by
 from rapport.core.models import Membership
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, require_own_or
 
 MAX_FILES = 5
 MAX_BYTES = 10 * 1024 * 1024
@@ -122,8 +122,7 @@ def add_files(
     """The requester (or an admin) adds supporting files to a pending approval."""
     if approval.workspace_id != actor.workspace_id:
         raise ValidationError("This approval belongs to another workspace.")
-    if approval.requested_by_id != actor.pk and not actor.has_role(Role.ADMIN):
-        raise PermissionDenied("Only the member who asked for this approval may add files to it.")
+    require_own_or(actor, approval.requested_by_id, Verb.ASK_APPROVAL, Verb.OTHERS_APPROVALS)
     locked = Approval.objects.select_for_update(of=("self",)).get(pk=approval.pk)
     if locked.state != Approval.State.PENDING:
         raise ValidationError(

@@ -3,15 +3,15 @@ early if plans change. The delegate decides "on behalf of" the away member (see 
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from rapport.approvals.models import Delegation
-from rapport.core.access import access_in_workspace, require_role
+from rapport.core.access import access_in_workspace
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.models import Membership
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, can, require, require_own_or
 
 FIELDS = ["delegator", "delegate", "starts_on", "ends_on", "ended_at"]
 MAX_DAYS = 366
@@ -41,16 +41,16 @@ def delegate(
 ) -> Delegation:
     """While `delegator` (the actor, or for an admin anyone) is away, `to` decides their
     approvals. Dates are inclusive; the range may not end in the past nor overlap another."""
-    require_role(actor, Role.EMPLOYEE, "delegate approvals")
+    require(actor, Verb.DELEGATE)
     delegator = delegator or actor
-    if delegator.pk != actor.pk and not actor.has_role(Role.ADMIN):
-        raise PermissionDenied("Only an admin may delegate someone else's approvals.")
+    if delegator.pk != actor.pk:
+        require(actor, Verb.OTHERS_APPROVALS)
     for member in (delegator, to):
         if member.workspace_id != actor.workspace_id:
             raise ValidationError({"to": "The delegate must be a member of this workspace."})
     if to.pk == delegator.pk:
         raise ValidationError({"to": "Choose someone else to decide while you are away."})
-    if not to.has_role(Role.EMPLOYEE):
+    if not can(to, Verb.DECIDE_APPROVALS):
         raise ValidationError({"to": f"{to.user} is a viewer and cannot decide approvals."})
     start, end = _date(starts_on, "starts_on"), _date(ends_on, "ends_on")
     today = timezone.localdate()
@@ -92,8 +92,7 @@ def end_delegation(actor: Membership, delegation: Delegation) -> Delegation:
     """Calls a delegation off now (back early); its past decisions keep who stood in."""
     if delegation.workspace_id != actor.workspace_id:
         raise ValidationError("This delegation belongs to another workspace.")
-    if delegation.delegator_id != actor.pk and not actor.has_role(Role.ADMIN):
-        raise PermissionDenied("Only the member who delegated (or an admin) may end it.")
+    require_own_or(actor, delegation.delegator_id, Verb.DELEGATE, Verb.OTHERS_APPROVALS)
     if delegation.ended_at is not None:
         raise ValidationError("This delegation has ended already.")
     before = snapshot(delegation, FIELDS)

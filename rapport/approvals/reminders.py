@@ -18,10 +18,10 @@ from rapport.approvals.events import APPROVAL_ESCALATED, APPROVAL_REMINDED, tell
 from rapport.approvals.models import Approval, ApprovalTimers
 from rapport.approvals.registry import kind_of
 from rapport.approvals.selectors import approvers_of
-from rapport.core.access import require_role
 from rapport.core.audit import action, record, record_by
 from rapport.core.events import EventType
 from rapport.core.models import Membership, Workspace
+from rapport.core.permissions import Verb, require
 from rapport.core.roles import Role
 from rapport.notifications.actions import notify
 from rapport.notifications.models import Kind
@@ -51,7 +51,7 @@ def set_timers(
     actor: Membership, *, remind_after_hours: object, escalate_after_hours: object
 ) -> ApprovalTimers:
     """How long a pending approval waits before its approvers are reminded, and escalated."""
-    require_role(actor, Role.ADMIN, "change when approvals are reminded and escalated")
+    require(actor, Verb.APPROVAL_TIMERS)
     remind = _hours(remind_after_hours, "remind_after_hours")
     escalate = _hours(escalate_after_hours, "escalate_after_hours")
     if escalate <= remind:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from rapport.cases import custom_fields
@@ -36,14 +36,14 @@ from rapport.cases.events import (
 from rapport.cases.models import Case, CaseType, Comment, Status, Task
 from rapport.contacts.models import Contact
 from rapport.core import hooks
-from rapport.core.access import require_role, require_same_workspace
+from rapport.core.access import require_same_workspace
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.events import emit
 from rapport.core.mentions import mentioned
 from rapport.core.models import Membership, Team
 from rapport.core.names import unique_name
+from rapport.core.permissions import Verb, can, require, require_own_or
 from rapport.core.priority import Priority, clean_priority, priority_name
-from rapport.core.roles import Role
 from rapport.inbox.models import Conversation
 from rapport.listening.models import Post
 from rapport.notifications.actions import notify, notify_team
@@ -74,7 +74,7 @@ class TransitionError(ValidationError):
 @dataclass(frozen=True)
 class Transition:
     name: str
-    role: Role
+    verb: Verb
     check: Callable[[Case], str] | None = None
 
 
@@ -94,18 +94,18 @@ def _not_merged(case: Case) -> str:
 _WAITING = (Status.WAITING_CUSTOMER, Status.WAITING_APPROVAL, Status.WAITING_THIRD_PARTY)
 _WORKING = (Status.OPEN, *_WAITING)
 
-#: (from, to) -> the transition: its name, the least role that may make it, a precondition.
+#: (from, to) -> the transition: its name, the verb that may make it, a precondition.
 TRANSITIONS: dict[tuple[str, str], Transition] = {
-    (Status.NEW, Status.OPEN): Transition("open", Role.EMPLOYEE),
-    **{(s, w): Transition("wait", Role.EMPLOYEE) for s in _WORKING for w in _WAITING if s != w},
-    **{(w, Status.OPEN): Transition("resume", Role.EMPLOYEE) for w in _WAITING},
+    (Status.NEW, Status.OPEN): Transition("open", Verb.MOVE_CASES),
+    **{(s, w): Transition("wait", Verb.MOVE_CASES) for s in _WORKING for w in _WAITING if s != w},
+    **{(w, Status.OPEN): Transition("resume", Verb.MOVE_CASES) for w in _WAITING},
     **{
-        (s, Status.RESOLVED): Transition("resolve", Role.AGENT, _no_open_tasks)
+        (s, Status.RESOLVED): Transition("resolve", Verb.RESOLVE_CASES, _no_open_tasks)
         for s in (Status.NEW, *_WORKING)
     },
-    (Status.RESOLVED, Status.CLOSED): Transition("close", Role.AGENT),
-    (Status.RESOLVED, Status.OPEN): Transition("reopen", Role.AGENT),
-    (Status.CLOSED, Status.OPEN): Transition("reopen", Role.MANAGER, _not_merged),
+    (Status.RESOLVED, Status.CLOSED): Transition("close", Verb.RESOLVE_CASES),
+    (Status.RESOLVED, Status.OPEN): Transition("reopen", Verb.RESOLVE_CASES),
+    (Status.CLOSED, Status.OPEN): Transition("reopen", Verb.REOPEN_CLOSED, _not_merged),
 }
 
 
@@ -114,7 +114,7 @@ def allowed_transitions(member: Membership, case: Case) -> list[tuple[str, str]]
     return [
         (to, t.name)
         for (frm, to), t in TRANSITIONS.items()
-        if frm == case.status and member.has_role(t.role)
+        if frm == case.status and can(member, t.verb)
     ]
 
 
@@ -165,7 +165,7 @@ def _clean_custom_fields(case_type: CaseType | None, fields: object) -> dict[str
 @action("case_type.create")
 def create_case_type(actor: Membership, *, name: str, schema: object = None) -> CaseType:
     """A case type; `schema` is a JSON schema (an object) for its cases' custom fields."""
-    require_role(actor, Role.ADMIN, "create case types")
+    require(actor, Verb.CASE_TYPES)
     name = unique_name(
         name, taken=CaseType.objects.filter(workspace=actor.workspace), noun="case type"
     )
@@ -181,7 +181,7 @@ def update_case_type(
 ) -> CaseType:
     """Renames a case type and/or replaces its schema; existing cases keep their fields (the new
     schema applies the next time each is saved)."""
-    require_role(actor, Role.ADMIN, "change case types")
+    require(actor, Verb.CASE_TYPES)
     require_same_workspace(actor, case_type)
     before = {"name": case_type.name, "schema": case_type.schema}
     if name is not None:
@@ -222,7 +222,7 @@ def create_case(
 ) -> Case:
     """Opens a case by hand, from the API, or from a conversation or post (keeping the link),
     optionally as a child of `parent`."""
-    require_role(actor, Role.EMPLOYEE, "open cases")
+    require(actor, Verb.OPEN_CASES)
     require_same_workspace(actor, customer, case_type, owner, team, conversation, post)
     case = Case(
         workspace=actor.workspace,
@@ -305,7 +305,7 @@ def update_case(
     """Changes the fields given (the status changes through `transition`); `parent` makes the
     case a child of another (None: a case of its own again); `customer` links the person the
     case is about (None: nobody)."""
-    require_role(actor, Role.EMPLOYEE, "change cases")
+    require(actor, Verb.CHANGE_CASES)
     require_same_workspace(actor, case)
     before = snapshot(case, FIELDS)
     old_parent, old_description = case.parent, case.description
@@ -424,12 +424,7 @@ def transition(actor: Membership, case: Case, *, to: str) -> Case:
     step = TRANSITIONS.get((case.status, to))
     if step is None:
         raise TransitionError(f"A case cannot go from {_label(case.status)} to {_label(to)}.")
-    if not actor.has_role(step.role):
-        label = Role(step.role).label.lower()
-        raise PermissionDenied(
-            f"Only {'an' if label[0] in 'aeiou' else 'a'} {label} or above may {step.name} a "
-            f"{_label(case.status)} case."
-        )
+    require(actor, step.verb)
     problem = step.check(case) if step.check else ""
     if problem:
         raise TransitionError(
@@ -482,10 +477,10 @@ def tell_status_change(case: Case, actor: Membership | None, before: str) -> Non
 @action("case.watch")
 def watch(actor: Membership, case: Case, *, member: Membership, on: bool = True) -> Case:
     """Adds (or with on=False removes) a watcher; anyone may watch, agents may add others."""
-    require_role(actor, Role.EMPLOYEE, "watch cases")
+    require(actor, Verb.WATCH)
     require_same_workspace(actor, member)
     if member.pk != actor.pk:
-        require_role(actor, Role.AGENT, "change who watches a case")
+        require(actor, Verb.CHANGE_WATCHERS)
     if on:
         case.watchers.add(member)
     else:
@@ -573,7 +568,7 @@ def add_task(
     checklist: object = None,
 ) -> Task:
     """An ad-hoc task on the case; anyone in the workspace may be its assignee."""
-    require_role(actor, Role.EMPLOYEE, "add tasks")
+    require(actor, Verb.ADD_TASKS)
     require_same_workspace(actor, case, assignee)
     _alive(case, "add tasks")
     task = Task.objects.create(
@@ -626,7 +621,7 @@ def update_task(
     checklist: object = _UNSET,
 ) -> Task:
     """Changes a task; its assignee (even a back-office employee) may complete it."""
-    require_role(actor, Role.EMPLOYEE, "change tasks")
+    require_own_or(actor, task.assignee_id, Verb.WORK_OWN_TASKS, Verb.CHANGE_TASKS)
     require_same_workspace(actor, task)
     _alive(task.case, "change its tasks")
     fields = ["title", "assignee", "due_date", "status", "checklist"]
@@ -698,19 +693,21 @@ def add_comment(actor: Membership, case: Case, *, body: str, public: bool = Fals
     """An internal comment (with @name and @team mentions) or, with `public`, an update for the
     customer. Mentioned people and the members of mentioned teams are notified; so are the
     case's watchers."""
-    require_role(actor, Role.EMPLOYEE, "comment on cases")
+    require(actor, Verb.COMMENT)
     require_same_workspace(actor, case)
     if not isinstance(public, bool):
         raise ValidationError({"public": "public must be true or false."})
     if public:
-        require_role(actor, Role.AGENT, "post public updates to the customer")
+        require(actor, Verb.PUBLIC_UPDATES)
     text = _text(body, "body", BODY_MAX, required=True)
     people, teams = ([], []) if public else mentioned(actor.workspace, text, teams=True)
     comment = Comment.objects.create(
         workspace=actor.workspace, case=case, author=actor, body=text, public=public
     )
-    comment.mentions.set(people)
-    comment.team_mentions.set(teams)
+    if people:  # a new comment: nothing to replace, nothing to read first
+        comment.mentions.add(*people)
+    if teams:
+        comment.team_mentions.add(*teams)
     case.watchers.add(actor, *people)
     case.save(update_fields=["updated_at"])
     event = record_by(

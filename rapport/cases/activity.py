@@ -15,7 +15,7 @@ from rapport.approvals.models import Approval
 from rapport.cases.models import Activity, Case, Comment
 from rapport.core.events import Event
 from rapport.core.models import AuditEvent, Membership
-from rapport.notifications.actions import notify
+from rapport.notifications.actions import notify_members
 from rapport.notifications.models import Kind
 
 #: Watchers are told under this kind: by default in the app only, so a busy case does not flood
@@ -69,11 +69,10 @@ def tell_watchers(
 ) -> None:
     """Notifies every watcher of `case` (but the actor and those in `skip`, told otherwise)."""
     skipped = {m.pk for m in skip}
-    url = case_url(case)
-    for watcher in case.watchers.select_related("user", "workspace"):
-        if watcher.pk in skipped:
-            continue
-        notify(watcher, WATCH_KIND, text, url, actor)
+    if actor is not None:
+        skipped.add(actor.pk)  # nobody is told about their own doing
+    watchers = case.watchers.exclude(pk__in=skipped)
+    notify_members(case.workspace, watchers, WATCH_KIND, text, case_url(case), actor)
 
 
 def log_approval(event: Event) -> Activity | None:

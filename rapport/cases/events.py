@@ -2,7 +2,8 @@
 
 Events, after the commit: a case opened, changed, moved along its states, commented on, merged
 and unmerged; its tasks added, assigned, completed and reopened. The contribution ledger, the
-insights rollups and the profile's timeline are fed by them.
+insights rollups and the profile's timeline are fed by them (a case opened reaches the timeline
+through the `case.opening` hook instead, in the opening's transaction).
 
 Hooks, inside the writing transaction, for what must commit with the change: SLA timers start,
 pause and are met, a playbook starts and steps forward (`rapport.sla.wiring`,
@@ -94,7 +95,7 @@ TASK_REOPENED = declare(
 CASE_OPENING = declare_hook(
     "case.opening",
     "A case is being opened (its row saved): what starts with it (SLA timers, its type's "
-    "playbook) starts here.",
+    "playbook, its entry on the customer's timeline) starts here.",
     args={"case": "the new Case", "actor": "the Membership who opened it"},
 )
 CASE_UPDATING = declare_hook(

@@ -18,11 +18,11 @@ from rapport.cases.activity import log, tell_watchers
 from rapport.cases.events import CASE_MERGED, CASE_STATUS_CHANGING, CASE_UNMERGED
 from rapport.cases.models import Case, CaseMerge, Comment, Status, Task
 from rapport.core import hooks
-from rapport.core.access import require_role, require_same_workspace
+from rapport.core.access import require_same_workspace
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.events import emit
 from rapport.core.models import Membership
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, require
 
 
 def _is_ancestor(candidate: Case, case: Case) -> bool:
@@ -62,7 +62,7 @@ def merge_problem(source: Case, target: Case) -> str:
 @action("case.merge")
 def merge(actor: Membership, source: Case, *, into: Case) -> CaseMerge:
     """Merges the duplicate `source` into `into`; refuses with the reason when it may not."""
-    require_role(actor, Role.AGENT, "merge cases")
+    require(actor, Verb.MERGE_CASES)
     require_same_workspace(actor, source)
     if into.workspace_id != actor.workspace_id:
         raise ValidationError({"into": f"Case #{into.pk} belongs to another workspace."})
@@ -147,7 +147,7 @@ def _when(value: str | None) -> Any:
 @action("case.unmerge")
 def unmerge(actor: Membership, source: Case) -> Case:
     """Puts back what merging `source` moved and restores it as it was (admins only)."""
-    require_role(actor, Role.ADMIN, "undo a merge")
+    require(actor, Verb.UNMERGE_CASES)
     require_same_workspace(actor, source)
     list(Case.objects.select_for_update().filter(pk=source.pk))
     source.refresh_from_db()

@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from rapport.cases.activity import log
 from rapport.cases.models import Case, Comment, PublicLink, Status
-from rapport.core.access import require_role, require_same_workspace
+from rapport.core.access import require_same_workspace
 from rapport.core.audit import action, record_by
 from rapport.core.models import Membership
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, require
 
 #: The status as the customer reads it; "waiting on approval" is an internal matter.
 CUSTOMER_WORDS = {
@@ -49,7 +49,7 @@ def register_step_reader(reader: StepReader) -> None:
 @action("case.public_link.create")
 def create_public_link(actor: Membership, case: Case) -> PublicLink:
     """The case's live public link: a new unguessable one, or the one it already has."""
-    require_role(actor, Role.AGENT, "share a case's status with the customer")
+    require(actor, Verb.SHARE_STATUS)
     require_same_workspace(actor, case)
     existing = PublicLink.objects.filter(case=case, revoked_at__isnull=True).first()
     if existing is not None:
@@ -65,7 +65,7 @@ def create_public_link(actor: Membership, case: Case) -> PublicLink:
 @action("case.public_link.revoke")
 def revoke_public_link(actor: Membership, link: PublicLink) -> PublicLink:
     """The link stops working at once (its page answers 404)."""
-    require_role(actor, Role.AGENT, "revoke a public status link")
+    require(actor, Verb.SHARE_STATUS)
     require_same_workspace(actor, link)
     if link.revoked_at is not None:
         raise ValidationError("This public link was already revoked.")

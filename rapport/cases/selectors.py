@@ -5,7 +5,7 @@ Lists never COUNT(*) a whole table: counts stop at COUNT_CAP ("10,000+"), and ea
 facts (open tasks) are read for that page's rows only.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,6 +123,22 @@ def filter_cases(
 def case_page(
     member: Membership, *, page: int = 1, per_page: int = PAGE, **filters: str
 ) -> CasePage:
+    """A page of the member's cases for the list page: with owners, teams, customers and each
+    one's count of open tasks."""
+    return read_case_page(member, filters, page=page, per_page=per_page)
+
+
+def read_case_page(
+    member: Membership,
+    filters: Mapping[str, str],
+    *,
+    page: int = 1,
+    per_page: int = PAGE,
+    related: Sequence[str] = ("owner__user", "team", "customer"),
+    open_tasks: bool = True,
+) -> CasePage:
+    """A page of the member's cases, latest change first, read with `related` and, with
+    `open_tasks`, each one's count of open tasks (the API shows neither customers nor counts)."""
     if not 1 <= per_page <= MAX_PAGE:
         raise ValidationError({"limit": f"limit must be 1 to {MAX_PAGE}."})
     if page < 1:
@@ -130,12 +146,11 @@ def case_page(
     qs = filter_cases(member, **filters)
     start = (page - 1) * per_page
     items = list(
-        qs.select_related("owner__user", "team", "customer").order_by("-updated_at", "-id")[
-            start : start + per_page
-        ]
+        qs.select_related(*related).order_by("-updated_at", "-id")[start : start + per_page]
     )
     count = len(items) if page == 1 and len(items) < per_page else bounded_count(qs)
-    with_open_tasks(items)
+    if open_tasks:
+        with_open_tasks(items)
     return CasePage(items=items, count=count, page=page, per_page=per_page)
 
 
@@ -195,6 +210,52 @@ def case_detail(member: Membership, case: Case) -> CaseDetail:
         fields=custom_fields.form_fields(
             case.case_type.schema if case.case_type else None, case.custom_fields
         ),
+    )
+
+
+@dataclass
+class CaseOutline:
+    """What the API answers about a case beyond its row: its tasks and comments, and the ids of
+    its watchers, children and each comment's mentioned members."""
+
+    tasks: list[Task]
+    comments: list[Comment]
+    mentions: dict[int, list[int]]  # comment id -> the members it mentions, by email
+    watchers: list[int]
+    children: list[int]
+    transitions: list[tuple[str, str]]
+
+
+def case_outline(member: Membership, case: Case, *, opened: bool = False) -> CaseOutline:
+    """`case_detail` for the API: the same tasks, comments and ids in the same order, read as
+    rows and ids (no people, merges or custom field forms); the case comes from access_case.
+
+    `opened`: the case was opened in this request. What opens with it (a playbook's tasks,
+    watchers) is read; comments and children it cannot have yet are not."""
+    if case.workspace_id != member.workspace_id:
+        raise ValidationError("This case belongs to another workspace.")
+    comments = [] if opened else list(case.comments.all())
+    mentions: dict[int, list[int]] = {c.pk: [] for c in comments}
+    if comments:
+        for comment_id, member_id in (
+            Comment.mentions.through.objects.filter(comment_id__in=mentions)
+            .order_by("membership__user__email")
+            .values_list("comment_id", "membership_id")
+        ):
+            mentions[comment_id].append(member_id)
+    return CaseOutline(
+        tasks=list(case.tasks.order_by("status", "due_date", "id")),
+        comments=comments,
+        mentions=mentions,
+        watchers=list(case.watchers.values_list("pk", flat=True)),
+        children=[]
+        if opened
+        else list(
+            case.children.order_by("-updated_at", "-id").values_list("pk", flat=True)[
+                :CHILDREN_SHOWN
+            ]
+        ),
+        transitions=[] if case.merged_into_id else allowed_transitions(member, case),
     )
 
 

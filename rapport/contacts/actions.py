@@ -23,11 +23,11 @@ from rapport.contacts.models import (
     Organization,
     Tier,
 )
-from rapport.core.access import require_role
+from rapport.core import links
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.events import emit
 from rapport.core.models import Membership
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, require
 
 ORGANIZATION_FIELDS = [
     "name",
@@ -149,6 +149,8 @@ def clean_contact_fields(actor: Membership, fields: dict[str, Any]) -> dict[str,
                 if not isinstance(value or {}, dict):
                     raise ValidationError("Custom attributes must be an object of names.")
                 out[field] = dict(value or {})
+            elif field == "website":
+                out[field] = links.clean_web_url(value, "website", max_length=TEXT_LIMITS[field])
             elif field == "do_not_contact":
                 out[field] = bool(value)
             else:
@@ -188,7 +190,7 @@ def _check_external_id(actor: Membership, values: dict[str, Any], exclude: int |
 @action("contact.create")
 def create_contact(actor: Membership, **fields: Any) -> Contact:
     """Adds a person; `name` or first/last name is required, email and phone are normalised."""
-    require_role(actor, Role.EMPLOYEE, "add contacts")
+    require(actor, Verb.ADD_CONTACTS)
     values = clean_contact_fields(actor, fields)
     _complete_names(values)
     if not values.get("name"):
@@ -201,7 +203,7 @@ def create_contact(actor: Membership, **fields: Any) -> Contact:
 
 @action("contact.update")
 def update_contact(actor: Membership, contact: Contact, **fields: Any) -> Contact:
-    require_role(actor, Role.EMPLOYEE, "change contacts")
+    require(actor, Verb.CHANGE_CONTACTS)
     if contact.workspace_id != actor.workspace_id:
         raise ValidationError("This contact belongs to another workspace.")
     if contact.merged_into_id is not None:
@@ -241,7 +243,7 @@ def delete_contact(actor: Membership, contact: Contact) -> None:
 
     Their identities stay (unlinked): the posts they wrote are the workspace's record.
     """
-    require_role(actor, Role.MANAGER, "delete contacts")
+    require(actor, Verb.DELETE_CONTACTS)
     if contact.workspace_id != actor.workspace_id:
         raise ValidationError("This contact belongs to another workspace.")
     record_by(actor, verb="contact.delete", obj=contact, before=snapshot(contact, CONTACT_FIELDS))
@@ -271,7 +273,7 @@ def clean_organization_fields(actor: Membership, fields: dict[str, Any]) -> dict
 
 @action("organization.create")
 def create_organization(actor: Membership, **fields: Any) -> Organization:
-    require_role(actor, Role.EMPLOYEE, "add organizations")
+    require(actor, Verb.ADD_CONTACTS)
     values = clean_organization_fields(actor, fields)
     if not values.get("name"):
         raise ValidationError({"name": "An organization needs a name."})
@@ -293,7 +295,7 @@ def create_organization(actor: Membership, **fields: Any) -> Organization:
 
 @action("organization.update")
 def update_organization(actor: Membership, org: Organization, **fields: Any) -> Organization:
-    require_role(actor, Role.EMPLOYEE, "change organizations")
+    require(actor, Verb.CHANGE_CONTACTS)
     if org.workspace_id != actor.workspace_id:
         raise ValidationError("This organization belongs to another workspace.")
     values = clean_organization_fields(actor, fields)
@@ -316,7 +318,7 @@ def update_organization(actor: Membership, org: Organization, **fields: Any) -> 
 @action("organization.delete")
 def delete_organization(actor: Membership, org: Organization) -> None:
     """Deletes a company; its contacts stay, without an organization."""
-    require_role(actor, Role.MANAGER, "delete organizations")
+    require(actor, Verb.DELETE_CONTACTS)
     if org.workspace_id != actor.workspace_id:
         raise ValidationError("This organization belongs to another workspace.")
     record_by(actor, verb="organization.delete", obj=org, before=snapshot(org, ORGANIZATION_FIELDS))
@@ -339,7 +341,8 @@ def record_consent(
     A "no" on every channel ("all") sets do-not-contact; a later "yes" on any channel lifts it.
     The lawful basis given becomes the contact's basis for holding their data.
     """
-    require_role(actor, Role.EMPLOYEE, "record consent")
+    # Anyone who hears a customer say no records it at once; a yes lifts an opt-out.
+    require(actor, Verb.RECORD_CONSENT if granted else Verb.RECORD_OPT_OUT)
     if contact.workspace_id != actor.workspace_id:
         raise ValidationError("This contact belongs to another workspace.")
     channel = (channel or "").strip().lower()
@@ -398,7 +401,7 @@ def log_interaction(
     occurred_at: datetime.datetime | None = None,
 ) -> Interaction:
     """Logs a call, email, meeting or note with the person; it appears on their timeline."""
-    require_role(actor, Role.EMPLOYEE, "log interactions")
+    require(actor, Verb.LOG_INTERACTIONS)
     if contact.workspace_id != actor.workspace_id:
         raise ValidationError("This contact belongs to another workspace.")
     kind = _choice("kind", kind, list(Interaction.Kind.values))

@@ -2,10 +2,10 @@
 
 The `rapport` import mapping reads the CSV's columns back (`COLUMNS` says into which field), so
 an export imports back as it was (into another workspace too: rows are keyed by "Rapport ID" with
-the source "rapport").
+the source "rapport"). Every cell goes through `core.spreadsheet.guard` (no cell runs as a
+formula in a spreadsheet); the `rapport` mapping takes the guard's quote off again.
 """
 
-import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from rapport.contacts.models import Contact
+from rapport.core import links, spreadsheet
 
 BATCH = 2000
 
@@ -26,15 +27,6 @@ def _contacts(qs: QuerySet[Contact]) -> Iterator[Contact]:
         last = batch[-1].pk
 
 
-def _safe(value: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: customer text must not."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") and not _is_phone(value) else value
-
-
-def _is_phone(value: str) -> bool:
-    return value.startswith("+") and value[1:].isdigit()
-
-
 @dataclass(frozen=True)
 class Column:
     header: str
@@ -46,27 +38,27 @@ class Column:
 #: The CSV's columns, in order: an export imports back through the `rapport` mapping.
 COLUMNS = [
     Column("Rapport ID", "external_id", lambda c: str(c.pk)),
-    Column("Name", "name", lambda c: _safe(c.name)),
-    Column("First name", "first_name", lambda c: _safe(c.first_name)),
-    Column("Last name", "last_name", lambda c: _safe(c.last_name)),
+    Column("Name", "name", lambda c: c.name),
+    Column("First name", "first_name", lambda c: c.first_name),
+    Column("Last name", "last_name", lambda c: c.last_name),
     Column("Email", "email", lambda c: c.email),
     Column("Phone", "phone", lambda c: c.phone),
     Column("Birth date", "birth_date", lambda c: c.birth_date.isoformat() if c.birth_date else ""),
-    Column("City", "city", lambda c: _safe(c.city)),
+    Column("City", "city", lambda c: c.city),
     Column("Country", "country", lambda c: c.country),
     Column("Language", "language", lambda c: c.language),
-    Column("Segment", "segment", lambda c: _safe(c.segment)),
+    Column("Segment", "segment", lambda c: c.segment),
     Column("Tier", "tier", lambda c: c.tier),
     Column(
         "Organization",
         "organization_name",
-        lambda c: _safe(c.organization.name) if c.organization else "",
+        lambda c: c.organization.name if c.organization else "",
     ),
     Column("Tags", "tags", lambda c: ",".join(c.tags or [])),
     Column("Do not contact", "", lambda c: "true" if c.do_not_contact else "false"),
     Column("Lifetime value", "", lambda c: f"{c.lifetime_value:.2f}"),
     Column("Source", "", lambda c: c.source),
-    Column("External ID", "", lambda c: _safe(c.external_id)),
+    Column("External ID", "", lambda c: c.external_id),
 ]
 CSV_COLUMNS = [column.header for column in COLUMNS]
 
@@ -80,7 +72,7 @@ def csv_rows(qs: QuerySet[Contact]) -> Iterator[list[str]]:
 def csv_lines(qs: QuerySet[Contact]) -> Iterator[str]:
     """The export as CSV text, line by line (for a streaming response or a file)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = spreadsheet.writer(buffer, lineterminator="\r\n")
     for row in csv_rows(qs):
         writer.writerow(row)
         yield buffer.getvalue()
@@ -127,8 +119,8 @@ def vcard(contact: Contact, workspace_slug: str) -> str:
         lines.append(f"BDAY:{contact.birth_date.isoformat()}")
     if contact.organization:
         lines.append(f"ORG:{_escape(contact.organization.name)}")
-    if contact.website:
-        lines.append(f"URL:{_escape(contact.website)}")
+    if website := links.safe_url(contact.website):
+        lines.append(f"URL:{_escape(website)}")
     if contact.tags:
         lines.append("CATEGORIES:" + ",".join(_escape(t) for t in contact.tags))
     if contact.bio:

@@ -25,11 +25,10 @@ from django.utils import timezone
 
 from rapport.contacts.events import CONTACT_MERGED, CONTACT_UNMERGED
 from rapport.contacts.models import CONTACT_FIELDS, Contact, MatchSuggestion, MergeRecord
-from rapport.core.access import require_role
 from rapport.core.audit import action, record, record_by
 from rapport.core.events import emit
 from rapport.core.models import Membership
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, require, require_own_or
 
 #: Relations to Contact that a merge does not move: the merge bookkeeping itself, and the
 #: `merged_into` chain (contacts merged into `other` earlier keep pointing at it).
@@ -140,7 +139,7 @@ def merge_contacts(
     """Merge `other` into `survivor` (see the module docstring). `actor` is None for an
     automatic merge the workspace's linkage policy allowed."""
     if actor is not None:
-        require_role(actor, Role.AGENT, "merge contacts")
+        require(actor, Verb.MERGE_CONTACTS)
     elif not automatic:
         raise PermissionDenied("Only automatic merges run without a person.")
     # lock and re-read both, so two merges of the same contact cannot interleave
@@ -238,8 +237,7 @@ def unmerge(actor: Membership, merge: MergeRecord) -> Contact:
     suggest it again."""
     if merge.workspace_id != actor.workspace_id:
         raise ValidationError("That merge belongs to another workspace.")
-    if not (actor.has_role(Role.MANAGER) or (merge.by_id and merge.by_id == actor.pk)):
-        raise PermissionDenied("Only a manager or above, or who merged them, may undo a merge.")
+    require_own_or(actor, merge.by_id, Verb.MERGE_CONTACTS, Verb.UNMERGE_ANY)
     merge = MergeRecord.objects.select_for_update().get(pk=merge.pk)
     if merge.unmerged_at:
         raise ValidationError("This merge was already undone.")

@@ -15,10 +15,10 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from rapport.contacts.models import Contact, DedupeRun, MatchSuggestion, MergeRecord
-from rapport.core.access import access_in_workspace, require_role
+from rapport.core.access import access_in_workspace
 from rapport.core.audit import action, record_by
 from rapport.core.models import Membership
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, require
 
 SEARCH_MAX = 100
 
@@ -54,7 +54,7 @@ def _named(q: str, *prefixes: str) -> Q:
 def pending_suggestions(member: Membership, *, q: str = "") -> QuerySet[MatchSuggestion]:
     """Pairs waiting for review, best first; both contacts still unmerged. `q`: a prefix of
     either contact's name or last name."""
-    require_role(member, Role.EMPLOYEE, "see suggested duplicates")
+    require(member, Verb.SEE_DUPLICATES)
     qs = MatchSuggestion.objects.filter(
         workspace=member.workspace,
         state=MatchSuggestion.State.PENDING,
@@ -73,7 +73,7 @@ def pending_suggestions(member: Membership, *, q: str = "") -> QuerySet[MatchSug
 
 def merge_history(member: Membership, *, contact: Contact | None = None) -> QuerySet[MergeRecord]:
     """Merges of the workspace, newest first (of one contact, as survivor or merged, if given)."""
-    require_role(member, Role.EMPLOYEE, "see merge history")
+    require(member, Verb.SEE_DUPLICATES)
     qs = MergeRecord.objects.filter(workspace=member.workspace).select_related(
         "survivor", "merged", "by__user", "unmerged_by__user"
     )
@@ -142,7 +142,7 @@ def accept_suggestion(
 @action("contact.match.reject")
 def reject_suggestion(actor: Membership, suggestion: MatchSuggestion) -> MatchSuggestion:
     """Not the same person: remembered, so the pair is never suggested or merged again."""
-    require_role(actor, Role.AGENT, "decide suggested duplicates")
+    require(actor, Verb.MERGE_CONTACTS)
     if suggestion.workspace_id != actor.workspace_id:
         raise ValidationError("That suggestion belongs to another workspace.")
     suggestion = _pending(suggestion)
@@ -169,7 +169,7 @@ def start_dedupe(actor: Membership, *, contact_ids: list[int] | None = None) -> 
     """Queue a batch dedupe of the workspace (or of these contacts) as a background task."""
     from rapport.contacts.linkage.batch import dedupe_contacts
 
-    require_role(actor, Role.MANAGER, "look for duplicate contacts")
+    require(actor, Verb.DEDUPE)
     ids = sorted(set(contact_ids or []))
     if ids:
         found = Contact.objects.filter(workspace=actor.workspace, pk__in=ids).count()

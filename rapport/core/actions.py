@@ -2,11 +2,10 @@
 
 import secrets
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from rapport.core.access import require_role
 from rapport.core.audit import action, record, record_by, snapshot
 from rapport.core.models import (
     ApiToken,
@@ -19,6 +18,7 @@ from rapport.core.models import (
     slug_validator,
 )
 from rapport.core.names import unique_name
+from rapport.core.permissions import Verb, require, require_own_or
 from rapport.core.roles import Role
 from rapport.core.tasks import check_worker
 
@@ -50,7 +50,7 @@ def create_workspace(*, name: str, slug: str, owner: User, owner_title: str = ""
 
 @action("workspace.rename")
 def rename_workspace(actor: Membership, *, name: str) -> Workspace:
-    require_role(actor, Role.ADMIN, "rename the workspace")
+    require(actor, Verb.RENAME_WORKSPACE)
     workspace = actor.workspace
     name = name.strip()
     if not name:
@@ -73,9 +73,9 @@ def _check_role_change(actor: Membership, role: str) -> Role:
         raise ValidationError(
             {"role": f"Unknown role {role!r}; use one of {', '.join(Role.values)}."}
         )
-    require_role(actor, Role.ADMIN, "manage members")
-    if role == Role.OWNER and not actor.has_role(Role.OWNER):
-        raise PermissionDenied("Only an owner may make someone an owner.")
+    require(actor, Verb.MEMBERS)
+    if role == Role.OWNER:
+        require(actor, Verb.OWNERS)
     return Role(role)
 
 
@@ -125,8 +125,7 @@ def add_member(
 def change_role(actor: Membership, member: Membership, *, role: str) -> Membership:
     new_role = _check_role_change(actor, role)
     if member.role == Role.OWNER:
-        if not actor.has_role(Role.OWNER):
-            raise PermissionDenied("Only an owner may change another owner's role.")
+        require(actor, Verb.OWNERS)
         if new_role != Role.OWNER and not _other_owners(member):
             raise ValidationError({"role": "A workspace must keep at least one owner."})
     before = snapshot(member, ["role"])
@@ -144,10 +143,9 @@ def change_role(actor: Membership, member: Membership, *, role: str) -> Membersh
 
 @action("member.remove")
 def remove_member(actor: Membership, member: Membership) -> None:
-    require_role(actor, Role.ADMIN, "remove members")
+    require(actor, Verb.MEMBERS)
     if member.role == Role.OWNER:
-        if not actor.has_role(Role.OWNER):
-            raise PermissionDenied("Only an owner may remove an owner.")
+        require(actor, Verb.OWNERS)
         if not _other_owners(member):
             raise ValidationError("A workspace must keep at least one owner.")
     record_by(
@@ -161,7 +159,7 @@ def remove_member(actor: Membership, member: Membership) -> None:
 
 @action("team.create")
 def create_team(actor: Membership, *, name: str, description: str = "") -> Team:
-    require_role(actor, Role.MANAGER, "create teams")
+    require(actor, Verb.TEAMS)
     team = Team.objects.create(
         workspace=actor.workspace,
         name=unique_name(name, taken=Team.objects.filter(workspace=actor.workspace), noun="team"),
@@ -180,7 +178,7 @@ def create_team(actor: Membership, *, name: str, description: str = "") -> Team:
 def update_team(
     actor: Membership, team: Team, *, name: str | None = None, description: str | None = None
 ) -> Team:
-    require_role(actor, Role.MANAGER, "change teams")
+    require(actor, Verb.TEAMS)
     before = snapshot(team, TEAM_FIELDS)
     if name is not None:
         team.name = unique_name(
@@ -201,7 +199,7 @@ def update_team(
 
 @action("team.delete")
 def delete_team(actor: Membership, team: Team) -> None:
-    require_role(actor, Role.ADMIN, "delete teams")
+    require(actor, Verb.TEAMS)
     record_by(
         actor,
         verb="team.delete",
@@ -213,7 +211,7 @@ def delete_team(actor: Membership, team: Team) -> None:
 
 @action("team.add_member")
 def add_team_member(actor: Membership, team: Team, member: Membership) -> Team:
-    require_role(actor, Role.MANAGER, "change team membership")
+    require(actor, Verb.TEAM_MEMBERSHIP)
     if member.workspace_id != team.workspace_id:
         raise ValidationError("That person is not in this workspace.")
     team.members.add(member)
@@ -228,7 +226,7 @@ def add_team_member(actor: Membership, team: Team, member: Membership) -> Team:
 
 @action("team.remove_member")
 def remove_team_member(actor: Membership, team: Team, member: Membership) -> Team:
-    require_role(actor, Role.MANAGER, "change team membership")
+    require(actor, Verb.TEAM_MEMBERSHIP)
     team.members.remove(member)
     record_by(
         actor,
@@ -242,6 +240,7 @@ def remove_team_member(actor: Membership, team: Team, member: Membership) -> Tea
 @action("token.create")
 def create_api_token(actor: Membership, *, name: str) -> tuple[ApiToken, str]:
     """A new API token for the caller in this workspace; the secret is returned once, never kept."""
+    require(actor, Verb.OWN_TOKENS)
     name = name.strip() or "API token"
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -258,8 +257,7 @@ def create_api_token(actor: Membership, *, name: str) -> tuple[ApiToken, str]:
 
 @action("token.revoke")
 def revoke_api_token(actor: Membership, token: ApiToken) -> ApiToken:
-    if token.membership_id != actor.pk:
-        require_role(actor, Role.ADMIN, "revoke other people's tokens")
+    require_own_or(actor, token.membership_id, Verb.OWN_TOKENS, Verb.OTHERS_TOKENS)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -275,7 +273,7 @@ def revoke_api_token(actor: Membership, token: ApiToken) -> ApiToken:
 @action("task.check_worker")
 def start_worker_check(actor: Membership) -> TaskRun:
     """Queues a task that only a running worker can answer, to show the queue is alive."""
-    require_role(actor, Role.MANAGER, "check the task worker")
+    require(actor, Verb.BACKGROUND_TASKS)
     result = check_worker.enqueue(actor.workspace_id)
     run = TaskRun.objects.create(
         workspace=actor.workspace,

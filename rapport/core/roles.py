@@ -1,4 +1,4 @@
-"""Roles in a workspace and what each may do."""
+"""Roles in a workspace and their ranks; what each may do is rapport/core/permissions.py."""
 
 from django.db import models
 
@@ -26,16 +26,4 @@ _RANK = {
     Role.MANAGER: 40,
     Role.ADMIN: 50,
     Role.OWNER: 60,
-}
-
-ROLE_HELP = {
-    Role.OWNER: "Everything, including billing-level settings and other owners.",
-    Role.ADMIN: "Manages members, teams, sources, policies and sees the audit log.",
-    Role.MANAGER: "Leads teams: assigns work, approves replies, manages team membership.",
-    Role.AGENT: "Works the inbox and cases and replies publicly within policy.",
-    Role.EMPLOYEE: (
-        "Any staff member: captures posts, comments, works assigned tasks; public replies "
-        "may need approval."
-    ),
-    Role.VIEWER: "Reads everything in the workspace, changes nothing.",
 }

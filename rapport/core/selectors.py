@@ -7,9 +7,8 @@ from django.db.models import Count, Q, QuerySet
 from django_tasks import default_task_backend
 from django_tasks.exceptions import TaskResultDoesNotExist
 
-from rapport.core.access import require_role
 from rapport.core.models import ApiToken, AuditEvent, Membership, TaskRun, Team, User
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, require
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
@@ -40,7 +39,7 @@ def workspace_teams(viewer: Membership, search: str = "") -> QuerySet[Team]:
 def audit_trail(
     viewer: Membership, *, verb: str = "", actor: str = "", search: str = ""
 ) -> QuerySet[AuditEvent]:
-    require_role(viewer, Role.ADMIN, "read the audit log")
+    require(viewer, Verb.AUDIT_LOG)
     events = AuditEvent.objects.filter(workspace=viewer.workspace)
     if verb:
         events = events.filter(verb__startswith=verb)

@@ -12,18 +12,18 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.timesince import timesince
 
 from rapport.approvals import actions as approvals
 from rapport.approvals.models import Approval
-from rapport.core.access import require_role
+from rapport.core import links
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.events import emit
 from rapport.core.models import Membership, Team
 from rapport.core.names import unique_name
+from rapport.core.permissions import Verb, require, require_own_or
 from rapport.core.roles import Role
 from rapport.engagement import canned, outbox
 from rapport.engagement.events import (
@@ -89,16 +89,7 @@ def _who(member: Membership | None) -> str:
 
 
 def _clean_status_link(link: str | None) -> str | None:
-    link = (link or "").strip()
-    if not link:
-        return None
-    try:
-        URLValidator(schemes=["https", "http"])(link)
-    except ValidationError:
-        raise ValidationError({"status_link": "The status link must be a web address."}) from None
-    if len(link) > 500:
-        raise ValidationError({"status_link": "The status link has at most 500 characters."})
-    return link
+    return links.clean_web_url(link, "status link", field="status_link", max_length=500) or None
 
 
 def _clean_text(text: str) -> str:
@@ -119,6 +110,7 @@ def check_draft(
     actor: Membership, post: Post, *, text: str, visibility: str = Reply.Visibility.PUBLIC
 ) -> list[Finding]:
     """The findings on a reply being written (a read: nothing is stored)."""
+    require(actor, Verb.REPLY)
     return check(
         Draft(
             text=_clean_text(text),
@@ -180,7 +172,7 @@ def send_reply(
     `seen_reply_id` is the newest reply the author had seen (`latest_reply_id` when the composer
     opened): a reply sent since then by someone else refuses this one with their text.
     """
-    require_role(actor, Role.EMPLOYEE, "reply to posts")
+    require(actor, Verb.REPLY)
     if post.workspace_id != actor.workspace_id:
         raise PermissionDenied("You can only reply to posts of your workspace.")
     if canned_response is not None and canned_response.workspace_id != actor.workspace_id:
@@ -316,8 +308,7 @@ def _back_to_draft(reply: Reply, actor: Membership | None) -> None:
 @action("reply.retry")
 def retry_reply(actor: Membership, reply: Reply) -> Reply:
     """Queues a failed reply again, as its author or a manager."""
-    if reply.author_id != actor.pk:
-        require_role(actor, Role.MANAGER, "retry other people's replies")
+    require_own_or(actor, reply.author_id, Verb.REPLY, Verb.RETRY_OTHERS_REPLIES)
     reply = Reply.objects.select_for_update(of=("self",)).get(pk=reply.pk)
     if reply.status != Reply.Status.FAILED:
         raise ValidationError(
@@ -376,7 +367,7 @@ def withdraw_reply(actor: Membership, reply: Reply) -> Reply:
 
 @action("canned.create")
 def create_canned(actor: Membership, *, name: str, text: str) -> CannedResponse:
-    require_role(actor, Role.MANAGER, "manage canned responses")
+    require(actor, Verb.MANAGE_CANNED)
     response = CannedResponse.objects.create(
         workspace=actor.workspace,
         name=unique_name(
@@ -395,7 +386,7 @@ def create_canned(actor: Membership, *, name: str, text: str) -> CannedResponse:
 def update_canned(
     actor: Membership, response: CannedResponse, *, name: str | None = None, text: str | None = None
 ) -> CannedResponse:
-    require_role(actor, Role.MANAGER, "manage canned responses")
+    require(actor, Verb.MANAGE_CANNED)
     before = snapshot(response, CANNED_FIELDS)
     if name is not None:
         response.name = unique_name(
@@ -419,7 +410,7 @@ def update_canned(
 
 @action("canned.delete")
 def delete_canned(actor: Membership, response: CannedResponse) -> None:
-    require_role(actor, Role.MANAGER, "manage canned responses")
+    require(actor, Verb.MANAGE_CANNED)
     record_by(actor, verb="canned.delete", obj=response, before=snapshot(response, CANNED_FIELDS))
     response.delete()
 
@@ -459,7 +450,7 @@ def update_policy(
     actor: Membership, *, designated_teams: list[Team] | None = None, **changes: Any
 ) -> EngagementPolicy:
     """Changes the workspace's policy (admins); unknown settings are refused by name."""
-    require_role(actor, Role.ADMIN, "change the engagement policy")
+    require(actor, Verb.ENGAGEMENT_POLICY)
     unknown = sorted(set(changes) - set(POLICY_FIELDS))
     if unknown:
         raise ValidationError(f"Unknown policy setting(s): {', '.join(unknown)}.")

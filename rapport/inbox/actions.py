@@ -13,12 +13,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from rapport.core.access import require_role, require_same_workspace
+from rapport.core.access import require_same_workspace
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.events import emit
 from rapport.core.mentions import mentioned
 from rapport.core.models import Membership, Team
 from rapport.core.names import unique_name
+from rapport.core.permissions import Verb, require
 from rapport.core.priority import Priority, clean_priority, priority_name
 from rapport.core.roles import Role
 from rapport.inbox.cleaning import TAG
@@ -74,14 +75,10 @@ def _name(member: Membership | None) -> str:
     return member.user.display_name if member else "nobody"
 
 
-def _works_on(actor: Membership, conv: Conversation) -> bool:
+def _require_worker(actor: Membership, conv: Conversation) -> None:
     """Agents work the whole inbox; an employee works what was handed or captured to them."""
-    return actor.has_role(Role.AGENT) or actor.pk in (conv.assignee_id, conv.captured_by_id)
-
-
-def _require_worker(actor: Membership, conv: Conversation, doing: str) -> None:
-    if not _works_on(actor, conv):
-        require_role(actor, Role.AGENT, doing)
+    own = actor.pk in (conv.assignee_id, conv.captured_by_id)
+    require(actor, Verb.WORK_OWN_CONVERSATIONS if own else Verb.WORK_CONVERSATIONS)
 
 
 def _alive(conv: Conversation) -> None:
@@ -145,7 +142,7 @@ def assign(
     set_team: bool = False,
 ) -> Conversation:
     """Gives the conversation to a person (None: unassigned) and, with `set_team`, a team."""
-    require_role(actor, Role.AGENT, "assign conversations")
+    require(actor, Verb.WORK_CONVERSATIONS)
     _alive(conv)
     before = snapshot(conv, FIELDS)
     changed = _assign(actor, conv, assignee, team, set_team=set_team)
@@ -190,7 +187,7 @@ def _status_changed(actor: Membership, conv: Conversation, was: str) -> None:
 
 @action("conversation.set_status")
 def set_status(actor: Membership, conv: Conversation, *, status: str) -> Conversation:
-    _require_worker(actor, conv, "change the status of conversations")
+    _require_worker(actor, conv)
     _alive(conv)
     before = snapshot(conv, FIELDS)
     was = conv.get_status_display()
@@ -214,7 +211,7 @@ def set_status(actor: Membership, conv: Conversation, *, status: str) -> Convers
 
 @action("conversation.set_priority")
 def set_priority(actor: Membership, conv: Conversation, *, priority: object) -> Conversation:
-    require_role(actor, Role.AGENT, "change priorities")
+    require(actor, Verb.WORK_CONVERSATIONS)
     _alive(conv)
     before = snapshot(conv, FIELDS)
     conv.priority = clean_priority(priority)
@@ -272,7 +269,7 @@ def tag_names(conv: Conversation) -> list[str]:
 @action("conversation.tag")
 def tag(actor: Membership, conv: Conversation, *, tags: Iterable[str]) -> list[str]:
     """Adds tags (created on first use); returns the conversation's tags."""
-    require_role(actor, Role.AGENT, "tag conversations")
+    require(actor, Verb.WORK_CONVERSATIONS)
     names = clean_tags(tags)
     if not names:
         raise ValidationError({"tags": "Say which tag to add."})
@@ -296,7 +293,7 @@ def tag(actor: Membership, conv: Conversation, *, tags: Iterable[str]) -> list[s
 
 @action("conversation.untag")
 def untag(actor: Membership, conv: Conversation, *, tags: Iterable[str]) -> list[str]:
-    require_role(actor, Role.AGENT, "tag conversations")
+    require(actor, Verb.WORK_CONVERSATIONS)
     names = clean_tags(tags)
     before = tag_names(conv)
     ConversationTag.objects.filter(
@@ -339,7 +336,7 @@ def _refresh_summary(conv: Conversation) -> None:
 @action("conversation.merge")
 def merge(actor: Membership, source: Conversation, *, into: Conversation) -> Conversation:
     """Moves `source`'s posts, notes and tags into `into`; `source` closes and points there."""
-    require_role(actor, Role.AGENT, "merge conversations")
+    require(actor, Verb.WORK_CONVERSATIONS)
     require_same_workspace(actor, source, into)
     if source.pk == into.pk:
         raise ValidationError("A conversation cannot be merged into itself.")
@@ -396,7 +393,7 @@ def merge(actor: Membership, source: Conversation, *, into: Conversation) -> Con
 @action("conversation.split")
 def split(actor: Membership, conv: Conversation, *, post: Post) -> Conversation:
     """Moves one post out into a new conversation of its own; returns the new one."""
-    require_role(actor, Role.AGENT, "split conversations")
+    require(actor, Verb.WORK_CONVERSATIONS)
     _alive(conv)
     link = ConversationPost.objects.filter(conversation=conv, post=post).first()
     if link is None:
@@ -485,7 +482,7 @@ def _note(actor: Membership, conv: Conversation, body: str) -> Note:
 @action("conversation.note")
 def add_note(actor: Membership, conv: Conversation, *, body: str) -> Note:
     """An internal note; @name mentions notify those people. Any employee may add one."""
-    require_role(actor, Role.EMPLOYEE, "add notes")
+    require(actor, Verb.ADD_NOTES)
     _alive(conv)
     note = _note(actor, conv, body)
     mentions = [m.pk for m in note.mentions.all()]
@@ -541,7 +538,7 @@ def hand_off(
 ) -> Membership | None:
     """Asks an expert: gives the conversation to a person, or to a team (someone in it with
     `skill`, least busy first), with a note saying what is needed. Any employee may ask."""
-    require_role(actor, Role.EMPLOYEE, "hand conversations off")
+    require(actor, Verb.HAND_OFF)
     _alive(conv)
     require_same_workspace(actor, to, team)
     if to is None and team is None and not skill.strip():
@@ -618,7 +615,7 @@ def bulk_update(
     status: str = "",
 ) -> int:
     """Assigns (None unassigns; False leaves as is), tags and/or sets the status of many."""
-    require_role(actor, Role.AGENT, "change conversations in bulk")
+    require(actor, Verb.BULK_CONVERSATIONS)
     if not conversations:
         raise ValidationError("Select at least one conversation.")
     if len(conversations) > MAX_BULK:
@@ -682,7 +679,7 @@ def bulk_update(
 @action("saved_view.create")
 def save_view(actor: Membership, *, name: str, filters: dict[str, str]) -> SavedView:
     """Keeps the actor's current inbox filters under a name (their own, not shared)."""
-    require_role(actor, Role.VIEWER, "save views")
+    require(actor, Verb.SAVE_VIEWS)
     name = unique_name(
         name, taken=SavedView.objects.filter(owner=actor), noun="view", limit=60, yours=True
     )

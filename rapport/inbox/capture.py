@@ -19,11 +19,10 @@ from django.utils import timezone
 from rapport.connectors.base import Author, Batch, Capability, Connector, NormalisedPost
 from rapport.connectors.registry import CONNECTORS, connector_class
 from rapport.core import http
-from rapport.core.access import require_role
 from rapport.core.audit import action, record_by
 from rapport.core.events import emit
 from rapport.core.models import Membership
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, require
 from rapport.inbox.events import POST_CAPTURED
 from rapport.inbox.intake import intake_stored
 from rapport.inbox.models import Activity, Conversation, ConversationPost
@@ -166,7 +165,7 @@ def capture(
     network: str = "",
 ) -> Captured:
     """Brings a post seen anywhere into the inbox and credits `actor` with raising it."""
-    require_role(actor, Role.EMPLOYEE, "capture posts")
+    require(actor, Verb.CAPTURE_POSTS)
     url = clean_url(url)
     if not url and not (text or "").strip():
         raise ValidationError({"url": "Give the post's address, or paste its text and author."})

@@ -6,11 +6,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 
-from rapport.core.access import require_role
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.models import Membership, Team
 from rapport.core.names import unique_name
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, require
 from rapport.inbox.models import RoutingRule
 from rapport.inbox.registry import Names, clean_actions
 from rapport.inbox.registry import describe_actions as describe_steps
@@ -56,7 +55,7 @@ def create_rule(
     stop: bool = False,
     position: int | None = None,
 ) -> RoutingRule:
-    require_role(actor, Role.MANAGER, "manage routing rules")
+    require(actor, Verb.MANAGE_ROUTING_RULES)
     cleaned_conditions, cleaned_actions = _clean(actor, conditions, actions)
     if position is None:
         last = RoutingRule.objects.filter(workspace=actor.workspace).aggregate(m=Max("position"))
@@ -91,7 +90,7 @@ def update_rule(
     stop: bool | None = None,
     position: int | None = None,
 ) -> RoutingRule:
-    require_role(actor, Role.MANAGER, "manage routing rules")
+    require(actor, Verb.MANAGE_ROUTING_RULES)
     before = snapshot(rule, RULE_FIELDS)
     if name is not None:
         rule.name = unique_name(
@@ -127,7 +126,7 @@ def update_rule(
 
 @action("routing_rule.delete")
 def delete_rule(actor: Membership, rule: RoutingRule) -> None:
-    require_role(actor, Role.MANAGER, "manage routing rules")
+    require(actor, Verb.MANAGE_ROUTING_RULES)
     before = snapshot(rule, RULE_FIELDS)
     record_by(actor, verb="routing_rule.delete", obj=rule, before=before)
     rule.delete()
@@ -161,7 +160,7 @@ def dry_run(
     actor: Membership, *, conditions: object, actions: object, match: str = "all"
 ) -> DryRun:
     """Which of the last 1,000 posts the rule would match, and what it would do to them."""
-    require_role(actor, Role.AGENT, "preview routing rules")
+    require(actor, Verb.SEE_ROUTING_RULES)
     cleaned_conditions, cleaned_actions = _clean(actor, conditions, actions)
     match = _clean_match(match)
     posts = list(

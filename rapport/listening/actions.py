@@ -15,11 +15,10 @@ from django.utils import timezone
 
 from rapport.connectors.base import Capability, Connector
 from rapport.connectors.registry import CONNECTORS, UnknownNetwork, connector_class
-from rapport.core.access import require_role
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.models import Membership
 from rapport.core.names import unique_name
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, require
 from rapport.listening import crypto
 from rapport.listening.models import ListeningQuery, Source
 from rapport.listening.query import QuerySyntaxError, parse
@@ -66,7 +65,7 @@ def _clean_label(label: str) -> str:
 def create_query(
     actor: Membership, *, name: str, query: str, label: str = "brand", is_active: bool = True
 ) -> ListeningQuery:
-    require_role(actor, Role.MANAGER, "manage listening queries")
+    require(actor, Verb.MANAGE_QUERIES)
     lq = ListeningQuery.objects.create(
         workspace=actor.workspace,
         name=unique_name(
@@ -97,7 +96,7 @@ def update_query(
     label: str | None = None,
     is_active: bool | None = None,
 ) -> ListeningQuery:
-    require_role(actor, Role.MANAGER, "manage listening queries")
+    require(actor, Verb.MANAGE_QUERIES)
     before = snapshot(lq, QUERY_FIELDS)
     if name is not None:
         lq.name = unique_name(
@@ -126,7 +125,7 @@ def update_query(
 
 
 def _set_query_active(actor: Membership, lq: ListeningQuery, active: bool) -> ListeningQuery:
-    require_role(actor, Role.MANAGER, "manage listening queries")
+    require(actor, Verb.MANAGE_QUERIES)
     before = snapshot(lq, ["is_active"])
     lq.is_active = active
     lq.save(update_fields=["is_active"])
@@ -155,7 +154,7 @@ def deactivate_query(actor: Membership, lq: ListeningQuery) -> ListeningQuery:
 @action("query.delete")
 def delete_query(actor: Membership, lq: ListeningQuery) -> None:
     """Deletes the query and its matches; the posts it matched stay."""
-    require_role(actor, Role.MANAGER, "manage listening queries")
+    require(actor, Verb.MANAGE_QUERIES)
     record_by(
         actor,
         verb="query.delete",
@@ -248,7 +247,7 @@ def create_source(
 ) -> Source:
     """A new source. A webhook source given no secret gets one, set on `source.issued_secret`
     (shown once, like rotate_webhook_secret's); other sources have `issued_secret == ""`."""
-    require_role(actor, Role.MANAGER, "manage sources")
+    require(actor, Verb.MANAGE_SOURCES)
     cls = source_connector(connector)
     creds = dict(credentials) if isinstance(credentials, dict) else (credentials or {})
     issued = ""
@@ -262,7 +261,7 @@ def create_source(
         # A webhook source gets its signing secret at once, shown to its creator once.
         issued = creds[field] = secrets.token_urlsafe(32)
     if creds:
-        require_role(actor, Role.ADMIN, "give a source credentials")
+        require(actor, Verb.SOURCE_CREDENTIALS)
     source = Source(
         workspace=actor.workspace,
         name=unique_name(
@@ -297,9 +296,9 @@ def update_source(
     poll_every_seconds: int | None = None,
 ) -> Source:
     """Changes a source; `credentials`, when given, replace the stored ones whole."""
-    require_role(actor, Role.MANAGER, "manage sources")
+    require(actor, Verb.MANAGE_SOURCES)
     if credentials is not None:
-        require_role(actor, Role.ADMIN, "change a source's credentials")
+        require(actor, Verb.SOURCE_CREDENTIALS)
     cls = source_connector(source.connector)
     before = source_snapshot(source)
     if name is not None:
@@ -334,7 +333,7 @@ def update_source(
 @action("source.delete")
 def delete_source(actor: Membership, source: Source) -> None:
     """Deletes the source and its credentials; the posts it brought stay."""
-    require_role(actor, Role.MANAGER, "manage sources")
+    require(actor, Verb.DELETE_SOURCES)
     record_by(
         actor,
         verb="source.delete",
@@ -347,7 +346,7 @@ def delete_source(actor: Membership, source: Source) -> None:
 @action("source.pause")
 def pause_source(actor: Membership, source: Source) -> Source:
     """A paused source is never polled and its webhook refuses payloads."""
-    require_role(actor, Role.MANAGER, "pause sources")
+    require(actor, Verb.PAUSE_SOURCES)
     before = snapshot(source, ["status"])
     source.status = Source.Status.PAUSED
     source.save(update_fields=["status"])
@@ -364,7 +363,7 @@ def pause_source(actor: Membership, source: Source) -> Source:
 @action("source.resume")
 def resume_source(actor: Membership, source: Source) -> Source:
     """Active again, polled at once, its backoff forgotten (the last error stays on show)."""
-    require_role(actor, Role.MANAGER, "resume sources")
+    require(actor, Verb.PAUSE_SOURCES)
     before = snapshot(source, ["status", "consecutive_failures"])
     source.status = Source.Status.ACTIVE
     source.consecutive_failures = 0
@@ -388,7 +387,7 @@ def _secret_field(cls: type[Connector]) -> str:
 @action("source.rotate_secret")
 def rotate_webhook_secret(actor: Membership, source: Source) -> tuple[Source, str]:
     """A new signing secret for a webhook source, returned once; the old one stops working."""
-    require_role(actor, Role.ADMIN, "change a source's credentials")
+    require(actor, Verb.SOURCE_CREDENTIALS)
     cls = source_connector(source.connector)
     if Capability.WEBHOOK not in cls.capabilities:
         raise ValidationError(

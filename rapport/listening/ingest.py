@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from rapport.connectors.base import Batch, NormalisedPost, Reject
 from rapport.connectors.registry import CONNECTORS
-from rapport.core import hooks
+from rapport.core import hooks, links
 from rapport.core.bulk import INSERT_BATCH, bulk_insert, row_maker
 from rapport.core.events import emit
 from rapport.core.models import Workspace
@@ -45,6 +45,17 @@ class Received:
     deleted: int = 0  # deletions applied
     duplicates: int = 0  # already stored and unchanged
     quarantined: int = 0
+    #: posts of the batch replaced by a later one with the same id in the same batch (the last
+    #: wins): with these, the counts add up to the posts and rejects of the batch
+    repeated: int = 0
+
+    @property
+    def total(self) -> int:
+        """Every post and reject received, each in exactly one count."""
+        return (
+            len(self.created) + self.updated + self.deleted + self.duplicates + self.quarantined
+            + self.repeated
+        )  # fmt: skip
 
     def merge(self, other: "Received") -> None:
         self.created += other.created
@@ -53,6 +64,7 @@ class Received:
         self.deleted += other.deleted
         self.duplicates += other.duplicates
         self.quarantined += other.quarantined
+        self.repeated += other.repeated
 
 
 def _raw_bytes(raw: object) -> bytes:
@@ -83,7 +95,7 @@ def _new_post(
         source_id=source.pk if source else None,
         network=p.network,
         external_id=p.external_id[:200],
-        url=p.url[:1000],
+        url=links.safe_url(p.url)[:1000],  # a network's javascript: link is never kept
         author_external_id=p.author.external_id[:200],
         author_handle=p.author.handle[:200],
         author_name=p.author.display_name[:200],
@@ -148,7 +160,10 @@ def _store(workspace: Workspace, source: Source | None, batch: Batch) -> Receive
                 )
             )
         else:
-            latest[(p.network, p.external_id)] = p  # the last version in the batch wins
+            key = (p.network, p.external_id)
+            if key in latest:
+                result.repeated += 1
+            latest[key] = p  # the last version in the batch wins
     QuarantinedPayload.objects.bulk_create(quarantine)
     result.quarantined = len(quarantine)
 

@@ -29,6 +29,7 @@ def poll_source(source_id: int) -> dict[str, object]:
             "deleted": outcome.received.deleted,
             "duplicates": outcome.received.duplicates,
             "quarantined": outcome.received.quarantined,
+            "repeated": outcome.received.repeated,
         }
     return result
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from rapport.core.audit import action, record_by
 from rapport.core.models import Membership, Team, Workspace
+from rapport.core.permissions import Verb, require
 from rapport.core.roles import Role
 from rapport.notifications.models import (
     DEFAULTS,
@@ -126,6 +127,21 @@ def notify(
     return rows[0] if rows else None
 
 
+def notify_members(
+    workspace: Workspace,
+    members: Iterable[Membership],
+    kind: str,
+    text: str,
+    url: str = "",
+    actor: Membership | None = None,
+    *,
+    email: bool = True,
+) -> list[Notification]:
+    """`notify` for each of `members` (but the actor): their preferences read at once, one
+    email task for all of them."""
+    return _deliver(workspace, members, kind, text, url, actor, email)
+
+
 def notify_team(
     team: Team,
     kind: str,
@@ -167,6 +183,7 @@ def notify_role(
 @action("notification.read")
 def mark_read(actor: Membership, notifications: list[Notification]) -> int:
     """Marks the actor's own notifications read; returns how many were unread."""
+    require(actor, Verb.READ_NOTIFICATIONS)
     if not notifications:
         raise ValidationError("Say which notifications to mark read.")
     ids = [n.pk for n in notifications if n.recipient_id == actor.pk]
@@ -181,6 +198,7 @@ def mark_read(actor: Membership, notifications: list[Notification]) -> int:
 
 @action("notification.read_all")
 def mark_all_read(actor: Membership) -> int:
+    require(actor, Verb.READ_NOTIFICATIONS)
     count = Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
         read_at=timezone.now()
     )
@@ -191,6 +209,7 @@ def mark_all_read(actor: Membership) -> int:
 @action("notification.preferences")
 def set_preferences(actor: Membership, choices: dict[str, tuple[bool, bool]]) -> None:
     """`choices` maps kinds to (in the app, by email); kinds left out keep what they had."""
+    require(actor, Verb.NOTIFICATION_SETTINGS)
     for kind in choices:
         _clean_kind(kind)
     current = {k: channels([actor], k)[actor.pk] for k in choices}

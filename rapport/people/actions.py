@@ -7,11 +7,10 @@ list of skills tidy (rename, delete) and edit anyone's skills.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from rapport.core.access import require_role
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.models import Membership
 from rapport.core.names import clean_name, name_taken, unique_name
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, require, require_own_or
 from rapport.people.models import Level, MemberSkill, Skill
 
 SKILL_FIELDS = ["name", "description"]
@@ -47,15 +46,12 @@ def _check_same_workspace(actor: Membership, *objects: Skill | Membership) -> No
 
 def _may_edit_skills_of(actor: Membership, member: Membership) -> None:
     _check_same_workspace(actor, member)
-    if actor.pk == member.pk:
-        require_role(actor, Role.EMPLOYEE, "say what you know")
-    else:
-        require_role(actor, Role.MANAGER, "change someone else's skills")
+    require_own_or(actor, member.pk, Verb.OWN_SKILLS, Verb.OTHERS_SKILLS)
 
 
 @action("skill.create")
 def create_skill(actor: Membership, *, name: str, description: str = "") -> Skill:
-    require_role(actor, Role.EMPLOYEE, "add skills")
+    require(actor, Verb.ADD_SKILLS)
     name = unique_name(name, taken=Skill.objects.filter(workspace=actor.workspace), noun="skill")
     try:
         with transaction.atomic():
@@ -72,7 +68,7 @@ def create_skill(actor: Membership, *, name: str, description: str = "") -> Skil
 def update_skill(
     actor: Membership, skill: Skill, *, name: str, description: str | None = None
 ) -> Skill:
-    require_role(actor, Role.MANAGER, "rename skills")
+    require(actor, Verb.MANAGE_SKILLS)
     _check_same_workspace(actor, skill)
     before = snapshot(skill, SKILL_FIELDS)
     skill.name = unique_name(
@@ -90,7 +86,7 @@ def update_skill(
 @action("skill.delete")
 def delete_skill(actor: Membership, skill: Skill) -> None:
     """Deletes the skill and takes it off everyone who had it."""
-    require_role(actor, Role.MANAGER, "delete skills")
+    require(actor, Verb.MANAGE_SKILLS)
     _check_same_workspace(actor, skill)
     before = snapshot(skill, SKILL_FIELDS) | {"holders": skill.holders.count()}
     record_by(actor, verb="skill.delete", obj=skill, before=before)

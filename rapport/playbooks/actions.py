@@ -9,15 +9,15 @@ run on a case is a line of the case's stream too (`activity`).
 import uuid
 from collections.abc import Mapping
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
 from rapport.cases import actions as case_actions
 from rapport.cases.models import Case, CaseType, Status
-from rapport.core.access import require_role, require_same_workspace
+from rapport.core.access import require_same_workspace
 from rapport.core.audit import action, record_by
 from rapport.core.events import emit
 from rapport.core.models import Membership
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, require, require_own_or
 from rapport.playbooks import activity, engine
 from rapport.playbooks.events import PLAYBOOK_CANCELLED
 from rapport.playbooks.forms import clean_values
@@ -50,7 +50,7 @@ def upload_playbook(
     """A new version of the case type's playbook, active from now on for newly opened cases.
     Refused with PlaybookInvalid (each problem with its element and line) when it is not valid;
     then the case type keeps the playbook it had."""
-    require_role(actor, Role.ADMIN, "upload playbooks")
+    require(actor, Verb.PLAYBOOKS)
     require_same_workspace(actor, case_type)
     bpmn_filename = (bpmn_filename or "playbook.bpmn")[:MAX_FILENAME]
     bpmn_text = _text(bpmn, bpmn_filename)
@@ -96,7 +96,7 @@ def upload_playbook(
 @action("playbook.deactivate")
 def deactivate_playbook(actor: Membership, playbook: Playbook) -> Playbook:
     """Newly opened cases of the type no longer start it; runs in progress go on."""
-    require_role(actor, Role.ADMIN, "switch playbooks off")
+    require(actor, Verb.PLAYBOOKS)
     require_same_workspace(actor, playbook)
     before = {"active": playbook.active}
     playbook.active = False
@@ -113,7 +113,7 @@ def start_run(actor: Membership, case: Case, *, playbook: Playbook | None = None
     case opened before its playbook was uploaded, or one without a type, which then takes the
     playbook's case type). A finished, failed or cancelled run is replaced; a running one is
     not."""
-    require_role(actor, Role.AGENT, "start playbooks")
+    require(actor, Verb.RUN_PLAYBOOKS)
     require_same_workspace(actor, case, playbook)
     if case.status in (Status.RESOLVED, Status.CLOSED):
         raise ValidationError(
@@ -164,7 +164,7 @@ def start_run(actor: Membership, case: Case, *, playbook: Playbook | None = None
 @action("playbook.cancel")
 def cancel_run(actor: Membership, run: PlaybookRun) -> PlaybookRun:
     """Stops the run; its open tasks stay on the case as ordinary tasks."""
-    require_role(actor, Role.AGENT, "cancel playbooks")
+    require(actor, Verb.RUN_PLAYBOOKS)
     require_same_workspace(actor, run)
     if run.status != PlaybookRun.Status.RUNNING:
         raise ValidationError(f"The playbook is {run.get_status_display().lower()}, not running.")
@@ -187,13 +187,12 @@ def submit_step(
 ) -> PlaybookStep:
     """Completes a playbook step with its form: the values are checked against the step's
     `form`, kept, and its case task is completed (the workflow then reads them)."""
-    require_role(actor, Role.EMPLOYEE, "complete playbook steps")
+    require(actor, Verb.WORK_OWN_TASKS)
     require_same_workspace(actor, step)
     task = step.task
     if step.done or task is None or task.status == task.State.DONE:
         raise ValidationError(f"The step {step.name!r} is not waiting for anyone.")
-    if task.assignee_id != actor.pk and not actor.has_role(Role.AGENT):
-        raise PermissionDenied(f"Only {task.assignee} or an agent may complete this step.")
+    require_own_or(actor, task.assignee_id, Verb.WORK_OWN_TASKS, Verb.CHANGE_TASKS)
     run = step.run
     if run.status != PlaybookRun.Status.RUNNING:
         raise ValidationError(f"The playbook is {run.get_status_display().lower()}.")
@@ -215,7 +214,7 @@ def submit_step(
 def retry_run(actor: Membership, run: PlaybookRun) -> PlaybookRun:
     """Goes on with a failed run once its cause is fixed (a lane someone holds again, the case
     data corrected): the steps done meanwhile are applied again; it may fail again, saying why."""
-    require_role(actor, Role.AGENT, "retry playbooks")
+    require(actor, Verb.RUN_PLAYBOOKS)
     require_same_workspace(actor, run)
     if run.status != PlaybookRun.Status.FAILED:
         raise ValidationError(f"The playbook is {run.get_status_display().lower()}, not failed.")

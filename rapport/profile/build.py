@@ -12,13 +12,13 @@ status), the timeline's first page (`pages.py`), suggestions (`suggestions.py`) 
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from django.utils import timezone
 
 from rapport.cases.models import Case
 from rapport.cases.models import Status as CaseStatus
 from rapport.contacts.models import Account, Consent, Contact, Identity, Order, OrderLine
+from rapport.core.links import safe_url
 from rapport.core.models import Membership
 from rapport.inbox.models import OPEN_STATUSES, Conversation
 from rapport.listening.models import Post
@@ -35,15 +35,6 @@ RECENT_CASES = 50
 CONSENT_HISTORY = 30
 TREND_MONTHS = 12
 TREND_POSTS = 500
-
-
-def safe_url(url: str) -> str:
-    """`url` when it is an http(s) address, else "" (a javascript: or data: link is dropped)."""
-    try:
-        parts = urlsplit((url or "").strip())
-    except ValueError:
-        return ""
-    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
 # ---- the sections ----

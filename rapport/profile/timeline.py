@@ -7,7 +7,9 @@ Entries are written these ways:
   imported (`record_orders`), identities linked to a contact (`record_identities`);
 - from engagement's `reply.published` (`wiring.py`): a reply on the timeline of the contact who
   wrote the post (`record_reply`);
-- from the events of cases and approvals (`wiring.py`): a case opened or resolved
+- from cases' `case.opening` hook (`wiring.py`), in the case's own transaction: a case opened
+  (`record_new_case`);
+- from the events of cases and approvals (`wiring.py`): a case resolved or unmerged
   (`record_case`), an approval asked or decided (`record_approval`);
 - from the inbox's `conversation.resolved` (`wiring.py`): a known customer's conversation
   resolved (`record_resolved_conversation`);
@@ -354,6 +356,13 @@ def record_identities(workspace_id: int, identity_ids: Sequence[int]) -> int:
 
 
 # ---- live: cases and approvals (their events, wired in wiring.py) ----
+
+
+def record_new_case(case: Case) -> int:
+    """A case being opened, on its customer's timeline (its ref is new: nothing to skip)."""
+    entries = case_entries(case)
+    TimelineEntry.objects.bulk_create(entries)
+    return len(entries)
 
 
 def record_case(workspace_id: int, case_id: int) -> int:

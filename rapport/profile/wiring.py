@@ -1,20 +1,27 @@
 """How the profile is fed (discovered by core; see `rapport.core.events`).
 
 Triaged posts by known customers, replies published to them, resolved conversations, contacts'
-events (interactions, orders, linked identities' history), cases opened and resolved and
-approvals asked and decided go on the timeline. Imported CRM cases are written here (contacts'
+events (interactions, orders, linked identities' history), cases resolved and approvals asked
+and decided go on the timeline; a case opened goes on it inside the opening's transaction (the
+`case.opening` hook). Imported CRM cases are written here (contacts'
 import engine calls the registered writer), and the suggestion rules are refreshed on a schedule.
 """
 
+import logging
+
 from django.db import transaction
 
+from rapport.cases.models import Case
 from rapport.contacts.imports.mappings import Target
 from rapport.contacts.imports.writers import WRITERS
-from rapport.core import schedule
+from rapport.core import events, hooks, schedule
 from rapport.core.events import Event, listen
+from rapport.core.models import Membership
 from rapport.profile import timeline
 from rapport.profile.imported_cases import write_cases
 from rapport.profile.tasks import refresh_suggestion_rules
+
+logger = logging.getLogger(__name__)
 
 
 @listen("post.triaged", queued=True)  # a read of every batch: off the ingest's path
@@ -60,11 +67,26 @@ def identities_linked(event: Event) -> None:
     timeline.record_identities(event.workspace_id, event.ids)
 
 
-@listen("case.opened")
+@hooks.on("case.opening")
+def case_opened(case: Case, actor: Membership) -> None:
+    """A customer's new case is on their timeline the moment it commits, in its transaction.
+    As for a listener, a failure here is logged and never breaks the opening: the savepoint
+    undoes the entry alone."""
+    if case.customer_id is None:
+        return
+    try:
+        with transaction.atomic():
+            timeline.record_new_case(case)
+    except Exception:
+        if events.raise_errors:
+            raise
+        logger.exception("The timeline entry of case %s failed", case.pk)
+
+
 @listen("case.resolved")
 @listen("case.unmerged")  # its resolution, if it had one, is back
 def case_changed(event: Event) -> None:
-    """A customer's case opened or resolved joins their timeline."""
+    """A customer's case resolved joins their timeline."""
     if event.object_id is not None:
         with transaction.atomic():
             timeline.record_case(event.workspace_id, event.object_id)

@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from rapport.cases.models import Case, CaseType, Status
-from rapport.core.access import require_role, require_same_workspace
+from rapport.core.access import require_same_workspace
 from rapport.core.audit import action, record_by, snapshot
 from rapport.core.models import Membership, Team
 from rapport.core.names import unique_name
+from rapport.core.permissions import Verb, require
 from rapport.core.priority import clean_priority
-from rapport.core.roles import Role
 from rapport.sla import timers
 from rapport.sla.calendar import check_time_zone, clean_holidays, clean_hours
 from rapport.sla.models import BusinessCalendar, EscalationRule, Metric, SlaPolicy, SlaTimer
@@ -68,7 +68,7 @@ def create_calendar(
     actor: Membership, *, name: str, time_zone: str, hours: object, holidays: object = None
 ) -> BusinessCalendar:
     """Opening hours per weekday in a time zone, and holidays (closed all day)."""
-    require_role(actor, Role.ADMIN, "set up business-hours calendars")
+    require(actor, Verb.SLA)
     calendar = BusinessCalendar(workspace=actor.workspace)
     _clean_calendar(actor, calendar, name, time_zone, hours, holidays)
     calendar.save()
@@ -89,7 +89,7 @@ def update_calendar(
     holidays: object = None,
 ) -> BusinessCalendar:
     """Changes a calendar; timers already running keep their due times until they pause."""
-    require_role(actor, Role.ADMIN, "change business-hours calendars")
+    require(actor, Verb.SLA)
     require_same_workspace(actor, calendar)
     before = snapshot(calendar, CALENDAR_FIELDS)
     _clean_calendar(actor, calendar, name, time_zone, hours, holidays)
@@ -172,7 +172,7 @@ def create_policy(actor: Membership, **fields: Any) -> SlaPolicy:
 
     Cases opened from now on get timers; cases already open keep what they have.
     """
-    require_role(actor, Role.ADMIN, "set up SLA policies")
+    require(actor, Verb.SLA)
     policy = SlaPolicy(workspace=actor.workspace)
     fields.setdefault("calendar", None)
     _clean_policy(actor, policy, fields)
@@ -184,7 +184,7 @@ def create_policy(actor: Membership, **fields: Any) -> SlaPolicy:
 @action("sla.policy.update")
 def update_policy(actor: Membership, policy: SlaPolicy, **fields: Any) -> SlaPolicy:
     """Changes a policy; running timers keep the targets they started with."""
-    require_role(actor, Role.ADMIN, "change SLA policies")
+    require(actor, Verb.SLA)
     require_same_workspace(actor, policy)
     before = snapshot(policy, POLICY_FIELDS)
     _clean_policy(actor, policy, fields)
@@ -208,7 +208,7 @@ def add_rule(
     task_title: str = "",
 ) -> EscalationRule:
     """What to do when a timer of this policy warns or breaches."""
-    require_role(actor, Role.ADMIN, "change escalation rules")
+    require(actor, Verb.SLA)
     require_same_workspace(actor, policy, assignee, team)
     errors: dict[str, str] = {}
     if when not in EscalationRule.When.values:
@@ -252,7 +252,7 @@ def add_rule(
 
 @action("sla.rule.delete")
 def delete_rule(actor: Membership, rule: EscalationRule) -> None:
-    require_role(actor, Role.ADMIN, "change escalation rules")
+    require(actor, Verb.SLA)
     require_same_workspace(actor, rule)
     record_by(
         actor,
@@ -267,7 +267,7 @@ def delete_rule(actor: Membership, rule: EscalationRule) -> None:
 def start_missing_timers(actor: Membership) -> int:
     """Gives the workspace's working cases that have no timer the ones their policy sets,
     counted from when each case was opened (after a first policy is set up)."""
-    require_role(actor, Role.ADMIN, "start SLA timers")
+    require(actor, Verb.SLA)
     cases = Case.objects.filter(
         workspace=actor.workspace,
         status__in=[

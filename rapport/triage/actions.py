@@ -5,11 +5,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from rapport.core.access import require_role
 from rapport.core.audit import action, record_by
 from rapport.core.events import emit
 from rapport.core.models import Membership
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, require
 from rapport.listening.models import Intent, Post, Sentiment
 from rapport.triage.events import POST_RELABELLED
 from rapport.triage.models import CorrectedField, TriageCorrection
@@ -66,7 +65,7 @@ def correct_label(actor: Membership, post: Post, *, field: str, value: str) -> T
     The first correction of a field keeps the model's label and score; a later one replaces the
     correction but keeps that original, and choosing the model's label again restores its score.
     """
-    require_role(actor, Role.EMPLOYEE, "correct triage labels")
+    require(actor, Verb.CORRECT_TRIAGE)
     if post.workspace_id != actor.workspace_id:
         raise PermissionDenied("That post belongs to another workspace.")
     field, value = clean_correction(field, value)

@@ -7,7 +7,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 
 from rapport.core.models import Membership
-from rapport.core.roles import ROLE_HELP, Role
+from rapport.core.permissions import Verb, can, describe
+from rapport.core.roles import Role
 
 
 class LoginForm(AuthenticationForm):
@@ -31,9 +32,7 @@ class WorkspaceForm(forms.Form):
 def role_choices(actor: Membership) -> list[tuple[str, str]]:
     """The roles `actor` may hand out: only an owner makes owners."""
     return [
-        (role.value, role.label)
-        for role in Role
-        if role != Role.OWNER or actor.has_role(Role.OWNER)
+        (role.value, role.label) for role in Role if role != Role.OWNER or can(actor, Verb.OWNERS)
     ]
 
 
@@ -41,7 +40,11 @@ class AddMemberForm(forms.Form):
     email = forms.EmailField(label="Email")
     full_name = forms.CharField(max_length=200, required=False, label="Full name")
     title = forms.CharField(max_length=200, required=False, label="Job title")
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.EMPLOYEE)
+    role = forms.ChoiceField(
+        choices=Role.choices,
+        initial=Role.EMPLOYEE,
+        help_text="What each role may do is listed under “What each role may do”.",
+    )
     password = forms.CharField(
         required=False,
         label="First password",
@@ -84,4 +87,4 @@ class TokenForm(forms.Form):
     )
 
 
-ROLE_HELP_ROWS = [(role.label, ROLE_HELP[role]) for role in Role]
+ROLE_HELP_ROWS = [(role.label, describe(role)) for role in reversed(Role)]

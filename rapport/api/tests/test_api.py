@@ -138,13 +138,13 @@ def test_bad_path_and_query_values_are_422(api_client, acme_owner):
     assert client.get("/api/v1/teams", {"page": "zero"}).status_code == 422
 
 
-@pytest.mark.parametrize("role", [Role.VIEWER, Role.EMPLOYEE, Role.AGENT])
-def test_roles_below_manager_cannot_create_teams(role, api_client, acme, make_member):
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.EMPLOYEE, Role.AGENT, Role.MANAGER])
+def test_roles_below_admin_cannot_create_teams(role, api_client, acme, make_member):
     response = api_client(make_member(acme, role)).post(
         "/api/v1/teams", data={"name": "Skunkworks"}, content_type="application/json"
     )
     assert response.status_code == 403
-    assert "manager or above" in response.json()["detail"]
+    assert "admin or above" in response.json()["detail"]
 
 
 def test_the_audit_log_is_for_admins(api_client, acme, acme_owner, make_member):

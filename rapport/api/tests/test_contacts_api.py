@@ -86,6 +86,41 @@ def test_bad_input_names_the_field(agent, api_client):
     assert not Contact.objects.exists()
 
 
+def test_a_website_must_be_http_or_https(agent, api_client):
+    client = api_client(agent)
+    bad = client.post(
+        f"{API}/contacts", {"name": "Eve", "website": "javascript:alert(document.cookie)"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert bad.status_code == 400
+    assert bad.json()["fields"]["website"] == [
+        "The website must be an http:// or https:// address, not javascript:."
+    ]
+    assert not Contact.objects.exists()
+    made = client.post(
+        f"{API}/contacts", {"name": "Maya", "website": "https://maya.example"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert made.status_code == 201
+    patched = client.patch(
+        f"{API}/contacts/{made.json()['id']}", {"website": "data:text/html,x"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert patched.status_code == 400
+    assert Contact.objects.get().website == "https://maya.example"
+
+
+def test_a_stored_javascript_link_is_not_served(owner, agent, api_client):
+    eve = Contact.objects.create(workspace=owner.workspace, name="Eve", website="javascript:x()")
+    Identity.objects.create(
+        workspace=owner.workspace, contact=eve, network="rss", external_id="e",
+        handle="eve", profile_url="javascript:alert(1)",
+    )  # fmt: skip
+    body = api_client(agent).get(f"{API}/contacts/{eve.pk}").json()
+    assert body["website"] == ""
+    assert body["identities"][0]["profile_url"] == ""
+
+
 def test_another_workspaces_contact_is_missing(owner, globex, make_member, api_client):
     maya = actions.create_contact(owner, name="Maya Chen")
     other = api_client(make_member(globex, Role.ADMIN))

@@ -65,6 +65,7 @@ def test_pushing_the_same_batch_twice_stores_each_post_once(client, owner):
         "deleted": 0,
         "duplicates": 2,
         "quarantined": 0,
+        "repeated": 0,
         "post_ids": [],
     }
     assert Post.objects.filter(workspace=owner.workspace).count() == 2

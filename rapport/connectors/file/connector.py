@@ -38,11 +38,16 @@ class FileImport:
         self.total = total
         self.position = 0
         self.lines = 0
+        #: posts read (each JSONL line or CSV row that is not blank, readable or not)...
+        self.records = 0
+        #: ...and blank lines or rows, skipped
+        self.blank = 0
 
     def __iter__(self) -> Iterator[Batch]:
         batch = Batch()
         items = self._jsonl() if self.format == "jsonl" else self._csv()
         for line, item, error in items:
+            self.records += 1
             if error:
                 batch.rejects.append(Reject(reason=f"line {line}: {error}", raw=_raw(item)))
             else:
@@ -79,6 +84,7 @@ class FileImport:
                 yield number, b"", "longer than 10 MB"
                 continue
             if not line.strip():
+                self.blank += 1
                 continue
             try:
                 text = line.decode("utf-8")
@@ -128,6 +134,7 @@ class FileImport:
                 continue
             number = numbers[-1]
             if not any(cell.strip() for cell in row):
+                self.blank += 1
                 continue
             if any("\udc80" <= ch <= "\udcff" for cell in row for ch in cell):
                 raw = ",".join(row).encode("utf-8", errors="surrogateescape")

@@ -174,7 +174,7 @@ def _check_and_write(
 
     ctx.checking = False
     state: dict[str, Any] = {}
-    created = updated = processed = 0
+    created = updated = processed = left_out = 0
     _save(job, processed_rows=0, message="Importing…")
     spool.seek(0)
     for spooled in _spooled(spool):
@@ -185,6 +185,7 @@ def _check_and_write(
         created += made
         updated += changed
         processed += len(records)
+        left_out += sum(1 for r in records if r.skip)
         _save(job, processed_rows=processed, created_count=created, updated_count=updated)
         on_progress(Progress("importing", processed, total - len(bad_lines)))
     with transaction.atomic():
@@ -193,7 +194,12 @@ def _check_and_write(
             if linked:
                 notes.append(f"{linked} contact(s) imported earlier were linked to their account.")
         what = "order(s)" if mapping.target in (Target.ORDERS, Target.OPPORTUNITIES) else "row(s)"
-        message = f"Imported ({table.describe()}): {created} {what} created, {updated} updated."
+        # Every row read is in one count: imported, skipped for its errors, or left out on
+        # purpose (the note from the check). Orders count order lines' orders, not rows.
+        message = (
+            f"Imported ({table.describe()}): {total} row(s) read, {processed - left_out}"
+            f" imported ({created} {what} created, {updated} updated)."
+        )
         if bad_lines:
             message += f" {len(bad_lines)} row(s) with errors were skipped (listed below)."
         _save(

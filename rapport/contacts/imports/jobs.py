@@ -19,10 +19,9 @@ from django.db import transaction
 from rapport.contacts.imports.mappings import CONTACT_IMPORT_FIELDS, PRESETS, get_mapping
 from rapport.contacts.imports.readers import FileProblem, check_size
 from rapport.contacts.models import ImportJob
-from rapport.core.access import require_role
 from rapport.core.audit import action, record_by
 from rapport.core.models import Membership
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, require
 
 SOURCE_MAX = 40
 
@@ -105,7 +104,7 @@ def start_import(
 ) -> ImportJob:
     """Keeps the uploaded file and queues its check (a dry run) or its import; a custom file
     uploaded with `columns_later` waits for `choose_columns`."""
-    require_role(actor, Role.MANAGER, "import contacts")
+    require(actor, Verb.IMPORT_CONTACTS)
     try:
         check_size(upload.size or 0)
     except FileProblem as exc:
@@ -151,7 +150,7 @@ def file_columns(job: ImportJob) -> list[str]:
 @action("contact.import.columns")
 def choose_columns(actor: Membership, job: ImportJob, *, columns: dict[str, str]) -> ImportJob:
     """Sets a custom import's field -> column choices and queues its check."""
-    require_role(actor, Role.MANAGER, "import contacts")
+    require(actor, Verb.IMPORT_CONTACTS)
     if job.workspace_id != actor.workspace_id:
         raise ValidationError("This import belongs to another workspace.")
     if not waiting_for_columns(job):
@@ -166,7 +165,7 @@ def choose_columns(actor: Membership, job: ImportJob, *, columns: dict[str, str]
 @action("contact.import.confirm")
 def confirm_import(actor: Membership, job: ImportJob, *, valid_rows_only: bool) -> ImportJob:
     """Imports a file that was checked (or refused for its errors), without a second upload."""
-    require_role(actor, Role.MANAGER, "import contacts")
+    require(actor, Verb.IMPORT_CONTACTS)
     if job.workspace_id != actor.workspace_id:
         raise ValidationError("This import belongs to another workspace.")
     if job.state not in (ImportJob.State.CHECKED, ImportJob.State.FAILED):

@@ -83,6 +83,8 @@ class Mapping:
     #: column -> attribute name, kept in the contact's custom attributes
     attributes: dict[str, str] = field(default_factory=dict)
     help: str = ""
+    #: the file is Rapport's own export: cells carry `core.spreadsheet.guard`'s quote
+    guarded_cells: bool = False
 
     def resolve(self, table: Table, chosen: dict[str, str] | None = None) -> dict[str, str]:
         """field -> the file's column for it; a FileProblem names the columns missing."""
@@ -351,6 +353,7 @@ RAPPORT = Mapping(
     required_columns=("external_id",),
     required_values=(("name", "last_name", "email"),),
     help="A contacts CSV exported from Rapport (another workspace, or a backup).",
+    guarded_cells=True,
 )
 
 PRESETS: dict[str, Mapping] = {

@@ -19,6 +19,7 @@ from rapport.contacts.imports import values
 from rapport.contacts.imports.mappings import Mapping, Target
 from rapport.contacts.imports.readers import Row
 from rapport.contacts.models import Order, Tier
+from rapport.core import links, spreadsheet
 
 #: The contact's own limits (as a person typing them meets), and those of the columns only
 #: imports read.
@@ -116,6 +117,8 @@ class _Cleaner:
         self.record = Record(line=row.line)
         get = row.values.get
         self.values = {name: get(column, "") for name, column in ctx.columns.items()}
+        if ctx.mapping.guarded_cells:
+            self.values = {name: spreadsheet.unguard(v) for name, v in self.values.items()}
         if row.problem:
             self.record.errors.append(("(row)", f"Line {row.line} {row.problem}."))
 
@@ -235,9 +238,9 @@ def clean_contact(ctx: Context, row: Row) -> Record:
             c.fail("tier", f"{tier!r} is not a tier; use {', '.join(Tier.values)}.")
         else:
             f["tier"] = tier
-    website = c.text("website")
+    website = c.check("website", links.clean_web_url, "website", max_length=TEXT_LIMITS["website"])
     if website is not None:
-        f["website"] = website if not website or "://" in website else f"https://{website}"
+        f["website"] = website
     tags = c.raw("tags")
     if tags is not None:
         f["tags"] = [t.strip().lower()[:50] for t in tags.replace(";", ",").split(",") if t.strip()]

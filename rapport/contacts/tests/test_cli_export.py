@@ -6,9 +6,10 @@ import io
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from rapport.contacts import actions
+from rapport.contacts import actions, export
 from rapport.contacts.models import Contact, ImportJob
 from rapport.contacts.tests.conftest import FIXTURES
 
@@ -116,6 +117,80 @@ def test_a_formula_in_a_name_is_defused_in_the_csv(owner):
     out = io.StringIO()
     call_command("contacts", "export", "--workspace", "acme", stdout=out)
     assert "'=HYPERLINK" in out.getvalue()
+
+
+def test_no_cell_of_the_csv_runs_as_a_formula(owner):
+    """Stored values an older version let in (or a raw write) are defused in every column."""
+    formula = "=cmd|' /C calc'!A0"
+    text_fields = ("name", "first_name", "last_name", "email", "phone", "city", "country",
+                   "language", "segment", "tier", "source", "external_id")  # fmt: skip
+    limits = {f.name: f.max_length for f in Contact._meta.concrete_fields}
+    values = {name: formula[: limits[name]] for name in text_fields}
+    contact = Contact.objects.create(workspace=owner.workspace, **values, tags=[formula, "@vip"])
+    out = io.StringIO()
+    call_command("contacts", "export", "--workspace", "acme", stdout=out)
+    row = next(csv.DictReader(io.StringIO(out.getvalue())))
+    assert row["Rapport ID"] == str(contact.pk)
+    for column, cell in row.items():
+        assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), (column, cell)
+    assert row["Tags"] == "'" + formula + ",@vip"
+    assert row["Language"] == "'" + values["language"]
+    assert row["Country"] == "'=c"
+
+
+def test_phones_and_negative_values_are_exported_as_typed(owner):
+    contact = actions.create_contact(owner, name="Maya Chen", phone="+441632960961")
+    Contact.objects.filter(pk=contact.pk).update(lifetime_value=-12.5)
+    out = io.StringIO()
+    call_command("contacts", "export", "--workspace", "acme", stdout=out)
+    row = next(csv.DictReader(io.StringIO(out.getvalue())))
+    assert (row["Phone"], row["Lifetime value"]) == ("+441632960961", "-12.50")
+
+
+def test_a_defused_csv_imports_back_as_it_was(owner, globex, tmp_path):
+    actions.create_contact(owner, name="=Maya Chen", first_name="@Maya", last_name="-Chen",
+                           city="'Tis", tags=["+vip"])  # fmt: skip
+    path = tmp_path / "contacts.csv"
+    call_command("contacts", "export", "--workspace", "acme", "-o", str(path),
+                 stderr=io.StringIO())  # fmt: skip
+    call_command("contacts", "import", str(path), "--mapping", "rapport",
+                 "--workspace", "globex", stdout=io.StringIO())  # fmt: skip
+    copy = Contact.objects.get(workspace=globex)
+    assert (copy.name, copy.first_name, copy.last_name, copy.city, copy.tags) == (
+        "=Maya Chen", "@Maya", "-Chen", "'Tis", ["+vip"])  # fmt: skip
+
+
+def test_the_vcard_leaves_out_a_stored_javascript_website(owner):
+    bad = Contact.objects.create(workspace=owner.workspace, name="Eve", website="javascript:x()")
+    good = actions.create_contact(owner, name="Maya", website="https://maya.example")
+    assert "URL:" not in export.vcard(bad, "acme")
+    assert "URL:https://maya.example" in export.vcard(good, "acme")
+
+
+def test_a_javascript_website_is_refused_naming_the_field(owner):
+    for bad in ("javascript:alert(1)", "data:text/html,<script>alert(1)</script>"):
+        with pytest.raises(ValidationError) as error:
+            actions.create_contact(owner, name="Eve", website=bad)
+        assert list(error.value.message_dict) == ["website"]
+    maya = actions.create_contact(owner, name="Maya", website="maya.example")
+    assert maya.website == "https://maya.example"
+    with pytest.raises(ValidationError, match="not javascript:"):
+        actions.update_contact(owner, maya, website="javascript:alert(1)")
+
+
+def test_an_import_row_with_a_javascript_website_is_an_error_on_its_line(owner, tmp_path):
+    path = tmp_path / "contacts.csv"
+    path.write_text("Record ID,Email,First Name,Last Name,Website URL\r\n"
+                    "1,eve@example.com,Eve,Doe,javascript:alert(1)\r\n"
+                    "2,maya@example.com,Maya,Chen,maya.example\r\n")  # fmt: skip
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 error"):
+        call_command("contacts", "import", str(path), "--mapping", "hubspot-contacts",
+                     "--workspace", "acme", "--dry-run",
+                     stdout=io.StringIO(), stderr=err)  # fmt: skip
+    assert "line 2, column Website URL: The website must be an http:// or https:// address" in (
+        err.getvalue()
+    )
 
 
 @pytest.mark.parametrize("sub", ["import", "export", "mappings"])

@@ -373,3 +373,43 @@ def test_a_csv_given_as_vcard_or_an_empty_file_says_so(run_import, tmp_path):
         "no rows" in run_import(_write(tmp_path, "h.csv", SF_HEADER), "salesforce-contacts").message
     )
     assert "empty" in run_import(_write(tmp_path, "e.csv", ""), "salesforce-contacts").message
+
+
+def _row_counts(message: str) -> tuple[int, int, int, int]:
+    """(read, imported, skipped with errors, left out on purpose) from a finished job's message."""
+    import re
+
+    def number(pattern: str) -> int:
+        found = re.search(pattern, message)
+        return int(found.group(1)) if found else 0
+
+    return (
+        number(r"(\d+) row\(s\) read"),
+        number(r"(\d+) imported"),
+        number(r"(\d+) row\(s\) with errors were skipped"),
+        number(r"(\d+) row\(s\) left out on purpose"),
+    )
+
+
+@pytest.mark.django_db
+def test_the_summary_accounts_for_every_row_errors_and_repeats_included(run_import):
+    """A repeated id is an error on its later row: every row is imported or skipped, once."""
+    job = run_import(
+        FIXTURES / "salesforce_Contact_bad.csv", "salesforce-contacts", valid_rows_only=True
+    )
+    read, imported, with_errors, left_out = _row_counts(job.message)
+    assert (read, imported, with_errors, left_out) == (6, 3, 3, 0), job.message
+    assert imported + with_errors + left_out == read == job.total_rows
+
+
+@pytest.mark.django_db
+def test_the_summary_of_orders_and_opportunities_counts_rows_not_orders(run_import):
+    run_import(FIXTURES / "salesforce_Contact.csv", "salesforce-contacts")
+    for fixture, mapping in (
+        ("orders.csv", "orders"),
+        ("salesforce_Opportunity.csv", "salesforce-opportunities"),
+    ):
+        job = run_import(FIXTURES / fixture, mapping, valid_rows_only=True)
+        read, imported, with_errors, left_out = _row_counts(job.message)
+        assert read == 4, job.message
+        assert imported + with_errors + left_out == read, job.message

@@ -116,10 +116,10 @@ def test_a_failed_action_changes_nothing_and_records_nothing(owner):
     assert AuditEvent.objects.count() == events
 
 
-@pytest.mark.parametrize("role", [Role.VIEWER, Role.EMPLOYEE, Role.AGENT])
-def test_only_managers_and_above_create_teams(role, acme, make_member):
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.EMPLOYEE, Role.AGENT, Role.MANAGER])
+def test_only_admins_and_above_create_teams(role, acme, make_member):
     member = make_member(acme, role)
-    with pytest.raises(PermissionDenied, match="manager or above"):
+    with pytest.raises(PermissionDenied, match="admin or above"):
         actions.create_team(member, name="Skunkworks")
     assert not Team.objects.filter(name="Skunkworks").exists()
 
@@ -127,7 +127,7 @@ def test_only_managers_and_above_create_teams(role, acme, make_member):
 def test_admin_cannot_make_an_owner_and_the_last_owner_stays(owner, acme, make_member):
     admin = make_member(acme, Role.ADMIN)
     agent = make_member(acme, Role.AGENT)
-    with pytest.raises(PermissionDenied, match="Only an owner"):
+    with pytest.raises(PermissionDenied, match="Only an owner or above may make"):
         actions.change_role(admin, agent, role=Role.OWNER)
     with pytest.raises(PermissionDenied):
         actions.remove_member(admin, owner)

@@ -250,7 +250,9 @@ def test_bad_input_is_named(policy, people):
     post = make_post(policy.workspace)
     with pytest.raises(ValidationError, match="Unknown visibility 'shout'"):
         actions.send_reply(people["sam"], post, text="Hi", visibility="shout")
-    with pytest.raises(ValidationError, match="status link must be a web address"):
+    with pytest.raises(
+        ValidationError, match="status link must be an http:// or https:// address, not javascript:"
+    ):
         actions.send_reply(people["sam"], post, text="Hi", status_link="javascript:alert(1)")
     with pytest.raises(actions.ReplyBlocked, match="The reply is empty"):
         actions.send_reply(people["sam"], post, text="   ")

@@ -192,3 +192,13 @@ def test_inserted_rows_get_their_ids_and_the_receive_time(acme):
     stored = Post.objects.get(pk=rows[0].pk)
     assert stored.received_at == rows[0].received_at
     assert stored.raw is None
+
+
+def test_a_post_s_javascript_link_is_not_kept(acme):
+    receive(acme, Batch(posts=[
+        post("1", "Acme Bank froze my card", url="javascript:alert(document.cookie)"),
+        post("2", "Acme Bank again", url="data:text/html,<script>alert(1)</script>"),
+        post("3", "Acme Bank fixed it", url="https://mastodon.example/@dana/3"),
+    ]))  # fmt: skip
+    urls = dict(Post.objects.filter(workspace=acme).values_list("external_id", "url"))
+    assert urls == {"1": "", "2": "", "3": "https://mastodon.example/@dana/3"}

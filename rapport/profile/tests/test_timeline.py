@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from rapport.approvals import actions as approvals
@@ -236,3 +237,18 @@ def test_a_timeline_failure_never_breaks_the_write(acme, owner, monkeypatch):
     case = cases.create_case(owner, subject="Still opened", customer=customer)
     assert Case.objects.filter(pk=case.pk).exists()
     assert not TimelineEntry.objects.filter(contact=customer).exists()
+
+
+def test_a_case_opened_is_on_the_timeline_with_the_opening_not_after_it(acme, owner):
+    customer = f.contact(acme)
+    with transaction.atomic():  # the opening's transaction has not committed yet
+        case = cases.create_case(owner, subject="Card refused", customer=customer)
+        [entry] = TimelineEntry.objects.filter(contact=customer)
+    assert entry.title == f"Case #{case.pk} opened: Card refused"
+    try:
+        with transaction.atomic():
+            cases.create_case(owner, subject="Never opened", customer=customer)
+            raise RuntimeError  # the opening rolls back: so does its entry
+    except RuntimeError:
+        pass
+    assert TimelineEntry.objects.filter(contact=customer).count() == 1

@@ -5,7 +5,15 @@ from typing import Any
 
 from django import template
 
+from rapport.core import links
+
 register = template.Library()
+
+
+@register.filter
+def web_url(value: Any) -> str:
+    """The address when it is http(s), else "": an href never carries javascript: or data:."""
+    return links.safe_url(value if isinstance(value, str) else "")
 
 
 @register.filter

@@ -101,3 +101,60 @@ def test_someone_without_a_workspace_is_told_what_to_do(client, django_user_mode
     response = client.get("/")
     assert response.status_code == 200
     assert b"not in a workspace yet" in response.content
+
+
+def _spray(emails, address: str, **headers):
+    client = Client(REMOTE_ADDR=address, **headers)
+    return [_sign_in(client, email, "Winter2026!").status_code for email in emails]
+
+
+@pytest.mark.django_db
+def test_one_address_guessing_across_many_emails_is_locked_out(owner, settings):
+    """Password spraying: one password tried on many emails from one client address."""
+    settings.RAPPORT_LOGIN_ADDRESS_FAILURE_LIMIT = 10
+    codes = _spray([f"person{i}@acme.example" for i in range(10)], "203.0.113.7")
+    assert codes == [200] * 9 + [429]  # the tenth failure from the address locks it
+    response = Client(REMOTE_ADDR="203.0.113.7").post(
+        "/login/", {"username": owner.user.email, "password": PASSWORD}
+    )
+    assert response.status_code == 429
+    assert b"Sign-in from your network is paused" in response.content
+    assert b"15 minutes" in response.content
+    # Another address is unaffected: the owner signs in from there.
+    other = Client(REMOTE_ADDR="198.51.100.20")
+    assert _sign_in(other, owner.user.email, PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_sprayer_cannot_clear_the_address_count_by_signing_in_to_their_own_account(
+    owner, settings
+):
+    settings.RAPPORT_LOGIN_ADDRESS_FAILURE_LIMIT = 10
+    assert _spray([f"person{i}@acme.example" for i in range(6)], "203.0.113.7") == [200] * 6
+    own = Client(REMOTE_ADDR="203.0.113.7")
+    assert _sign_in(own, owner.user.email, PASSWORD).status_code == 302
+    codes = _spray([f"other{i}@acme.example" for i in range(4)], "203.0.113.7")
+    assert codes == [200, 200, 200, 429]  # 6 + 4: the earlier failures still count
+
+
+@pytest.mark.django_db
+def test_a_forged_forwarded_for_header_buys_no_attempts_without_a_proxy(owner, settings):
+    settings.RAPPORT_LOGIN_ADDRESS_FAILURE_LIMIT = 10
+    codes = [
+        _spray([f"person{i}@acme.example"], "203.0.113.7", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}")[0]
+        for i in range(11)
+    ]
+    assert codes[-1] == 429
+
+
+@pytest.mark.django_db
+def test_behind_a_load_balancer_the_client_address_is_the_one_it_saw(owner, settings):
+    settings.RAPPORT_LOGIN_ADDRESS_FAILURE_LIMIT = 10
+    settings.RAPPORT_PROXY_COUNT = 1
+    balancer = "10.0.0.2"
+    # The client forges a first hop; the balancer appends the address it really saw.
+    sprayer = {"HTTP_X_FORWARDED_FOR": "1.2.3.4, 203.0.113.7"}
+    codes = _spray([f"person{i}@acme.example" for i in range(11)], balancer, **sprayer)
+    assert codes[-1] == 429
+    colleague = Client(REMOTE_ADDR=balancer, HTTP_X_FORWARDED_FOR="198.51.100.20")
+    assert _sign_in(colleague, owner.user.email, PASSWORD).status_code == 302

@@ -169,3 +169,25 @@ def test_another_workspaces_import_is_missing(owner, globex, make_member, signed
     assert other.get(f"/w/globex/contacts/import/{job.pk}/").status_code == 404
     actions.create_contact(owner, name="Maya Chen")
     assert "Maya" not in other.get("/w/globex/contacts/").content.decode()
+
+
+def test_the_row_errors_csv_runs_no_formula_from_the_file(owner, owner_client):
+    """A column name or a value quoted back from the uploaded file is shown as text."""
+    job = ImportJob.objects.create(
+        workspace=owner.workspace, filename="x.csv", mapping="custom", state="checked",
+        errors=[{"line": 2, "column": "=HYPERLINK(\"http://evil\")",
+                 "reason": "@SUM(1) is not a valid email address."}],
+    )  # fmt: skip
+    response = owner_client.get(_url("contacts_import_errors", job.pk))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows == [
+        ["line", "column", "reason"],
+        ["2", '\'=HYPERLINK("http://evil")', "'@SUM(1) is not a valid email address."],
+    ]
+
+
+def test_the_contacts_csv_download_runs_no_formula(owner, owner_client):
+    Contact.objects.create(workspace=owner.workspace, name="=1+1", source="@src", tags=["-x"])
+    response = owner_client.get(_url("contacts_export"))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert (rows[0]["Name"], rows[0]["Source"], rows[0]["Tags"]) == ("'=1+1", "'@src", "'-x")

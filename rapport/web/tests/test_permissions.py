@@ -8,15 +8,15 @@ from rapport.core.roles import Role
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", [Role.VIEWER, Role.EMPLOYEE, Role.AGENT])
-def test_below_manager_cannot_create_teams(signed_in, acme, make_member, role):
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.EMPLOYEE, Role.AGENT, Role.MANAGER])
+def test_below_admin_cannot_create_teams(signed_in, acme, make_member, role):
     client = signed_in(make_member(acme, role))
     page = client.get("/w/acme/settings/teams/")
     assert page.status_code == 200
     assert b"Create a team" not in page.content
     response = client.post("/w/acme/settings/teams/", {"name": "Shadow team"})
     assert response.status_code == 403
-    assert b"Only a manager or above may create teams." in response.content
+    assert b"Only an admin or above may create, rename and delete teams." in response.content
     assert b'class="mainnav"' in response.content
     assert not Team.objects.filter(name="Shadow team").exists()
 
@@ -88,3 +88,23 @@ def test_an_admin_cannot_make_owners_or_touch_the_owner(signed_in, owner, make_m
     response = client.post(f"/w/acme/settings/members/{agent.pk}/role/", {"role": "owner"})
     assert response.status_code == 403
     assert client.post(f"/w/acme/settings/members/{owner.pk}/remove/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_employee_is_offered_only_what_they_may_do_on_a_case(signed_in, owner, make_member):
+    from rapport.cases import actions as case_actions
+
+    employee = make_member(owner.workspace, Role.EMPLOYEE)
+    agent = make_member(owner.workspace, Role.AGENT)
+    case = case_actions.create_case(owner, subject="Charged twice", owner=agent)
+    case_actions.add_task(owner, case, title="Sign the refund letter", assignee=employee)
+    theirs = case_actions.add_task(owner, case, title="Call the bank", assignee=agent)
+    page = signed_in(employee).get(f"/w/acme/cases/{case.pk}/").content.decode()
+    assert page.count(">Complete<") == 1  # their own task only
+    assert f"/case-tasks/{theirs.pk}/status/" not in page
+    assert "Set parent" not in page
+    assert "Create a public link" not in page
+    assert "Add task" in page
+    agent_page = signed_in(agent).get(f"/w/acme/cases/{case.pk}/").content.decode()
+    assert agent_page.count(">Complete<") == 2
+    assert "Set parent" in agent_page

@@ -123,8 +123,10 @@ def test_adding_an_existing_member_again_shows_the_error(owner_client, owner):
 @pytest.mark.django_db
 def test_members_page_explains_the_roles(owner_client):
     html = owner_client.get("/w/acme/settings/members/").content.decode()
-    assert "Reads everything in the workspace, changes nothing." in html
-    assert "Manages members, teams, sources, policies and sees the audit log." in html
+    assert "Reads everything in the workspace and changes only their own things." in html
+    assert "Everything a manager may do, and also:" in html
+    assert "create, rename and delete teams" in html
+    assert "change a case&#x27;s owner, team, priority" in html
 
 
 @pytest.mark.django_db

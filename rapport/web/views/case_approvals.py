@@ -21,6 +21,7 @@ from rapport.cases.approvals import CLOSED_TO_APPROVALS, request_case_approval
 from rapport.cases.models import Case
 from rapport.core.access import access_member, access_team, access_workspace
 from rapport.core.models import Membership, Team
+from rapport.core.permissions import Verb, can
 from rapport.core.roles import Role
 from rapport.web.views.common import member_view
 
@@ -93,7 +94,7 @@ def panel(
     return {
         "case_approvals": approvals,
         "approval_form": form or ApprovalRequestForm(),
-        "approval_can_request": membership.has_role(Role.EMPLOYEE)
+        "approval_can_request": can(membership, Verb.ASK_APPROVAL)
         and not pending
         and case.status not in CLOSED_TO_APPROVALS,
         "approval_pending": pending,

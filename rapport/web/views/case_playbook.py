@@ -5,7 +5,7 @@ from typing import Any
 
 from rapport.cases.models import Case, Status
 from rapport.core.models import Membership
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, can
 from rapport.playbooks import selectors
 from rapport.playbooks.forms import FormField, parse_form
 from rapport.playbooks.models import PlaybookRun, PlaybookStep
@@ -32,7 +32,7 @@ def _forms(
     ).select_related("task"):
         if step.task is None:
             continue
-        if step.task.assignee_id != membership.pk and not membership.has_role(Role.AGENT):
+        if step.task.assignee_id != membership.pk and not can(membership, Verb.CHANGE_TASKS):
             continue
         try:
             fields: list[FormField] = parse_form(with_form[step.bpmn_id])
@@ -48,7 +48,7 @@ def panel(membership: Membership, case: Case) -> dict[str, Any]:
         {**step, "state_label": STATE_LABELS.get(step["state"], step["state"])}
         for step in selectors.steps(case)
     ]
-    is_agent = membership.has_role(Role.AGENT)
+    is_agent = can(membership, Verb.RUN_PLAYBOOKS)
     open_case = case.status not in (Status.RESOLVED, Status.CLOSED)
     can_start = is_agent and open_case and (run is None or run.status != PlaybookRun.Status.RUNNING)
     return {

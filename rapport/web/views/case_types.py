@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -14,7 +14,7 @@ from rapport.cases.access import access_case_type
 from rapport.cases.models import CaseType
 from rapport.core.access import access_workspace
 from rapport.core.models import Membership
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, require
 from rapport.web.views.common import (
     add_action_errors,
     member_view,
@@ -51,8 +51,7 @@ class CaseTypeForm(forms.Form):
 
 def _admin(request: HttpRequest, slug: str) -> Membership:
     membership = access_workspace(request.user, slug)
-    if not membership.has_role(Role.ADMIN):
-        raise PermissionDenied("Only an admin or above may manage case types.")
+    require(membership, Verb.CASE_TYPES)
     return membership
 
 

@@ -18,8 +18,8 @@ from rapport.cases.access import access_case, access_case_type, access_public_li
 from rapport.cases.models import Case, CaseType, Status
 from rapport.core.access import access_member, access_workspace
 from rapport.core.models import Membership, Team
+from rapport.core.permissions import Verb, can
 from rapport.core.priority import Priority
-from rapport.core.roles import Role
 from rapport.inbox.access import access_conversation
 from rapport.web.views import case_approvals, case_playbook, case_sla, contact_profile
 from rapport.web.views.common import add_action_errors, member_view, render_page, search_term
@@ -169,8 +169,7 @@ def _case_page(
         if link
         else "",
         "field_errors": field_errors or [],
-        "can_merge": membership.has_role(Role.AGENT),
-        "is_agent": membership.has_role(Role.AGENT),
+        "can_merge": can(membership, Verb.MERGE_CASES),
         "case": case,
         "contact_panel": contact_profile.panel(membership, case.customer),
         **case_sla.panel(membership, case),

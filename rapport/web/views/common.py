@@ -3,7 +3,7 @@
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -18,6 +18,7 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from rapport.core import selectors
 from rapport.core.access import access_workspace
 from rapport.core.models import Membership
+from rapport.core.permissions import Verb, can
 from rapport.core.roles import Role
 
 PER_PAGE = 25
@@ -105,6 +106,7 @@ def render_page(
         "section": section,
         "is_manager": membership.has_role(Role.MANAGER),
         "is_admin": membership.has_role(Role.ADMIN),
+        "may": {verb.name: can(membership, verb) for verb in Verb},  # {% if may.TEAMS %}
         **(context or {}),
     }
     response = render(request, template, ctx, status=status)
@@ -141,6 +143,24 @@ def member_view(view: View) -> View:
 
 def paginate(request: HttpRequest, items: QuerySet[Any], per_page: int = PER_PAGE) -> Page:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+class CappedPaginator(Paginator):
+    """Counts at most `cap` items (`capped` says when there are more): counting every post of a
+    busy workspace on each view of a live list costs more than the page itself."""
+
+    cap = 10_000
+    capped = False
+
+    @functools.cached_property
+    def count(self) -> int:
+        counted = cast(QuerySet[Any], self.object_list)[: self.cap + 1].count()
+        self.capped = counted > self.cap
+        return min(counted, self.cap)
+
+
+def paginate_capped(request: HttpRequest, items: QuerySet[Any], per_page: int = PER_PAGE) -> Page:
+    return CappedPaginator(items, per_page).get_page(request.GET.get("page"))
 
 
 def add_action_errors(form: forms.Form, error: ValidationError) -> None:

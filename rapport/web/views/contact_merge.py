@@ -15,7 +15,7 @@ from rapport.contacts import review
 from rapport.contacts.merge import unmerge
 from rapport.contacts.models import DedupeRun
 from rapport.core.access import access_workspace
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, can
 from rapport.web.views.common import member_view, render_page, search_term
 
 PER_PAGE = 10
@@ -60,9 +60,9 @@ def merge_suggestions(request: HttpRequest, slug: str) -> HttpResponse:
         "run": run,
         "running": run is not None
         and run.state in (DedupeRun.State.QUEUED, DedupeRun.State.RUNNING),
-        "can_decide": membership.has_role(Role.AGENT),
-        "can_unmerge_any": membership.has_role(Role.MANAGER),
-        "can_dedupe": membership.has_role(Role.MANAGER),
+        "can_decide": can(membership, Verb.MERGE_CONTACTS),
+        "can_unmerge_any": can(membership, Verb.UNMERGE_ANY),
+        "can_dedupe": can(membership, Verb.DEDUPE),
     }
     partial = "web/contacts/_merge_list.html"
     if request.GET.get("part") == "run":

@@ -14,9 +14,10 @@ from rapport.contacts import actions
 from rapport.contacts.access import access_contact
 from rapport.contacts.models import Account, Contact, Identity, Interaction
 from rapport.core.access import access_workspace
+from rapport.core.links import safe_url
 from rapport.core.models import Membership
 from rapport.profile import suggestions as nba
-from rapport.profile.build import Profile, build_profile, safe_url
+from rapport.profile.build import Profile, build_profile
 from rapport.profile.pages import timeline_page
 from rapport.profile.risk import risk_signals
 from rapport.profile.timeline import KIND_LABELS

@@ -2,7 +2,6 @@
 imports (upload with a mapping, columns for a custom file, the dry run's row errors, a
 progress bar while the background task runs, then "import" for real)."""
 
-import csv
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -20,9 +19,10 @@ from rapport.contacts.imports import jobs, upload
 from rapport.contacts.imports.mappings import CONTACT_IMPORT_FIELDS, PRESETS
 from rapport.contacts.imports.readers import FileProblem, max_bytes, size_label
 from rapport.contacts.models import Contact, ImportJob, Tier
+from rapport.core import spreadsheet
 from rapport.core.access import access_workspace
 from rapport.core.models import Membership
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, can, refusal
 from rapport.web.views.common import member_view, render_page, search_term
 
 PER_PAGE = 25
@@ -78,7 +78,7 @@ def contacts(request: HttpRequest, slug: str) -> HttpResponse:
             "any_contact": any_contact,
             "tiers": Tier.choices,
             "export_query": query.urlencode(),
-            "can_import": membership.has_role(Role.MANAGER),
+            "can_import": can(membership, Verb.IMPORT_CONTACTS),
             "has_profile": _has_profile(),
         },
         section="contacts",
@@ -159,8 +159,8 @@ def contacts_import(request: HttpRequest, slug: str) -> HttpResponse:
 
 @csrf_protect
 def _receive(request: HttpRequest, membership: Membership) -> HttpResponse:
-    if not membership.has_role(Role.MANAGER):
-        return _import_page(request, membership, "Only a manager or above may import.", 403)
+    if not can(membership, Verb.IMPORT_CONTACTS):
+        return _import_page(request, membership, refusal(Verb.IMPORT_CONTACTS), 403)
     files = request.FILES
     refused = upload.stopped(request)
     if refused:
@@ -198,7 +198,7 @@ def _job_context(membership: Membership, job: ImportJob) -> dict[str, Any]:
         "errors": job.errors[:ERRORS_SHOWN],
         "errors_hidden": max(0, len(job.errors) - ERRORS_SHOWN),
         "bad_rows": len({e["line"] for e in job.errors}),
-        "can_import": membership.has_role(Role.MANAGER)
+        "can_import": can(membership, Verb.IMPORT_CONTACTS)
         and job.state in (ImportJob.State.CHECKED, ImportJob.State.FAILED)
         and job.total_rows > 0,
         "mapping": PRESETS.get(job.mapping),
@@ -279,7 +279,7 @@ def import_errors(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
     """Every row error of an import as CSV (line, column, reason)."""
     membership = access_workspace(request.user, slug)
     job = access_import(membership, job_id)
-    writer = csv.writer(_Echo())
+    writer = spreadsheet.writer(_Echo())
     rows = [["line", "column", "reason"]] + [
         [e["line"], e["column"], e["reason"]] for e in job.errors
     ]

@@ -15,8 +15,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from rapport.core.access import access_workspace, require_role
+from rapport.core.access import access_workspace
 from rapport.core.models import Membership, Team
+from rapport.core.permissions import Verb, can, require
 from rapport.core.roles import Role
 from rapport.engagement import actions, canned, selectors
 from rapport.engagement.models import Reply
@@ -99,7 +100,7 @@ def _composer(
         "private_allowed": sends_private(post.network),
         "canned_responses": selectors.canned_responses(membership),
         "replies": selectors.replies_to(membership, post),
-        "can_reply": membership.has_role(Role.EMPLOYEE),
+        "can_reply": can(membership, Verb.REPLY),
         "canned_id": canned_id,
         **_findings_context(post, text, findings or []),
     }
@@ -148,7 +149,7 @@ def composer(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
                 )
         return _composer(request, membership, post, form, canned_id=canned_id)
 
-    require_role(membership, Role.EMPLOYEE, "reply to posts")
+    require(membership, Verb.REPLY)
     form = ReplyForm(request.POST)
     if not form.is_valid():
         return _composer(request, membership, post, form, status=400)
@@ -432,7 +433,7 @@ def policy(request: HttpRequest, slug: str) -> HttpResponse:
     }
     form = PolicyForm(request.POST or None, initial=initial, workspace_teams=teams)
     if request.method == "POST":
-        require_role(membership, Role.ADMIN, "change the engagement policy")
+        require(membership, Verb.ENGAGEMENT_POLICY)
         if form.is_valid():
             data = dict(form.cleaned_data)
             chosen = list(data.pop("designated_teams"))
@@ -447,7 +448,7 @@ def policy(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         membership,
         "web/engagement/policy.html",
-        {"form": form, "policy": current, "can_edit": membership.has_role(Role.ADMIN)},
+        {"form": form, "policy": current, "can_edit": can(membership, Verb.ENGAGEMENT_POLICY)},
         section="settings",
         subsection="settings_engagement",
         status=400 if form.errors else 200,

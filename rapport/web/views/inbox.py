@@ -23,10 +23,10 @@ from django.views.decorators.http import require_POST
 from rapport.cases import selectors as case_selectors
 from rapport.cases.models import Case, CaseType
 from rapport.connectors.registry import CONNECTORS
-from rapport.core.access import access_member, access_team, access_workspace, require_role
+from rapport.core.access import access_in_workspace, access_member, access_team, access_workspace
 from rapport.core.models import Membership
+from rapport.core.permissions import Verb, can, require
 from rapport.core.priority import Priority
-from rapport.core.roles import Role
 from rapport.inbox import actions, capture, rule_actions, selectors
 from rapport.inbox.access import access_conversation, access_conversation_post, access_rule
 from rapport.inbox.models import Conversation, RoutingRule, SavedView, Status
@@ -162,7 +162,7 @@ def inbox(request: HttpRequest, slug: str) -> HttpResponse:
         queries=ListeningQuery.objects.filter(workspace=membership.workspace).order_by("name"),
         teams=membership.workspace.teams.order_by("name"),
         people=selectors.assignable(membership),
-        can_work=membership.has_role(Role.AGENT),
+        can_work=can(membership, Verb.WORK_CONVERSATIONS),
     )
     return render_page(request, membership, "web/inbox/index.html", context, section="inbox")
 
@@ -230,10 +230,9 @@ def view_save(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def view_delete(request: HttpRequest, slug: str, view_id: int) -> HttpResponse:
     membership = access_workspace(request.user, slug)
-    saved = SavedView.objects.filter(owner=membership, pk=view_id).first()
-    if saved is not None:
-        actions.delete_view(membership, saved)
-        messages.success(request, f"View “{saved.name}” deleted.")
+    saved = access_in_workspace(membership, SavedView.objects.filter(owner=membership), view_id)
+    actions.delete_view(membership, saved)
+    messages.success(request, f"View “{saved.name}” deleted.")
     return redirect(_url(slug, "inbox"))
 
 
@@ -319,10 +318,10 @@ def _conversation_page(
             "priorities": Priority.choices,
             "people": selectors.assignable(membership),
             "teams": membership.workspace.teams.order_by("name"),
-            "can_work": membership.has_role(Role.AGENT),
-            "works_on": membership.has_role(Role.AGENT)
+            "can_work": can(membership, Verb.WORK_CONVERSATIONS),
+            "works_on": can(membership, Verb.WORK_CONVERSATIONS)
             or membership.pk in (conv.assignee_id, conv.captured_by_id),
-            "can_note": membership.has_role(Role.EMPLOYEE),
+            "can_note": can(membership, Verb.ADD_NOTES),
             "present": selectors.colleagues_present(membership, conv),
             "composer_url": _composer_url(membership.workspace.slug, detail.posts),
             "contact_panel": contact_profile.panel(membership, detail.contact.contact),
@@ -617,7 +616,7 @@ def _rules_page(
             "teams": membership.workspace.teams.order_by("name"),
             "people": selectors.assignable(membership),
             "case_types": CaseType.objects.filter(workspace=membership.workspace).order_by("name"),
-            "can_manage": membership.has_role(Role.MANAGER),
+            "can_manage": can(membership, Verb.MANAGE_ROUTING_RULES),
         },
         section="inbox",
         status=status,
@@ -628,7 +627,7 @@ def _rules_page(
 def rules(request: HttpRequest, slug: str) -> HttpResponse:
     """The routing rules in order; managers add, preview (dry run), switch and delete them."""
     membership = access_workspace(request.user, slug)
-    require_role(membership, Role.AGENT, "see routing rules")
+    require(membership, Verb.SEE_ROUTING_RULES)
     if request.method != "POST":
         return _rules_page(request, membership)
     form = RuleForm(request.POST)

@@ -4,17 +4,18 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from rapport.core.access import access_workspace, require_role
+from rapport.core.access import access_workspace
 from rapport.core.models import Membership
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, can, require
 from rapport.listening import actions, selectors
-from rapport.listening.access import access_post
+from rapport.listening.access import access_post, access_query
 from rapport.listening.models import Intent, ListeningQuery, Post, Sentiment
 from rapport.triage import actions as triage_actions
 from rapport.triage.selectors import triage_labels
@@ -23,6 +24,7 @@ from rapport.web.views.common import (
     is_fragment,
     member_view,
     paginate,
+    paginate_capped,
     render_page,
 )
 
@@ -135,7 +137,7 @@ def _page(
     request: HttpRequest, membership: Membership, form: QueryForm | None = None, status: int = 200
 ) -> HttpResponse:
     filters = _filters(request)
-    posts = paginate(
+    posts = paginate_capped(
         request,
         selectors.search_posts(
             membership,
@@ -150,7 +152,7 @@ def _page(
     context: dict[str, Any] = {
         "filters": filters,
         "page": posts,
-        "can_correct": membership.has_role(Role.EMPLOYEE),
+        "can_correct": can(membership, Verb.CORRECT_TRIAGE),
         "live": posts.number == 1,
         "sentiments": Sentiment.choices,
         "intents": Intent.choices,
@@ -165,9 +167,7 @@ def _page(
             partial="web/listening/_posts.html",
         )
     queries = list(selectors.workspace_queries(membership))
-    overview = selectors.listening_overview(
-        membership, query_id=filters["query"] or None, days=int(filters["days"])
-    )
+    overview = _overview(membership, filters["query"], int(filters["days"]))
     context.update(
         queries=queries,
         overview=overview,
@@ -175,11 +175,27 @@ def _page(
         periods=PERIODS,
         networks=selectors.networks(membership),
         form=form or QueryForm(),
-        can_manage=membership.has_role(Role.MANAGER),
+        can_manage=can(membership, Verb.MANAGE_QUERIES),
     )
     return render_page(
         request, membership, "web/listening/index.html", context, section="listening", status=status
     )
+
+
+#: The overview's charts are at most this old: each is an aggregate over the period's posts,
+#: too costly to compute on every view of the page while posts arrive by the second.
+OVERVIEW_SECONDS = 60
+
+
+def _overview(membership: Membership, query: str, days: int) -> selectors.Overview:
+    if query:  # checked on every view: a query can be deleted, or belong to another workspace
+        query = str(access_query(membership, query).pk)
+    key = f"listening-overview:{membership.workspace_id}:{query}:{days}"
+    overview = cache.get(key)
+    if overview is None:
+        overview = selectors.listening_overview(membership, query_id=query or None, days=days)
+        cache.set(key, overview, OVERVIEW_SECONDS)
+    return overview
 
 
 @member_view
@@ -216,7 +232,7 @@ def query_create(request: HttpRequest, slug: str) -> HttpResponse:
 def sources(request: HttpRequest, slug: str) -> HttpResponse:
     """Source health and the quarantine, for admins."""
     membership = access_workspace(request.user, slug)
-    require_role(membership, Role.ADMIN, "see the health of sources")
+    require(membership, Verb.SOURCE_HEALTH)
     items = paginate(request, selectors.quarantined(membership))
     items.object_list = list(items.object_list)
     for item in items.object_list:

@@ -24,6 +24,7 @@ from rapport.cases.access import access_task
 from rapport.cases.models import Case
 from rapport.core.access import access_member, access_workspace
 from rapport.core.models import Membership
+from rapport.core.permissions import Verb, can
 from rapport.core.roles import Role
 from rapport.web.views.common import is_fragment, member_view, render_page, search_term
 
@@ -109,7 +110,7 @@ def context(request: HttpRequest, membership: Membership) -> dict[str, Any]:
         .exclude(role=Role.VIEWER)
         .select_related("user")
         .order_by("user__full_name", "user__email"),
-        "can_delegate": membership.has_role(Role.EMPLOYEE),
+        "can_delegate": can(membership, Verb.DELEGATE),
     }
 
 
@@ -156,8 +157,8 @@ def complete_task(request: HttpRequest, slug: str, task_id: int) -> HttpResponse
     task = access_task(membership, task_id)
     try:
         case_actions.update_task(membership, task, status="done")
-    except (ValidationError, PermissionDenied) as error:
-        text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    except ValidationError as error:
+        text = " ".join(error.messages)
         return _answer(request, membership, "tasks", f"“{task.title}” not completed: {text}", False)
     return _answer(
         request, membership, "tasks", f"“{task.title}” is done (case #{task.case_id}).", True

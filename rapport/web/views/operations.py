@@ -10,10 +10,10 @@ from django.shortcuts import redirect
 from django.utils.dateparse import parse_datetime
 
 from rapport.core import actions, selectors
-from rapport.core.access import access_in_workspace, access_workspace, require_role
+from rapport.core.access import access_in_workspace, access_workspace
 from rapport.core.audit import ACTIONS
 from rapport.core.models import Membership, TaskRun
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, require
 from rapport.web.views.common import member_view, paginate, render_page
 
 RECENT_RUNS = 20
@@ -83,7 +83,7 @@ def _tasks_page(request: HttpRequest, membership: Membership) -> HttpResponse:
 def tasks(request: HttpRequest, slug: str) -> HttpResponse:
     """Recent background task runs; POST queues a worker check."""
     membership = access_workspace(request.user, slug)
-    require_role(membership, Role.MANAGER, "see background tasks")
+    require(membership, Verb.BACKGROUND_TASKS)
     if request.method == "POST":
         run = actions.start_worker_check(membership)
         if not request.htmx:  # type: ignore[attr-defined]
@@ -96,7 +96,7 @@ def tasks(request: HttpRequest, slug: str) -> HttpResponse:
 def task_run(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     """One run; its row polls this URL through htmx until the run has finished."""
     membership = access_workspace(request.user, slug)
-    require_role(membership, Role.MANAGER, "see background tasks")
+    require(membership, Verb.BACKGROUND_TASKS)
     run = access_in_workspace(membership, selectors.task_runs(membership), run_id)
     return render_page(
         request,

@@ -11,7 +11,7 @@ from rapport.core import selectors as core_selectors
 from rapport.core.access import access_team, access_workspace
 from rapport.core.models import Membership
 from rapport.core.names import NAME_MAX
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, can
 from rapport.people import actions, selectors
 from rapport.people.models import Level
 from rapport.web.views.common import (
@@ -63,7 +63,7 @@ def _people_page(
         "teams": core_selectors.workspace_teams(membership).prefetch_related("members__user"),
         "skills": selectors.workspace_skills(membership),
         "skill_form": skill_form or NewSkillForm(),
-        "can_add_skills": membership.has_role(Role.EMPLOYEE),
+        "can_add_skills": can(membership, Verb.ADD_SKILLS),
     }
     return render_page(
         request,
@@ -116,8 +116,8 @@ def _profile_page(
     form: SkillForm | None = None,
 ) -> HttpResponse:
     person = selectors.profile(membership, member_id)
-    can_edit = (person.pk == membership.pk and membership.has_role(Role.EMPLOYEE)) or (
-        membership.has_role(Role.MANAGER)
+    can_edit = (person.pk == membership.pk and can(membership, Verb.OWN_SKILLS)) or (
+        can(membership, Verb.OTHERS_SKILLS)
     )
     return render_page(
         request,

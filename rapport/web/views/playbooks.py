@@ -3,7 +3,7 @@ of a refused file listed by element and line; switch one off), and the case pane
 start or cancel a run."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from rapport.cases.access import access_case
 from rapport.core.access import access_workspace
 from rapport.core.models import Membership
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, require
 from rapport.playbooks import actions, selectors
 from rapport.playbooks.access import access_playbook, access_step
 from rapport.playbooks.models import PlaybookRun
@@ -23,8 +23,7 @@ from rapport.web.views.common import PER_PAGE, member_view, render_page, search_
 
 def _admin(request: HttpRequest, slug: str) -> Membership:
     membership = access_workspace(request.user, slug)
-    if not membership.has_role(Role.ADMIN):
-        raise PermissionDenied("Only an admin or above may manage playbooks.")
+    require(membership, Verb.PLAYBOOKS)
     return membership
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from rapport.core import actions, selectors
 from rapport.core.access import access_in_workspace, access_member, access_workspace
 from rapport.core.models import Membership
-from rapport.core.roles import Role
+from rapport.core.permissions import Verb, can
 from rapport.web.forms import (
     ROLE_HELP_ROWS,
     AddMemberForm,
@@ -88,7 +88,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
             "page": paginate(request, selectors.workspace_members(membership, search=q)),
             "role_help": ROLE_HELP_ROWS,
             "role_choices": role_choices(membership),
-            "is_owner": membership.has_role(Role.OWNER),
+            "is_owner": can(membership, Verb.OWNERS),
         },
         section="settings",
         subsection="settings_members",

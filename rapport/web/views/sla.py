@@ -16,10 +16,10 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from rapport.cases.models import CaseType
-from rapport.core.access import access_workspace, require_role
+from rapport.core.access import access_workspace
 from rapport.core.models import Membership, Team
+from rapport.core.permissions import Verb, require
 from rapport.core.priority import Priority
-from rapport.core.roles import Role
 from rapport.sla import actions, selectors
 from rapport.sla.access import access_calendar, access_policy, access_rule
 from rapport.sla.calendar import WEEKDAYS, WEEKDAYS_9_TO_5
@@ -253,7 +253,7 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
 def _calendar_page(
     request: HttpRequest, membership: Membership, calendar: BusinessCalendar | None
 ) -> HttpResponse:
-    require_role(membership, Role.ADMIN, "change business-hours calendars")
+    require(membership, Verb.SLA)
     form = CalendarForm(request.POST or None, initial=CalendarForm.initial_for(calendar))
     if request.method == "POST" and form.is_valid():
         saved = _save_calendar(membership, form, calendar)
@@ -289,7 +289,7 @@ def _policy_page(
     *,
     rule_form: RuleForm | None = None,
 ) -> HttpResponse:
-    require_role(membership, Role.ADMIN, "change SLA policies")
+    require(membership, Verb.SLA)
     posted = request.POST if request.method == "POST" and rule_form is None else None
     form = PolicyForm(
         membership, posted, initial=PolicyForm.initial_for(policy) if policy else None

@@ -7,11 +7,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from rapport.bench import (
+    api,
     cases,
     contacts_import,
     inbox,
     ingest,
     linkage,
+    load,
     match,
     playbooks,
     profile,
@@ -31,6 +33,8 @@ BENCHMARKS: dict[str, ModuleType] = {
     "profile": profile,
     "import": contacts_import,
     "playbooks": playbooks,
+    "api": api,
+    "load": load,
 }
 
 

@@ -34,6 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000, help="Port to listen on.")
         parser.add_argument("--workers", type=int, default=2, help="Web worker processes.")
         parser.add_argument(
+            "--threads", type=int, default=4, help="Threads per web worker process (default: 4)."
+        )
+        parser.add_argument(
             "--no-worker",
             action="store_true",
             help=(
@@ -61,7 +64,7 @@ class Command(BaseCommand):
                 {
                     "bind": f"{options['host']}:{options['port']}",
                     "workers": options["workers"],
-                    "threads": 4,
+                    "threads": options["threads"],
                     "accesslog": "-",
                     "timeout": 60,
                 }

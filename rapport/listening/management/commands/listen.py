@@ -112,7 +112,8 @@ class Command(BaseCommand):
                 r = outcome.received
                 self.stdout.write(
                     f"{source.name}: {len(r.created)} new, {r.updated} edited, {r.deleted} "
-                    f"deleted, {r.duplicates} already stored, {r.quarantined} quarantined"
+                    f"deleted, {r.duplicates} already stored, {r.repeated} repeated, "
+                    f"{r.quarantined} quarantined"
                 )
             elif outcome.status == "skipped":
                 self.stdout.write(f"{source.name}: skipped, {outcome.error}")
@@ -161,10 +162,13 @@ class Command(BaseCommand):
                         bar.update(reader.position - bar.n)
             except ConnectorError as e:
                 raise CommandError(f"{e} (posts before this point are stored)") from None
+        rows = "lines" if reader.format == "jsonl" else "rows"
+        blank = f" ({reader.blank} blank {rows} skipped)" if reader.blank else ""
         self.stdout.write(
-            f"Imported {options['file'].name} into {source.name}: {len(total.created)} new, "
-            f"{total.updated} edited, {total.deleted} deleted, {total.duplicates} already "
-            f"stored, {total.quarantined} quarantined."
+            f"Imported {options['file'].name} into {source.name}: {reader.records} {rows} read"
+            f"{blank}: {len(total.created)} new, {total.updated} edited, {total.deleted} "
+            f"deleted, {total.duplicates} already stored, {total.repeated} replaced by a later "
+            f"{rows[:-1]} with the same id, {total.quarantined} quarantined."
         )
 
     def stream(self, options: dict[str, Any]) -> None:

@@ -138,10 +138,27 @@
   }
 
   // The live list refreshes itself only while nobody is selecting or typing in it.
-  window.rapportInboxIdle = function () {
+  function inboxIdle() {
     if (document.querySelector("[data-inbox-list] input[type=checkbox]:checked")) return false;
     return !isTyping(document.activeElement);
-  };
+  }
+
+  // Live lists skip a refresh while someone is busy in them (no hx-on or trigger filters: the
+  // Content-Security-Policy allows no eval). Only the list's own poll is held back, not the
+  // requests of the forms and buttons inside it.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!(elt instanceof Element)) return;
+    if (elt.hasAttribute("data-refresh-when-idle") && !inboxIdle()) {
+      event.preventDefault();
+    } else if (elt.hasAttribute("data-pause-while-menu-open")) {
+      var active = document.activeElement;
+      if (elt.querySelector("details.triage-badge[open]") ||
+          (active && active.closest && active.closest(".triage-badge"))) {
+        event.preventDefault();
+      }
+    }
+  });
 
   document.addEventListener("htmx:afterSwap", function (event) {
     if (!event.target || event.target.id !== "inbox-list" || currentId === null) return;
@@ -195,9 +212,13 @@
   // Presence: typing in a reply or a note tells colleagues who have the conversation open.
   var lastTyped = 0;
   var lastTold = 0;
-  window.rapportTyping = function () {
-    return Date.now() - lastTyped < 6000 ? "1" : "0";
-  };
+  // The presence poll tells whether this person is typing.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (elt instanceof Element && elt.hasAttribute("data-presence")) {
+      event.detail.parameters.typing = Date.now() - lastTyped < 6000 ? "1" : "0";
+    }
+  });
   document.addEventListener("input", function (event) {
     var target = event.target instanceof Element ? event.target : null;
     if (!target || !target.closest("#reply, [data-typing]")) return;
