@@ -21,6 +21,7 @@ help:
 	@echo "make run            install, migrate, load the demo workspace, serve on http://$(HOST):$(PORT)/"
 	@echo "make test           install the test tools and run the whole suite (SQLite)"
 	@echo "make test-postgres  the suite on PostgreSQL (POSTGRES_URL=$(POSTGRES_URL))"
+	@echo "make test RAPPORT_TEST_CLOCK=+365d   the suite a year from now (an offset or an ISO moment)"
 	@echo "make lint           ruff, formatting, mypy, import layers, migrations, OpenAPI schema, events"
 	@echo "make openapi        write rapport/api/openapi.json from the code"
 	@echo "make events         write docs/events.md (the event catalogue) from the code"

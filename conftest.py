@@ -1,5 +1,6 @@
 """Shared test fixtures: workspaces and members made by small factories, API clients."""
 
+from datetime import timedelta
 from typing import Any, cast
 
 import pytest
@@ -10,6 +11,19 @@ from rapport.core.models import Membership, User, Workspace
 from rapport.core.roles import Role
 
 PASSWORD = "correct horse battery staple"
+clock_moved = pytest.StashKey[timedelta | None]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """`RAPPORT_TEST_CLOCK=+365d` runs the whole session, and the processes it starts, a year
+    ahead (rapport/core/testclock.py): no test may depend on the day it runs."""
+    from rapport.core import testclock
+
+    try:
+        config.stash[clock_moved] = testclock.move_from_environment()
+    except testclock.BadClock as problem:
+        raise pytest.UsageError(str(problem)) from None
 
 
 @pytest.fixture(autouse=True)
@@ -135,7 +149,13 @@ def pytest_report_header(config: pytest.Config) -> str:
     queue = settings.TASKS_BACKEND
     if settings.REDIS_URL:  # without any password in it
         queue += f" ({re.sub(r'//[^@/]*@', '//', settings.REDIS_URL)})"
-    return f"rapport: database {vendor}, task queue {queue}"
+    header = f"rapport: database {vendor}, task queue {queue}"
+    if moved := config.stash.get(clock_moved, None):
+        from django.utils import timezone
+
+        days = moved.total_seconds() / 86400
+        header += f"; clock moved {days:+.4g} days, to {timezone.now():%Y-%m-%d %H:%M} UTC"
+    return header
 
 
 @pytest.fixture

@@ -6,6 +6,13 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rapport.settings")
+    if os.environ.get("RAPPORT_TEST_CLOCK"):  # a test run with the clock moved: see testclock
+        from rapport.core.testclock import BadClock, move_from_environment
+
+        try:
+            move_from_environment()
+        except BadClock as problem:
+            sys.exit(f"rapport: {problem}")
     from django.core.management import execute_from_command_line
 
     argv = list(sys.argv if argv is None else argv)

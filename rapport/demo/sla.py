@@ -8,6 +8,7 @@ Idempotent: calendars and policies are found by name; only cases without timers 
 import datetime as dt
 from typing import Any
 
+import dateutil.easter
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,24 +21,6 @@ from rapport.sla.models import BusinessCalendar, EscalationRule, Metric, SlaPoli
 from rapport.sla.sweep import sweep
 
 CALENDAR = "Acme Bank London"
-UK_BANK_HOLIDAYS = [
-    ("2026-01-01", "New Year's Day"),
-    ("2026-04-03", "Good Friday"),
-    ("2026-04-06", "Easter Monday"),
-    ("2026-05-04", "Early May bank holiday"),
-    ("2026-05-25", "Spring bank holiday"),
-    ("2026-08-31", "Summer bank holiday"),
-    ("2026-12-25", "Christmas Day"),
-    ("2026-12-28", "Boxing Day (substitute day)"),
-    ("2027-01-01", "New Year's Day"),
-    ("2027-03-26", "Good Friday"),
-    ("2027-03-29", "Easter Monday"),
-    ("2027-05-03", "Early May bank holiday"),
-    ("2027-05-31", "Spring bank holiday"),
-    ("2027-08-30", "Summer bank holiday"),
-    ("2027-12-27", "Christmas Day (substitute day)"),
-    ("2027-12-28", "Boxing Day (substitute day)"),
-]
 
 # name -> (case type name or None, priority or None, first, next, resolution, warn %)
 POLICIES = [
@@ -62,16 +45,49 @@ def load(workspace: Workspace, owner: Membership) -> None:
     sweep(inline=True)
 
 
+def bank_holidays(year: int) -> list[tuple[str, str]]:
+    """England and Wales bank holidays in `year` (the regular ones; one-off royal occasions are
+    not foreseeable). A holiday on a weekend moves to the next weekday that is not one already."""
+    easter = dateutil.easter.easter(year)
+    may = [dt.date(year, 5, d) for d in range(1, 32) if dt.date(year, 5, d).weekday() == 0]
+    august_31 = dt.date(year, 8, 31)
+    days = [
+        (dt.date(year, 1, 1), "New Year's Day"),
+        (easter - dt.timedelta(days=2), "Good Friday"),
+        (easter + dt.timedelta(days=1), "Easter Monday"),
+        (may[0], "Early May bank holiday"),
+        (may[-1], "Spring bank holiday"),
+        (august_31 - dt.timedelta(days=august_31.weekday()), "Summer bank holiday"),
+        (dt.date(year, 12, 25), "Christmas Day"),
+        (dt.date(year, 12, 26), "Boxing Day"),
+    ]
+    taken = {day for day, _ in days if day.weekday() < 5}
+    holidays = []
+    for day, name in days:
+        if day.weekday() >= 5:
+            while day.weekday() >= 5 or day in taken:
+                day += dt.timedelta(days=1)
+            taken.add(day)
+            name += " (substitute day)"
+        holidays.append((day.isoformat(), name))
+    return sorted(holidays)
+
+
 def _calendar(workspace: Workspace, owner: Membership) -> BusinessCalendar:
     found = BusinessCalendar.objects.filter(workspace=workspace, name=CALENDAR).first()
     if found is not None:
         return found
+    this_year = timezone.localdate().year
     return actions.create_calendar(
         owner,
         name=CALENDAR,
         time_zone="Europe/London",
         hours=WEEKDAYS_9_TO_5,
-        holidays=[{"date": d, "name": n} for d, n in UK_BANK_HOLIDAYS],
+        holidays=[
+            {"date": d, "name": n}
+            for year in (this_year, this_year + 1)
+            for d, n in bank_holidays(year)
+        ],
     )
 
 

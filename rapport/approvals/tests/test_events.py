@@ -4,9 +4,9 @@ reminded, escalated, given files; each once, after the commit, naming what it is
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from freezegun import freeze_time
 
 from rapport.approvals import actions, attachments, reminders
 from rapport.approvals.models import Approval
@@ -54,7 +54,9 @@ def test_asked_then_decided_in_time(people, team, heard):
 
 def test_a_decision_after_the_escalation_delay_is_late(people, team, heard):
     approval = ask(people, team)
-    with freeze_time(timezone.now() + timedelta(hours=73)):  # the default delay is 72 hours
+    with time_machine.travel(
+        timezone.now() + timedelta(hours=73), tick=False
+    ):  # the default delay is 72 hours
         actions.decide(people["manager"], approval, decision="approve")
     assert heard[-1].name == "approval.decided"
     assert heard[-1].data["in_time"] is False
@@ -70,7 +72,7 @@ def test_withdrawn_and_expired_are_heard_as_such(people, team, heard):
         approver=people["manager"],
         expires_in=timedelta(hours=1),
     )
-    with freeze_time(timezone.now() + timedelta(hours=2)):
+    with time_machine.travel(timezone.now() + timedelta(hours=2), tick=False):
         assert actions.expire_due() == 1
     assert [(e.name, e.object_id, e.actor_id) for e in heard if "requested" not in e.name] == [
         ("approval.withdrawn", withdrawn.pk, people["agent"].pk),

@@ -4,9 +4,9 @@ delay, then it is escalated above them; once each, recorded, and never for decid
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from freezegun import freeze_time
 
 from rapport.approvals import actions, reminders, tasks
 from rapport.approvals.models import Approval
@@ -113,7 +113,7 @@ def test_decided_approvals_are_never_reminded(people):
 
 def test_the_periodic_task_runs_the_pass_and_is_scheduled(people):
     _ask(people, approver=people["tom"])
-    with freeze_time(timezone.now() + timedelta(days=5)):
+    with time_machine.travel(timezone.now() + timedelta(days=5), tick=False):
         assert tasks.remind_and_escalate_approvals.call() == {"reminded": 1, "escalated": 1}
     names = {p.name: p.task for p in schedule.registered()}
     assert names["approvals.remind"] is tasks.remind_and_escalate_approvals
@@ -127,7 +127,7 @@ def test_the_command_reminds_and_says_how_many(people):
 
     _ask(people, approver=people["tom"])
     out = StringIO()
-    with freeze_time(timezone.now() + timedelta(hours=30)):
+    with time_machine.travel(timezone.now() + timedelta(hours=30), tick=False):
         call_command("approvals", "remind", stdout=out)
     assert out.getvalue().strip() == "1 reminded, 0 escalated."
 

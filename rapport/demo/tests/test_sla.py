@@ -2,6 +2,7 @@
 one warned, one breached and escalated, one paused; loading again adds nothing."""
 
 import pytest
+from django.utils import timezone
 
 from rapport.demo import case_approvals
 from rapport.demo import cases as cases_demo
@@ -20,7 +21,12 @@ def test_the_demo_has_a_warned_a_breached_and_escalated_and_a_paused_case():
     demo.load(workspace, owner)
     london = BusinessCalendar.objects.get(workspace=workspace, name="Acme Bank London")
     assert london.time_zone == "Europe/London"
-    assert {"date": "2026-12-25", "name": "Christmas Day"} in london.holidays
+    this_year = timezone.localdate().year  # whenever the demo is loaded
+    assert london.holidays == [
+        {"date": day, "name": name}
+        for year in (this_year, this_year + 1)
+        for day, name in demo.bank_holidays(year)
+    ]
     assert SlaPolicy.objects.filter(workspace=workspace, active=True).count() >= 3
 
     timers = SlaTimer.objects.filter(workspace=workspace).select_related("case")
@@ -37,3 +43,22 @@ def test_the_demo_has_a_warned_a_breached_and_escalated_and_a_paused_case():
     counts = (timers.count(), Escalation.objects.count(), SlaPolicy.objects.count())
     demo.load(workspace, owner)
     assert (timers.count(), Escalation.objects.count(), SlaPolicy.objects.count()) == counts
+
+
+def test_the_demo_calendar_knows_the_bank_holidays_gov_uk_published():
+    """Substitute days included (gov.uk's lists for 2023, 2026 and 2027)."""
+    assert demo.bank_holidays(2027) == [
+        ("2027-01-01", "New Year's Day"),
+        ("2027-03-26", "Good Friday"),
+        ("2027-03-29", "Easter Monday"),
+        ("2027-05-03", "Early May bank holiday"),
+        ("2027-05-31", "Spring bank holiday"),
+        ("2027-08-30", "Summer bank holiday"),
+        ("2027-12-27", "Christmas Day (substitute day)"),
+        ("2027-12-28", "Boxing Day (substitute day)"),
+    ]
+    assert demo.bank_holidays(2026)[-2:] == [
+        ("2026-12-25", "Christmas Day"),
+        ("2026-12-28", "Boxing Day (substitute day)"),
+    ]
+    assert demo.bank_holidays(2023)[0] == ("2023-01-02", "New Year's Day (substitute day)")
