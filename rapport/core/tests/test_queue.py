@@ -10,9 +10,9 @@ import signal
 import socket
 import time
 from collections.abc import Callable
-from typing import cast
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 import pytest
 import redis
