@@ -48,9 +48,9 @@ def heard(monkeypatch):
     delivered: list[events.Event] = []
     deliver = events.deliver
 
-    def record(event: events.Event) -> None:
+    def record(event: events.Event, **options: Any) -> None:
         delivered.append(event)
-        deliver(event)
+        deliver(event, **options)
 
     monkeypatch.setattr(events, "deliver", record)
     return delivered

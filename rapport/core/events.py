@@ -167,8 +167,22 @@ def emit(
         ids=tuple(int(i) for i in ids),
         data=data,
     )
-    transaction.on_commit(lambda: deliver(event))
+    if _queue_commits_with_the_write():
+        # The database queue's task rows commit with the write itself: a worker killed between
+        # the commit and an enqueue after it would lose the event (and the work it starts).
+        queue_listeners(event)
+        transaction.on_commit(lambda: deliver(event, queued=False))
+    else:
+        transaction.on_commit(lambda: deliver(event))
     return event
+
+
+def _queue_commits_with_the_write() -> bool:
+    if _inline.get():
+        return False
+    from rapport.core.tasks import hear_event
+
+    return type(hear_event.get_backend()).__module__.startswith("django_tasks_db")
 
 
 def listen(name: str, *, queued: bool = False) -> Callable[[Callable[[Event], None]], Any]:
@@ -197,15 +211,25 @@ def inline(enabled: bool = True) -> Iterator[None]:
         _inline.reset(token)
 
 
-def deliver(event: Event) -> None:
-    """Runs or queues every listener of `event` (after the commit that made it)."""
+def deliver(event: Event, *, queued: bool = True) -> None:
+    """Runs or queues every listener of `event` (after the commit that made it); `queued=False`:
+    the queued ones were enqueued with the write already."""
     for listener in list(LISTENERS.get(event.name, ())):
         if listener.queued and not _inline.get():
-            from rapport.core.tasks import hear_event
-
-            hear_event.enqueue(listener.path, event.as_json())
+            if queued:
+                queue_listeners(event, [listener])
         else:
             run(listener, event)
+
+
+def queue_listeners(event: Event, listeners: list[Listener] | None = None) -> None:
+    """One task per queued listener of `event` (`rapport.core.tasks.hear_event`)."""
+    from rapport.core.tasks import hear_event
+
+    if listeners is None:
+        listeners = [lst for lst in LISTENERS.get(event.name, ()) if lst.queued]
+    for listener in listeners:
+        hear_event.enqueue(listener.path, event.as_json())
 
 
 def run(listener: Listener, event: Event) -> None:

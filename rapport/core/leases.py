@@ -4,9 +4,9 @@ django-tasks-db claims a task by marking it RUNNING with the worker's id; a work
 running it (`kill -9`, a lost machine) would leave it RUNNING for ever. So every `rapport worker`
 on the database queue keeps a `WorkerHeartbeat` row fresh (every `lease / 6` seconds) and, on
 the same beat, looks for RUNNING tasks whose worker's heartbeat is older than the lease
-(`RAPPORT_WORKER_LEASE_SECONDS`): each goes back to the queue, or, once it has been tried
-`RAPPORT_TASK_MAX_ATTEMPTS` times, is marked FAILED with the reason, and recorded as a
-`TaskFailure` for the background tasks page. A task's attempts are its claims: django-tasks-db
+(`RAPPORT_WORKER_LEASE_SECONDS`) and whose process is not running on this machine: each goes
+back to the queue, or, once it has been tried `RAPPORT_TASK_MAX_ATTEMPTS` times, is marked
+FAILED with the reason, and recorded as a `TaskFailure` for the background tasks page. A task's attempts are its claims: django-tasks-db
 appends the worker's id to `worker_ids` at each one.
 
 Each give-back is a conditional update on the claim (`status = RUNNING and started_at = ...`),
@@ -20,6 +20,7 @@ import socket
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
@@ -68,6 +69,19 @@ def beat(worker_id: str, now: datetime | None = None) -> None:
         WorkerHeartbeat.objects.filter(worker_id=worker_id).update(beat_at=now)
 
 
+def runs_here(row: WorkerHeartbeat) -> bool:
+    """A worker on this machine whose process still runs is alive, however late its heartbeat:
+    on SQLite a long write elsewhere can hold the lock its heartbeat waits for (this only ever
+    keeps a task with its worker; a dead worker is still found by its lapsed heartbeat)."""
+    if row.host != socket.gethostname()[:255]:
+        return False
+    try:
+        command = Path(f"/proc/{row.pid}/cmdline").read_bytes()
+    except OSError:  # no such process (or no /proc: the heartbeat alone decides)
+        return False
+    return b"rapport" in command and b"worker" in command
+
+
 def lost_reason(attempts: int) -> str:
     times = "once" if attempts == 1 else "twice" if attempts == 2 else f"{attempts} times"
     return f"The worker stopped while running it, {times}."
@@ -82,11 +96,13 @@ class Recovered:
 def recover(now: datetime | None = None) -> Recovered:
     """Gives the tasks of workers whose heartbeat lapsed back to the queue, or fails them."""
     now = now or timezone.now()
-    alive = set(
-        WorkerHeartbeat.objects.filter(
-            beat_at__gte=now - timedelta(seconds=lease_seconds())
-        ).values_list("worker_id", flat=True)
-    )
+    stale = now - timedelta(seconds=lease_seconds())
+    alive, dead = set(), []
+    for row in WorkerHeartbeat.objects.all():
+        if row.beat_at >= stale or runs_here(row):
+            alive.add(row.worker_id)
+        else:
+            dead.append(row.pk)
     recovered = Recovered()
     running = DBTaskResult.objects.running().only(
         "id", "worker_ids", "started_at", "task_path", "args_kwargs"
@@ -122,8 +138,7 @@ def recover(now: datetime | None = None) -> Recovered:
                 now=now,
             )
         recovered.failed.append(str(result.pk))
-    stale = now - timedelta(seconds=lease_seconds())
-    WorkerHeartbeat.objects.filter(beat_at__lt=stale).delete()
+    WorkerHeartbeat.objects.filter(pk__in=dead).delete()
     if recovered.retried:
         logger.warning(
             "Gave %d task(s) of stopped workers back to the queue: %s",

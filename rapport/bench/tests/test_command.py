@@ -9,7 +9,18 @@ from django.core.management import call_command
 
 from rapport.bench.management.commands.bench import BENCHMARKS, Command
 
-NAMES = ["ingest", "match", "inbox", "cases", "sla", "linkage", "profile", "import", "playbooks"]
+NAMES = [
+    "ingest",
+    "match",
+    "inbox",
+    "cases",
+    "sla",
+    "linkage",
+    "profile",
+    "import",
+    "playbooks",
+    "soak",
+]
 
 
 def parser():

@@ -16,6 +16,7 @@ from rapport.bench import (
     playbooks,
     profile,
     sla,
+    soak,
 )
 
 #: The benchmarks: name -> module with `HELP`, a docstring (the description),
@@ -31,6 +32,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "profile": profile,
     "import": contacts_import,
     "playbooks": playbooks,
+    "soak": soak,
 }
 
 
