@@ -6,8 +6,8 @@ on the database queue keeps a `WorkerHeartbeat` row fresh (every `lease / 6` sec
 the same beat, looks for RUNNING tasks whose worker's heartbeat is older than the lease
 (`RAPPORT_WORKER_LEASE_SECONDS`) and whose process is not running on this machine: each goes
 back to the queue, or, once it has been tried `RAPPORT_TASK_MAX_ATTEMPTS` times, is marked
-FAILED with the reason, and recorded as a `TaskFailure` for the background tasks page. A task's attempts are its claims: django-tasks-db
-appends the worker's id to `worker_ids` at each one.
+FAILED with the reason, and recorded as a `TaskFailure` for the background tasks page. A
+task's attempts are its claims: django-tasks-db appends the worker's id to `worker_ids` at each.
 
 Each give-back is a conditional update on the claim (`status = RUNNING and started_at = ...`),
 so two workers recovering at once give a task back once. Tasks are idempotent (a retried batch
