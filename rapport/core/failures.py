@@ -10,12 +10,20 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from rapport.core.models import TaskFailure, TaskRun, Workspace
 
 logger = logging.getLogger(__name__)
+
+#: Errors of the database itself (locked, connection lost, a deadlock), not of the task: on the
+#: database queue a task failing with one goes back to the queue while it has attempts left.
+TRANSIENT = ("django.db.utils.OperationalError", "django.db.utils.InterfaceError")
 
 #: The exception classes that mean "the worker died", reported by the recovery with its reason
 #: rather than as the task's own error.
@@ -85,6 +93,14 @@ def task_finished(sender: Any, task_result: Any, **_: Any) -> None:
     errors = list(task_result.errors)
     if not errors or errors[-1].exception_class_path in WORKER_LOST:
         return
+    attempts = max(len(task_result.worker_ids), 1)
+    if errors[-1].exception_class_path in TRANSIENT and attempts < leases_max_attempts():
+        try:
+            if requeue(str(task_result.id)):
+                logger.warning("Task %s: the database failed it; trying it again", task_result.id)
+                return
+        except Exception:
+            logger.exception("Could not put task %s back on the queue", task_result.id)
     try:
         record(
             result_id=str(task_result.id),
@@ -92,7 +108,28 @@ def task_finished(sender: Any, task_result: Any, **_: Any) -> None:
             args=list(task_result.args),
             kwargs=dict(task_result.kwargs),
             reason=reason_of(errors[-1].exception_class_path, errors[-1].traceback),
-            attempts=max(len(task_result.worker_ids), 1),
+            attempts=attempts,
         )
     except Exception:  # recording must not hide the task's own failure from the worker's log
         logger.exception("Could not record the failure of task %s", task_result.id)
+
+
+def leases_max_attempts() -> int:
+    return int(settings.RAPPORT_TASK_MAX_ATTEMPTS)
+
+
+def requeue(result_id: str) -> bool:
+    """Puts a failed task of the database queue back (a task of another queue: False)."""
+    try:
+        failed = DBTaskResult.objects.filter(pk=result_id, status=TaskResultStatus.FAILED)
+        return bool(
+            failed.update(
+                status=TaskResultStatus.READY,
+                started_at=None,
+                finished_at=None,
+                exception_class_path="",
+                traceback="",
+            )
+        )
+    except ValidationError:  # not a UUID: another queue's id
+        return False

@@ -8,6 +8,7 @@ from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 
 from rapport.core.roles import Role
 
@@ -263,3 +264,19 @@ class TaskFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name}: {self.reason}"
+
+
+class PendingEvent(models.Model):
+    """A queued listener's task, written with the event's own write, until it is on the queue.
+
+    On Redis the task cannot commit with the database write: the row does, and is removed once
+    the task is enqueued after the commit; a worker killed in between leaves it for the
+    `core.pending_events` sweep (`rapport.core.events`). The database queue needs none.
+    """
+
+    listener = models.CharField(max_length=200)
+    event = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.listener} ({self.event.get('name', '')})"

@@ -6,17 +6,19 @@ write no timeline entry twice.
 """
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.db import OperationalError, transaction
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from rapport.connectors.base import Author, Batch, NormalisedPost
 from rapport.contacts.models import Contact, Identity
-from rapport.core import events, leases
-from rapport.core.models import TaskFailure, WorkerHeartbeat
-from rapport.core.tasks import hear_event
+from rapport.core import events, failures, leases
+from rapport.core.models import PendingEvent, TaskFailure, WorkerHeartbeat
+from rapport.core.tasks import hear_event, send_pending_events
 from rapport.inbox import rule_actions
 from rapport.inbox.models import Activity, Conversation, ConversationPost, RuleApplication
 from rapport.listening.ingest import receive
@@ -25,6 +27,8 @@ from rapport.notifications.models import Notification
 from rapport.profile.models import TimelineEntry
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+#: A queue outside the database (as Redis is), keeping what is enqueued in memory.
+OTHER_QUEUE = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
 def claimed(result: DBTaskResult, *worker_ids: str, ago: timedelta = timedelta()) -> None:
@@ -174,3 +178,74 @@ def test_a_retried_triaged_batch_places_routes_and_records_each_post_once(acme, 
     assert once["rules acted"] == 2
     assert once["timeline"] == 1
     assert counts() == once
+
+
+def enqueued() -> list:
+    from django_tasks import task_backends
+    from django_tasks.backends.dummy import DummyBackend
+
+    backend = task_backends["default"]
+    assert isinstance(backend, DummyBackend)
+    return list(backend.results)
+
+
+def _triaged_batch(acme) -> Batch:
+    ListeningQuery.objects.create(workspace=acme, name="Brand", query='"acme bank"')
+    return Batch(posts=[_post("9", "5", "Acme Bank, where is my card?")])
+
+
+def test_on_the_database_queue_the_listeners_tasks_commit_with_the_posts(acme):
+    batch = _triaged_batch(acme)
+    with override_settings(TASKS=DATABASE_QUEUE), events.inline(False), transaction.atomic():
+        receive(acme, batch)
+        # Written by the storing transaction itself, before its commit.
+        assert DBTaskResult.objects.filter(task_path=hear_event.module_path).count() == 2
+    assert DBTaskResult.objects.filter(task_path=hear_event.module_path).count() == 2
+
+
+def test_on_another_queue_a_pending_row_stands_for_the_tasks_until_enqueued(acme):
+    batch = _triaged_batch(acme)
+    with override_settings(TASKS=OTHER_QUEUE), events.inline(False):
+        with transaction.atomic():
+            receive(acme, batch)
+            assert PendingEvent.objects.count() == 2  # committed with the posts
+        assert not PendingEvent.objects.exists()  # enqueued after the commit, then forgotten
+        assert len(enqueued()) == 2
+
+
+def test_tasks_left_pending_by_a_dead_process_are_enqueued_by_the_sweep(acme):
+    batch = _triaged_batch(acme)
+    with override_settings(TASKS=OTHER_QUEUE), events.inline(False):
+        with mock.patch.object(events, "send_pending"):  # the process died after its commit
+            receive(acme, batch)
+        assert PendingEvent.objects.count() == 2
+        assert send_pending_events.call() == 0  # not before the grace period
+        PendingEvent.objects.update(created_at=timezone.now() - timedelta(minutes=2))
+        assert send_pending_events.call() == 2
+        assert not PendingEvent.objects.exists()
+        assert sorted(r.args[0] for r in enqueued()) == [
+            "rapport.inbox.wiring.place_triaged_posts",
+            "rapport.profile.wiring.posts_triaged",
+        ]
+
+
+@pytest.mark.parametrize(
+    ("workers", "status", "recorded"),
+    [(["w1"], "READY", False), (["w1", "w2", "w3"], "FAILED", True)],
+)
+def test_a_task_the_database_failed_is_tried_again_while_it_has_attempts(
+    queued, workers, status, recorded
+):
+    claimed(queued, *workers)
+    queued.refresh_from_db()
+    queued.set_failed(OperationalError("database is locked"))
+
+    failures.task_finished(sender=None, task_result=queued.task_result)
+
+    queued.refresh_from_db()
+    assert queued.status == status
+    failure = TaskFailure.objects.filter(result_id=str(queued.pk)).first()
+    assert (failure is not None) == recorded
+    if failure is not None:
+        assert failure.reason == "django.db.utils.OperationalError: database is locked"
+        assert failure.attempts == 3
