@@ -61,6 +61,18 @@ def is_gone(pid: int) -> bool:
     return state in ("Z", "X")
 
 
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 @pytest.fixture
 def manager(make_workspace, make_member):
     return make_member(make_workspace("queue"), role=Role.MANAGER)
@@ -174,12 +186,15 @@ def test_redis_queue_killed_worker_takes_its_job_down_and_the_job_runs_again(
         worker = start_worker(RAPPORT_TASKS_BACKEND="redis", REDIS_URL=redis_url)
         wait_for(marker.exists, "the worker to start the job")
         horse = int(marker.read_text())
-        assert horse != worker.pid  # RQ runs the job in a child, its "work horse"
+        children = children_of(worker.pid)
+        assert horse in children  # RQ runs the job in a child, its "work horse"
+        assert len(children) >= 2  # and its scheduler in another
 
         worker.send_signal(signal.SIGKILL)
         worker.wait()
-        # The horse dies with its worker instead of running on, re-parented.
-        wait_for(lambda: is_gone(horse), "the work horse to stop", seconds=10)
+        # They die with their worker instead of running on, re-parented.
+        for child in children:
+            wait_for(lambda c=child: is_gone(c), f"the worker's child {child} to stop", seconds=10)
 
         # The job's heartbeat lapses about 90 s after its worker died; make that now.
         members = cast(list[bytes], queue.connection.zrange(started.key, 0, -1))
