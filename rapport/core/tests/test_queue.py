@@ -193,8 +193,7 @@ def test_redis_queue_killed_worker_takes_its_job_down_and_the_job_runs_again(
         worker.send_signal(signal.SIGKILL)
         worker.wait()
         # They die with their worker instead of running on, re-parented.
-        for child in children:
-            wait_for(lambda c=child: is_gone(c), f"the worker's child {child} to stop", seconds=10)
+        wait_for(lambda: all(map(is_gone, children)), "the worker's children to stop", 10)
 
         # The job's heartbeat lapses about 90 s after its worker died; make that now.
         members = cast(list[bytes], queue.connection.zrange(started.key, 0, -1))
