@@ -58,6 +58,7 @@ from rapport.inbox.models import (
 from rapport.listening.ingest import receive
 from rapport.listening.models import ListeningQuery, Post, PostMatch
 from rapport.profile.models import TimelineEntry
+from rapport.triage.classifier import get_classifier
 
 HELP = "Ingest N posts through real workers while killing one every few seconds; count losses."
 
@@ -106,7 +107,9 @@ def chunk_batch(seed: int, chunk: int, size: int) -> Batch:
 def receive_chunk(workspace_id: int, seed: int, chunk: int, size: int) -> int:
     """Stores one chunk of the soak's posts (idempotent: stored posts are not stored again)."""
     workspace = Workspace.objects.get(pk=workspace_id)
-    return len(receive(workspace, chunk_batch(seed, chunk, size)).created)
+    batch = chunk_batch(seed, chunk, size)
+    get_classifier()  # a fresh worker loads the model here, not holding SQLite's write lock
+    return len(receive(workspace, batch).created)
 
 
 class Workers:
