@@ -62,9 +62,9 @@ def heard(monkeypatch):
     delivered: list[events.Event] = []
     deliver = events.deliver
 
-    def record(event: events.Event) -> None:
+    def record(event: events.Event, **options: Any) -> None:
         delivered.append(event)
-        deliver(event)
+        deliver(event, **options)
 
     monkeypatch.setattr(events, "deliver", record)
     return delivered
@@ -158,6 +158,22 @@ def pytest_report_header(config: pytest.Config) -> str:
     return header
 
 
+def _test_database_url() -> str:
+    """DATABASE_URL of this run's test database, for a worker started as its own process."""
+    from pathlib import Path
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    auth = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 @pytest.fixture
 def run_worker_burst():
     """Runs `rapport worker --burst` as its own process against this run's test database.
@@ -169,26 +185,14 @@ def run_worker_burst():
     import os
     import subprocess
     import sys
-    from pathlib import Path
-    from urllib.parse import quote
 
     from django.conf import settings
-    from django.db import connection
-
-    def database_url() -> str:
-        db = connection.settings_dict
-        if db["ENGINE"] == "django.db.backends.sqlite3":
-            return f"sqlite:///{Path(db['NAME']).resolve()}"
-        auth = quote(db["USER"] or "", safe="")
-        if db["PASSWORD"]:
-            auth += ":" + quote(db["PASSWORD"], safe="")
-        return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
     def run(timeout: float = 120, **env: str) -> tuple[int, str]:
         with subprocess.Popen(
             [sys.executable, "-m", "rapport", "worker", "--burst"],
             cwd=settings.BASE_DIR,
-            env={**os.environ, "DATABASE_URL": database_url(), **env},
+            env={**os.environ, "DATABASE_URL": _test_database_url(), **env},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -203,6 +207,38 @@ def run_worker_burst():
         return proc.pid, output
 
     return run
+
+
+@pytest.fixture
+def start_worker(tmp_path):
+    """Starts a long-running `rapport worker --no-scheduler` against this run's test database
+    and returns its process (the test kills it); any still running at the end is killed."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(**env: str) -> subprocess.Popen[bytes]:
+        log = open(tmp_path / f"worker-{len(started)}.log", "wb")  # noqa: SIM115
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "rapport", "worker", "--no-scheduler"],
+            cwd=settings.BASE_DIR,
+            env={**os.environ, "DATABASE_URL": _test_database_url(), **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 @pytest.fixture(autouse=True)

@@ -229,6 +229,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A database-queue worker proves it is alive every LEASE/6 seconds; a task whose worker has not
+# for LEASE seconds goes back to the queue, and fails after MAX_ATTEMPTS tries (docs/queue.md).
+RAPPORT_WORKER_LEASE_SECONDS = env.int("RAPPORT_WORKER_LEASE_SECONDS", 60, validate=Range(min=5))
+RAPPORT_TASK_MAX_ATTEMPTS = env.int("RAPPORT_TASK_MAX_ATTEMPTS", 3, validate=Range(min=1))
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
 
 # The cache every web process shares (who has a conversation open, for one): Redis when there is

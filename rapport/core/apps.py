@@ -12,3 +12,9 @@ class CoreConfig(AppConfig):
         # listeners, hooks, registry entries and schedules (as Django's admin finds admin.py).
         autodiscover_modules("events")
         autodiscover_modules("wiring")
+
+        from django_tasks.signals import task_finished
+
+        from rapport.core import failures
+
+        task_finished.connect(failures.task_finished, dispatch_uid="rapport.core.failures")

@@ -167,8 +167,63 @@ def emit(
         ids=tuple(int(i) for i in ids),
         data=data,
     )
-    transaction.on_commit(lambda: deliver(event))
+    queued = [lst for lst in LISTENERS.get(declared.name, ()) if lst.queued]
+    if not queued or _inline.get():
+        transaction.on_commit(lambda: deliver(event))
+    elif _database_queue():
+        # The database queue's task rows commit with the write itself: a worker killed between
+        # the commit and an enqueue after it would lose the event (and the work it starts).
+        queue_listeners(event, queued)
+        transaction.on_commit(lambda: deliver(event, queued=False))
+    else:
+        # Another queue cannot commit with the write: a row that does stands for the tasks
+        # until they are enqueued (or the sweep enqueues them, if this process dies first).
+        pending = write_pending(event, queued)
+
+        def after_commit() -> None:
+            deliver(event, queued=False)
+            send_pending(pending)
+
+        transaction.on_commit(after_commit)
     return event
+
+
+def _database_queue() -> bool:
+    from rapport.core.tasks import hear_event
+
+    return type(hear_event.get_backend()).__module__.startswith("django_tasks_db")
+
+
+def write_pending(event: Event, listeners: list[Listener]) -> list[int]:
+    from rapport.core.models import PendingEvent
+
+    rows = PendingEvent.objects.bulk_create(
+        PendingEvent(listener=listener.path, event=event.as_json()) for listener in listeners
+    )
+    return [row.pk for row in rows]
+
+
+def send_pending(ids: list[int] | None = None, older_than: datetime | None = None) -> int:
+    """Enqueues pending listeners' tasks and forgets them: `ids` (after their commit), or those
+    written before `older_than` (the sweep). Each is taken once, however many run this."""
+    from rapport.core.models import PendingEvent
+    from rapport.core.tasks import hear_event
+
+    rows = PendingEvent.objects.select_for_update(skip_locked=True).order_by("pk")
+    rows = rows.filter(pk__in=ids) if ids is not None else rows.filter(created_at__lt=older_than)
+    sent = 0
+    try:
+        with transaction.atomic():
+            taken = list(rows[:1000])
+            for row in taken:
+                hear_event.enqueue(row.listener, row.event)
+            PendingEvent.objects.filter(pk__in=[row.pk for row in taken]).delete()
+            sent = len(taken)
+    except Exception:  # the queue away: the rows stay for the sweep
+        if raise_errors:
+            raise
+        logger.exception("Could not enqueue pending listeners' tasks; the sweep will")
+    return sent
 
 
 def listen(name: str, *, queued: bool = False) -> Callable[[Callable[[Event], None]], Any]:
@@ -197,15 +252,25 @@ def inline(enabled: bool = True) -> Iterator[None]:
         _inline.reset(token)
 
 
-def deliver(event: Event) -> None:
-    """Runs or queues every listener of `event` (after the commit that made it)."""
+def deliver(event: Event, *, queued: bool = True) -> None:
+    """Runs or queues every listener of `event` (after the commit that made it); `queued=False`:
+    the queued ones were enqueued with the write already."""
     for listener in list(LISTENERS.get(event.name, ())):
         if listener.queued and not _inline.get():
-            from rapport.core.tasks import hear_event
-
-            hear_event.enqueue(listener.path, event.as_json())
+            if queued:
+                queue_listeners(event, [listener])
         else:
             run(listener, event)
+
+
+def queue_listeners(event: Event, listeners: list[Listener] | None = None) -> None:
+    """One task per queued listener of `event` (`rapport.core.tasks.hear_event`)."""
+    from rapport.core.tasks import hear_event
+
+    if listeners is None:
+        listeners = [lst for lst in LISTENERS.get(event.name, ()) if lst.queued]
+    for listener in listeners:
+        hear_event.enqueue(listener.path, event.as_json())
 
 
 def run(listener: Listener, event: Event) -> None:

@@ -8,6 +8,7 @@ from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 
 from rapport.core.roles import Role
 
@@ -223,3 +224,59 @@ class Schedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (every {self.every_seconds} s)"
+
+
+class WorkerHeartbeat(models.Model):
+    """A running `rapport worker` on the database queue, proving it is alive every few seconds.
+
+    A task it claimed while its heartbeat is older than the lease goes back to the queue
+    (`rapport.core.leases`). Not owned by a workspace: a worker serves them all.
+    """
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} on {self.host} (pid {self.pid})"
+
+
+class TaskFailure(models.Model):
+    """A background task that failed for good, with why, so a manager sees what was not done.
+
+    The workspace is the one the task worked for, where its arguments say (None for work done for
+    every workspace, such as a periodic sweep).
+    """
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, null=True, blank=True, related_name="task_failures"
+    )
+    result_id = models.CharField(max_length=64, unique=True)
+    task_name = models.CharField(max_length=200)
+    reason = models.TextField()
+    attempts = models.PositiveIntegerField(default=1)
+    failed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-failed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.task_name}: {self.reason}"
+
+
+class PendingEvent(models.Model):
+    """A queued listener's task, written with the event's own write, until it is on the queue.
+
+    On Redis the task cannot commit with the database write: the row does, and is removed once
+    the task is enqueued after the commit; a worker killed in between leaves it for the
+    `core.pending_events` sweep (`rapport.core.events`). The database queue needs none.
+    """
+
+    listener = models.CharField(max_length=200)
+    event = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.listener} ({self.event.get('name', '')})"

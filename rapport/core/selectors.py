@@ -7,7 +7,16 @@ from django.db.models import Count, Q, QuerySet
 from django_tasks import default_task_backend
 from django_tasks.exceptions import TaskResultDoesNotExist
 
-from rapport.core.models import ApiToken, AuditEvent, Membership, TaskRun, Team, User
+from rapport.core import failures
+from rapport.core.models import (
+    ApiToken,
+    AuditEvent,
+    Membership,
+    TaskFailure,
+    TaskRun,
+    Team,
+    User,
+)
 from rapport.core.permissions import Verb, require
 
 
@@ -58,6 +67,12 @@ def task_runs(viewer: Membership) -> QuerySet[TaskRun]:
     return TaskRun.objects.filter(workspace=viewer.workspace).select_related("requested_by")
 
 
+def task_failures(viewer: Membership) -> QuerySet[TaskFailure]:
+    """Background work for this workspace that failed for good (`rapport.core.failures`)."""
+    require(viewer, Verb.BACKGROUND_TASKS)
+    return TaskFailure.objects.filter(workspace=viewer.workspace)
+
+
 @dataclass(frozen=True)
 class TaskRunState:
     status: str  # READY, RUNNING, SUCCESSFUL, FAILED, or UNKNOWN when the backend forgot it
@@ -76,6 +91,10 @@ def task_run_state(run: TaskRun) -> TaskRunState:
     except TaskResultDoesNotExist:
         return TaskRunState("UNKNOWN", True, None, "The task queue no longer knows this task.")
     status = str(result.status.value if hasattr(result.status, "value") else result.status)
-    error = result.errors[-1].exception_class_path if result.errors else ""
+    error = (
+        failures.reason_of(result.errors[-1].exception_class_path, result.errors[-1].traceback)
+        if result.errors
+        else ""
+    )
     value = result.return_value if status == "SUCCESSFUL" else None
     return TaskRunState(status, status in ("SUCCESSFUL", "FAILED"), value, error)

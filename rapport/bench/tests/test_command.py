@@ -21,6 +21,7 @@ NAMES = [
     "playbooks",
     "api",
     "load",
+    "soak",
 ]
 
 

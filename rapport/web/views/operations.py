@@ -17,6 +17,7 @@ from rapport.core.permissions import Verb, require
 from rapport.web.views.common import member_view, paginate, render_page
 
 RECENT_RUNS = 20
+RECENT_FAILURES = 50
 
 
 @member_view
@@ -72,7 +73,10 @@ def _tasks_page(request: HttpRequest, membership: Membership) -> HttpResponse:
         request,
         membership,
         "web/settings/tasks.html",
-        {"rows": rows},
+        {
+            "rows": rows,
+            "failures": selectors.task_failures(membership)[:RECENT_FAILURES],
+        },
         section="settings",
         subsection="settings_tasks",
         partial="web/settings/_task_runs.html",

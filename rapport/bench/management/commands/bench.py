@@ -18,6 +18,7 @@ from rapport.bench import (
     playbooks,
     profile,
     sla,
+    soak,
 )
 
 #: The benchmarks: name -> module with `HELP`, a docstring (the description),
@@ -35,6 +36,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "playbooks": playbooks,
     "api": api,
     "load": load,
+    "soak": soak,
 }
 
 

@@ -26,7 +26,8 @@ class _Gunicorn(BaseApplication):
 class Command(BaseCommand):
     help = (
         "Serve Rapport: the web server (gunicorn, static files included) and, unless --no-worker, "
-        "a task worker and the listening scheduler beside it. This is what `make run` starts."
+        "a task worker beside it (which also runs the scheduler: periodic tasks and source "
+        "polls). This is what `make run` starts."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -40,8 +41,8 @@ class Command(BaseCommand):
             "--no-worker",
             action="store_true",
             help=(
-                "Do not start a task worker or the scheduler (run `rapport worker` and "
-                "`rapport listen schedule` elsewhere)."
+                "Do not start a task worker (run `rapport worker` elsewhere; it runs the "
+                "scheduler too)."
             ),
         )
 
@@ -53,9 +54,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Task worker started (pid {worker.pid}, {settings.TASKS_BACKEND} queue)"
             )
-            scheduler = subprocess.Popen([sys.executable, "-m", "rapport", "listen", "schedule"])
-            helpers.append(scheduler)
-            self.stdout.write(f"Listening scheduler started (pid {scheduler.pid})")
         self.stdout.write(
             self.style.SUCCESS(f"Rapport on http://{options['host']}:{options['port']}/")
         )

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rapport.core import schedule
+from rapport.core import leases, schedule
 
 
 class Command(BaseCommand):
@@ -12,8 +12,11 @@ class Command(BaseCommand):
         "Run a background task worker for the configured backend (the database queue by "
         "default, Redis when RAPPORT_TASKS_BACKEND=redis). Run as many as you like, anywhere "
         "that reaches the database or Redis. Unless --burst or --no-scheduler, it also runs the "
-        "scheduler (periodic tasks such as the SLA sweep; see `rapport schedule`): several "
-        "workers may run it, each due run is enqueued once."
+        "scheduler (periodic tasks such as the SLA sweep and polling listening sources; see "
+        "`rapport schedule`): several workers may run it, each due run is enqueued once. A task "
+        "whose worker died (kill -9, a lost machine) goes back to the queue once the worker's "
+        "heartbeat lapses (RAPPORT_WORKER_LEASE_SECONDS), and fails with its reason after "
+        "RAPPORT_TASK_MAX_ATTEMPTS tries."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -56,23 +59,35 @@ class Command(BaseCommand):
         backend = settings.TASKS_BACKEND
         if backend == "database":
             extra = ["--batch"] if options["burst"] else []
-            call_command(
-                "db_worker",
-                "--queue-name",
-                options["queue"],
-                "--interval",
-                str(options["interval"]),
-                *extra,
-            )
+            worker_id = leases.new_worker_id()
+            heartbeat = leases.Heartbeat(worker_id)
+            heartbeat.start()
+            try:
+                call_command(
+                    "db_worker",
+                    "--queue-name",
+                    options["queue"],
+                    "--interval",
+                    str(options["interval"]),
+                    "--worker-id",
+                    worker_id,
+                    "--no-reload",
+                    *extra,
+                )
+            finally:
+                heartbeat.stop()
         else:
             extra = ["--burst"] if options["burst"] else []
-            # RQ's own Job class cannot run a django-tasks Task; django-tasks-rq's can.
+            # RQ's own Job class cannot run a django-tasks Task; django-tasks-rq's can. Our
+            # worker class stops its work horse when it dies and retries its dead peers' jobs.
             call_command(
                 "rqworker",
                 options["queue"],
                 "--with-scheduler",
                 "--job-class",
                 "django_tasks_rq.Job",
+                "--worker-class",
+                "rapport.core.rq_worker.Worker",
                 *extra,
             )
 

@@ -6,8 +6,9 @@
     rapport listen import FILE --source NAME               import posts from JSONL or CSV
     rapport listen stream --source NAME                    consume a source's live stream
 
-`schedule` is the scheduler: run one beside the workers (any number is safe, a source is claimed
-before it is enqueued).
+`schedule` enqueues due polls on its own; every `rapport worker` already does it in its scheduler
+(`listening.poll`), so run it only for cron or workers started with `--no-scheduler` (any number
+is safe, a source is claimed before it is enqueued).
 """
 
 import sys
