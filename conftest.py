@@ -175,6 +175,12 @@ def _test_database_url() -> str:
 
 
 @pytest.fixture
+def test_database_url() -> str:
+    """DATABASE_URL of this run's test database, for a process a test starts itself."""
+    return _test_database_url()
+
+
+@pytest.fixture
 def run_worker_burst():
     """Runs `rapport worker --burst` as its own process against this run's test database.
 

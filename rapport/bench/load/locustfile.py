@@ -11,10 +11,13 @@ through the session, API calls through the token. Their mix, by role:
 - employees browse what is heard, capture a post they saw, answer one (their replies wait for a
   manager's approval under the demo policy), comment on cases and finish their tasks.
 
-Think time: 3 to 10 s between actions. A person reads the page they opened, types a reply or
-chooses a status before the next click; support agents handle a conversation in about a minute
-over several clicks, so an action every 3-10 s (6.5 s on average) is a busy agent, not an idle
-one. No Django import here: Locust runs under gevent, and the plan carries all it needs.
+Think time: a person reads the page they opened, types a reply or chooses a status before the
+next click. Agents and managers, at the tool all day, act every 5 to 15 s (10 s on average: a
+conversation of a minute or two over several clicks, a busy agent); employees, for whom Rapport
+is one tool among others, every 10 to 30 s. 200 people so ask for about 17 requests a second,
+more than a 200-seat care team makes (helpdesk agents close some tens of conversations an hour).
+
+No Django import here: Locust runs under gevent, and the plan carries all it needs.
 """
 
 import itertools
@@ -100,7 +103,7 @@ CASE_MOVES = {
 class Person(HttpUser):
     abstract = True
     role = ""
-    wait_time = between(3, 10)
+    wait_time = between(5, 15)
 
     def on_start(self) -> None:
         self.account = next(_accounts[self.role])
@@ -288,6 +291,7 @@ class Employee(Person):
 
     role = "employee"
     weight = 3
+    wait_time = between(10, 30)
 
     def on_start(self) -> None:
         super().on_start()

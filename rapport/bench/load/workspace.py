@@ -36,28 +36,18 @@ PASSWORD = "load-test-password-1"
 ROLES = [Role.MANAGER] + [Role.AGENT] * 6 + [Role.EMPLOYEE] * 3
 TASKS_PER_EMPLOYEE = 40
 SAMPLE = 3_000  # ids of each kind handed to Locust to open
-#: The demo's engagement policy (bench does not import demo): record-only, so replies are
-#: recorded as sent and never posted anywhere; employees' replies wait for a manager.
+#: Record-only: replies are recorded as sent and never posted anywhere; employees' replies wait
+#: for a manager, so managers have approvals to decide. The policy's checks still run on each.
 POLICY = {
-    "forbidden_phrases": ["guaranteed returns", "risk-free", "we admit liability"],
-    "sensitive_topics": ["fraud", "lawsuit", "ombudsman", "data breach"],
-    "public_contacts": ["help@acme.example", "0800 123 4567"],
-    "disclosure": "I work at Acme Bank.",
+    "forbidden_phrases": ["guaranteed", "we admit liability"],
+    "sensitive_topics": ["lawsuit", "data breach"],
     "designated_role": "agent",
     "approval_roles": ["employee"],
     "approver_role": "manager",
     "approval_hours": 48,
     "record_only": True,
 }
-CANNED = {
-    "Apology with DM invitation": (
-        "Hi {{ contact.first_name }}, I'm sorry about this. Could you send us a direct message "
-        "with your details so we can look into it today? {{ agent.first_name }}, Acme Bank"
-    ),
-    "Thanks for the praise": (
-        "Thank you {{ contact.first_name }}, that's lovely to hear! {{ agent.first_name }}"
-    ),
-}
+CANNED = {"Sorry, send us a message": "Sorry {{ contact.first_name }}, please send us a DM."}
 
 
 @dataclass

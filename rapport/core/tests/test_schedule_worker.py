@@ -42,22 +42,6 @@ def run_worker_until(database_url: str, done, env: dict[str, str], timeout: floa
     return output
 
 
-def database_url() -> str:
-    from urllib.parse import quote
-
-    from django.db import connection
-
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        from pathlib import Path
-
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    auth = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def sweep_state() -> str:
     row = Schedule.objects.filter(name="sla.sweep").first()
     if row is None or not row.last_task_id:
@@ -66,11 +50,11 @@ def sweep_state() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_database_worker_enqueues_and_runs_the_sla_sweep():
+def test_the_database_worker_enqueues_and_runs_the_sla_sweep(test_database_url):
     database_tasks = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     with override_settings(TASKS=database_tasks):  # read the result where the worker wrote it
         output = run_worker_until(
-            database_url(),
+            test_database_url,
             lambda: sweep_state() == "SUCCESSFUL",
             {"RAPPORT_TASKS_BACKEND": "database"},
         )
@@ -80,7 +64,7 @@ def test_the_database_worker_enqueues_and_runs_the_sla_sweep():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_redis_worker_enqueues_and_runs_the_sla_sweep(redis_url):  # noqa: F811
+def test_the_redis_worker_enqueues_and_runs_the_sla_sweep(redis_url, test_database_url):  # noqa: F811
     redis_tasks = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     rq_queues = {"default": {"URL": redis_url, "DEFAULT_TIMEOUT": 60}}
     with override_settings(
@@ -90,7 +74,7 @@ def test_the_redis_worker_enqueues_and_runs_the_sla_sweep(redis_url):  # noqa: F
 
         django_rq.get_queue("default").empty()
         output = run_worker_until(
-            database_url(),
+            test_database_url,
             lambda: sweep_state() == "SUCCESSFUL",
             {"RAPPORT_TASKS_BACKEND": "redis", "REDIS_URL": redis_url},
         )

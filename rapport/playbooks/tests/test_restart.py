@@ -4,12 +4,9 @@ picks the workflow up from the database and carries it on."""
 import os
 import subprocess
 import sys
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from rapport.approvals.models import Approval
 from rapport.playbooks.models import PlaybookRun
@@ -26,18 +23,8 @@ print("completed", task.title)
 """
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    auth = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.mark.django_db(transaction=True)
-def test_another_process_carries_the_run_on(owner):
+def test_another_process_carries_the_run_on(owner, test_database_url):
     b = bank(owner)
     case = dispute(b, 620)
     task = case.tasks.get()
@@ -53,7 +40,7 @@ def test_another_process_carries_the_run_on(owner):
             CONTINUE.format(task=task.pk, sam=b.sam.pk),
         ],
         cwd=settings.BASE_DIR,
-        env={**os.environ, "DATABASE_URL": _database_url()},
+        env={**os.environ, "DATABASE_URL": test_database_url},
         capture_output=True,
         text=True,
         timeout=180,
