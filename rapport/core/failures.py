@@ -5,7 +5,10 @@ workers running it kept dying until it ran out of attempts (`leases.recover` on 
 queue, `rq_worker.retry_abandoned` on Redis). One record per task, however it is reported.
 """
 
+import contextlib
+import inspect
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -14,9 +17,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from rapport.core import events
 from rapport.core.models import TaskFailure, TaskRun, Workspace
 
 logger = logging.getLogger(__name__)
@@ -44,11 +49,21 @@ def workspace_of(result_id: str, args: Sequence[Any], kwargs: Mapping[str, Any])
     return None
 
 
-def task_name(task_path: str) -> str:
-    """`rapport.core.tasks.hear_event` -> `core: hear_event`, as a manager reads it."""
-    parts = task_path.split(".")
-    app = parts[1] if len(parts) > 2 and parts[0] == "rapport" else parts[0]
-    return f"{app}: {parts[-1]}"
+def task_name(task_path: str, args: Sequence[Any] = (), kwargs: Mapping[str, Any] = {}) -> str:
+    """What the task was doing, as a manager reads it: the first clause of its docstring (of the
+    listener's, for a queued listener's task), never a module path."""
+    func: Any = None
+    with contextlib.suppress(ImportError):
+        func = getattr(import_string(task_path), "func", None)
+    if task_path == "rapport.core.tasks.hear_event":
+        listener = kwargs.get("listener", args[0] if args else "")
+        heard = (x.func for lst in events.LISTENERS.values() for x in lst if x.path == listener)
+        func = next(heard, func)
+    doc = (inspect.getdoc(func) or "") if func is not None else ""
+    first = re.split(r"[.:;(]", " ".join(doc.split()), maxsplit=1)[0].strip()
+    if not first:
+        first = task_path.rsplit(".", 1)[-1].replace("_", " ")
+    return first[:1].upper() + first[1:]
 
 
 def record(
@@ -68,7 +83,7 @@ def record(
                 result_id=result_id,
                 defaults={
                     "workspace_id": workspace_of(result_id, args, kwargs),
-                    "task_name": task_name(task_path)[:200],
+                    "task_name": task_name(task_path, args, kwargs)[:200],
                     "reason": reason[:2000],
                     "attempts": max(attempts, 1),
                     "failed_at": now or timezone.now(),
