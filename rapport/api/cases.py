@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from rapport.api.auth import member
 from rapport.api.bounds import Id, PageNumber
 from rapport.api.core import router as core_router
+from rapport.api.schemas import DictOut
 from rapport.cases import actions, merge, public, selectors
 from rapport.cases.access import access_case, access_case_type, access_task
 from rapport.cases.models import Activity, Case, CaseType, Comment, PublicLink, Task
@@ -32,7 +33,7 @@ router = Router(tags=["cases"])
 # Schemas -----------------------------------------------------------------------------------
 
 
-class CaseOut(Schema):
+class CaseOut(DictOut):
     id: int
     subject: str
     description: str
@@ -58,7 +59,7 @@ class CaseOut(Schema):
     closed_at: datetime | None
 
 
-class CasePage(Schema):
+class CasePage(DictOut):
     items: list[CaseOut]
     count: int = Field(description=f"Matching cases, counted up to {selectors.COUNT_CAP:,}")
     count_capped: bool = Field(description="More cases match than `count` says")
@@ -66,7 +67,7 @@ class CasePage(Schema):
     pages: int
 
 
-class TaskOut(Schema):
+class TaskOut(DictOut):
     id: int
     case_id: int
     title: str
@@ -77,7 +78,7 @@ class TaskOut(Schema):
     done_at: datetime | None
 
 
-class CommentOut(Schema):
+class CommentOut(DictOut):
     id: int
     case_id: int
     author_id: int | None

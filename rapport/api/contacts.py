@@ -14,13 +14,14 @@ from pydantic import field_validator
 
 from rapport.api.auth import member
 from rapport.api.bounds import Id, PageNumber
+from rapport.api.schemas import DictOut
 from rapport.contacts import actions, selectors
 from rapport.contacts.access import access_contact, access_import, access_organization
 from rapport.contacts.imports import jobs, upload
 from rapport.contacts.imports.mappings import PRESETS
 from rapport.contacts.models import Contact, ImportJob
 from rapport.core import links
-from rapport.core.access import access_member
+from rapport.core.access import access_in_workspace, access_member
 from rapport.core.models import Membership
 
 router = Router(tags=["contacts"])
@@ -40,7 +41,7 @@ class IdentityOut(Schema):
         return links.safe_url(value)  # a network's author link, as the network gave it
 
 
-class ContactOut(Schema):
+class ContactOut(DictOut):
     id: int
     name: str
     first_name: str
@@ -80,7 +81,7 @@ class ContactDetailOut(ContactOut):
     identities: list[IdentityOut]
 
 
-class ContactPage(Schema):
+class ContactPage(DictOut):
     items: list[ContactOut]
     count: int
     count_capped: bool = Field(description=f"More than {selectors.COUNT_CAP} match")
@@ -237,7 +238,8 @@ def create_contact(request: HttpRequest, payload: ContactIn) -> Status[dict[str,
     data = _refs(m, payload.model_dump())
     contact = actions.create_contact(m, **data)
     # read back as stored (amounts to their decimal places); no identity links to it yet
-    return Status(201, {**_out(access_contact(m, contact.pk)), "identities": []})
+    stored = access_in_workspace(m, Contact.objects.select_related("organization"), contact.pk)
+    return Status(201, {**_out(stored), "identities": []})
 
 
 @router.get("/contacts/{contact_id}", response=ContactDetailOut, summary="One contact")

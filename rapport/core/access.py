@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from rapport.core.models import ApiToken, Membership, Team, User, hash_token
+from rapport.core.prepared import Prepared
 
 M = TypeVar("M", bound=models.Model)
 
@@ -55,14 +56,19 @@ def access_member(membership: Membership, member_id: object) -> Membership:
     return access_in_workspace(membership, Membership.objects.select_related("user"), member_id)
 
 
+#: The token, its member, their workspace and user: read on every API request.
+_TOKEN = Prepared(
+    lambda key_hash: (
+        ApiToken.objects.select_related("membership__workspace", "membership__user")
+        .filter(key_hash=key_hash, revoked_at__isnull=True)
+        .order_by()[:1]
+    )  # the hash is unique: no ordering to work out on every request
+)
+
+
 def access_by_api_token(raw: str) -> Membership | None:
     """The member an API token acts as, or None when it is unknown, revoked or its user inactive."""
-    found = (
-        ApiToken.objects.select_related("membership__workspace", "membership__user")
-        .filter(key_hash=hash_token(raw), revoked_at__isnull=True)
-        .order_by()[:1]  # the hash is unique: no ordering to work out on every request
-    )
-    token = next(iter(found), None)
+    token = _TOKEN.first(hash_token(raw))
     if token is None or not token.membership.user.is_active:
         return None
     now = timezone.now()

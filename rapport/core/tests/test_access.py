@@ -57,6 +57,21 @@ def test_tokens_act_as_their_member_until_revoked(acme, make_member):
     assert access_by_api_token(raw) is None
 
 
+def test_a_token_reads_its_member_workspace_and_user_at_once_and_never_from_memory(
+    acme, make_member, django_assert_num_queries
+):
+    agent = make_member(acme, Role.AGENT)
+    _, raw = actions.create_api_token(agent, name="cli")
+    assert access_by_api_token(raw) == agent  # the first use stamps last_used_at
+    with django_assert_num_queries(1):
+        member = access_by_api_token(raw)
+        assert member is not None
+        assert (member.workspace.slug, member.user.email) == (acme.slug, agent.user.email)
+    agent.user.is_active = False  # right after a request that worked: the next one fails
+    agent.user.save()
+    assert access_by_api_token(raw) is None
+
+
 def test_tokens_of_deactivated_users_stop_working(acme, make_member):
     agent = make_member(acme, Role.AGENT)
     _, raw = actions.create_api_token(agent, name="cli")
