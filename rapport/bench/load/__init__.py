@@ -135,7 +135,7 @@ def _run(log: Callable[[str], Any], **options: Any) -> dict[str, Any]:
             "feed",
             [
                 sys.executable,
-                *("-m", "rapport.bench.load.feed", "--rate", str(options["ingest_rate"])),
+                *("-m", "rapport", "load_feed", "--rate", str(options["ingest_rate"])),
                 *("--seconds", str(rush + seconds + 600), "--seed", str(options["seed"])),
             ],
             env,
