@@ -102,29 +102,7 @@ def build(cases: int, *, seed: int = 1, progress: Callable[[int], None] | None =
     slug = f"bench-cases-{timezone.now():%Y%m%d%H%M%S}"
     with transaction.atomic():
         workspace, members, teams = staffed_workspace(slug, TEAMS)
-        kind = CaseType.objects.create(
-            workspace=workspace,
-            name="Payment dispute",
-            schema={"type": "object", "properties": {"amount": {"type": "number"}}},
-        )
-        calendar = sla.BusinessCalendar.objects.create(
-            workspace=workspace,
-            name="Always open",
-            time_zone="UTC",
-            hours={str(d): [["00:00", "24:00"]] for d in range(7)},
-        )
-        policy = sla.SlaPolicy.objects.create(
-            workspace=workspace, name="Standard", calendar=calendar, resolution_minutes=2880
-        )
-    customers: list[int] = []
-    for start, count in in_rounds(max(100, cases // 10), 5_000):
-        rows = [
-            Contact(workspace_id=workspace.pk, name=f"Customer {i}")
-            for i in range(start, start + count)
-        ]
-        with transaction.atomic():
-            bulk_insert(rows)
-        customers += [r.pk for r in rows]
+    kind, customers, policy = case_setup(workspace, max(100, cases // 10))
     now = timezone.now()
     totals = {"tasks": 0, "comments": 0, "timers": 0}
     for _, size in in_rounds(cases, CHUNK, progress):
@@ -377,3 +355,33 @@ def run(
         "sla_sweep_s": swept["seconds"],
         "database": connection.vendor,
     }
+
+
+def case_setup(workspace: Workspace, customers: int) -> tuple[CaseType, list[int], Any]:
+    """A case type, an always-open SLA policy and `customers` contacts: what generated cases
+    refer to (this bench's and the load test's)."""
+    with transaction.atomic():
+        kind = CaseType.objects.create(
+            workspace=workspace,
+            name="Payment dispute",
+            schema={"type": "object", "properties": {"amount": {"type": "number"}}},
+        )
+        calendar = sla.BusinessCalendar.objects.create(
+            workspace=workspace,
+            name="Always open",
+            time_zone="UTC",
+            hours={str(d): [["00:00", "24:00"]] for d in range(7)},
+        )
+        policy = sla.SlaPolicy.objects.create(
+            workspace=workspace, name="Standard", calendar=calendar, resolution_minutes=2880
+        )
+    ids: list[int] = []
+    for start, size in in_rounds(customers, 5_000):
+        rows = [
+            Contact(workspace_id=workspace.pk, name=f"Customer {i}")
+            for i in range(start, start + size)
+        ]
+        with transaction.atomic():
+            bulk_insert(rows)
+        ids += [r.pk for r in rows]
+    return kind, ids, policy

@@ -17,8 +17,8 @@ from rapport.bench import cases as case_bench
 from rapport.bench import inbox as inbox_bench
 from rapport.bench.traffic import generate_queries
 from rapport.bench.workspace import building, in_rounds
-from rapport.cases.models import Case, CaseType, Status, Task
-from rapport.contacts.models import Contact, Identity
+from rapport.cases.models import Case, Status, Task
+from rapport.contacts.models import Identity
 from rapport.core.actions import create_api_token
 from rapport.core.bulk import bulk_insert
 from rapport.core.models import Membership, Team, User, Workspace
@@ -26,7 +26,6 @@ from rapport.core.roles import Role
 from rapport.engagement import actions as engagement
 from rapport.inbox.models import Conversation, Tag
 from rapport.listening.models import ListeningQuery
-from rapport.sla import models as sla
 
 SLUG = "load"
 TEAMS = ["Social Care", "Sales", "R&D", "Credit"]
@@ -90,7 +89,7 @@ def build(*, people: int, conversations: int, cases: int, seed: int = 1) -> Plan
             inbox_bench._chunk(
                 workspace, rng, size, offset, now, workers, teams, queries, tags, identity_ids
             )
-    kind, customers, policy = _case_setup(workspace, max(100, cases // 10))
+    kind, customers, policy = case_bench.case_setup(workspace, max(100, cases // 10))
     for _, size in in_rounds(cases, case_bench.CHUNK, progress.update):
         with transaction.atomic():
             case_bench._chunk(workspace, rng, size, now, workers, teams, kind, customers, policy)
@@ -190,34 +189,6 @@ def _identities(workspace: Workspace, rng: random.Random, count: int) -> list[in
             bulk_insert(rows)
         ids += [r.pk for r in rows]
     return ids
-
-
-def _case_setup(workspace: Workspace, customers: int) -> tuple[CaseType, list[int], Any]:
-    with transaction.atomic():
-        kind = CaseType.objects.create(
-            workspace=workspace,
-            name="Payment dispute",
-            schema={"type": "object", "properties": {"amount": {"type": "number"}}},
-        )
-        calendar = sla.BusinessCalendar.objects.create(
-            workspace=workspace,
-            name="Always open",
-            time_zone="UTC",
-            hours={str(d): [["00:00", "24:00"]] for d in range(7)},
-        )
-        policy = sla.SlaPolicy.objects.create(
-            workspace=workspace, name="Standard", calendar=calendar, resolution_minutes=2880
-        )
-    ids: list[int] = []
-    for start, size in in_rounds(customers, 5_000):
-        rows = [
-            Contact(workspace_id=workspace.pk, name=f"Customer {i}")
-            for i in range(start, start + size)
-        ]
-        with transaction.atomic():
-            bulk_insert(rows)
-        ids += [r.pk for r in rows]
-    return kind, ids, policy
 
 
 def _employee_tasks(workspace: Workspace, rng: random.Random, employees: list[Membership]) -> None:
