@@ -38,6 +38,7 @@ SAMPLE = 3_000  # ids of each kind handed to Locust to open
 #: Record-only: replies are recorded as sent and never posted anywhere; employees' replies wait
 #: for a manager, so managers have approvals to decide. The policy's checks still run on each.
 POLICY = {
+    "disclosure": "I work at Acme Bank.",  # what the simulated employees' replies say
     "forbidden_phrases": ["guaranteed", "we admit liability"],
     "sensitive_topics": ["lawsuit", "data breach"],
     "designated_role": "agent",
