@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "rapport.cases",
     "rapport.playbooks",
     "rapport.sla",
+    "rapport.ideas",
     "rapport.profile",
     "rapport.people",
     "rapport.notifications",

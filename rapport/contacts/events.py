@@ -5,6 +5,7 @@ them; contacts itself looks for an import's duplicates on `contacts.imported`.
 """
 
 from rapport.core.events import declare
+from rapport.core.hooks import declare_hook
 
 INTERACTION_LOGGED = declare(
     "interaction.logged",
@@ -39,4 +40,11 @@ CONTACTS_IMPORTED = declare(
     "An import (contacts, companies, orders or cases) finished writing its rows.",
     about="contacts.importjob",
     data={"mapping": str, "source": str, "created": int, "updated": int},
+)
+
+CONTACT_MERGING = declare_hook(
+    "contact.merging",
+    "Two contacts are being merged, before what points at the other moves to the survivor: a "
+    "domain whose rows allow one per person (a vote per idea) settles the pair first.",
+    args={"survivor": "the contact that stays", "other": "the contact merged into it"},
 )

@@ -23,8 +23,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils import timezone
 
-from rapport.contacts.events import CONTACT_MERGED, CONTACT_UNMERGED
+from rapport.contacts.events import CONTACT_MERGED, CONTACT_MERGING, CONTACT_UNMERGED
 from rapport.contacts.models import CONTACT_FIELDS, Contact, MatchSuggestion, MergeRecord
+from rapport.core import hooks
 from rapport.core.audit import action, record, record_by
 from rapport.core.events import emit
 from rapport.core.models import Membership
@@ -152,6 +153,7 @@ def merge_contacts(
     _check(actor, survivor, other)
 
     survivor_before, other_before = _snapshot(survivor), _snapshot(other)
+    hooks.run(CONTACT_MERGING, survivor=survivor, other=other)
     moved: dict[str, list[int]] = {}
     for model, field in relations():
         rows = model._default_manager.filter(**{field: other.pk})

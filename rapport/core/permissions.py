@@ -106,6 +106,22 @@ class Verb(enum.Enum):
     )
     APPROVAL_TIMERS = ("Approvals", "change when approvals are reminded and escalated", Role.ADMIN)
 
+    # Ideas
+    SUBMIT_IDEAS = (
+        "Ideas",
+        "submit ideas and turn posts, conversations and cases into ideas",
+        Role.EMPLOYEE,
+    )
+    VOTE_FOR_CUSTOMERS = ("Ideas", "add a customer's vote, or a post as a vote", Role.EMPLOYEE)
+    COMMENT_IDEAS = ("Ideas", "comment on ideas", Role.EMPLOYEE)
+    MANAGE_IDEAS = (
+        "Ideas",
+        "change ideas' status, text and area, merge duplicates, link cases and tasks",
+        Role.MANAGER,
+    )
+    REMOVE_VOTES = ("Ideas", "remove votes", Role.MANAGER)
+    IDEA_PORTAL = ("Ideas", "set up the idea portal and its product areas", Role.ADMIN)
+
     # Contacts
     ADD_CONTACTS = ("Contacts", "add contacts and organizations", Role.EMPLOYEE)
     LOG_INTERACTIONS = ("Contacts", "log interactions", Role.EMPLOYEE)
@@ -150,6 +166,7 @@ AREAS = (
     "Replies",
     "Cases",
     "Approvals",
+    "Ideas",
     "Contacts",
     "People",
     "Workspace",

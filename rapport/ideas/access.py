@@ -1,0 +1,21 @@
+"""The `access_*` helpers of ideas: another workspace's idea, vote or area is a 404."""
+
+from rapport.core.access import access_in_workspace
+from rapport.core.models import Membership
+from rapport.ideas.models import Area, Idea, Vote
+
+
+def access_idea(membership: Membership, idea_id: object) -> Idea:
+    return access_in_workspace(
+        membership, Idea.objects.select_related("area", "merged_into"), idea_id
+    )
+
+
+def access_vote(membership: Membership, idea: Idea, vote_id: object) -> Vote:
+    return access_in_workspace(
+        membership, Vote.objects.filter(idea=idea).select_related("contact"), vote_id
+    )
+
+
+def access_area(membership: Membership, area_id: object) -> Area:
+    return access_in_workspace(membership, Area.objects.all(), area_id)
