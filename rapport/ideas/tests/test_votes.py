@@ -99,3 +99,15 @@ def test_status_changes_are_kept_as_history(acme, employee, manager):
     ]
     with pytest.raises(Exception, match="Unknown status"):
         actions.change_status(manager, idea, "done")
+
+
+def test_similar_ideas_find_the_same_wish_in_other_words(acme, employee):
+    from rapport.ideas.similar import similar_ideas
+
+    dark = actions.create_idea(employee, title="Dark mode in the mobile app")
+    actions.create_idea(employee, title="Round-up savings into a pot")
+    actions.create_idea(employee, title="Apple Pay support for debit cards")
+    found = similar_ideas(acme.pk, "please add a dark theme to the app, my eyes hurt at night")
+    assert found
+    assert found[0][0] == dark
+    assert similar_ideas(acme.pk, "please add a dark theme", exclude=dark.pk)[:1] != [(dark, 1)]
