@@ -19,9 +19,9 @@ from django.utils.timesince import timesince
 from rapport.approvals import actions as approvals
 from rapport.approvals.models import Approval
 from rapport.core import links
-from rapport.core.audit import action, record_by, snapshot
+from rapport.core.audit import action, record, record_by, snapshot
 from rapport.core.events import emit
-from rapport.core.models import Membership, Team
+from rapport.core.models import Membership, Team, Workspace
 from rapport.core.names import unique_name
 from rapport.core.permissions import Verb, require, require_own_or
 from rapport.core.roles import Role
@@ -379,6 +379,27 @@ def create_canned(actor: Membership, *, name: str, text: str) -> CannedResponse:
         created_by=actor,
     )
     record_by(actor, verb="canned.create", obj=response, after=snapshot(response, CANNED_FIELDS))
+    return response
+
+
+def canned_or_default(workspace: Workspace, name: str, text: str) -> CannedResponse:
+    """The workspace's canned response called `name`, written with `text` when it has none: a
+    domain's default template (an idea's announcement), edited in Settings like any other."""
+    found = CannedResponse.objects.filter(workspace=workspace, name=name).first()
+    if found is not None:
+        return found
+    with transaction.atomic():
+        response, made = CannedResponse.objects.get_or_create(
+            workspace=workspace, name=name, defaults={"text": canned.validate(text)}
+        )
+        if made:
+            record(
+                actor=None,
+                workspace=workspace,
+                verb="canned.create",
+                obj=response,
+                after=snapshot(response, CANNED_FIELDS),
+            )
     return response
 
 

@@ -29,6 +29,15 @@ VARIABLES = {
     "status_link": "The public status page of their issue, when the reply has one",
 }
 
+
+
+def register_variables(variables: dict[str, str]) -> None:
+    """Adds the variables a domain above fills in its own canned responses (ideas: an idea's
+    title, status, note and link in its announcements), from that domain's `wiring.py`. They
+    render empty in an ordinary reply."""
+    VARIABLES.update(variables)
+
+
 register = Library()
 register.filter("lower", lower)
 register.filter("upper", upper)
@@ -130,6 +139,13 @@ def context_for(post: Post, agent: Membership, status_link: str = "") -> dict[st
         "workspace": {"name": agent.workspace.name},
         "status_link": status_link,
     }
+
+
+def fill(text: str, context: dict[str, object]) -> str:
+    """A stored canned response filled in with `context` (plain strings, nested by the dots of
+    the variables' names), for a domain that sends it itself (an idea's announcement)."""
+    validate(text)
+    return ENGINE.from_string(text).render(Context(context, autoescape=False)).strip()
 
 
 def render(text: str, post: Post, agent: Membership, status_link: str = "") -> Rendered:

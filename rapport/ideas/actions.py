@@ -11,6 +11,7 @@ author, voter or commenter, and whose workspace is the idea's).
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from rapport.cases.models import Case, Task
@@ -200,6 +201,23 @@ def promote_post(
         post=post,
         vote_source=votes.Source.POST,
     )
+
+
+def idea_from_post_by_rule(post: Post, *, conversation: Conversation | None = None) -> Idea:
+    """ "Turn into an idea" done by a routing rule (no member): its author votes first."""
+    with transaction.atomic():
+        return _create(
+            post.workspace,
+            None,
+            title=_title_of(post.title or post.text) or f"Idea from post #{post.pk}",
+            body=post.text[:BODY_MAX],
+            area=None,
+            origin=Origin.POST,
+            author=contact_of_post(post),
+            post=post,
+            conversation=conversation,
+            vote_source=votes.Source.POST,
+        )
 
 
 @action("idea.from_conversation")

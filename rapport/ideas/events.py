@@ -49,3 +49,9 @@ IDEA_COMMENTED = declare(
     about="ideas.idea",
     data={"comment": int, "public": bool},
 )
+IDEA_ANNOUNCED = declare(
+    "idea.announced",
+    "A voter or follower was told of an idea's new status (a reply on their network, or an email).",
+    about="ideas.idea",
+    data={"announcement": int, "change": int, "contact": int, "channel": str},
+)

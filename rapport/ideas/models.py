@@ -112,6 +112,9 @@ class StatusChange(WorkspaceOwned):
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField()
+    #: When its voters and followers were listed for its announcements (planned, shipped and
+    #: declined only): set once, so a retried task never lists them, nor notifies members, twice.
+    announced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

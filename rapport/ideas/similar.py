@@ -19,6 +19,10 @@ from rapport.triage.features import Embedder, sanitize
 
 #: Below this score an idea is not shown as similar.
 THRESHOLD = 0.35
+#: The share of the words' cosine in the score (the meaning's is the rest).
+LEXICAL_WEIGHT = 0.5
+#: How many times an idea's title is read before its text: the title names the idea.
+TITLE_TIMES = 2
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,7 @@ def embedder() -> Embedder:
 
 
 def document(title: str, body: str) -> str:
-    return sanitize(f"{title}. {title}. {body}")  # the title said twice: it names the idea
+    return sanitize(f"{title}. " * TITLE_TIMES + body)
 
 
 def _version(workspace_id: int) -> tuple[int, object]:
@@ -62,6 +66,11 @@ def _build(workspace_id: int, version: tuple[int, object]) -> Index:
         .order_by("id")
         .values_list("id", "title", "body")
     )
+    return build(version, rows)
+
+
+def build(version: tuple[int, object], rows: list[tuple[int, str, str]]) -> Index:
+    """The index of these (id, title, body) rows."""
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     docs = [document(title, body) for _, title, body in rows]
     words: TfidfVectorizer | None = None
@@ -80,6 +89,15 @@ def _build(workspace_id: int, version: tuple[int, object]) -> Index:
         else np.zeros((0, Embedder.DIMENSIONS), np.float32)
     )
     return Index(version, ids, words, word_matrix, meanings)
+
+
+def scores(found: Index, text: str) -> np.ndarray:
+    """Each indexed idea's score for `text` (already sanitised), in the index's order."""
+    meaning = found.meanings @ embedder().embed([text.split()])[0]
+    if found.words is None:
+        return meaning
+    lexical = (found.word_matrix @ found.words.transform([text]).T).toarray().ravel()
+    return LEXICAL_WEIGHT * lexical + (1 - LEXICAL_WEIGHT) * meaning
 
 
 def index(workspace_id: int) -> Index:
@@ -108,17 +126,14 @@ def similar_ideas(
     found = index(workspace_id)
     if not len(found.ids):
         return []
-    scores = found.meanings @ embedder().embed([text.split()])[0]
-    if found.words is not None:
-        lexical = (found.word_matrix @ found.words.transform([text]).T).toarray().ravel()
-        scores = (scores + lexical) / 2
-    order = np.argsort(-scores)
+    scored = scores(found, text)
+    order = np.argsort(-scored)
     picked: list[tuple[int, float]] = []
     for i in order[: limit + 1]:
-        if scores[i] < threshold:
+        if scored[i] < threshold:
             break
         if int(found.ids[i]) != exclude:
-            picked.append((int(found.ids[i]), round(float(scores[i]), 3)))
+            picked.append((int(found.ids[i]), round(float(scored[i]), 3)))
     picked = picked[:limit]
     ideas = Idea.objects.select_related("area").in_bulk([pk for pk, _ in picked])
     return [(ideas[pk], score) for pk, score in picked if pk in ideas]

@@ -5,6 +5,8 @@ them (named as the network shows them), so their vote counts once whatever ident
 later, and identity resolution or a merge joins it to the rest of them.
 """
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 
 from rapport.contacts.models import Contact, Identity
@@ -20,6 +22,28 @@ def person(contact: Contact) -> Contact:
         seen.add(contact.pk)
         contact = Contact.objects.get(pk=contact.merged_into_id)
     return contact
+
+
+def people(contact_ids: Iterable[int]) -> dict[int, int]:
+    """Each contact id -> the id of the contact it now lives on (itself if never merged), in a
+    query per step of the longest merge chain."""
+    found = {pk: pk for pk in contact_ids}
+    step = dict(
+        Contact.objects.filter(pk__in=found, merged_into__isnull=False).values_list(
+            "pk", "merged_into_id"
+        )
+    )
+    for _ in range(20):  # a chain of merges is short; a loop (never made by merge) stops here
+        if not step:
+            break
+        for pk, at in found.items():
+            if at in step:
+                found[pk] = step[at]
+        step = dict(
+            Contact.objects.filter(pk__in=set(step.values()), merged_into__isnull=False)
+            .values_list("pk", "merged_into_id")
+        )
+    return found
 
 
 def contact_of_post(post: Post) -> Contact:

@@ -164,6 +164,18 @@ def vote_from_post(actor: Membership, idea: Idea, post: Post) -> Vote:
     return vote
 
 
+def vote_from_post_by_rule(idea: Idea, post: Post) -> Vote:
+    """ "Add as a vote" done by a routing rule: the same vote and follow, by no member."""
+    if post.workspace_id != idea.workspace_id:
+        raise ValidationError("That post belongs to another workspace.")
+    with transaction.atomic():
+        vote = add_vote_in_transaction(
+            idea, contact_of_post(post), actor=None, source=Source.POST, post=post
+        )
+        _follow(vote)
+    return vote
+
+
 @action("idea.portal_vote")
 def portal_vote(contact: Contact, idea: Idea) -> Vote:
     """A signed-in portal visitor votes (and follows)."""

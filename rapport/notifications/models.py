@@ -15,6 +15,7 @@ class Kind(models.TextChoices):
     REPLY_FAILED = "reply_failed", "Reply failed to send"
     ESCALATED = "escalated", "Escalated"
     WATCHING = "watching", "A case you watch changed"
+    IDEA = "idea", "An idea you follow changed"
 
 
 #: (in the app, by email) for a kind nobody has changed. Email is for what waits on you.
@@ -27,6 +28,7 @@ DEFAULTS: dict[str, tuple[bool, bool]] = {
     Kind.REPLY_FAILED: (True, True),
     Kind.ESCALATED: (True, True),
     Kind.WATCHING: (True, False),
+    Kind.IDEA: (True, False),
 }
 
 #: Why each kind exists, shown beside its switches on the preferences page.
@@ -39,6 +41,7 @@ KIND_HELP: dict[str, str] = {
     Kind.REPLY_FAILED: "A reply you sent could not be published on its network.",
     Kind.ESCALATED: "A conversation or case was escalated to you.",
     Kind.WATCHING: "A case you watch has a new comment, public update or status.",
+    Kind.IDEA: "An idea you follow was planned, shipped or declined.",
 }
 
 TEXT_MAX = 500

@@ -22,6 +22,7 @@ NAMES = [
     "api",
     "load",
     "soak",
+    "ideas",
 ]
 
 

@@ -31,6 +31,7 @@ def test_open_case_is_registered_by_cases_after_the_inbox_own_actions():
         "add_tag",
         "notify",
         "open_case",
+        "add_to_idea",  # ideas' (rapport/ideas/routing.py)
     ]
     assert ACTION_TYPES["open_case"].label == "open a case"
 

@@ -10,6 +10,7 @@ from rapport.bench import (
     api,
     cases,
     contacts_import,
+    ideas,
     inbox,
     ingest,
     linkage,
@@ -37,6 +38,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "api": api,
     "load": load,
     "soak": soak,
+    "ideas": ideas,
 }
 
 
