@@ -72,7 +72,7 @@ def test_an_idea_post_becomes_a_vote_on_the_most_similar_idea(owner, acme, ideas
         f"Rule “Ideas to R&D”: added @nightowl's vote to idea #{dark.pk} “Dark mode in the "
         "mobile app” (similarity 0."
     )
-    assert activity.data["idea"] == dark.pk and activity.data["score"] >= 0.55
+    assert activity.data["idea"] == dark.pk and activity.data["score"] >= 0.525
     audit = AuditEvent.objects.filter(verb="idea.vote").latest("id")
     assert audit.actor is None  # the machine, not a member
 
@@ -159,7 +159,7 @@ def test_it_is_described_in_words_and_a_dry_run_adds_nothing(owner, acme, ideas)
         ],
     )
     assert words == [
-        "add an idea post to the most similar idea (similarity 0.55 or more); tag idea",
+        "add an idea post to the most similar idea (similarity 0.525 or more); tag idea",
         "add an idea post to the most similar idea (similarity 0.7 or more), else make it a "
         "new idea; tag r&d",
     ]
