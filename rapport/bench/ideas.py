@@ -182,7 +182,7 @@ def build(
     contact_ids: list[int] = []
     for offset, size in in_rounds(people, CHUNK):
         with transaction.atomic():
-            rows = [
+            customers = [
                 new_contact(
                     workspace_id=ws, name=f"Customer {i}", email=f"c{i}@example.co.uk",
                     email_key=f"c{i}@example.co.uk", tier=rng.choice(["", "silver", "gold"]),
@@ -191,8 +191,8 @@ def build(
                 )
                 for i in range(offset, offset + size)
             ]  # fmt: skip
-            bulk_insert(rows)
-            contact_ids += [c.pk for c in rows]
+            bulk_insert(customers)
+            contact_ids += [c.pk for c in customers]
     counts = vote_counts(ideas, votes, people, rng)
     statuses = [s for s, _ in STATUSES]
     status_weights = [w for _, w in STATUSES]
@@ -202,9 +202,11 @@ def build(
     first = last = 0
     contacts = np.array(contact_ids, dtype=np.int64)
     span = 365 * 86_400
+    zone = timezone.get_current_timezone()
     for offset, size in in_rounds(ideas, max(1, CHUNK // 10), progress):
         with transaction.atomic():
-            rows, stamps = [], []
+            rows: list[Idea] = []
+            stamps: list[np.ndarray] = []
             for i in range(offset, offset + size):
                 n = counts[i]
                 at = np.sort(now.timestamp() - nrng.random(n) * span)
@@ -227,14 +229,15 @@ def build(
                 )  # fmt: skip
             bulk_insert(rows)
             first, last = first or rows[0].pk, rows[-1].pk
-            voting, extra = [], []
+            voting: list[Vote] = []
+            extra: list[Follower | StatusChange | Comment] = []
             for idea, at in zip(rows, stamps, strict=True):
-                who = nrng.choice(contacts, size=len(at), replace=False) if len(at) else []
+                who = nrng.choice(contacts, size=len(at), replace=False)
                 voting += [
                     new_vote(
                         workspace_id=ws, idea_id=idea.pk, contact_id=int(c), source="portal",
                         tier="", value=Decimal(0), counted=True,
-                        created_at=datetime.fromtimestamp(float(t), tz=timezone.get_current_timezone()),
+                                created_at=datetime.fromtimestamp(float(t), tz=zone),
                     )
                     for c, t in zip(who, at, strict=True)
                 ]  # fmt: skip
@@ -345,6 +348,10 @@ def _timed(call: Callable[[], object]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def _similar(workspace_id: int, text: str) -> float:
+    return _timed(lambda: similar.similar_ideas(workspace_id, text))
+
+
 def served() -> bool:
     """Whether this branch serves the portal's pages."""
     try:
@@ -414,10 +421,9 @@ def measure(
         f"{rng.choice(WANT)} {rng.choice(THINGS)} {rng.choice(WHERE)}. {rng.choice(WHY)}"
         for _ in range(requests)
     ]
-    similar.similar_ideas(built.workspace.pk, texts[0])  # builds the index, as the first lookup
-    yield "similar ideas", percentiles(
-        [_timed(lambda t=t: similar.similar_ideas(built.workspace.pk, t)) for t in texts]
-    )
+    workspace_id = built.workspace.pk
+    similar.similar_ideas(workspace_id, texts[0])  # builds the index, as the first lookup
+    yield "similar ideas", percentiles([_similar(workspace_id, t) for t in texts])
     yield ("web requests" if web else "portal reads"), {"p50": 0, "p95": 0, "p99": 0, "max": 0}
 
 
@@ -526,4 +532,3 @@ def run(
         "load_average": round(os.getloadavg()[0], 1),
         "database": connection.vendor,
     }
-

@@ -87,7 +87,9 @@ def target_scores(split: str) -> list[float]:
     """The score of the idea each post asks for, on one split."""
     data = dataset()
     keys = [idea["key"] for idea in data["ideas"]]
-    index = similar.build((0, None), [(i, d["title"], d["body"]) for i, d in enumerate(data["ideas"])])
+    index = similar.build(
+        (0, None), [(i, d["title"], d["body"]) for i, d in enumerate(data["ideas"])]
+    )
     found = []
     for query in data["queries"]:
         if query["split"] == split and query["idea"] is not None:

@@ -30,7 +30,6 @@ VARIABLES = {
 }
 
 
-
 def register_variables(variables: dict[str, str]) -> None:
     """Adds the variables a domain above fills in its own canned responses (ideas: an idea's
     title, status, note and link in its announcements), from that domain's `wiring.py`. They

@@ -48,7 +48,7 @@ from rapport.engagement.policy import (
 )
 from rapport.ideas.events import IDEA_ANNOUNCED
 from rapport.ideas.links import idea_path, portal_url
-from rapport.ideas.models import ANNOUNCED, Announcement, Follower, Idea, StatusChange, Status, Vote
+from rapport.ideas.models import ANNOUNCED, Announcement, Follower, Idea, Status, StatusChange, Vote
 from rapport.ideas.voters import people, person
 from rapport.notifications.actions import notify_members
 from rapport.notifications.models import Kind
@@ -277,15 +277,15 @@ def _with_disclosure(text: str, agent: Membership, public: bool) -> str:
     """A public reply by someone who must say they work here says so (the policy's words)."""
     policy = policy_for(agent.workspace)
     said = " ".join(policy.disclosure.split())
-    if public and said and not is_designated(policy, agent):
-        if said.lower().rstrip(".") not in " ".join(text.split()).lower():
-            return f"{text} {said}"
+    missing = said.lower().rstrip(".") not in " ".join(text.split()).lower()
+    if public and said and missing and not is_designated(policy, agent):
+        return f"{text} {said}"
     return text
 
 
 def _reply(
     row: Announcement, change: StatusChange, response: CannedResponse, agent: Membership | None
-) -> tuple[str, str, Reply | None]:
+) -> tuple[State, str, Reply | None]:
     """(state, reason, reply): a reply to the person's post through engagement's outbox."""
     post = row.post
     assert post is not None
@@ -323,7 +323,7 @@ def _reply(
 
 def _email(
     row: Announcement, change: StatusChange, response: CannedResponse, agent: Membership | None
-) -> tuple[str, str]:
+) -> tuple[State, str]:
     """(state, reason): an email to the person, in plain text (the idea's words are never
     markup)."""
     contact, idea = row.contact, change.idea
@@ -367,6 +367,7 @@ def _tell(
             return "done already"
         row.contact = person(row.contact)  # merged since they were listed
         reply: Reply | None = None
+        state: State
         reason = _refusal(row.contact, row.channel)
         if reason:
             state = State.SKIPPED

@@ -40,8 +40,9 @@ def people(contact_ids: Iterable[int]) -> dict[int, int]:
             if at in step:
                 found[pk] = step[at]
         step = dict(
-            Contact.objects.filter(pk__in=set(step.values()), merged_into__isnull=False)
-            .values_list("pk", "merged_into_id")
+            Contact.objects.filter(
+                pk__in=set(step.values()), merged_into__isnull=False
+            ).values_list("pk", "merged_into_id")
         )
     return found
 

@@ -38,7 +38,9 @@ def test_a_small_run_prints_its_figures_as_json_and_cleans_up():
     assert "built 40 ideas, 600 votes" in err.getvalue()
     assert "similar ideas on the test split (70 posts)" in err.getvalue()
     assert not Workspace.objects.filter(slug__startswith="bench-ideas-").exists()
-    assert not (Idea.objects.exists() or Vote.objects.exists() or Contact.objects.exists())
+    assert not Idea.objects.exists()
+    assert not Vote.objects.exists()
+    assert not Contact.objects.exists()
 
 
 @pytest.mark.django_db

@@ -55,7 +55,9 @@ class People:
             employee, make_post(acme, "Please add dark mode to the app", handle="dana")
         )
         self.dana = Contact.objects.get(identities__handle="dana")
-        votes.vote_from_post(employee, self.idea, _post(acme, "dark mode +1", "mulder", "Fox Mulder"))
+        votes.vote_from_post(
+            employee, self.idea, _post(acme, "dark mode +1", "mulder", "Fox Mulder")
+        )
         self.mulder = Contact.objects.get(identities__handle="mulder")
         # a portal voter who also follows it: told once
         self.pat = contact_of_email(acme, "pat@example.com", "Pat Lee")
@@ -114,8 +116,10 @@ def test_shipping_tells_each_reachable_person_once_on_their_channel(crowd, manag
         assert (reply.author, reply.visibility, reply.network) == (manager, "public", "mastodon")
         assert reply.status == Reply.Status.QUEUED  # in the outbox
         assert "“Please add dark mode to the app”" in reply.text
-        assert "has shipped" in reply.text and NOTE in reply.text
+        assert "has shipped" in reply.text
+        assert NOTE in reply.text
         assert f"/portal/acme/ideas/{idea.pk}/" in reply.text
+        assert reply.canned_response is not None
         assert reply.canned_response.name == "Idea shipped"
     assert replies.get(post__author_handle="dana").text.startswith("Hi Dana, good news")
 
@@ -127,7 +131,8 @@ def test_shipping_tells_each_reachable_person_once_on_their_channel(crowd, manag
     email = next(m for m in mail.outbox if m.to == ["pat@example.com"])
     assert email.subject == "[Acme Bank] “Please add dark mode to the app” is shipped"
     assert email.body.startswith("Hi Pat, good news: “Please add dark mode to the app”")
-    assert NOTE in email.body and portal_url(idea) in email.body
+    assert NOTE in email.body
+    assert portal_url(idea) in email.body
 
     assert _rows(change) == {
         "Dana Scully": ("mastodon", State.SENT, ""),
@@ -142,12 +147,18 @@ def test_shipping_tells_each_reachable_person_once_on_their_channel(crowd, manag
             f"Withdrew consent to email on {crowd.nomail.consents.get().recorded_at:%-d %b %Y}.",
         ),
         "Cal Caller": ("email", State.SENT, ""),
-        "Wanda Walkin": ("email", State.SKIPPED, "No email address, and no post of theirs to answer."),
+        "Wanda Walkin": (
+            "email",
+            State.SKIPPED,
+            "No email address, and no post of theirs to answer.",
+        ),
     }
     announced = Announcement.objects.filter(change=change)
     assert announced.count() == 9  # one per person: pat once, sam once
     assert announced.values("contact").distinct().count() == 9
-    assert announced.filter(contact=crowd.sam).get().reply.post.author_handle == "sam"
+    sams = announced.get(contact=crowd.sam).reply
+    assert sams is not None
+    assert sams.post.author_handle == "sam"
     assert not announced.filter(contact__merged_into__isnull=False).exists()
 
     told = Notification.objects.get(recipient=crowd.colleague, kind=Kind.IDEA)
@@ -250,7 +261,8 @@ def test_a_long_note_is_shortened_to_fit_a_mastodon_reply(acme, manager, employe
     # Mastodon counts a link as 23 characters, and puts @dana in front
     assert reply_length(reply.text, "mastodon") <= 500 - len("@dana ")
     assert reply_length(reply.text, "mastodon") > 400  # the note shortened, not dropped
-    assert "…" in reply.text and reply.text.endswith(f"/portal/acme/ideas/{idea.pk}/")
+    assert "…" in reply.text
+    assert reply.text.endswith(f"/portal/acme/ideas/{idea.pk}/")
     email = mail.outbox  # the author has no email: only the reply
     assert email == []
 
@@ -265,6 +277,7 @@ def test_a_reply_that_needs_an_approval_is_sent_for_it(acme, manager, employee, 
         State.SENT,
         "Waiting for an approval before it is posted.",
     )
+    assert announced.reply is not None
     assert announced.reply.status == Reply.Status.PENDING_APPROVAL
 
 

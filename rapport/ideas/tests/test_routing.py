@@ -72,7 +72,8 @@ def test_an_idea_post_becomes_a_vote_on_the_most_similar_idea(owner, acme, ideas
         f"Rule “Ideas to R&D”: added @nightowl's vote to idea #{dark.pk} “Dark mode in the "
         "mobile app” (similarity 0."
     )
-    assert activity.data["idea"] == dark.pk and activity.data["score"] >= 0.525
+    assert activity.data["idea"] == dark.pk
+    assert activity.data["score"] >= 0.525
     audit = AuditEvent.objects.filter(verb="idea.vote").latest("id")
     assert audit.actor is None  # the machine, not a member
 
@@ -104,7 +105,9 @@ def test_a_person_who_voted_already_is_not_counted_twice(owner, acme, ideas):
     dark, _ = ideas
     votes.vote_from_post(owner, dark, post(acme, "Dark mode please", author="owl", intent="idea"))
     _rule(owner)
-    conv = conversation(acme, "Still waiting for a dark theme in the app", author="owl", intent="idea")
+    conv = conversation(
+        acme, "Still waiting for a dark theme in the app", author="owl", intent="idea"
+    )
     dark.refresh_from_db()
     assert dark.vote_count == 1
     assert _said(conv) == (

@@ -27,7 +27,9 @@ def test_a_post_turned_into_an_idea_makes_its_author_the_first_voter(acme, emplo
     assert idea.vote_count == 1
     vote = Vote.objects.get(idea=idea)
     assert vote.source == Vote.Source.POST and vote.post == post
-    contact = Identity.objects.get(workspace=acme, network="mastodon", external_id="id-dana").contact
+    contact = Identity.objects.get(
+        workspace=acme, network="mastodon", external_id="id-dana"
+    ).contact
     assert vote.contact == contact and contact.name == "Dana Scully"
     assert Follower.objects.filter(idea=idea, contact=contact).exists()
 
