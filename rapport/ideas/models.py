@@ -90,11 +90,25 @@ class Idea(WorkspaceOwned):
 
     class Meta:
         ordering = ["-vote_count", "-id"]
+        # Each sort of the portal's list reads its first page straight off its index (every
+        # column of its ORDER BY, ties included); a status filter and the count of each status
+        # too. `idea_changed` finds a workspace's latest change (similar ideas' index).
         indexes = [
-            models.Index(fields=["workspace", "merged_into", "-vote_count"], name="idea_top"),
-            models.Index(fields=["workspace", "merged_into", "-trend"], name="idea_trending"),
-            models.Index(fields=["workspace", "merged_into", "-created_at"], name="idea_new"),
-            models.Index(fields=["workspace", "status"], name="idea_status"),
+            models.Index(
+                fields=["workspace", "merged_into", "-vote_count", "-id"], name="idea_top"
+            ),
+            models.Index(
+                fields=["workspace", "merged_into", "-trend", "-vote_count", "-id"],
+                name="idea_trending",
+            ),
+            models.Index(
+                fields=["workspace", "merged_into", "-created_at", "-id"], name="idea_new"
+            ),
+            models.Index(
+                fields=["workspace", "merged_into", "status", "-vote_count", "-id"],
+                name="idea_status",
+            ),
+            models.Index(fields=["workspace", "updated_at"], name="idea_changed"),
         ]
 
     def __str__(self) -> str:

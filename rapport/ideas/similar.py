@@ -5,7 +5,7 @@ words and word pairs, fitted on the workspace's ideas) and what it means (the me
 static embeddings, the triage models' own, so "night theme" finds "dark mode"). The score mixes
 the two cosines by LEXICAL_WEIGHT, measured on held-out duplicate pairs: there the meaning alone
 did best, so the words' index is built only when the weight is above 0. A workspace's index is
-built once per process and rebuilt when its ideas change (their count or latest change differ),
+built once per process and rebuilt when its ideas change (their newest or latest change differ),
 so a lookup is a matrix product.
 """
 
@@ -13,7 +13,6 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Count, Max
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from rapport.ideas.models import Idea
@@ -61,10 +60,12 @@ def document(title: str, body: str) -> str:
 
 
 def _version(workspace_id: int) -> tuple[int, object]:
-    row = Idea.objects.filter(workspace_id=workspace_id).aggregate(
-        n=Count("id"), at=Max("updated_at")
-    )
-    return (row["n"], row["at"])
+    """The workspace's newest idea and latest change, each read off an index: a new idea, an
+    edit, a status or a merge changes it (votes do not: they are not the text)."""
+    ideas = Idea.objects.filter(workspace_id=workspace_id)
+    newest = ideas.order_by("-id").values_list("id", flat=True).first()
+    changed = ideas.order_by("-updated_at").values_list("updated_at", flat=True).first()
+    return (newest or 0, changed)
 
 
 def _build(workspace_id: int, version: tuple[int, object]) -> Index:
