@@ -50,6 +50,10 @@ class Area(WorkspaceOwned):
         return self.name
 
 
+#: The ideas a list shows: not merged into another.
+LISTED = Q(merged_into__isnull=True)
+
+
 class Idea(WorkspaceOwned):
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True, help_text="A safe subset of Markdown")
@@ -91,22 +95,26 @@ class Idea(WorkspaceOwned):
     class Meta:
         ordering = ["-vote_count", "-id"]
         # Each sort of the portal's list reads its first page straight off its index (every
-        # column of its ORDER BY, ties included); a status filter and the count of each status
-        # too. `idea_changed` finds a workspace's latest change (similar ideas' index).
+        # column of its ORDER BY, ties included), a status filter and the count of each status
+        # too; partial (merged ideas are never listed) because PostgreSQL does not take
+        # `merged_into IS NULL` as fixing an index's order. `idea_changed` finds a workspace's
+        # latest change (similar ideas' index).
         indexes = [
             models.Index(
-                fields=["workspace", "merged_into", "-vote_count", "-id"], name="idea_top"
+                fields=["workspace", "-vote_count", "-id"], name="idea_top", condition=LISTED
             ),
             models.Index(
-                fields=["workspace", "merged_into", "-trend", "-vote_count", "-id"],
+                fields=["workspace", "-trend", "-vote_count", "-id"],
                 name="idea_trending",
+                condition=LISTED,
             ),
             models.Index(
-                fields=["workspace", "merged_into", "-created_at", "-id"], name="idea_new"
+                fields=["workspace", "-created_at", "-id"], name="idea_new", condition=LISTED
             ),
             models.Index(
-                fields=["workspace", "merged_into", "status", "-vote_count", "-id"],
+                fields=["workspace", "status", "-vote_count", "-id"],
                 name="idea_status",
+                condition=LISTED,
             ),
             models.Index(fields=["workspace", "updated_at"], name="idea_changed"),
         ]
