@@ -6,7 +6,8 @@ the workspace is similar enough (`similar.similar_ideas` scores it `threshold` o
 post's author votes for it, as "Add as a vote" would, by no member (the machine); the
 conversation is tagged (`tag`, "idea" unless said) and its history says which idea, with the
 score, or why none. With `"create": true`, a post with no idea close enough becomes a new idea,
-its author the first voter. A person who voted already is not counted twice.
+its author the first voter. A person who voted already is not counted twice, and an idea that
+is shipped or declined takes no more votes (the history says which it was).
 """
 
 from collections.abc import Mapping
@@ -16,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from rapport.ideas import actions, votes
+from rapport.ideas.models import VOTABLE
 from rapport.ideas.similar import similar_ideas
 from rapport.inbox.cleaning import TAG, invalid
 from rapport.inbox.models import Activity
@@ -77,7 +79,12 @@ def _add(router: Router, plan: Plan, step: Step, post: Post) -> None:
     idea, score = best[0] if best else (None, 0.0)
     try:
         with transaction.atomic():
-            if idea is not None and score >= threshold:
+            if idea is not None and score >= threshold and idea.status not in VOTABLE:
+                message = (
+                    f"the closest idea, #{idea.pk} “{idea.title}” (similarity {score:.2f}), is "
+                    f"{idea.get_status_display().lower()}: no vote added"
+                )
+            elif idea is not None and score >= threshold:
                 votes.vote_from_post_by_rule(idea, post)
                 message = (
                     f"added {_who(post)}'s vote to idea #{idea.pk} “{idea.title}” "

@@ -115,6 +115,20 @@ def test_a_person_who_voted_already_is_not_counted_twice(owner, acme, ideas):
     )
 
 
+def test_a_shipped_idea_takes_no_more_votes_and_the_history_says_so(owner, acme, ideas):
+    _, pay = ideas
+    actions.change_status(owner, pay, "shipped", "Out now.")
+    _rule(owner, create=True)
+    conv = conversation(
+        acme, "Please let me use Apple Pay with my Acme card", author="appl", intent="idea"
+    )
+    pay.refresh_from_db()
+    assert pay.vote_count == 0
+    assert not Idea.objects.filter(post=conv.first_post).exists()
+    assert f"the closest idea, #{pay.pk} “Apple Pay support” (similarity 0." in _said(conv)
+    assert _said(conv).endswith("is shipped: no vote added")
+
+
 def test_a_post_that_is_not_an_idea_is_left_alone(owner, acme, ideas):
     rule_actions.create_rule(
         owner, name="Everything", conditions=[], actions=[{"type": "add_to_idea"}]
