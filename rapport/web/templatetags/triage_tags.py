@@ -30,7 +30,7 @@ def _shown(b: Badge, corrected_mark: SafeString) -> SafeString:
     elif b.percent is not None:
         mark = format_html('<span class="confidence">{}%</span>', b.percent)
     else:
-        mark = mark_safe("")  # noqa: S308 - empty
+        mark = mark_safe("")
     return format_html(
         '<span class="visually-hidden">{}: </span>{}{}', b.field.capitalize(), b.label, mark
     )
@@ -54,7 +54,7 @@ def _menu(b: Badge, post_id: int, url: str, csrf: str, focus: str) -> SafeString
         (
             (
                 value,
-                mark_safe(' aria-current="true"') if value == b.value else "",  # noqa: S308
+                mark_safe(' aria-current="true"') if value == b.value else "",
                 words,
                 " (now)" if value == b.value else "",
             )
@@ -72,11 +72,11 @@ def _menu(b: Badge, post_id: int, url: str, csrf: str, focus: str) -> SafeString
         '<p class="muted">{said}</p><ul>{choices}</ul></form></details>',
         field=b.field,
         kind=_kind(b),
-        autofocus=mark_safe(" autofocus") if focus == b.field else "",  # noqa: S308
+        autofocus=mark_safe(" autofocus") if focus == b.field else "",
         title=title,
         shown=_shown(
             b,
-            mark_safe('<span class="confidence" aria-label="corrected by a person">✓</span>'),  # noqa: S308
+            mark_safe('<span class="confidence" aria-label="corrected by a person">✓</span>'),
         ),
         url=url,
         post=post_id,
@@ -95,7 +95,7 @@ def _plain(b: Badge) -> SafeString:
         '<span class="{}" title="{}">{}</span>',
         _kind(b),
         title,
-        _shown(b, mark_safe('<span class="confidence">✓</span>')),  # noqa: S308
+        _shown(b, mark_safe('<span class="confidence">✓</span>')),
     )
 
 
@@ -105,7 +105,7 @@ def triage_badges(context: Any, post: Any) -> SafeString:
     a person said so; each a correction menu where `can_correct`."""
     labels = post.triage
     if labels is None:
-        return mark_safe("")  # noqa: S308 - empty
+        return mark_safe("")
     shown = [labels.sentiment, labels.intent]
     complaint = labels.complaint
     if complaint and (complaint.value == "1" or complaint.correction):
