@@ -22,15 +22,15 @@ from rapport.core.models import Membership, Workspace
 from rapport.core.names import unique_name
 from rapport.core.permissions import Verb, require
 from rapport.ideas import votes
-from rapport.ideas.votes import target
 from rapport.ideas.events import (
     IDEA_COMMENTED,
     IDEA_CREATED,
     IDEA_STATUS_CHANGED,
     IDEA_UPDATED,
 )
-from rapport.ideas.models import Area, Comment, Follower, Idea, Origin, StatusChange, Status
+from rapport.ideas.models import Area, Comment, Follower, Idea, Origin, Status, StatusChange
 from rapport.ideas.voters import contact_of_post, person
+from rapport.ideas.votes import target
 from rapport.inbox.models import Conversation
 from rapport.listening.models import Post
 

@@ -231,6 +231,9 @@ class Portal(models.Model):
     colour = models.CharField(max_length=7, default="#2563eb", help_text="#rrggbb")
     accent = models.CharField(max_length=7, default="#0f172a", help_text="#rrggbb")
 
+    def __str__(self) -> str:
+        return self.title or f"Ideas portal of workspace {self.workspace_id}"
+
 
 class PortalLink(WorkspaceOwned):
     """A one-time sign-in link emailed to a portal visitor; only its hash is kept."""

@@ -52,7 +52,9 @@ def document(title: str, body: str) -> str:
 
 
 def _version(workspace_id: int) -> tuple[int, object]:
-    row = Idea.objects.filter(workspace_id=workspace_id).aggregate(n=Count("id"), at=Max("updated_at"))
+    row = Idea.objects.filter(workspace_id=workspace_id).aggregate(
+        n=Count("id"), at=Max("updated_at")
+    )
     return (row["n"], row["at"])
 
 
