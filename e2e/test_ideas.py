@@ -83,17 +83,22 @@ def test_an_employee_turns_a_mastodon_post_into_an_idea(browser_page: Page, team
 def test_a_product_manager_merges_duplicates_and_each_person_counts_once(browser_page: Page, team):
     page = browser_page
     acme, tom = team["owner"].workspace, team["employee"]
-    dark = actions.promote_post(tom, make_post(acme, "Dark mode in the app please", handle="ann"))
-    votes.vote_from_post(tom, dark, make_post(acme, "Dark mode!", handle="bob"))
-    night = actions.promote_post(tom, make_post(acme, "A night theme for the app", handle="bob"))
-    votes.vote_from_post(tom, night, make_post(acme, "night theme +1", handle="cat"))
-    votes.vote_from_post(tom, night, make_post(acme, "yes, night theme", handle="dan"))
+
+    def post(text: str, handle: str):
+        return make_post(acme, text, handle=handle, author_name=handle.title())
+
+    dark = actions.promote_post(tom, post("Dark mode in the app please", "ann"))
+    votes.vote_from_post(tom, dark, post("Dark mode!", "bob"))
+    night = actions.promote_post(tom, post("A night theme for the app", "bob"))
+    votes.vote_from_post(tom, night, post("night theme +1", "cat"))
+    votes.vote_from_post(tom, night, post("yes, night theme", "dan"))
     night.title = "Night theme for the app"
     Idea.objects.filter(pk=night.pk).update(title=night.title)
     dark.title = "Dark mode in the app"
     Idea.objects.filter(pk=dark.pk).update(title=dark.title)
 
     sign_in(page, "priya@acme.example")
+    page.wait_for_load_state("load")  # rapport.js (deferred) listens for the keys
     page.keyboard.press("g")
     page.keyboard.press("d")
     expect(page.get_by_role("heading", name="Ideas", level=1)).to_be_visible()
@@ -115,6 +120,8 @@ def test_a_product_manager_merges_duplicates_and_each_person_counts_once(browser
     expect(page.locator(".messages")).to_contain_text("each person counted once (4 votes)")
     expect(page.get_by_role("heading", name=re.compile("^Votes"))).to_contain_text("4")
     expect(page.locator("#idea-votes tbody tr")).to_have_count(4)
+    for name in ("Ann", "Bob", "Cat", "Dan"):
+        expect(page.locator("#idea-votes")).to_contain_text(name)
     expect(page.get_by_role("region", name="Duplicates")).to_contain_text("Night theme for the app")
     screenshot(page, "ideas-merged-manager")
 
@@ -195,3 +202,20 @@ def test_each_role_sees_the_ideas_pages_with_only_its_controls(browser_page: Pag
             page.goto(f"/w/acme/ideas/{data.ideas['Dark mode in the mobile app'].pk}/merge/")
             expect(page.get_by_role("heading", name="Merge a duplicate")).to_be_visible()
             screenshot(page, "ideas-merge-page-manager")
+            # the board: move an idea with its card's menu, with a public note
+            watch = data.ideas["Freeze my card from my watch"]
+            page.goto("/w/acme/ideas/board/")
+            card = page.locator(f"#card-{watch.pk}")
+            card.locator("summary").click()
+            card.get_by_label("Status").select_option("planned")
+            card.get_by_label("Public note").fill("Coming with the watch app in May")
+            screenshot(page, "ideas-board-move-manager")
+            card.locator("button[type=submit]").click()
+            expect(page.locator(".messages")).to_contain_text(f"Idea #{watch.pk} is now planned")
+            planned = page.get_by_role("region", name="Planned")
+            expect(planned.locator(f"#card-{watch.pk}")).to_be_visible()
+            watch.refresh_from_db()
+            assert (watch.status, watch.status_note) == (
+                "planned",
+                "Coming with the watch app in May",
+            )

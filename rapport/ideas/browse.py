@@ -100,7 +100,9 @@ def filter_ideas(member: Membership, filters: Filters) -> QuerySet[Idea]:
         qs = qs.filter(area_id=parse_id(filters.area))
     if filters.origin:
         qs = qs.filter(origin=filters.origin)
-    return qs.select_related("area").order_by(*SORTS.get(filters.sort, SORTS["trending"]))
+    return qs.select_related("area", "author_member__user").order_by(
+        *SORTS.get(filters.sort, SORTS["trending"])
+    )
 
 
 def comment_counts(ideas: list[Idea]) -> dict[int, int]:

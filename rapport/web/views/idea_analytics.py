@@ -63,12 +63,14 @@ def ideas_analytics(request: HttpRequest, slug: str) -> HttpResponse:
     trends = analytics.trending(membership, area)
     trend_top = max((n for t in trends for _, n in t.weeks), default=0)
     segments, other_segments = analytics.by_segment(votes)
+    tiers = analytics.by_tier(votes)
     context = {
         "area": area,
         "problem": problem,
         "areas": browse.areas(membership),
         "total": votes.count(),
-        "tiers": analytics.by_tier(votes),
+        "tiers": tiers,
+        "top_tier": max(tiers, key=lambda row: row.votes, default=None),
         "segments": segments,
         "other_segments": other_segments,
         "bands": analytics.by_value_band(votes),
