@@ -9,6 +9,7 @@ votes are read (one per person per idea), so a merge of people or of ideas never
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncWeek
@@ -148,9 +149,16 @@ def week_starts(weeks: int = WEEKS) -> list[date]:
     return [this - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
 
 
-def _per_week(votes: QuerySet[Vote], since: date) -> QuerySet[Vote]:
+def _per_week(votes: QuerySet[Vote], since: date, *by: str) -> list[dict[str, Any]]:
+    """Counted votes per week from `since` (a Monday), grouped by `by` too."""
     start = timezone.make_aware(datetime.combine(since, datetime.min.time()))
-    return votes.filter(created_at__gte=start).order_by().annotate(week=TruncWeek("created_at"))
+    return list(
+        votes.filter(created_at__gte=start)
+        .order_by()
+        .annotate(week=TruncWeek("created_at"))
+        .values(*by, "week")
+        .annotate(n=Count("id"))
+    )
 
 
 def _week_key(value: date | datetime) -> date:
@@ -160,8 +168,7 @@ def _week_key(value: date | datetime) -> date:
 def weekly_votes(votes: QuerySet[Vote], weeks: int = WEEKS) -> list[tuple[date, int]]:
     """Counted votes per week over the last `weeks` weeks (this one included), oldest first."""
     starts = week_starts(weeks)
-    rows = _per_week(votes, starts[0]).values("week").annotate(n=Count("id"))
-    found = {_week_key(r["week"]): r["n"] for r in rows}
+    found = {_week_key(r["week"]): r["n"] for r in _per_week(votes, starts[0])}
     return [(week, found.get(week, 0)) for week in starts]
 
 
@@ -176,13 +183,8 @@ def trending(
         ideas = ideas.filter(area=area)
     top = list(ideas.order_by("-trend", "-id")[:limit])
     starts = week_starts(weeks)
-    counts: dict[tuple[int, date], int] = {}
-    rows = (
-        _per_week(counted_votes(member).filter(idea__in=top), starts[0])
-        .values("idea_id", "week")
-        .annotate(n=Count("id"))
-        .values_list("idea_id", "week", "n")
-    )
-    for idea_id, week, n in rows:
-        counts[(idea_id, _week_key(week))] = n
+    counts = {
+        (r["idea_id"], _week_key(r["week"])): r["n"]
+        for r in _per_week(counted_votes(member).filter(idea__in=top), starts[0], "idea_id")
+    }
     return [Trend(idea, [(w, counts.get((idea.pk, w), 0)) for w in starts]) for idea in top]

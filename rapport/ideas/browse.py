@@ -97,7 +97,7 @@ def filter_ideas(member: Membership, filters: Filters) -> QuerySet[Idea]:
     if filters.area == "none":
         qs = qs.filter(area__isnull=True)
     elif filters.area:
-        qs = qs.filter(area_id=parse_id(filters.area))
+        qs = qs.filter(area_id=parse_id(filters.area) or 0)
     if filters.origin:
         qs = qs.filter(origin=filters.origin)
     return qs.select_related("area", "author_member__user").order_by(
@@ -113,7 +113,7 @@ def comment_counts(ideas: list[Idea]) -> dict[int, int]:
         .values_list("idea_id")
         .annotate(n=Count("id"))
     )
-    return dict(rows)  # type: ignore[arg-type]
+    return dict(rows)
 
 
 def areas(member: Membership) -> QuerySet[Area]:
@@ -143,9 +143,9 @@ def board(member: Membership, filters: Filters, per_column: int = BOARD_COLUMN) 
         Column(
             status=value,
             label=label,
-            count=counts.get(value, 0),  # type: ignore[call-overload]
+            count=counts.get(value, 0),
             ideas=list(base.filter(status=value).order_by("-vote_count", "-id")[:per_column])
-            if counts.get(value)  # type: ignore[call-overload]
+            if counts.get(value)
             else [],
         )
         for value, label in Status.choices

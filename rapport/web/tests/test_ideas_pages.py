@@ -368,7 +368,7 @@ def test_a_manager_merges_a_duplicate_and_people_count_once(signed_in, acme, emp
     assert "Save the status" not in merged
 
     again = client.post(_url("idea_merge", night.pk), {"into": dark.pk})
-    assert f"Idea #{night.pk} was merged into #{dark.pk} already." in html(again)
+    assert f"Idea #{night.pk} was already merged into #{dark.pk}." in html(again)
     itself = client.post(_url("idea_merge", dark.pk), {"into": dark.pk})
     assert itself.status_code == 400
     assert "cannot be merged into itself" in html(itself)

@@ -61,11 +61,12 @@ def _voted(post: Post, ideas: list[Idea]) -> set[int]:
 
 def _picks(membership: Membership, post: Post, q: str) -> dict[str, Any]:
     """The ideas the post could be a vote for: the search's, or else the most similar."""
+    picks: list[tuple[Idea, float | None]]
     if q:
         found = list(browse.filter_ideas(membership, browse.Filters(q=q, sort="top"))[:PICKS])
         picks = [(idea, None) for idea in found]
     else:
-        picks = similar_ideas(membership.workspace_id, post_words(post), limit=SIMILAR)
+        picks = list(similar_ideas(membership.workspace_id, post_words(post), limit=SIMILAR))
     ideas = [idea for idea, _ in picks]
     return {"picks": picks, "voted": _voted(post, ideas), "q": q}
 

@@ -80,7 +80,7 @@ def _list_page(
     shown = list(page.object_list)
     counts = browse.comment_counts(shown)
     for idea in shown:
-        idea.comment_total = counts.get(idea.pk, 0)  # type: ignore[attr-defined]
+        idea.comment_total = counts.get(idea.pk, 0)
     return render_page(
         request,
         membership,
