@@ -218,6 +218,30 @@ def test_each_role_sees_only_the_controls_it_may_use(signed_in, acme, viewer, em
         assert control in managers, control
 
 
+def test_a_manager_edits_the_title_description_and_area(signed_in, acme, globex, employee, manager):
+    idea = actions.create_idea(employee, title="Dark mod")
+    area = Area.objects.create(workspace=acme, name="Mobile app")
+    client = signed_in(manager)
+    response = client.post(
+        _url("idea_edit", idea.pk), {"title": "Dark mode", "body": "At night", "area": area.pk}
+    )
+    assert response["Location"] == _url("idea", idea.pk)
+    idea.refresh_from_db()
+    assert (idea.title, idea.body, idea.area) == ("Dark mode", "At night", area)
+    empty = client.post(_url("idea_edit", idea.pk), {"title": "", "body": "x"})
+    assert empty.status_code == 400
+    assert "This field is required" in html(empty)
+    assert '<details class="edit-idea" open>' in html(empty)
+    other = Area.objects.create(workspace=globex, name="Theirs")
+    foreign = client.post(_url("idea_edit", idea.pk), {"title": "Dark mode", "area": other.pk})
+    assert foreign.status_code == 400
+    assert "Select a valid choice" in html(foreign)
+    refused = signed_in(employee).post(_url("idea_edit", idea.pk), {"title": "Mine"})
+    assert refused.status_code == 403
+    idea.refresh_from_db()
+    assert (idea.title, idea.area) == ("Dark mode", area)
+
+
 def test_votes_show_who_from_where_their_tier_and_value_then_in_pages(
     signed_in, acme, employee, viewer
 ):
