@@ -56,6 +56,7 @@ def test_an_employee_turns_a_mastodon_post_into_an_idea(browser_page: Page, team
     page.get_by_role("link", name="Listening").click()
     card = page.locator(f"#post-{post.pk}")
     expect(card).to_contain_text("Apple Pay")
+    screenshot(page, "ideas-listening-post-employee")
     card.get_by_role("link", name=re.compile("^Turn into an idea")).click()
 
     expect(page.get_by_role("heading", name="Turn this post into an idea")).to_be_visible()
