@@ -183,6 +183,7 @@ def _follow(vote: Vote) -> None:
 
 def _remove(actor: Membership | None, vote: Vote) -> None:
     idea = Idea.objects.select_for_update().get(pk=vote.idea_id)
+    vote_id = vote.pk  # delete() clears it
     vote.delete()
     if vote.counted:
         idea.vote_count = max(0, idea.vote_count - 1)
@@ -193,14 +194,14 @@ def _remove(actor: Membership | None, vote: Vote) -> None:
         workspace=idea.workspace,
         verb="idea.unvote",
         obj=idea,
-        before={"vote": vote.pk, "contact": vote.contact_id, "source": vote.source},
+        before={"vote": vote_id, "contact": vote.contact_id, "source": vote.source},
     )
     emit(
         IDEA_VOTE_REMOVED,
         idea.workspace_id,
         actor=actor,
         object_id=idea.pk,
-        vote=vote.pk,
+        vote=vote_id,
         contact=vote.contact_id,
     )
 

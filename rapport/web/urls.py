@@ -15,6 +15,10 @@ from rapport.web.views import (
     contact_profile,
     contacts,
     engagement,
+    idea_analytics,
+    idea_capture,
+    idea_page,
+    ideas,
     inbox,
     listening,
     mywork,
@@ -116,6 +120,36 @@ inbox_urls: list[URLPattern | URLResolver] = [
     ),
 ]
 
+ideas_urls: list[URLPattern | URLResolver] = [
+    path("", ideas.ideas, name="ideas"),
+    path("new/", ideas.idea_create, name="idea_create"),
+    path("board/", ideas.board, name="ideas_board"),
+    path("analytics/", idea_analytics.ideas_analytics, name="ideas_analytics"),
+    path("from-post/<id:post_id>/", idea_capture.idea_from_post, name="idea_from_post"),
+    path(
+        "from-conversation/<id:conversation_id>/",
+        idea_capture.idea_from_conversation,
+        name="idea_from_conversation",
+    ),
+    path("<id:idea_id>/", idea_page.idea, name="idea"),
+    path("<id:idea_id>/edit/", idea_page.idea_edit, name="idea_edit"),
+    path("<id:idea_id>/status/", ideas.idea_status, name="idea_status"),
+    path("<id:idea_id>/comments/", idea_page.idea_comment, name="idea_comment"),
+    path("<id:idea_id>/links/", idea_page.idea_link, name="idea_link"),
+    path("<id:idea_id>/merge/", idea_page.idea_merge, name="idea_merge"),
+    path("<id:idea_id>/votes/new/", idea_page.idea_vote_add, name="idea_vote_add"),
+    path(
+        "<id:idea_id>/votes/from-post/",
+        idea_capture.idea_vote_from_post,
+        name="idea_vote_from_post",
+    ),
+    path(
+        "<id:idea_id>/votes/<id:vote_id>/remove/",
+        idea_page.idea_vote_remove,
+        name="idea_vote_remove",
+    ),
+]
+
 workspace_urls: list[URLPattern | URLResolver] = [
     path("", workspace.workspace, name="workspace"),
     path("inbox/", include(inbox_urls)),
@@ -157,6 +191,7 @@ workspace_urls: list[URLPattern | URLResolver] = [
         listening.triage_correct,
         name="listening_triage_correct",
     ),
+    path("ideas/", include(ideas_urls)),
     path("cases/", cases.cases, name="cases"),
     path("cases/new/", cases.case_create, name="case_create"),
     path("cases/<id:case_id>/", cases.case, name="case"),
