@@ -11,8 +11,9 @@ some are rising while others had their votes weeks ago, so trending differs from
 Each idea's life is replayed in order: the votes up to a status change, the change (through
 `change_status`, so it is audited and announced to the voters of that day), the votes after,
 then everything is stamped with the day it happened. Votes and follows are written in bulk and
-each idea's count and trend recounted; everything else goes through the actions. Two obvious
-duplicates are left for a product manager to merge; another duplicate is merged already.
+each idea's count and trend recounted; everything else goes through the actions. One voter of
+the shipped "Freeze and unfreeze my card" asked not to be contacted before it shipped. Two
+obvious duplicates are left for a product manager to merge; another duplicate is merged already.
 Loaded once: a workspace with ideas gets no more.
 """
 
