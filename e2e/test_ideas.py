@@ -6,6 +6,7 @@ controls it may use (screenshots of every page with RAPPORT_SCREENSHOTS=folder).
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from e2e import support
@@ -14,11 +15,14 @@ from e2e.support import screenshot
 from rapport.core import actions as core_actions
 from rapport.core.models import Membership, User
 from rapport.core.roles import Role
+from rapport.demo import ideas as demo_ideas
+from rapport.demo import listening as demo_listening
 from rapport.engagement.tests.factories import make_post
 from rapport.ideas import actions, votes
 from rapport.ideas.models import Idea, Vote
 from rapport.inbox.tests.factories import conversation
-from rapport.triage.tests.factories import triaged_post
+from rapport.listening.ingest import receive
+from rapport.listening.models import Post
 
 pytestmark = pytest.mark.browser
 
@@ -47,38 +51,47 @@ def team(transactional_db) -> dict[str, Membership]:
     return people
 
 
-def test_an_employee_turns_a_mastodon_post_into_an_idea(browser_page: Page, team):
+def test_an_employee_turns_a_demo_mastodon_post_into_an_idea(browser_page: Page, team):
     page = browser_page
     acme = team["owner"].workspace
-    post = triaged_post(acme, "Please let me pay with Apple Pay using my Acme debit card!")
-    assert post.network == "mastodon"
+    # The demo's Mastodon idea posts, heard as the demo hears them; Rosa's is the one the demo
+    # leaves for a colleague to turn into an idea.
+    receive(acme, demo_listening.to_batch(demo_listening.idea_posts(timezone.now())))
+    post = Post.objects.get(
+        workspace=acme,
+        network="mastodon",
+        external_id=demo_listening.idea_post_id(demo_ideas.LEFT_FOR_A_COLLEAGUE),
+    )
+    assert post.author_name == "Rosa Pennington"
     sign_in(page, "tom@acme.example")
     page.get_by_role("link", name="Listening").click()
     card = page.locator(f"#post-{post.pk}")
-    expect(card).to_contain_text("Apple Pay")
+    expect(card).to_contain_text("blocks gambling payments")
     screenshot(page, "ideas-listening-post-employee")
     card.get_by_role("link", name=re.compile("^Turn into an idea")).click()
 
     expect(page.get_by_role("heading", name="Turn this post into an idea")).to_be_visible()
     title = page.get_by_label("Title")
-    expect(title).to_have_value(re.compile("^Please let me pay with Apple Pay"))
+    expect(title).to_have_value(re.compile("^Idea for @acmebank"))
     screenshot(page, "ideas-capture-post-employee")
-    title.fill("Apple Pay for debit cards")
+    title.fill("Block gambling payments on my debit card")
     page.get_by_role("button", name="Create the idea").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Apple Pay for debit cards")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Block gambling payments on my debit card"
+    )
     expect(page.locator(".messages")).to_contain_text("is its first voter and follows it")
     expect(page.locator(".idea-head .vote-box .n")).to_have_text("1")
     votes_table = page.locator("#idea-votes")
-    expect(votes_table).to_contain_text("dana1")
+    expect(votes_table).to_contain_text("Rosa Pennington")
     expect(votes_table).to_contain_text("a post on mastodon")
-    expect(page.locator(".origin-post")).to_contain_text("Please let me pay with Apple Pay")
+    expect(page.locator(".origin-post")).to_contain_text("blocks gambling payments")
     screenshot(page, "ideas-idea-from-post-employee")
 
     idea = Idea.objects.get()
     assert (idea.origin, idea.post, idea.author_member) == ("post", post, None)
     vote = Vote.objects.get(idea=idea)
-    assert (vote.source, vote.post, vote.contact.name) == ("post", post, "dana1")
+    assert (vote.source, vote.post, vote.contact.name) == ("post", post, "Rosa Pennington")
 
 
 def test_a_product_manager_merges_duplicates_and_each_person_counts_once(browser_page: Page, team):
