@@ -24,7 +24,7 @@ from rapport.core.events import emit
 from rapport.core.models import Membership
 from rapport.core.permissions import Verb, require
 from rapport.ideas.events import IDEA_VOTE_REMOVED, IDEA_VOTED
-from rapport.ideas.models import Follower, Idea, Vote
+from rapport.ideas.models import VOTABLE, Follower, Idea, Vote
 from rapport.ideas.voters import contact_of_post, person
 from rapport.listening.models import Post
 
@@ -166,9 +166,14 @@ def vote_from_post(actor: Membership, idea: Idea, post: Post) -> Vote:
 
 @action("idea.portal_vote")
 def portal_vote(contact: Contact, idea: Idea) -> Vote:
-    """A signed-in portal visitor votes (and follows)."""
+    """A signed-in portal visitor votes (and follows); a shipped or declined idea takes none."""
     if contact.workspace_id != idea.workspace_id:
         raise ValidationError("That idea belongs to another workspace.")
+    idea = target(idea)
+    if idea.status not in VOTABLE:
+        raise ValidationError(
+            f"This idea is {idea.get_status_display().lower()}: it takes no more votes."
+        )
     vote = add_vote_in_transaction(idea, contact, actor=None, source=Source.PORTAL)
     _follow(vote)
     return vote

@@ -32,6 +32,9 @@ from rapport.web.views import (
     teams,
     workspace,
 )
+from rapport.web.views.portal import pages as portal_pages
+from rapport.web.views.portal import sign_in as portal_sign_in
+from rapport.web.views.portal import writes as portal_writes
 
 register_converter(IdConverter, "id")
 
@@ -299,6 +302,23 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("settings/", include(settings_urls)),
 ]
 
+#: The public idea portal of a workspace (no member sign-in; see web/views/portal/).
+portal_urls: list[URLPattern | URLResolver] = [
+    path("", portal_pages.ideas, name="portal"),
+    path("theme.css", portal_pages.theme, name="portal_theme"),
+    path("ideas/<id:idea_id>/", portal_pages.idea, name="portal_idea"),
+    path("ideas/<id:idea_id>/vote/", portal_writes.vote, name="portal_vote"),
+    path("ideas/<id:idea_id>/unvote/", portal_writes.unvote, name="portal_unvote"),
+    path("ideas/<id:idea_id>/follow/", portal_writes.follow, name="portal_follow"),
+    path("ideas/<id:idea_id>/comments/", portal_writes.comment, name="portal_comment"),
+    path("new/", portal_writes.submit, name="portal_submit"),
+    path("similar/", portal_writes.similar, name="portal_similar"),
+    path("sign-in/", portal_sign_in.sign_in, name="portal_sign_in"),
+    path("sign-in/sent/", portal_sign_in.sent, name="portal_sign_in_sent"),
+    path("sign-in/<str:token>/", portal_sign_in.link, name="portal_sign_in_link"),
+    path("sign-out/", portal_sign_in.leave, name="portal_sign_out"),
+]
+
 urlpatterns = [
     path("", auth.home, name="home"),
     path("login/", auth.login, name="login"),
@@ -306,4 +326,5 @@ urlpatterns = [
     path("switch/", auth.switch, name="switch"),
     path("status/<str:token>/", status.status_page, name="status_page"),
     path("w/<slug:slug>/", include(workspace_urls)),
+    path("portal/<slug:slug>/", include(portal_urls)),
 ]

@@ -1176,6 +1176,23 @@ def _handed_to(w: World, me: Membership) -> Conversation:
 
 #: Pages anyone may post to without being a member: signing in and out, switching workspace.
 WEB_PUBLIC = {"login", "logout", "switch"}
+#: The public idea portal: no member acts there (customers sign in by an emailed link), so no
+#: role's verb applies; `web/tests/test_portal.py` checks its writes and their limits.
+WEB_PUBLIC |= {
+    "portal",
+    "portal_theme",
+    "portal_idea",
+    "portal_vote",
+    "portal_unvote",
+    "portal_follow",
+    "portal_comment",
+    "portal_submit",
+    "portal_similar",
+    "portal_sign_in",
+    "portal_sign_in_sent",
+    "portal_sign_in_link",
+    "portal_sign_out",
+}
 
 #: Pages that only show things: a POST to them changes nothing.
 WEB_READS = {
