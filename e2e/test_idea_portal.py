@@ -149,3 +149,9 @@ def test_a_customer_signs_in_by_link_sees_similar_ideas_submits_and_votes(
     expect(page.get_by_role("heading", name="This sign-in link was used already")).to_be_visible()
     expect(page.get_by_label("Email")).to_have_value("dana@example.com")
     screenshot(page, "portal-sign-in-link-used")
+
+    # on a phone the filters go under the list's header and the hero's button stays in reach
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/portal/acme/")
+    expect(page.get_by_role("link", name="Submit an idea")).to_be_in_viewport()
+    screenshot(page, "portal-list-phone")
