@@ -68,7 +68,8 @@ def excerpt(text: str, limit: int = 220) -> str:
 
     Plain text: the template escapes it like any other text.
     """
-    plain = " ".join(unescape(strip_tags(render(text))).split())
+    # Only the start is read: a list shows 20 excerpts of bodies up to 10,000 characters long.
+    plain = " ".join(unescape(strip_tags(render((text or "")[: limit * 4]))).split())
     if len(plain) <= limit:
         return plain
     return plain[: limit - 1].rsplit(" ", 1)[0] + "…"
