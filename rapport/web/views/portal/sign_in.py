@@ -68,7 +68,8 @@ def _send(portal: Portal, email: str, url: str) -> None:
         "web/portal/sign_in_email.txt",
         {"title": title, "url": url, "minutes": links.LINK_MINUTES, "portal": portal},
     )
-    send_mail(f"Your sign-in link for {title}", body, None, [email])
+    subject = " ".join(f"Your sign-in link for {title}".split())  # a header: one line
+    send_mail(subject, body, None, [email])
 
 
 @require_http_methods(["GET", "POST"])
