@@ -98,6 +98,7 @@ def _create(
     conversation: Conversation | None = None,
     case: Case | None = None,
     vote_source: str = "",
+    verb: str = "idea.create",
 ) -> Idea:
     idea = Idea.objects.create(
         workspace=workspace,
@@ -111,7 +112,7 @@ def _create(
         conversation=conversation,
         case=case,
     )
-    audit(actor, workspace, "idea.create", idea, after=snapshot(idea, [*FIELDS, "origin"]))
+    audit(actor, workspace, verb, idea, after=snapshot(idea, [*FIELDS, "origin"]))
     emit(
         IDEA_CREATED,
         workspace.pk,
@@ -123,7 +124,12 @@ def _create(
     )
     if author is not None:
         votes.add_vote_in_transaction(
-            idea, author, actor=actor, source=vote_source or votes.Source.EMPLOYEE, post=post
+            idea,
+            author,
+            actor=actor,
+            source=vote_source or votes.Source.EMPLOYEE,
+            post=post,
+            audited=False,  # the idea's own audit event says who voted first
         )
         follow(idea, contact=author)
     elif actor is not None:
@@ -169,6 +175,7 @@ def submit_on_portal(
         origin=Origin.PORTAL,
         author=contact,
         vote_source=votes.Source.PORTAL,
+        verb="idea.submit",
     )
 
 
@@ -199,6 +206,7 @@ def promote_post(
         author=contact_of_post(post),
         post=post,
         vote_source=votes.Source.POST,
+        verb="idea.from_post",
     )
 
 
@@ -228,6 +236,7 @@ def promote_conversation(
         post=first,
         conversation=conversation,
         vote_source=votes.Source.POST,
+        verb="idea.from_conversation",
     )
 
 
@@ -252,6 +261,7 @@ def promote_case(
         origin=Origin.CASE,
         author=person(case.customer) if case.customer else None,
         case=case,
+        verb="idea.from_case",
     )
     idea.linked_cases.add(case)
     return idea

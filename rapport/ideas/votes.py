@@ -94,8 +94,11 @@ def add_vote_in_transaction(
     actor: Membership | None,
     source: str,
     post: Post | None = None,
+    verb: str = "idea.vote",
+    audited: bool = True,
 ) -> Vote:
-    """The vote, inside the caller's transaction; AlreadyVoted for a second vote of the person."""
+    """The vote, inside the caller's transaction; AlreadyVoted for a second vote of the person.
+    Audited under `verb` unless the caller's own audit event covers it."""
     idea = target(idea)
     contact = person(contact)
     if contact.workspace_id != idea.workspace_id:
@@ -123,13 +126,14 @@ def add_vote_in_transaction(
     locked.trend = add_weight(locked.trend, now)
     Idea.objects.filter(pk=locked.pk).update(vote_count=locked.vote_count, trend=locked.trend)
     idea.vote_count, idea.trend = locked.vote_count, locked.trend
-    record(
-        actor=actor.user if actor else None,
-        workspace=contact.workspace,
-        verb="idea.vote",
-        obj=idea,
-        after={"vote": vote.pk, "contact": contact.pk, "source": source},
-    )
+    if audited:
+        record(
+            actor=actor.user if actor else None,
+            workspace=contact.workspace,
+            verb=verb,
+            obj=idea,
+            after={"vote": vote.pk, "contact": contact.pk, "source": source},
+        )
     emit(
         IDEA_VOTED,
         idea.workspace_id,
@@ -158,7 +162,12 @@ def vote_from_post(actor: Membership, idea: Idea, post: Post) -> Vote:
     require(actor, Verb.VOTE_FOR_CUSTOMERS)
     require_same_workspace(actor, idea, post)
     vote = add_vote_in_transaction(
-        idea, contact_of_post(post), actor=actor, source=Source.POST, post=post
+        idea,
+        contact_of_post(post),
+        actor=actor,
+        source=Source.POST,
+        post=post,
+        verb="idea.vote_from_post",
     )
     _follow(vote)
     return vote
@@ -174,7 +183,9 @@ def portal_vote(contact: Contact, idea: Idea) -> Vote:
         raise ValidationError(
             f"This idea is {idea.get_status_display().lower()}: it takes no more votes."
         )
-    vote = add_vote_in_transaction(idea, contact, actor=None, source=Source.PORTAL)
+    vote = add_vote_in_transaction(
+        idea, contact, actor=None, source=Source.PORTAL, verb="idea.portal_vote"
+    )
     _follow(vote)
     return vote
 
@@ -186,7 +197,7 @@ def _follow(vote: Vote) -> None:
         )
 
 
-def _remove(actor: Membership | None, vote: Vote) -> None:
+def _remove(actor: Membership | None, vote: Vote, verb: str = "idea.unvote") -> None:
     idea = Idea.objects.select_for_update().get(pk=vote.idea_id)
     vote_id = vote.pk  # delete() clears it
     vote.delete()
@@ -197,7 +208,7 @@ def _remove(actor: Membership | None, vote: Vote) -> None:
     record(
         actor=actor.user if actor else None,
         workspace=idea.workspace,
-        verb="idea.unvote",
+        verb=verb,
         obj=idea,
         before={"vote": vote_id, "contact": vote.contact_id, "source": vote.source},
     )
@@ -226,5 +237,5 @@ def portal_unvote(contact: Contact, idea: Idea) -> bool:
     vote = Vote.objects.filter(idea=idea, contact=contact, counted=True).first()
     if vote is None:
         return False
-    _remove(None, vote)
+    _remove(None, vote, "idea.portal_unvote")
     return True

@@ -38,6 +38,9 @@ from rapport.core.roles import Role
 from rapport.engagement import actions as engagement_actions
 from rapport.engagement.models import EngagementPolicy, Reply
 from rapport.engagement.tests.factories import make_post
+from rapport.ideas import actions as idea_actions
+from rapport.ideas import votes as idea_votes
+from rapport.ideas.models import Idea
 from rapport.inbox import actions as inbox_actions
 from rapport.inbox import rule_actions
 from rapport.inbox.models import Conversation
@@ -1130,6 +1133,68 @@ WEB: dict[str, Write] = {
     "settings_playbook_deactivate": web(
         Verb.PLAYBOOKS, "settings_playbook_deactivate", playbook_id=lambda w, me: w.playbook.pk
     ),
+    # Ideas
+    "idea_create": web(Verb.SUBMIT_IDEAS, "idea_create", lambda w, me: {"title": "Dark mode"}),
+    "idea_from_post": web(
+        Verb.SUBMIT_IDEAS,
+        "idea_from_post",
+        lambda w, me: {"title": "Apple Pay"},
+        post_id=lambda w, me: make_post(w.owner.workspace, "Add Apple Pay", handle="ap").pk,
+    ),
+    "idea_from_conversation": web(
+        Verb.SUBMIT_IDEAS,
+        "idea_from_conversation",
+        lambda w, me: {"title": "Savings pots"},
+        conversation_id=lambda w, me: _two_posts(w)[0].pk,
+    ),
+    "idea_edit": web(
+        Verb.MANAGE_IDEAS,
+        "idea_edit",
+        lambda w, me: {"title": "Night theme", "body": "At night"},
+        idea_id=lambda w, me: _idea(w).pk,
+    ),
+    "idea_status": web(
+        Verb.MANAGE_IDEAS,
+        "idea_status",
+        lambda w, me: {"status": "planned", "note": "Next quarter"},
+        idea_id=lambda w, me: _idea(w).pk,
+    ),
+    "idea_comment": web(
+        Verb.COMMENT_IDEAS,
+        "idea_comment",
+        lambda w, me: {"body": "Three callers asked", "visibility": "internal"},
+        idea_id=lambda w, me: _idea(w).pk,
+    ),
+    "idea_link": web(
+        Verb.MANAGE_IDEAS,
+        "idea_link",
+        lambda w, me: {"kind": "case", "number": str(w.case.pk)},
+        idea_id=lambda w, me: _idea(w).pk,
+    ),
+    "idea_merge": web(
+        Verb.MANAGE_IDEAS,
+        "idea_merge",
+        lambda w, me: {"into": str(_idea(w, "Dark mode").pk)},
+        idea_id=lambda w, me: _idea(w, "Night theme").pk,
+    ),
+    "idea_vote_add": web(
+        Verb.VOTE_FOR_CUSTOMERS,
+        "idea_vote_add",
+        lambda w, me: {"contact": str(w.contact.pk)},
+        idea_id=lambda w, me: _idea(w).pk,
+    ),
+    "idea_vote_from_post": web(
+        Verb.VOTE_FOR_CUSTOMERS,
+        "idea_vote_from_post",
+        lambda w, me: {"post": str(w.post.pk)},
+        idea_id=lambda w, me: _idea(w).pk,
+    ),
+    "idea_vote_remove": web(
+        Verb.REMOVE_VOTES,
+        "idea_vote_remove",
+        idea_id=lambda w, me: _idea(w).pk,
+        vote_id=lambda w, me: idea_votes.vote_for(w.owner, _idea(w), w.contact).pk,
+    ),
 }
 
 #: The same pages again, with the input that makes them need another verb.
@@ -1167,6 +1232,12 @@ WEB_VARIANTS: dict[str, Write] = {
 }
 
 
+def _idea(w: World, title: str = "Dark mode in the app") -> Idea:
+    """The world's idea of that title (made the first time it is asked for)."""
+    found = Idea.objects.filter(workspace=w.owner.workspace, title=title).first()
+    return found or idea_actions.create_idea(w.owner, title=title)
+
+
 def _handed_to(w: World, me: Membership) -> Conversation:
     """A conversation assigned to `me` (a viewer cannot be: to the colleague then)."""
     conv = _two_posts(w)[0]
@@ -1196,6 +1267,10 @@ WEB_PUBLIC |= {
 
 #: Pages that only show things: a POST to them changes nothing.
 WEB_READS = {
+    "ideas",
+    "ideas_board",
+    "ideas_analytics",
+    "idea",
     "activity",
     "approval_attachment",
     "approvals",

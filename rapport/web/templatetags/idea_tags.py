@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from rapport.ideas import markdown
+
 register = template.Library()
 
 LINK = '<a href="{}#{}" class="small">{}<span class="visually-hidden">: post by {}</span></a>'
@@ -39,3 +41,15 @@ def idea_actions(context: Any, post: Any) -> SafeString:
         ),
     )
     return format_html('<span class="post-idea-actions">{}</span>', links)
+
+
+@register.filter
+def idea_markdown(text: str) -> SafeString:
+    """An idea's body as its safe Markdown subset (`rapport.ideas.markdown`: HTML stays text)."""
+    return markdown.render(text or "")
+
+
+@register.filter
+def idea_excerpt(text: str) -> str:
+    """The start of an idea's body as plain text, for lists (escaped by the template)."""
+    return markdown.excerpt(text or "")
