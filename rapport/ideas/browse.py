@@ -120,6 +120,12 @@ def areas(member: Membership) -> QuerySet[Area]:
     return Area.objects.filter(workspace=member.workspace).order_by("name")
 
 
+def areas_with_counts(member: Membership, q: str = "") -> QuerySet[Area]:
+    """The areas whose name has `q`, each with `idea_count` (merged duplicates left out)."""
+    qs = areas(member).filter(name__icontains=q) if q else areas(member)
+    return qs.annotate(idea_count=Count("ideas", filter=Q(ideas__merged_into__isnull=True)))
+
+
 # The board ----------------------------------------------------------------------------------
 
 
@@ -212,3 +218,13 @@ def announcements_of(idea: Idea, change_id: int) -> QuerySet[Announcement]:
         .select_related("contact", "post", "reply")
         .order_by("state", "id")
     )
+
+
+def announcements(idea: Idea, *, every_change: bool = False) -> QuerySet[Announcement]:
+    """The announcements of the latest change that has any (or of every change, the latest
+    first), one per person told or skipped."""
+    qs = Announcement.objects.filter(idea=idea).select_related("contact", "change")
+    if not every_change:
+        latest = qs.order_by("-change__at", "-change_id").values_list("change_id")[:1]
+        qs = qs.filter(change_id__in=latest)
+    return qs.order_by("-change__at", "-change_id", "state", "id")

@@ -371,6 +371,31 @@ API: dict[str, Write] = {
         Verb.ENGAGEMENT_POLICY,
         lambda w, me: Req("/api/v1/engagement-policy", {"disclosure": "Sent by Acme staff"}),
     ),
+    "POST /api/v1/idea-areas": Write(
+        Verb.IDEA_PORTAL, lambda w, me: Req("/api/v1/idea-areas", {"name": "Cards"})
+    ),
+    "POST /api/v1/ideas": Write(
+        Verb.SUBMIT_IDEAS, lambda w, me: Req("/api/v1/ideas", {"title": "Apple Pay in the app"})
+    ),
+    "PATCH /api/v1/ideas/{idea_id}": Write(
+        Verb.MANAGE_IDEAS,
+        lambda w, me: Req(
+            f"/api/v1/ideas/{_idea(w).pk}", {"status": "planned", "status_note": "Coming in Q3"}
+        ),
+    ),
+    "POST /api/v1/ideas/{idea_id}/merge": Write(
+        Verb.MANAGE_IDEAS,
+        lambda w, me: Req(
+            f"/api/v1/ideas/{_idea(w).pk}/merge", {"into_id": _idea(w, "Apple Pay, please").pk}
+        ),
+    ),
+    "POST /api/v1/ideas/{idea_id}/votes": Write(
+        Verb.VOTE_FOR_CUSTOMERS,
+        lambda w, me: Req(f"/api/v1/ideas/{_idea(w).pk}/votes", {"contact_id": w.contact.pk}),
+    ),
+    "DELETE /api/v1/ideas/{idea_id}/votes/{vote_id}": Write(
+        Verb.REMOVE_VOTES, lambda w, me: Req(_idea_vote_path(w))
+    ),
     "POST /api/v1/imports": Write(
         Verb.IMPORT_CONTACTS,
         lambda w, me: Req(
@@ -540,11 +565,31 @@ API_VARIANTS: dict[str, Write] = {
         Verb.WORK_OWN_TASKS,
         lambda w, me: Req(f"/api/v1/tasks/{_my_task(w, me).pk}", {"status": "done"}),
     ),
+    "POST /api/v1/ideas (turn a post into one)": Write(
+        Verb.SUBMIT_IDEAS,
+        lambda w, me: Req("/api/v1/ideas", {"post_id": make_post(w.owner.workspace).pk}),
+    ),
+    "POST /api/v1/ideas/{idea_id}/votes (a post's author)": Write(
+        Verb.VOTE_FOR_CUSTOMERS,
+        lambda w, me: Req(
+            f"/api/v1/ideas/{_idea(w).pk}/votes",
+            {"post_id": make_post(w.owner.workspace, handle="fox").pk},
+        ),
+    ),
     "POST /api/v1/replies/{reply_id}/retry (your own)": Write(
         Verb.REPLY,
         lambda w, me: Req(f"/api/v1/replies/{_failed_reply(w, me).pk}/retry"),
     ),
 }
+
+
+def _idea(w: World, title: str = "Apple Pay in the app") -> Idea:
+    return idea_actions.create_idea(w.owner, title=title)
+
+
+def _idea_vote_path(w: World) -> str:
+    vote = idea_votes.vote_for(w.owner, _idea(w), w.contact)
+    return f"/api/v1/ideas/{vote.idea_id}/votes/{vote.pk}"
 
 
 def _closed_case(w: World) -> Case:
