@@ -592,6 +592,11 @@ def _idea_vote_path(w: World) -> str:
     return f"/api/v1/ideas/{vote.idea_id}/votes/{vote.pk}"
 
 
+def _idea_vote_page(w: World) -> Req:
+    vote = idea_votes.vote_for(w.owner, _idea(w), w.contact)
+    return Req(u("idea_vote_remove", idea_id=vote.idea_id, vote_id=vote.pk), {}, json=False)
+
+
 def _closed_case(w: World) -> Case:
     case = _case(w, "Closed too soon")
     case_actions.transition(w.owner, case, to="resolved")
@@ -1234,12 +1239,7 @@ WEB: dict[str, Write] = {
         lambda w, me: {"post": str(w.post.pk)},
         idea_id=lambda w, me: _idea(w).pk,
     ),
-    "idea_vote_remove": web(
-        Verb.REMOVE_VOTES,
-        "idea_vote_remove",
-        idea_id=lambda w, me: _idea(w).pk,
-        vote_id=lambda w, me: idea_votes.vote_for(w.owner, _idea(w), w.contact).pk,
-    ),
+    "idea_vote_remove": Write(Verb.REMOVE_VOTES, lambda w, me: _idea_vote_page(w)),
 }
 
 #: The same pages again, with the input that makes them need another verb.
@@ -1275,12 +1275,6 @@ WEB_VARIANTS: dict[str, Write] = {
         case_id=lambda w, me: w.case.pk,
     ),
 }
-
-
-def _idea(w: World, title: str = "Dark mode in the app") -> Idea:
-    """The world's idea of that title (made the first time it is asked for)."""
-    found = Idea.objects.filter(workspace=w.owner.workspace, title=title).first()
-    return found or idea_actions.create_idea(w.owner, title=title)
 
 
 def _handed_to(w: World, me: Membership) -> Conversation:
@@ -1438,6 +1432,7 @@ def _read_ids(w: World) -> dict[str, Any]:
         "approval_id": _approval(w, by=w.colleague).pk,
         "attachment_id": 1,
         "notification_id": 1,
+        "idea_id": _idea(w).pk,
         "token": "x" * 30,
     }
 
