@@ -11,6 +11,7 @@ from rapport.api import (
     core,
     engagement,
     errors,
+    ideas,
     inbox,
     listening,
     notifications,
@@ -43,6 +44,7 @@ api.add_router("/", contact_profile.router)
 api.add_router("/", contact_merge.router)
 api.add_router("/", case_approvals.router)
 api.add_router("/", playbooks.router)
+api.add_router("/", ideas.router)
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> JsonResponse:

@@ -6,6 +6,8 @@ each in its network's real payload format and parsed by that network's connector
 exists. `load` stores the first posts at once, back-dated over the last two weeks so the charts
 have history, then `replay_demo_posts` receives the rest a small batch at a time, stamped with
 the current time, so the Listening page comes alive in the first minutes after `make run`.
+A few ideas customers posted on Mastodon (`IDEA_POSTS`) are stored with the first posts, for the
+ideas demo.
 
 Its progress lives in the replay source's cursor, so loading the demo again duplicates nothing
 and never restarts a replay that is running or finished.
@@ -267,6 +269,63 @@ OUTLETS = [
 NETWORKS = ["mastodon", "bluesky", "reddit", "x", "hackernews"]
 NETWORK_WEIGHTS = [22, 22, 18, 30, 8]
 
+#: Ideas customers posted on Mastodon in their own words, stored with the backlog. The ideas demo
+#: (`rapport.demo.ideas`) turns some into ideas or votes and leaves one for a colleague to turn
+#: into an idea. (handle, name, followers, days ago, text)
+IDEA_POSTS = [
+    (
+        "hollyfinch",
+        "Holly Finch",
+        310,
+        68,
+        "@acmebank please let me freeze and unfreeze my debit card in the app instead of "
+        "phoning. Lost it down the sofa twice this year and had to cancel it both times 🙃 "
+        "#AcmeBank",
+    ),
+    (
+        "tomasz_wrobel",
+        "Tomasz Wróbel",
+        95,
+        61,
+        "@acmebank please add a card freeze button to the app! Had to ring you at 2am when I "
+        "thought my card was stolen. It was in my coat.",
+    ),
+    (
+        "dev_oyelaran",
+        "Dev Oyelaran",
+        540,
+        40,
+        "Feature request for @acmebank: round up every card payment to the next pound and put "
+        "the change in my savings account. Would use it every day.",
+    ),
+    (
+        "marguerite_duval",
+        "Marguerite Duval",
+        180,
+        20,
+        "Would be great if @acmebank warned me in the app the day before a direct debit is "
+        "going to bounce, not with a letter a week later. #AcmeBank",
+    ),
+    (
+        "keziah_mensah",
+        "Keziah Mensah",
+        230,
+        9,
+        "Please @acmebank add round-ups into savings, every other banking app has them now. "
+        "#AcmeBank",
+    ),
+    (
+        "rosa_pennington",
+        "Rosa Pennington",
+        410,
+        2,
+        "Idea for @acmebank: a switch in the app that blocks gambling payments on my debit "
+        "card, with a 48-hour wait before I can turn it off again. Other banks have it, "
+        "please add it!",
+    ),
+]
+IDEA_POST_INDEX = 100_000  # after the replay's posts, so their ids are their own
+
 
 # What a connector could not read, so the source health page shows its quarantine.
 QUARANTINED = [
@@ -390,6 +449,23 @@ def demo_posts() -> list[DemoPost]:
     return posts
 
 
+def idea_posts(now: datetime) -> list[tuple[DemoPost, datetime]]:
+    """IDEA_POSTS as Mastodon statuses, with the time each was posted."""
+    stamped = []
+    for i, (handle, name, reach, days, text) in enumerate(IDEA_POSTS):
+        author = Person(handle, name, reach, f"demo-idea-{i}")
+        at = now - timedelta(days=days, hours=3 + i)
+        stamped.append(
+            (DemoPost(IDEA_POST_INDEX + i, "mastodon", text, "en", author, at, likes=4 + i), at)
+        )
+    return stamped
+
+
+def idea_post_id(i: int) -> str:
+    """The Mastodon id of IDEA_POSTS[i]."""
+    return mastodon_status_id(IDEA_POST_INDEX + i)
+
+
 # ---- each network's payload format ----------------------------------------------------------
 
 
@@ -401,8 +477,12 @@ def _html(text: str) -> str:
     return "<p>" + escape(text).replace("\n", "<br>") + "</p>"
 
 
+def mastodon_status_id(index: int) -> str:
+    return str(110_000_000_000_000_000 + index)
+
+
 def mastodon_status(p: DemoPost, at: datetime) -> dict[str, Any]:
-    sid = str(110_000_000_000_000_000 + p.index)
+    sid = mastodon_status_id(p.index)
     account = f"https://mastodon.social/users/{p.author.handle}"
     return {
         "id": sid,
@@ -672,7 +752,8 @@ def load(workspace: Workspace, owner: Membership) -> None:
     now = timezone.now()
     if "offset" not in cursor:
         posts = demo_posts()[:BACKLOG]
-        batch = to_batch(list(zip(posts, _backlog_times(len(posts), now), strict=True)))
+        stamped = list(zip(posts, _backlog_times(len(posts), now), strict=True))
+        batch = to_batch(stamped + idea_posts(now))
         batch.rejects += QUARANTINED
         receive(workspace, batch, source=source)
         cursor = {"offset": BACKLOG, "total": TOTAL_POSTS}

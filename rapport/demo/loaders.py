@@ -3,7 +3,8 @@
 playbooks and SLA policies before the inbox's rules route conversations into cases).
 
 Every `load` runs in this order; every `finish` runs once all have loaded, for what needs the
-whole demo (the contacts demo links the demo posts' authors and the demo cases to customers).
+whole demo (the contacts demo links the demo posts' authors and the demo cases to customers;
+the ideas demo, whose votes are customers', adds its ideas after that).
 """
 
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from rapport.demo import (
     contact_imports,
     contacts,
     engagement,
+    ideas,
     inbox,
     linkage,
     listening,
@@ -56,4 +58,6 @@ PARTS = [
     Part("engagement", (engagement.load,)),
     Part("people", (people.load,)),
     Part("notifications", (notifications.load,)),
+    # The ideas' voters are customers: after the contacts demo made the posts' authors theirs.
+    Part("ideas", (ideas.load,), finish=(ideas.finish,)),
 ]

@@ -5,10 +5,11 @@ from rapport.core.models import Membership
 from rapport.ideas.models import Area, Idea, Vote
 
 
-def access_idea(membership: Membership, idea_id: object) -> Idea:
-    return access_in_workspace(
-        membership, Idea.objects.select_related("area", "merged_into"), idea_id
-    )
+def access_idea(
+    membership: Membership, idea_id: object, *, related: tuple[str, ...] = ("area", "merged_into")
+) -> Idea:
+    """The caller's idea `idea_id`, read with `related` (more for an answer that shows more)."""
+    return access_in_workspace(membership, Idea.objects.select_related(*related), idea_id)
 
 
 def access_vote(membership: Membership, idea: Idea, vote_id: object) -> Vote:

@@ -99,6 +99,7 @@ def _create(
     conversation: Conversation | None = None,
     case: Case | None = None,
     vote_source: str = "",
+    verb: str = "idea.create",
 ) -> Idea:
     idea = Idea.objects.create(
         workspace=workspace,
@@ -112,7 +113,7 @@ def _create(
         conversation=conversation,
         case=case,
     )
-    audit(actor, workspace, "idea.create", idea, after=snapshot(idea, [*FIELDS, "origin"]))
+    audit(actor, workspace, verb, idea, after=snapshot(idea, [*FIELDS, "origin"]))
     emit(
         IDEA_CREATED,
         workspace.pk,
@@ -124,7 +125,12 @@ def _create(
     )
     if author is not None:
         votes.add_vote_in_transaction(
-            idea, author, actor=actor, source=vote_source or votes.Source.EMPLOYEE, post=post
+            idea,
+            author,
+            actor=actor,
+            source=vote_source or votes.Source.EMPLOYEE,
+            post=post,
+            audited=False,  # the idea's own audit event says who voted first
         )
         follow(idea, contact=author)
     elif actor is not None:
@@ -170,6 +176,7 @@ def submit_on_portal(
         origin=Origin.PORTAL,
         author=contact,
         vote_source=votes.Source.PORTAL,
+        verb="idea.submit",
     )
 
 
@@ -200,6 +207,7 @@ def promote_post(
         author=contact_of_post(post),
         post=post,
         vote_source=votes.Source.POST,
+        verb="idea.from_post",
     )
 
 
@@ -217,6 +225,7 @@ def idea_from_post_by_rule(post: Post, *, conversation: Conversation | None = No
             post=post,
             conversation=conversation,
             vote_source=votes.Source.POST,
+            verb="idea.from_post",
         )
 
 
@@ -246,6 +255,7 @@ def promote_conversation(
         post=first,
         conversation=conversation,
         vote_source=votes.Source.POST,
+        verb="idea.from_conversation",
     )
 
 
@@ -270,6 +280,7 @@ def promote_case(
         origin=Origin.CASE,
         author=person(case.customer) if case.customer else None,
         case=case,
+        verb="idea.from_case",
     )
     idea.linked_cases.add(case)
     return idea

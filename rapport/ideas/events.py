@@ -9,8 +9,7 @@ from rapport.core.events import declare
 
 IDEA_CREATED = declare(
     "idea.created",
-    "An idea was submitted: on the portal, by an employee, or turned from a post, conversation "
-    "or case.",
+    "An idea was submitted (portal, employee) or turned from a post, conversation or case.",
     about="ideas.idea",
     data={"origin": str, "post": int | None, "contact": int | None},
 )

@@ -27,7 +27,8 @@ def merge_ideas(actor: Membership, duplicate: Idea, into: Idea) -> Idea:
     if duplicate.merged_into_id:
         raise ValidationError(
             {
-                "into_id": f"Idea #{duplicate.pk} was merged into #{duplicate.merged_into_id} already."
+                "into_id": f"Idea #{duplicate.pk} was already merged "
+                f"into #{duplicate.merged_into_id}."
             }
         )
     if into.pk == duplicate.pk:
@@ -44,7 +45,9 @@ def merge_ideas(actor: Membership, duplicate: Idea, into: Idea) -> Idea:
     already = twice.update(counted=False)
     moved = Vote.objects.filter(idea=duplicate, counted=True).update(idea=into)
 
-    followed = set(Follower.objects.filter(idea=into).values_list("contact_id", "member_id"))
+    followed: set[tuple[int | None, int | None]] = set(
+        Follower.objects.filter(idea=into).values_list("contact_id", "member_id")
+    )
     for follower in Follower.objects.filter(idea=duplicate):
         if (follower.contact_id, follower.member_id) in followed:
             follower.delete()

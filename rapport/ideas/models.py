@@ -256,11 +256,16 @@ class Portal(models.Model):
     colour = models.CharField(max_length=7, default="#2563eb", help_text="#rrggbb")
     accent = models.CharField(max_length=7, default="#0f172a", help_text="#rrggbb")
 
+    def __str__(self) -> str:
+        return self.title or f"Ideas portal of workspace {self.workspace_id}"
+
 
 class PortalLink(WorkspaceOwned):
     """A one-time sign-in link emailed to a portal visitor; only its hash is kept."""
 
     email = models.EmailField()
+    #: The name the visitor gave, for their contact when the email is new to the workspace.
+    name = models.CharField(max_length=200, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     contact = models.ForeignKey(
         "contacts.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -274,3 +279,6 @@ class PortalLink(WorkspaceOwned):
         indexes = [
             models.Index(fields=["workspace", "email", "created_at"], name="portal_link_email")
         ]
+
+    def __str__(self) -> str:
+        return f"Sign-in link for {self.email}"

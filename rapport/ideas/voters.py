@@ -64,7 +64,7 @@ def contact_of_post(post: Post) -> Contact:
         )
         Post.objects.filter(pk=post.pk).update(identity=identity)
         post.identity = identity
-    if identity.contact_id is None:
+    if identity.contact is None:
         name = identity.display_name or post.author_name or identity.handle or "Unknown author"
         contact = Contact.objects.create(
             workspace_id=post.workspace_id,

@@ -24,7 +24,7 @@ from rapport.core.events import emit
 from rapport.core.models import Membership
 from rapport.core.permissions import Verb, require
 from rapport.ideas.events import IDEA_VOTE_REMOVED, IDEA_VOTED
-from rapport.ideas.models import Follower, Idea, Vote
+from rapport.ideas.models import VOTABLE, Follower, Idea, Vote
 from rapport.ideas.voters import contact_of_post, person
 from rapport.listening.models import Post
 
@@ -94,8 +94,11 @@ def add_vote_in_transaction(
     actor: Membership | None,
     source: str,
     post: Post | None = None,
+    verb: str = "idea.vote",
+    audited: bool = True,
 ) -> Vote:
-    """The vote, inside the caller's transaction; AlreadyVoted for a second vote of the person."""
+    """The vote, inside the caller's transaction; AlreadyVoted for a second vote of the person.
+    Audited under `verb` unless the caller's own audit event covers it."""
     idea = target(idea)
     contact = person(contact)
     if contact.workspace_id != idea.workspace_id:
@@ -123,13 +126,14 @@ def add_vote_in_transaction(
     locked.trend = add_weight(locked.trend, now)
     Idea.objects.filter(pk=locked.pk).update(vote_count=locked.vote_count, trend=locked.trend)
     idea.vote_count, idea.trend = locked.vote_count, locked.trend
-    record(
-        actor=actor.user if actor else None,
-        workspace=contact.workspace,
-        verb="idea.vote",
-        obj=idea,
-        after={"vote": vote.pk, "contact": contact.pk, "source": source},
-    )
+    if audited:
+        record(
+            actor=actor.user if actor else None,
+            workspace=contact.workspace,
+            verb=verb,
+            obj=idea,
+            after={"vote": vote.pk, "contact": contact.pk, "source": source},
+        )
     emit(
         IDEA_VOTED,
         idea.workspace_id,
@@ -158,7 +162,12 @@ def vote_from_post(actor: Membership, idea: Idea, post: Post) -> Vote:
     require(actor, Verb.VOTE_FOR_CUSTOMERS)
     require_same_workspace(actor, idea, post)
     vote = add_vote_in_transaction(
-        idea, contact_of_post(post), actor=actor, source=Source.POST, post=post
+        idea,
+        contact_of_post(post),
+        actor=actor,
+        source=Source.POST,
+        post=post,
+        verb="idea.vote_from_post",
     )
     _follow(vote)
     return vote
@@ -170,7 +179,12 @@ def vote_from_post_by_rule(idea: Idea, post: Post) -> Vote:
         raise ValidationError("That post belongs to another workspace.")
     with transaction.atomic():
         vote = add_vote_in_transaction(
-            idea, contact_of_post(post), actor=None, source=Source.POST, post=post
+            idea,
+            contact_of_post(post),
+            actor=None,
+            source=Source.POST,
+            post=post,
+            verb="idea.vote_from_post",
         )
         _follow(vote)
     return vote
@@ -178,10 +192,17 @@ def vote_from_post_by_rule(idea: Idea, post: Post) -> Vote:
 
 @action("idea.portal_vote")
 def portal_vote(contact: Contact, idea: Idea) -> Vote:
-    """A signed-in portal visitor votes (and follows)."""
+    """A signed-in portal visitor votes (and follows); a shipped or declined idea takes none."""
     if contact.workspace_id != idea.workspace_id:
         raise ValidationError("That idea belongs to another workspace.")
-    vote = add_vote_in_transaction(idea, contact, actor=None, source=Source.PORTAL)
+    idea = target(idea)
+    if idea.status not in VOTABLE:
+        raise ValidationError(
+            f"This idea is {idea.get_status_display().lower()}: it takes no more votes."
+        )
+    vote = add_vote_in_transaction(
+        idea, contact, actor=None, source=Source.PORTAL, verb="idea.portal_vote"
+    )
     _follow(vote)
     return vote
 
@@ -193,8 +214,9 @@ def _follow(vote: Vote) -> None:
         )
 
 
-def _remove(actor: Membership | None, vote: Vote) -> None:
+def _remove(actor: Membership | None, vote: Vote, verb: str = "idea.unvote") -> None:
     idea = Idea.objects.select_for_update().get(pk=vote.idea_id)
+    vote_id = vote.pk  # delete() clears it
     vote.delete()
     if vote.counted:
         idea.vote_count = max(0, idea.vote_count - 1)
@@ -203,16 +225,16 @@ def _remove(actor: Membership | None, vote: Vote) -> None:
     record(
         actor=actor.user if actor else None,
         workspace=idea.workspace,
-        verb="idea.unvote",
+        verb=verb,
         obj=idea,
-        before={"vote": vote.pk, "contact": vote.contact_id, "source": vote.source},
+        before={"vote": vote_id, "contact": vote.contact_id, "source": vote.source},
     )
     emit(
         IDEA_VOTE_REMOVED,
         idea.workspace_id,
         actor=actor,
         object_id=idea.pk,
-        vote=vote.pk,
+        vote=vote_id,
         contact=vote.contact_id,
     )
 
@@ -232,5 +254,5 @@ def portal_unvote(contact: Contact, idea: Idea) -> bool:
     vote = Vote.objects.filter(idea=idea, contact=contact, counted=True).first()
     if vote is None:
         return False
-    _remove(None, vote)
+    _remove(None, vote, "idea.portal_unvote")
     return True

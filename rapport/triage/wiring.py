@@ -2,9 +2,10 @@
 
 from collections.abc import Callable
 
-from rapport.core import hooks
+from rapport.core import hooks, warmup
 from rapport.core.bulk import bulk_insert
 from rapport.listening.models import Post
+from rapport.triage.classifier import get_classifier
 from rapport.triage.pipeline import context_for, post_matches, process, process_posts, triaged
 
 
@@ -24,3 +25,7 @@ def label_while_stored(
             process_posts(workspace_id, [p.pk for p in edited])
 
     then.append(after_insert)
+
+
+# A worker loads the models once, before it forks a child per job (`core/warmup.py`).
+warmup.register(get_classifier)

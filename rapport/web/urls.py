@@ -15,6 +15,10 @@ from rapport.web.views import (
     contact_profile,
     contacts,
     engagement,
+    idea_analytics,
+    idea_capture,
+    idea_page,
+    ideas,
     inbox,
     listening,
     mywork,
@@ -28,6 +32,9 @@ from rapport.web.views import (
     teams,
     workspace,
 )
+from rapport.web.views.portal import pages as portal_pages
+from rapport.web.views.portal import sign_in as portal_sign_in
+from rapport.web.views.portal import writes as portal_writes
 
 register_converter(IdConverter, "id")
 
@@ -116,6 +123,36 @@ inbox_urls: list[URLPattern | URLResolver] = [
     ),
 ]
 
+ideas_urls: list[URLPattern | URLResolver] = [
+    path("", ideas.ideas, name="ideas"),
+    path("new/", ideas.idea_create, name="idea_create"),
+    path("board/", ideas.board, name="ideas_board"),
+    path("analytics/", idea_analytics.ideas_analytics, name="ideas_analytics"),
+    path("from-post/<id:post_id>/", idea_capture.idea_from_post, name="idea_from_post"),
+    path(
+        "from-conversation/<id:conversation_id>/",
+        idea_capture.idea_from_conversation,
+        name="idea_from_conversation",
+    ),
+    path("<id:idea_id>/", idea_page.idea, name="idea"),
+    path("<id:idea_id>/edit/", idea_page.idea_edit, name="idea_edit"),
+    path("<id:idea_id>/status/", ideas.idea_status, name="idea_status"),
+    path("<id:idea_id>/comments/", idea_page.idea_comment, name="idea_comment"),
+    path("<id:idea_id>/links/", idea_page.idea_link, name="idea_link"),
+    path("<id:idea_id>/merge/", idea_page.idea_merge, name="idea_merge"),
+    path("<id:idea_id>/votes/new/", idea_page.idea_vote_add, name="idea_vote_add"),
+    path(
+        "<id:idea_id>/votes/from-post/",
+        idea_capture.idea_vote_from_post,
+        name="idea_vote_from_post",
+    ),
+    path(
+        "<id:idea_id>/votes/<id:vote_id>/remove/",
+        idea_page.idea_vote_remove,
+        name="idea_vote_remove",
+    ),
+]
+
 workspace_urls: list[URLPattern | URLResolver] = [
     path("", workspace.workspace, name="workspace"),
     path("inbox/", include(inbox_urls)),
@@ -157,6 +194,7 @@ workspace_urls: list[URLPattern | URLResolver] = [
         listening.triage_correct,
         name="listening_triage_correct",
     ),
+    path("ideas/", include(ideas_urls)),
     path("cases/", cases.cases, name="cases"),
     path("cases/new/", cases.case_create, name="case_create"),
     path("cases/<id:case_id>/", cases.case, name="case"),
@@ -264,6 +302,23 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("settings/", include(settings_urls)),
 ]
 
+#: The public idea portal of a workspace (no member sign-in; see web/views/portal/).
+portal_urls: list[URLPattern | URLResolver] = [
+    path("", portal_pages.ideas, name="portal"),
+    path("theme.css", portal_pages.theme, name="portal_theme"),
+    path("ideas/<id:idea_id>/", portal_pages.idea, name="portal_idea"),
+    path("ideas/<id:idea_id>/vote/", portal_writes.vote, name="portal_vote"),
+    path("ideas/<id:idea_id>/unvote/", portal_writes.unvote, name="portal_unvote"),
+    path("ideas/<id:idea_id>/follow/", portal_writes.follow, name="portal_follow"),
+    path("ideas/<id:idea_id>/comments/", portal_writes.comment, name="portal_comment"),
+    path("new/", portal_writes.submit, name="portal_submit"),
+    path("similar/", portal_writes.similar, name="portal_similar"),
+    path("sign-in/", portal_sign_in.sign_in, name="portal_sign_in"),
+    path("sign-in/sent/", portal_sign_in.sent, name="portal_sign_in_sent"),
+    path("sign-in/<str:token>/", portal_sign_in.link, name="portal_sign_in_link"),
+    path("sign-out/", portal_sign_in.leave, name="portal_sign_out"),
+]
+
 urlpatterns = [
     path("", auth.home, name="home"),
     path("login/", auth.login, name="login"),
@@ -271,4 +326,5 @@ urlpatterns = [
     path("switch/", auth.switch, name="switch"),
     path("status/<str:token>/", status.status_page, name="status_page"),
     path("w/<slug:slug>/", include(workspace_urls)),
+    path("portal/<slug:slug>/", include(portal_urls)),
 ]

@@ -23,6 +23,8 @@ from rapport.core import actions
 from rapport.core.models import Membership
 from rapport.core.roles import Role
 from rapport.engagement.tests.factories import make_post
+from rapport.ideas import actions as idea_actions
+from rapport.ideas.models import Announcement, Idea
 
 #: examples per operation and phase: enough to find an unbounded integer or an undocumented
 #: answer, few enough that the 100-odd operations run in about two minutes on two cores
@@ -93,6 +95,23 @@ def world(acme, make_member, api_client) -> dict[str, str]:
     heard = make_post(acme, "@acmebank my card was charged twice, can you help?")
     canned = post(client, "/canned-responses", {"name": "Sorry", "text": "Sorry to hear that."})
     run = post(client, "/tasks/worker-check", {})
+    area = post(client, "/idea-areas", {"name": "Mobile app"})
+    ideas = [
+        post(client, "/ideas", {"title": title, "area_id": area["id"], "contact_id": contact["id"]})
+        for title, contact in (("Dark mode", contacts[0]), ("Night theme", contacts[1]))
+    ]
+    vote = post(client, f"/ideas/{ideas[0]['id']}/votes", {"contact_id": contacts[1]["id"]})
+    shipped = Idea.objects.get(pk=ideas[1]["id"])
+    idea_actions.change_status(owner, shipped, "shipped", "Out in 4.2")
+    Announcement.objects.create(
+        workspace=acme,
+        change=shipped.status_changes.get(),
+        idea=shipped,
+        contact_id=contacts[1]["id"],
+        channel="email",
+        state="skipped",
+        reason="Do not contact",
+    )
     KNOWN.clear()
     KNOWN.update(
         team_id=[team["id"]],
@@ -106,6 +125,8 @@ def world(acme, make_member, api_client) -> dict[str, str]:
         source_id=[source["id"]],
         post_id=[heard.pk],
         canned_id=[canned["id"]],
+        idea_id=[i["id"] for i in ideas],
+        vote_id=[vote["id"]],
     )
     return {"Authorization": f"Bearer {raw}"}
 

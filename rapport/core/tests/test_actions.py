@@ -12,6 +12,8 @@ from rapport.core.audit import ACTIONS
 from rapport.core.models import ApiToken, AuditEvent, Membership, Team
 from rapport.core.roles import Role
 from rapport.engagement.tests.scenarios import SCENARIOS as ENGAGEMENT_SCENARIOS
+from rapport.ideas.tests.scenarios import CUSTOMER_ACTIONS
+from rapport.ideas.tests.scenarios import SCENARIOS as IDEA_SCENARIOS
 from rapport.inbox.tests.scenarios import SCENARIOS as INBOX_SCENARIOS
 from rapport.listening.tests.scenarios import SCENARIOS as LISTENING_SCENARIOS
 from rapport.notifications.tests.scenarios import SCENARIOS as NOTIFICATION_SCENARIOS
@@ -63,6 +65,7 @@ SCENARIOS.update(PLAYBOOK_SCENARIOS)
 SCENARIOS.update(SLA_SCENARIOS)
 SCENARIOS.update(LINKAGE_SCENARIOS)
 SCENARIOS.update(CONTACT_SCENARIOS)
+SCENARIOS.update(IDEA_SCENARIOS)
 
 
 def test_every_action_has_a_scenario():
@@ -76,8 +79,11 @@ def test_every_action_writes_an_audit_event(verb, owner):
     event = AuditEvent.objects.filter(verb=verb).order_by("-id").first()
     assert AuditEvent.objects.filter(verb=verb).count() == before + 1
     assert event is not None
-    assert event.actor == owner.user
-    assert event.actor_label == owner.user.email
+    if verb in CUSTOMER_ACTIONS:  # a customer on the portal: no member acted
+        assert event.actor is None
+    else:
+        assert event.actor == owner.user
+        assert event.actor_label == owner.user.email
     assert event.workspace is not None
     assert event.object_type
     assert event.object_repr

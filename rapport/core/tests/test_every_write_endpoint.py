@@ -38,6 +38,9 @@ from rapport.core.roles import Role
 from rapport.engagement import actions as engagement_actions
 from rapport.engagement.models import EngagementPolicy, Reply
 from rapport.engagement.tests.factories import make_post
+from rapport.ideas import actions as idea_actions
+from rapport.ideas import votes as idea_votes
+from rapport.ideas.models import Idea
 from rapport.inbox import actions as inbox_actions
 from rapport.inbox import rule_actions
 from rapport.inbox.models import Conversation
@@ -368,6 +371,31 @@ API: dict[str, Write] = {
         Verb.ENGAGEMENT_POLICY,
         lambda w, me: Req("/api/v1/engagement-policy", {"disclosure": "Sent by Acme staff"}),
     ),
+    "POST /api/v1/idea-areas": Write(
+        Verb.IDEA_PORTAL, lambda w, me: Req("/api/v1/idea-areas", {"name": "Cards"})
+    ),
+    "POST /api/v1/ideas": Write(
+        Verb.SUBMIT_IDEAS, lambda w, me: Req("/api/v1/ideas", {"title": "Apple Pay in the app"})
+    ),
+    "PATCH /api/v1/ideas/{idea_id}": Write(
+        Verb.MANAGE_IDEAS,
+        lambda w, me: Req(
+            f"/api/v1/ideas/{_idea(w).pk}", {"status": "planned", "status_note": "Coming in Q3"}
+        ),
+    ),
+    "POST /api/v1/ideas/{idea_id}/merge": Write(
+        Verb.MANAGE_IDEAS,
+        lambda w, me: Req(
+            f"/api/v1/ideas/{_idea(w).pk}/merge", {"into_id": _idea(w, "Apple Pay, please").pk}
+        ),
+    ),
+    "POST /api/v1/ideas/{idea_id}/votes": Write(
+        Verb.VOTE_FOR_CUSTOMERS,
+        lambda w, me: Req(f"/api/v1/ideas/{_idea(w).pk}/votes", {"contact_id": w.contact.pk}),
+    ),
+    "DELETE /api/v1/ideas/{idea_id}/votes/{vote_id}": Write(
+        Verb.REMOVE_VOTES, lambda w, me: Req(_idea_vote_path(w))
+    ),
     "POST /api/v1/imports": Write(
         Verb.IMPORT_CONTACTS,
         lambda w, me: Req(
@@ -537,11 +565,36 @@ API_VARIANTS: dict[str, Write] = {
         Verb.WORK_OWN_TASKS,
         lambda w, me: Req(f"/api/v1/tasks/{_my_task(w, me).pk}", {"status": "done"}),
     ),
+    "POST /api/v1/ideas (turn a post into one)": Write(
+        Verb.SUBMIT_IDEAS,
+        lambda w, me: Req("/api/v1/ideas", {"post_id": make_post(w.owner.workspace).pk}),
+    ),
+    "POST /api/v1/ideas/{idea_id}/votes (a post's author)": Write(
+        Verb.VOTE_FOR_CUSTOMERS,
+        lambda w, me: Req(
+            f"/api/v1/ideas/{_idea(w).pk}/votes",
+            {"post_id": make_post(w.owner.workspace, handle="fox").pk},
+        ),
+    ),
     "POST /api/v1/replies/{reply_id}/retry (your own)": Write(
         Verb.REPLY,
         lambda w, me: Req(f"/api/v1/replies/{_failed_reply(w, me).pk}/retry"),
     ),
 }
+
+
+def _idea(w: World, title: str = "Apple Pay in the app") -> Idea:
+    return idea_actions.create_idea(w.owner, title=title)
+
+
+def _idea_vote_path(w: World) -> str:
+    vote = idea_votes.vote_for(w.owner, _idea(w), w.contact)
+    return f"/api/v1/ideas/{vote.idea_id}/votes/{vote.pk}"
+
+
+def _idea_vote_page(w: World) -> Req:
+    vote = idea_votes.vote_for(w.owner, _idea(w), w.contact)
+    return Req(u("idea_vote_remove", idea_id=vote.idea_id, vote_id=vote.pk), {}, json=False)
 
 
 def _closed_case(w: World) -> Case:
@@ -1130,6 +1183,63 @@ WEB: dict[str, Write] = {
     "settings_playbook_deactivate": web(
         Verb.PLAYBOOKS, "settings_playbook_deactivate", playbook_id=lambda w, me: w.playbook.pk
     ),
+    # Ideas
+    "idea_create": web(Verb.SUBMIT_IDEAS, "idea_create", lambda w, me: {"title": "Dark mode"}),
+    "idea_from_post": web(
+        Verb.SUBMIT_IDEAS,
+        "idea_from_post",
+        lambda w, me: {"title": "Apple Pay"},
+        post_id=lambda w, me: make_post(w.owner.workspace, "Add Apple Pay", handle="ap").pk,
+    ),
+    "idea_from_conversation": web(
+        Verb.SUBMIT_IDEAS,
+        "idea_from_conversation",
+        lambda w, me: {"title": "Savings pots"},
+        conversation_id=lambda w, me: _two_posts(w)[0].pk,
+    ),
+    "idea_edit": web(
+        Verb.MANAGE_IDEAS,
+        "idea_edit",
+        lambda w, me: {"title": "Night theme", "body": "At night"},
+        idea_id=lambda w, me: _idea(w).pk,
+    ),
+    "idea_status": web(
+        Verb.MANAGE_IDEAS,
+        "idea_status",
+        lambda w, me: {"status": "planned", "note": "Next quarter"},
+        idea_id=lambda w, me: _idea(w).pk,
+    ),
+    "idea_comment": web(
+        Verb.COMMENT_IDEAS,
+        "idea_comment",
+        lambda w, me: {"body": "Three callers asked", "visibility": "internal"},
+        idea_id=lambda w, me: _idea(w).pk,
+    ),
+    "idea_link": web(
+        Verb.MANAGE_IDEAS,
+        "idea_link",
+        lambda w, me: {"kind": "case", "number": str(w.case.pk)},
+        idea_id=lambda w, me: _idea(w).pk,
+    ),
+    "idea_merge": web(
+        Verb.MANAGE_IDEAS,
+        "idea_merge",
+        lambda w, me: {"into": str(_idea(w, "Dark mode").pk)},
+        idea_id=lambda w, me: _idea(w, "Night theme").pk,
+    ),
+    "idea_vote_add": web(
+        Verb.VOTE_FOR_CUSTOMERS,
+        "idea_vote_add",
+        lambda w, me: {"contact": str(w.contact.pk)},
+        idea_id=lambda w, me: _idea(w).pk,
+    ),
+    "idea_vote_from_post": web(
+        Verb.VOTE_FOR_CUSTOMERS,
+        "idea_vote_from_post",
+        lambda w, me: {"post": str(w.post.pk)},
+        idea_id=lambda w, me: _idea(w).pk,
+    ),
+    "idea_vote_remove": Write(Verb.REMOVE_VOTES, lambda w, me: _idea_vote_page(w)),
 }
 
 #: The same pages again, with the input that makes them need another verb.
@@ -1176,9 +1286,30 @@ def _handed_to(w: World, me: Membership) -> Conversation:
 
 #: Pages anyone may post to without being a member: signing in and out, switching workspace.
 WEB_PUBLIC = {"login", "logout", "switch"}
+#: The public idea portal: no member acts there (customers sign in by an emailed link), so no
+#: role's verb applies; `web/tests/test_portal.py` checks its writes and their limits.
+WEB_PUBLIC |= {
+    "portal",
+    "portal_theme",
+    "portal_idea",
+    "portal_vote",
+    "portal_unvote",
+    "portal_follow",
+    "portal_comment",
+    "portal_submit",
+    "portal_similar",
+    "portal_sign_in",
+    "portal_sign_in_sent",
+    "portal_sign_in_link",
+    "portal_sign_out",
+}
 
 #: Pages that only show things: a POST to them changes nothing.
 WEB_READS = {
+    "ideas",
+    "ideas_board",
+    "ideas_analytics",
+    "idea",
     "activity",
     "approval_attachment",
     "approvals",
@@ -1301,6 +1432,7 @@ def _read_ids(w: World) -> dict[str, Any]:
         "approval_id": _approval(w, by=w.colleague).pk,
         "attachment_id": 1,
         "notification_id": 1,
+        "idea_id": _idea(w).pk,
         "token": "x" * 30,
     }
 

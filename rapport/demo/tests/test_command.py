@@ -54,6 +54,7 @@ def test_demo_is_idempotent_and_prints_logins(db):
             "Engagement",
             "People",
             "Notifications",
+            "Ideas",
         )
     ]
     assert workspace.DEMO_PASSWORD in text

@@ -31,7 +31,7 @@ def test_demo_loads_queries_sources_and_a_triaged_backlog(
     assert ListeningQuery.objects.filter(workspace=ws).count() == len(demo.QUERIES)
     assert Source.objects.filter(workspace=ws).count() == len(demo.SOURCES) + 1
     assert Source.objects.filter(workspace=ws).exclude(last_error="").exists()
-    assert Post.objects.filter(workspace=ws).count() == demo.BACKLOG
+    assert Post.objects.filter(workspace=ws).count() == demo.BACKLOG + len(demo.IDEA_POSTS)
     assert Post.objects.filter(workspace=ws, triaged_at__isnull=True).count() == 0
     assert PostMatch.objects.filter(post__workspace=ws).count() > demo.BACKLOG // 2
     assert set(Post.objects.values_list("network", flat=True)) == set(demo.NETWORKS)

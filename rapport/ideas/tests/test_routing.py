@@ -74,7 +74,7 @@ def test_an_idea_post_becomes_a_vote_on_the_most_similar_idea(owner, acme, ideas
     )
     assert activity.data["idea"] == dark.pk
     assert activity.data["score"] >= 0.525
-    audit = AuditEvent.objects.filter(verb="idea.vote").latest("id")
+    audit = AuditEvent.objects.filter(verb="idea.vote_from_post").latest("id")
     assert audit.actor is None  # the machine, not a member
 
 

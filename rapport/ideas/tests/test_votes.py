@@ -26,11 +26,13 @@ def test_a_post_turned_into_an_idea_makes_its_author_the_first_voter(acme, emplo
     assert idea.title.startswith("Please add Apple Pay")
     assert idea.vote_count == 1
     vote = Vote.objects.get(idea=idea)
-    assert vote.source == Vote.Source.POST and vote.post == post
+    assert vote.source == Vote.Source.POST
+    assert vote.post == post
     contact = Identity.objects.get(
         workspace=acme, network="mastodon", external_id="id-dana"
     ).contact
-    assert vote.contact == contact and contact.name == "Dana Scully"
+    assert vote.contact == contact
+    assert contact.name == "Dana Scully"
     assert Follower.objects.filter(idea=idea, contact=contact).exists()
 
 
@@ -70,7 +72,8 @@ def test_merging_duplicate_ideas_counts_each_person_once(acme, employee, manager
     a.refresh_from_db()
     assert a.vote_count == 3  # ann, bob, cat
     b.refresh_from_db()
-    assert b.merged_into == a and b.vote_count == 0
+    assert b.merged_into == a
+    assert b.vote_count == 0
     # a vote for the merged duplicate goes to the idea it became
     vote = votes.vote_from_post(employee, b, make_post(acme, "yes", handle="dan"))
     assert vote.idea == a

@@ -38,6 +38,7 @@ NAV = [
     NavItem("listening", "Listening", "l"),
     NavItem("approvals", "Approvals", "a", Role.EMPLOYEE),
     NavItem("cases", "Cases", "c"),
+    NavItem("ideas", "Ideas", "d"),
     NavItem("activity", "Activity", "v"),
     NavItem("contacts", "Contacts", "o"),
     NavItem("people", "People", "p"),

@@ -33,7 +33,7 @@ from rapport.inbox.models import Conversation, RoutingRule, SavedView, Status
 from rapport.inbox.registry import ACTION_TYPES
 from rapport.inbox.rules import FIELDS, describe_condition
 from rapport.listening.models import Intent, ListeningQuery, Sentiment
-from rapport.web.views import contact_profile
+from rapport.web.views import contact_profile, idea_capture
 from rapport.web.views.common import add_action_errors, member_view, render_page
 
 #: The engagement domain's reply composer for one post, loaded into the conversation (htmx).
@@ -326,6 +326,7 @@ def _conversation_page(
             "composer_url": _composer_url(membership.workspace.slug, detail.posts),
             "contact_panel": contact_profile.panel(membership, detail.contact.contact),
             "open_cases": _open_cases(membership, detail.contact),
+            **idea_capture.conversation_panel(membership, conv, detail.posts),
         },
         section="inbox",
         status=status,

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rapport.core import leases, schedule
+from rapport.core import leases, schedule, warmup
 
 
 class Command(BaseCommand):
@@ -44,6 +44,9 @@ class Command(BaseCommand):
                 "RAPPORT_TASKS_BACKEND=immediate runs tasks inside the web process; "
                 "there is nothing for a worker to do."
             )
+        if settings.TASKS_BACKEND == "redis":  # RQ forks a child per job: load once, before
+            seconds = warmup.load_all()
+            self.stdout.write(f"Models loaded in {seconds:.1f} s.")
         stop = None
         if not options["burst"] and not options["no_scheduler"]:
             # A thread, because both queue workers want the main thread for their signal handlers.
