@@ -19,7 +19,7 @@ from rapport.ideas.models import Idea
 from rapport.triage.features import Embedder, sanitize
 
 # Chosen on the tune split of rapport/bench/data/duplicate_ideas.json (`rapport bench ideas
-# --tune`), reported on its test split (docs/ideas-announce-similar.md).
+# --tune`), reported on its test split (docs/ideas.md).
 #: Below this score an idea is not shown as similar (95% of the ideas asked for score above).
 THRESHOLD = 0.33
 #: The share of the words' cosine in the score (the meaning's is the rest): the meaning alone
