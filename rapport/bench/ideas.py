@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 import numpy as np
 from django.core.management.base import CommandParser
@@ -382,8 +383,6 @@ def measure(
     slug = built.workspace.slug
     web = served()
     if web:
-        from urllib.parse import urlencode
-
         timer = RequestTimer()
         client = Client()
         session = client.session

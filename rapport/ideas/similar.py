@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from rapport.ideas.models import Idea
+from rapport.triage.classifier import get_classifier
 from rapport.triage.features import Embedder, sanitize
 
 # Chosen on the tune split of rapport/bench/data/duplicate_ideas.json (`rapport bench ideas
@@ -47,8 +48,6 @@ def embedder() -> Embedder:
     """The triage model's embedder when it is loaded (no second copy in memory), else one."""
     global _embedder
     if _embedder is None:
-        from rapport.triage.classifier import get_classifier
-
         model = getattr(get_classifier(), "model", None)
         featurizer = getattr(model, "featurizer", None)
         _embedder = getattr(featurizer, "embedder", None) or Embedder()
