@@ -46,6 +46,8 @@ def test_keyboard_moves_assigns_and_closes(browser_page: Page, acme):
     expect(page.get_by_role("heading", name="Inbox", level=1)).to_be_visible()
     rows = page.locator("[data-inbox-row]")
     expect(rows).to_have_count(3)
+    # The heading shows before the deferred scripts run; a key pressed then would be lost.
+    page.wait_for_load_state("domcontentloaded")
 
     page.keyboard.press("j")
     expect(rows.nth(0)).to_have_attribute("aria-current", "true")
