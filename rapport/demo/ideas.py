@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from rapport.contacts.actions import update_contact
@@ -1088,7 +1089,13 @@ def load(workspace: Workspace, owner: Membership) -> None:
 
 
 def finish(workspace: Workspace, owner: Membership) -> None:
-    """The ideas, their votes, status history and comments (once)."""
+    """The ideas, their votes, status history and comments (once).
+
+    The demo's customers are made up: the emails announcing their ideas' news are kept in
+    memory (Django's locmem backend), not printed to the console of `make run` (some 400 of
+    them) nor sent; the announcements themselves are recorded as sent, as in a real workspace.
+    """
     if Idea.objects.filter(workspace=workspace).exists():
         return
-    Loader(workspace, owner).load()
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        Loader(workspace, owner).load()
