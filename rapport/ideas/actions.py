@@ -31,7 +31,7 @@ from rapport.ideas.events import (
 )
 from rapport.ideas.models import Area, Comment, Follower, Idea, Origin, Status, StatusChange
 from rapport.ideas.voters import contact_of_post, person
-from rapport.ideas.votes import target
+from rapport.ideas.votes import follow, target
 from rapport.inbox.models import Conversation
 from rapport.listening.models import Post
 
@@ -361,15 +361,6 @@ def change_status(actor: Membership, idea: Idea, status: object, note: object = 
 
 
 # Followers and comments ---------------------------------------------------------------------
-
-
-def follow(idea: Idea, *, contact: Contact | None = None, member: Membership | None = None) -> None:
-    """Adds a follower once (inside the caller's transaction)."""
-    if (contact is None) == (member is None):
-        raise ValueError("follow() takes a contact or a member")
-    who = {"contact": contact} if contact is not None else {"member": member}
-    if not Follower.objects.filter(idea=idea, **who).exists():
-        Follower.objects.create(workspace_id=idea.workspace_id, idea=idea, **who)
 
 
 @action("idea.follow")

@@ -207,11 +207,18 @@ def portal_vote(contact: Contact, idea: Idea) -> Vote:
     return vote
 
 
+def follow(idea: Idea, *, contact: Contact | None = None, member: Membership | None = None) -> None:
+    """Adds a follower once (inside the caller's transaction)."""
+    if (contact is None) == (member is None):
+        raise ValueError("follow() takes a contact or a member")
+    who = {"contact": contact} if contact is not None else {"member": member}
+    if not Follower.objects.filter(idea=idea, **who).exists():
+        Follower.objects.create(workspace_id=idea.workspace_id, idea=idea, **who)
+
+
 def _follow(vote: Vote) -> None:
-    if not Follower.objects.filter(idea_id=vote.idea_id, contact_id=vote.contact_id).exists():
-        Follower.objects.create(
-            workspace_id=vote.workspace_id, idea_id=vote.idea_id, contact_id=vote.contact_id
-        )
+    """A voter follows what they voted for."""
+    follow(vote.idea, contact=vote.contact)
 
 
 def _remove(actor: Membership | None, vote: Vote, verb: str = "idea.unvote") -> None:
