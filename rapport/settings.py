@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "rapport.sla",
     "rapport.ideas",
     "rapport.profile",
+    "rapport.recognition",
     "rapport.people",
     "rapport.notifications",
     "rapport.api",

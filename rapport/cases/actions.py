@@ -457,7 +457,14 @@ def tell_status_change(case: Case, actor: Membership | None, before: str) -> Non
     approval; a merge and an unmerge tell their own event and run the hooks)."""
     after = case.status
     if after == Status.RESOLVED:
-        emit(CASE_RESOLVED, case.workspace_id, actor=actor, object_id=case.pk, before=before)
+        emit(
+            CASE_RESOLVED,
+            case.workspace_id,
+            actor=actor,
+            object_id=case.pk,
+            before=before,
+            team=case.team_id,
+        )
     elif after == Status.CLOSED:
         emit(CASE_CLOSED, case.workspace_id, actor=actor, object_id=case.pk)
     elif before in (Status.RESOLVED, Status.CLOSED):
@@ -679,6 +686,7 @@ def _tell_task_changes(actor: Membership, task: Task, before: dict[str, Any]) ->
             object_id=task.pk,
             case=case_id,
             assignee=assignee,
+            team=task.case.team_id,
         )
         hooks.run(TASK_COMPLETING, task=task, actor=actor)
     elif before["status"] == Task.State.DONE and task.status != Task.State.DONE:
@@ -735,6 +743,7 @@ def add_comment(actor: Membership, case: Case, *, body: str, public: bool = Fals
         object_id=case.pk,
         comment=comment.pk,
         public=public,
+        team=case.team_id,
     )
     hooks.run(CASE_COMMENTING, comment=comment, actor=actor)
     who, url = actor.user.display_name, case_url(case)

@@ -36,7 +36,7 @@ CASE_RESOLVED = declare(
     "case.resolved",
     "A case was resolved.",
     about="cases.case",
-    data={"before": str},
+    data={"before": str, "team": int | None},
 )
 CASE_CLOSED = declare(
     "case.closed",
@@ -53,7 +53,7 @@ CASE_COMMENTED = declare(
     "case.commented",
     "Somebody commented on a case: internally, or publicly as an update for the customer.",
     about="cases.case",
-    data={"comment": int, "public": bool},
+    data={"comment": int, "public": bool, "team": int | None},
 )
 CASE_MERGED = declare(
     "case.merged",
@@ -83,7 +83,7 @@ TASK_COMPLETED = declare(
     "task.completed",
     "A task was completed.",
     about="cases.task",
-    data={"case": int, "assignee": int | None},
+    data={"case": int, "assignee": int | None, "team": int | None},
 )
 TASK_REOPENED = declare(
     "task.reopened",

@@ -18,9 +18,10 @@ lint fails when it is out of date, and emitting an undeclared event is an error.
 
 import contextlib
 import contextvars
+import dataclasses
 import logging
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import UnionType
@@ -57,6 +58,10 @@ class Event:
     ids: tuple[int, ...] = ()  # or the many (a batch of posts)
     data: Mapping[str, Any] = field(default_factory=dict)
     at: datetime = field(default_factory=timezone.now)
+    #: Journalled events (those a replayable listener hears): the journal row's id, and the
+    #: teams the actor was in when it happened (what a replay cannot read from today's tables).
+    seq: int | None = None
+    actor_teams: tuple[int, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -67,6 +72,8 @@ class Event:
             "ids": list(self.ids),
             "data": dict(self.data),
             "at": self.at.isoformat(),
+            "seq": self.seq,
+            "actor_teams": list(self.actor_teams),
         }
 
     @classmethod
@@ -79,6 +86,8 @@ class Event:
             ids=tuple(value["ids"]),
             data=value["data"],
             at=datetime.fromisoformat(value["at"]),
+            seq=value.get("seq"),
+            actor_teams=tuple(value.get("actor_teams", ())),
         )
 
 
@@ -87,6 +96,7 @@ class Listener:
     event: str
     func: Callable[[Event], None]
     queued: bool
+    replayable: bool = False
 
     @property
     def path(self) -> str:
@@ -99,8 +109,13 @@ class UndeclaredEvent(LookupError):
 
 CATALOGUE: dict[str, EventType] = {}
 LISTENERS: dict[str, list[Listener]] = {}
+#: Events a replayable listener hears: each is kept in the journal (`core.JournalEntry`).
+JOURNALLED: set[str] = set()
 
 _inline: contextvars.ContextVar[bool] = contextvars.ContextVar("events_inline", default=False)
+_as_of: contextvars.ContextVar[datetime | None] = contextvars.ContextVar(
+    "events_as_of", default=None
+)
 #: Tests set this: a listener's error fails the test instead of being logged.
 raise_errors = False
 
@@ -166,7 +181,10 @@ def emit(
         object_id=object_id,
         ids=tuple(int(i) for i in ids),
         data=data,
+        at=_as_of.get() or timezone.now(),
     )
+    if declared.name in JOURNALLED:
+        event = journal(event)
     queued = [lst for lst in LISTENERS.get(declared.name, ()) if lst.queued]
     if not queued or _inline.get():
         transaction.on_commit(lambda: deliver(event))
@@ -186,6 +204,54 @@ def emit(
 
         transaction.on_commit(after_commit)
     return event
+
+
+def journal(event: Event) -> Event:
+    """Keeps `event` in the journal, in the emitting write's transaction (a rollback drops it
+    too), with the actor's teams as they are now; returns it with its place in the journal."""
+    from rapport.core.models import JournalEntry, Team
+
+    teams: tuple[int, ...] = ()
+    if event.actor_id is not None:
+        teams = tuple(
+            sorted(
+                Team.members.through.objects.filter(membership_id=event.actor_id).values_list(
+                    "team_id", flat=True
+                )
+            )
+        )
+    row = JournalEntry.objects.create(
+        workspace_id=event.workspace_id,
+        name=event.name,
+        actor_id=event.actor_id,
+        actor_teams=list(teams),
+        object_id=event.object_id,
+        ids=list(event.ids),
+        data=dict(event.data),
+        at=event.at,
+    )
+    return dataclasses.replace(event, seq=row.pk, actor_teams=teams)
+
+
+def replay(workspace_id: int, funcs: Iterable[Callable[[Event], None]]) -> int:
+    """Gives every journalled event of the workspace, oldest first, to `funcs` (replayable
+    listeners) as it was heard the first time; returns how many events were replayed."""
+    from rapport.core.models import JournalEntry
+
+    wanted = {f"{f.__module__}.{f.__qualname__}" for f in funcs}
+    by_name: dict[str, list[Listener]] = {}
+    for name, listeners in LISTENERS.items():
+        chosen = [lst for lst in listeners if lst.path in wanted]
+        if chosen:
+            by_name[name] = chosen
+    count = 0
+    rows = JournalEntry.objects.filter(workspace_id=workspace_id, name__in=list(by_name))
+    for row in rows.order_by("pk").iterator(chunk_size=2000):
+        event = row.event()
+        for listener in by_name[event.name]:
+            listener.func(event)
+        count += 1
+    return count
 
 
 def _database_queue() -> bool:
@@ -226,14 +292,20 @@ def send_pending(ids: list[int] | None = None, older_than: datetime | None = Non
     return sent
 
 
-def listen(name: str, *, queued: bool = False) -> Callable[[Callable[[Event], None]], Any]:
+def listen(
+    name: str, *, queued: bool = False, replayable: bool = False
+) -> Callable[[Callable[[Event], None]], Any]:
     """Registers the decorated function to hear every `name` event after its commit.
 
     `queued`: heavy work (a batch of posts) runs in a background task of its own.
+    `replayable`: the event is journalled, so `replay` can give it to the listener again (a
+    read model rebuilt from scratch); such a listener must be idempotent on `event.seq`.
     """
 
     def register(func: Callable[[Event], None]) -> Callable[[Event], None]:
-        listener = Listener(name, func, queued)
+        listener = Listener(name, func, queued, replayable)
+        if replayable:
+            JOURNALLED.add(name)
         known = LISTENERS.setdefault(name, [])
         if all(existing.path != listener.path for existing in known):
             known.append(listener)
@@ -250,6 +322,17 @@ def inline(enabled: bool = True) -> Iterator[None]:
         yield
     finally:
         _inline.reset(token)
+
+
+@contextlib.contextmanager
+def as_of(moment: datetime) -> Iterator[None]:
+    """Events emitted inside happened at `moment` (history written after the fact: the demo's
+    three months, an import of past work), in the journal and for every listener."""
+    token = _as_of.set(moment)
+    try:
+        yield
+    finally:
+        _as_of.reset(token)
 
 
 def deliver(event: Event, *, queued: bool = True) -> None:

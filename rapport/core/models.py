@@ -1,7 +1,7 @@
 """The tenant (Workspace), its people and roles, teams, API tokens and the audit trail."""
 
 import hashlib
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
@@ -11,6 +11,9 @@ from django.db import models
 from django.utils import timezone
 
 from rapport.core.roles import Role
+
+if TYPE_CHECKING:
+    from rapport.core.events import Event
 
 
 class UserManager(BaseUserManager["User"]):
@@ -280,3 +283,39 @@ class PendingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listener} ({self.event.get('name', '')})"
+
+
+class JournalEntry(models.Model):
+    """A domain event kept for replay: those a replayable listener hears (a read model such as
+    the contribution ledger is rebuilt from them). Written in the emitting transaction; never
+    changed. `actor_teams`: the teams the actor was in at the time."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=80)
+    actor_id = models.IntegerField(null=True, blank=True)
+    actor_teams = models.JSONField(default=list)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    ids = models.JSONField(default=list)
+    data = models.JSONField(default=dict)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "name", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.object_id or ''}"
+
+    def event(self) -> "Event":
+        from rapport.core.events import Event
+
+        return Event(
+            name=self.name,
+            workspace_id=self.workspace_id,
+            actor_id=self.actor_id,
+            object_id=self.object_id,
+            ids=tuple(self.ids),
+            data=self.data,
+            at=self.at,
+            seq=self.pk,
+            actor_teams=tuple(self.actor_teams),
+        )

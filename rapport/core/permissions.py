@@ -122,6 +122,19 @@ class Verb(enum.Enum):
     REMOVE_VOTES = ("Ideas", "remove votes", Role.MANAGER)
     IDEA_PORTAL = ("Ideas", "set up the idea portal and its product areas", Role.ADMIN)
 
+    # Recognition
+    GIVE_KUDOS = ("Recognition", "thank colleagues with kudos", Role.EMPLOYEE)
+    SEE_TEAM_RECOGNITION = (
+        "Recognition",
+        "see the team and company views of contributions and make the HR report",
+        Role.MANAGER,
+    )
+    RECOGNITION_SETTINGS = (
+        "Recognition",
+        "change the contribution weights, switch leaderboards, leave a person out of them",
+        Role.ADMIN,
+    )
+
     # Contacts
     ADD_CONTACTS = ("Contacts", "add contacts and organizations", Role.EMPLOYEE)
     LOG_INTERACTIONS = ("Contacts", "log interactions", Role.EMPLOYEE)

@@ -496,6 +496,7 @@ def add_note(actor: Membership, conv: Conversation, *, body: str) -> Note:
         object_id=conv.pk,
         note=note.pk,
         mentions=mentions,
+        team=conv.team_id,
     )
     return note
 

@@ -230,5 +230,6 @@ def capture(
         conversation=conv.pk,
         new=bool(result.created),
         fetched=fetched,
+        team=conv.team_id,
     )
     return Captured(conversation=conv, post=post, fetched=fetched, new=bool(result.created))

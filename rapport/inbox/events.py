@@ -13,7 +13,7 @@ POST_CAPTURED = declare(
     "A member captured a post seen elsewhere into the inbox (`conversation`: where it went; "
     "`new`: Rapport had not heard it before; `fetched`: from its network, else pasted).",
     about="listening.post",
-    data={"conversation": int, "new": bool, "fetched": bool},
+    data={"conversation": int, "new": bool, "fetched": bool, "team": int | None},
 )
 CONVERSATION_OPENED = declare(
     "conversation.opened",
@@ -38,7 +38,7 @@ CONVERSATION_NOTED = declare(
     "conversation.noted",
     "A member added an internal note to a conversation (`mentions`: the members it names).",
     about="inbox.conversation",
-    data={"note": int, "mentions": list},
+    data={"note": int, "mentions": list, "team": int | None},
 )
 CONVERSATION_RESOLVED = declare(
     "conversation.resolved",
@@ -74,5 +74,11 @@ CONVERSATION_REPLIED = declare(
     "A colleague replied to a post of the conversation (`first_response`: the conversation's "
     "first answer, which sets its first response time).",
     about="inbox.conversation",
-    data={"post": int, "reply": int, "visibility": str, "first_response": bool},
+    data={
+        "post": int,
+        "reply": int,
+        "visibility": str,
+        "first_response": bool,
+        "team": int | None,
+    },
 )

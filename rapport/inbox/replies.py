@@ -65,5 +65,6 @@ def record_reply(
         reply=reply_id,
         visibility=visibility,
         first_response=first,
+        team=conv.team_id,
     )
     return conv

@@ -16,6 +16,7 @@ class Kind(models.TextChoices):
     ESCALATED = "escalated", "Escalated"
     WATCHING = "watching", "A case you watch changed"
     IDEA = "idea", "An idea you follow changed"
+    KUDOS = "kudos", "A colleague thanked you"
 
 
 #: (in the app, by email) for a kind nobody has changed. Email is for what waits on you.
@@ -29,6 +30,7 @@ DEFAULTS: dict[str, tuple[bool, bool]] = {
     Kind.ESCALATED: (True, True),
     Kind.WATCHING: (True, False),
     Kind.IDEA: (True, False),
+    Kind.KUDOS: (True, True),
 }
 
 #: Why each kind exists, shown beside its switches on the preferences page.
@@ -42,6 +44,7 @@ KIND_HELP: dict[str, str] = {
     Kind.ESCALATED: "A conversation or case was escalated to you.",
     Kind.WATCHING: "A case you watch has a new comment, public update or status.",
     Kind.IDEA: "An idea you follow was planned, shipped or declined.",
+    Kind.KUDOS: "A colleague thanked you with kudos for a conversation, case or idea.",
 }
 
 TEXT_MAX = 500

@@ -94,9 +94,9 @@ def test_each_move_of_a_case_is_one_event_named_for_what_happened(owner, sam, he
     assert [(e.name, e.data, e.actor_id) for e in heard] == [
         ("case.status_changed", {"before": "new", "after": "open"}, sam.pk),
         ("case.status_changed", {"before": "open", "after": "waiting_customer"}, sam.pk),
-        ("case.resolved", {"before": "waiting_customer"}, sam.pk),
+        ("case.resolved", {"before": "waiting_customer", "team": None}, sam.pk),
         ("case.reopened", {"before": "resolved"}, sam.pk),
-        ("case.resolved", {"before": "open"}, sam.pk),
+        ("case.resolved", {"before": "open", "team": None}, sam.pk),
         ("case.closed", {}, sam.pk),
         ("case.reopened", {"before": "closed"}, owner.pk),
     ]
@@ -109,8 +109,8 @@ def test_comments_say_whether_the_customer_saw_them(sam, heard):
     note = actions.add_comment(sam, case, body="Checked the ledger.")
     update = actions.add_comment(sam, case, body="We are on it.", public=True)
     assert [(e.name, e.object_id, e.data) for e in heard] == [
-        ("case.commented", case.pk, {"comment": note.pk, "public": False}),
-        ("case.commented", case.pk, {"comment": update.pk, "public": True}),
+        ("case.commented", case.pk, {"comment": note.pk, "public": False, "team": None}),
+        ("case.commented", case.pk, {"comment": update.pk, "public": True, "team": None}),
     ]
 
 
@@ -125,7 +125,7 @@ def test_tasks_added_given_to_someone_completed_and_reopened(sam, tom, heard):
     assert [(e.name, e.object_id, e.data) for e in heard] == [
         ("task.added", task.pk, {"case": case.pk, "assignee": tom.pk}),
         ("task.assigned", task.pk, {"case": case.pk, "assignee": sam.pk}),
-        ("task.completed", task.pk, {"case": case.pk, "assignee": sam.pk}),
+        ("task.completed", task.pk, {"case": case.pk, "assignee": sam.pk, "team": None}),
         ("task.reopened", task.pk, {"case": case.pk}),
     ]
 

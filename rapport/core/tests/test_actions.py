@@ -19,6 +19,7 @@ from rapport.listening.tests.scenarios import SCENARIOS as LISTENING_SCENARIOS
 from rapport.notifications.tests.scenarios import SCENARIOS as NOTIFICATION_SCENARIOS
 from rapport.people.tests.scenarios import SCENARIOS as PEOPLE_SCENARIOS
 from rapport.playbooks.tests.scenarios import SCENARIOS as PLAYBOOK_SCENARIOS
+from rapport.recognition.tests.scenarios import SCENARIOS as RECOGNITION_SCENARIOS
 from rapport.sla.tests.scenarios import SCENARIOS as SLA_SCENARIOS
 from rapport.triage.tests.scenarios import SCENARIOS as TRIAGE_SCENARIOS
 
@@ -66,6 +67,7 @@ SCENARIOS.update(SLA_SCENARIOS)
 SCENARIOS.update(LINKAGE_SCENARIOS)
 SCENARIOS.update(CONTACT_SCENARIOS)
 SCENARIOS.update(IDEA_SCENARIOS)
+SCENARIOS.update(RECOGNITION_SCENARIOS)
 
 
 def test_every_action_has_a_scenario():

@@ -52,7 +52,12 @@ def test_a_capture_credits_who_captured_which_post_into_which_conversation(
     [event] = named(heard, "post.captured")
     assert event.actor_id == employee.pk
     assert event.object_id == captured.post.pk
-    assert event.data == {"conversation": captured.conversation.pk, "new": True, "fetched": False}
+    assert event.data == {
+        "conversation": captured.conversation.pk,
+        "new": True,
+        "fetched": False,
+        "team": captured.conversation.team_id,
+    }
     assert named(heard, "conversation.opened")[0].ids == (captured.conversation.pk,)
 
 
@@ -100,7 +105,7 @@ def test_a_hand_off_says_to_whom_and_a_note_its_mentions(acme, owner, make_membe
     note = actions.add_note(employee, conv, body="@maya the customer called again")
     [noted] = named(heard, "conversation.noted")
     assert (noted.actor_id, noted.object_id) == (employee.pk, conv.pk)
-    assert noted.data == {"note": note.pk, "mentions": [maya.pk]}
+    assert noted.data == {"note": note.pk, "mentions": [maya.pk], "team": conv.team_id}
 
 
 def test_status_changes_that_matter(acme, owner, heard):

@@ -35,7 +35,7 @@ def test_a_reply_is_in_the_history_and_sets_the_first_response(owner, acme, hear
     history = conv.activities.get(kind=Activity.Kind.REPLIED)
     assert history.message == f"{owner.user.display_name} replied publicly (queued)"
     assert history.actor == owner
-    told = {"post": conv.first_post_id, "reply": reply.pk, "visibility": "public"}
+    told = {"post": conv.first_post_id, "reply": reply.pk, "visibility": "public", "team": None}
     assert replied(heard) == [(conv.pk, owner.pk, {**told, "first_response": True})]
 
 
