@@ -256,7 +256,7 @@ def copy_rows(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> No
             cursor.execute(sql, [v for row in chunk for v in row])
 
 
-def ledger(
+def write_ledger(
     workspace: Workspace,
     members: list[Membership],
     work: dict[int, str],
@@ -391,7 +391,7 @@ def build(
     with transaction.atomic():
         workspace = Workspace.objects.create(name=f"Benchmark {slug}", slug=slug)
         members, work, teams_of = people_and_teams(workspace, people, rng)
-    ledger(workspace, members, work, teams_of, entries, seed, progress)
+    write_ledger(workspace, members, work, teams_of, entries, seed, progress)
     counting = time.perf_counter()
     tallies = tally.recount(workspace.pk)
     say(f"counted {tallies:,} tallies from the ledger in {time.perf_counter() - counting:.0f}s")

@@ -44,7 +44,7 @@ def record(event: Event, credits: Iterable[Credit]) -> int:
         Contribution(
             workspace_id=event.workspace_id,
             member_id=c.member_id,
-            kind=c.kind,
+            kind=str(c.kind),  # the value, whatever a database driver makes of an enum
             at=event.at,
             event=event.seq or 0,
             object_type=c.object_type,

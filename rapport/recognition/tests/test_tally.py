@@ -63,7 +63,7 @@ def test_a_quarter_is_read_as_its_three_months():
     assert tally.pieces(dt.date(2025, 4, 1), dt.date(2025, 3, 31)) == []
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def record_only(acme) -> EngagementPolicy:
     return EngagementPolicy.objects.create(
         workspace=acme, record_only=True, tone_check=False, disclosure=""
@@ -88,7 +88,9 @@ def tallies(workspace) -> set[tuple[object, ...]]:
     )
 
 
-def test_the_spines_work_is_tallied_as_the_ledger_records_it_and_again_on_rebuild(acme, people):
+def test_the_spines_work_is_tallied_as_the_ledger_records_it_and_again_on_rebuild(
+    acme, people, record_only
+):
     sam, ravi = people["sam"], people["ravi"]
     conv = conversation(acme, "Does the business account work with Xero?", intent="lead")
     conv.team = people["care"]
