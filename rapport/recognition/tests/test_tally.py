@@ -9,8 +9,6 @@ import pytest
 from django.db import transaction
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
-from hypothesis import given
-from hypothesis import strategies as st
 
 from rapport.cases import actions as cases
 from rapport.core.events import Event
@@ -26,15 +24,9 @@ from rapport.recognition.scores import counts_by_member, weeks_by_member
 DAY = dt.timedelta(days=1)
 
 
-@given(
-    st.dates(dt.date(2023, 1, 1), dt.date(2026, 12, 31)),
-    st.integers(min_value=0, max_value=500),
-    st.booleans(),
-)
-def test_a_periods_pieces_cover_each_of_its_days_once(first, length, months):
-    last = first + dt.timedelta(days=length)
+def days_of(pieces: list[tally.Piece]) -> list[dt.date]:
     covered: list[dt.date] = []
-    for piece in tally.pieces(first, last, months=months):
+    for piece in pieces:
         start = piece.first
         while start <= piece.last:
             if piece.span == Span.MONTH:
@@ -45,15 +37,23 @@ def test_a_periods_pieces_cover_each_of_its_days_once(first, length, months):
                 after = start + dt.timedelta(days=7)
             else:
                 after = start + DAY
-            day = start
-            while day < after:
-                covered.append(day)
-                day += DAY
-            start = after
-    assert sorted(covered) == [first + dt.timedelta(days=i) for i in range(length + 1)]
-    assert len(covered) == len(set(covered))
-    if not months:
-        assert all(p.span != Span.MONTH for p in tally.pieces(first, last, months=False))
+            while start < after:
+                covered.append(start)
+                start += DAY
+    return covered
+
+
+def test_a_periods_pieces_cover_each_of_its_days_once():
+    rng = random.Random(7)
+    for _ in range(3_000):
+        first = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(1_400))
+        length, months = rng.choice([rng.randrange(40), rng.randrange(500)]), rng.random() < 0.8
+        last = first + dt.timedelta(days=length)
+        found = tally.pieces(first, last, months=months)
+        covered = days_of(found)
+        assert sorted(covered) == [first + dt.timedelta(days=i) for i in range(length + 1)]
+        assert len(covered) == len(set(covered))
+        assert months or all(p.span != Span.MONTH for p in found)
 
 
 def test_a_quarter_is_read_as_its_three_months():
