@@ -86,16 +86,18 @@ class Span(models.TextChoices):
     DAY = "day", "Day"
     WEEK = "week", "Week (from Monday)"
     MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
 
 
 class Tally(WorkspaceOwned):
-    """How many contributions of one kind a person made in a day, a week and a month (in the
-    server's time zone), by their team at the time and whether they crossed: what scores, the
-    team view and the HR report count, so a quarter reads a few thousand rows, not a million.
+    """How many contributions of one kind a person made in a day, a week, a month and a
+    quarter (in the server's time zone), by their team at the time and whether they crossed:
+    what scores, the team view and the HR report count, so a quarter reads a few thousand rows,
+    not a million.
 
     Kept by `ledger.record` in the ledger's own transaction (only for contributions it wrote);
-    `tally.recount` counts it again from the ledger. A period is read as whole months, then
-    whole weeks, then days (`tally.pieces`).
+    `tally.recount` counts it again from the ledger. A period is read as whole quarters, then
+    whole months, whole weeks and days (`tally.pieces`).
     """
 
     # The indexes below start with these: no index of their own.
@@ -110,7 +112,7 @@ class Tally(WorkspaceOwned):
     team_id = models.BigIntegerField(default=0)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     crossed = models.BooleanField(default=False)
-    span = models.CharField(max_length=5, choices=Span.choices)
+    span = models.CharField(max_length=7, choices=Span.choices)
     start = models.DateField(help_text="The span's first day")
     n = models.PositiveIntegerField(default=0)
 

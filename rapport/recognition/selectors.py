@@ -3,7 +3,7 @@ and role: one person's contributions for a period (their own, or anyone's for a 
 the team and company view (managers and up)."""
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -259,23 +259,23 @@ def team_view(
     view = TeamView(period=when, team=team, leaderboards=leaderboards_on(ws))
     # Two reads of the tallies (this period, the one before), each counted per person, team
     # and kind; everything the view shows is summed from them here.
-    now: dict[int, Counter[str]] = {}
-    crossed: dict[int, Counter[str]] = {}
-    team_now: dict[int, Counter[str]] = {}
+    now: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    crossed: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    team_now: defaultdict[int, Counter[str]] = defaultdict(Counter)
     for member, team_id, kind, was_crossed, n in tally.totals(
         ws, when.since, when.until, ("member_id", "team_id", "kind", "crossed"), team_id=only
     ):
-        now.setdefault(member, Counter())[kind] += n
+        now[member][kind] += n
         if was_crossed:
-            crossed.setdefault(member, Counter())[kind] += n
-        team_now.setdefault(team_id, Counter())[kind] += n
-    before: dict[int, Counter[str]] = {}
-    team_before: dict[int, Counter[str]] = {}
+            crossed[member][kind] += n
+        team_now[team_id][kind] += n
+    before: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    team_before: defaultdict[int, Counter[str]] = defaultdict(Counter)
     for member, team_id, kind, n in tally.totals(
         ws, earlier.since, earlier.until, ("member_id", "team_id", "kind"), team_id=only
     ):
-        before.setdefault(member, Counter())[kind] += n
-        team_before.setdefault(team_id, Counter())[kind] += n
+        before[member][kind] += n
+        team_before[team_id][kind] += n
     view.teams = _per_team(ws, team_now, team_before, table)
     if not view.leaderboards:
         return view

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
                 ('team_id', models.BigIntegerField(default=0)),
                 ('kind', models.CharField(choices=[('captured', 'Captured a post'), ('first_response', 'First response'), ('public_reply', 'Public reply'), ('expert_answer', 'Expert answer after a hand-off'), ('colleague_help', "Answered a colleague's note"), ('case_note', 'Note that moved a case on'), ('task_done', 'Task done'), ('approval_in_time', 'Approval decided in time'), ('case_resolved', 'Case resolved'), ('idea_promoted', 'Idea promoted from a customer'), ('idea_shipped', 'Idea shipped'), ('kudos', 'Kudos received'), ('praise', 'Praised by a customer')], max_length=20)),
                 ('crossed', models.BooleanField(default=False)),
-                ('span', models.CharField(choices=[('day', 'Day'), ('week', 'Week (from Monday)'), ('month', 'Month')], max_length=5)),
+                ('span', models.CharField(choices=[('day', 'Day'), ('week', 'Week (from Monday)'), ('month', 'Month'), ('quarter', 'Quarter')], max_length=7)),
                 ('start', models.DateField(help_text="The span's first day")),
                 ('n', models.PositiveIntegerField(default=0)),
                 ('member', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.membership')),

@@ -29,7 +29,10 @@ def days_of(pieces: list[tally.Piece]) -> list[dt.date]:
     for piece in pieces:
         start = piece.first
         while start <= piece.last:
-            if piece.span == Span.MONTH:
+            if piece.span == Span.QUARTER:
+                assert (start.day, start.month % 3) == (1, 1)
+                after = (start + dt.timedelta(days=93)).replace(day=1)
+            elif piece.span == Span.MONTH:
                 assert start.day == 1
                 after = (start + dt.timedelta(days=32)).replace(day=1)
             elif piece.span == Span.WEEK:
@@ -53,12 +56,21 @@ def test_a_periods_pieces_cover_each_of_its_days_once():
         covered = days_of(found)
         assert sorted(covered) == [first + dt.timedelta(days=i) for i in range(length + 1)]
         assert len(covered) == len(set(covered))
-        assert months or all(p.span != Span.MONTH for p in found)
+        assert months or all(p.span not in (Span.MONTH, Span.QUARTER) for p in found)
 
 
-def test_a_quarter_is_read_as_its_three_months():
+def test_a_quarter_is_read_as_one_span_and_a_longer_period_as_few():
     assert tally.pieces(dt.date(2025, 4, 1), dt.date(2025, 6, 30)) == [
-        tally.Piece(Span.MONTH, dt.date(2025, 4, 1), dt.date(2025, 6, 1))
+        tally.Piece(Span.QUARTER, dt.date(2025, 4, 1), dt.date(2025, 4, 1))
+    ]
+    # 30 Dec 2024 (a Monday) to 19 Nov 2025 (a Wednesday).
+    assert tally.pieces(dt.date(2024, 12, 30), dt.date(2025, 11, 19)) == [
+        tally.Piece(Span.QUARTER, dt.date(2025, 1, 1), dt.date(2025, 7, 1)),
+        tally.Piece(Span.DAY, dt.date(2024, 12, 30), dt.date(2024, 12, 31)),
+        tally.Piece(Span.MONTH, dt.date(2025, 10, 1), dt.date(2025, 10, 1)),
+        tally.Piece(Span.WEEK, dt.date(2025, 11, 3), dt.date(2025, 11, 10)),
+        tally.Piece(Span.DAY, dt.date(2025, 11, 1), dt.date(2025, 11, 2)),
+        tally.Piece(Span.DAY, dt.date(2025, 11, 17), dt.date(2025, 11, 19)),
     ]
     assert tally.pieces(dt.date(2025, 4, 1), dt.date(2025, 3, 31)) == []
 
@@ -106,16 +118,18 @@ def test_the_spines_work_is_tallied_as_the_ledger_records_it_and_again_on_rebuil
     today = tally.local_day(timezone.now())
     monday = today - dt.timedelta(days=today.weekday())
     rnd = people["rnd"].pk
+    quarter = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     expert = {
         (ravi.pk, span, start, Kind.EXPERT_ANSWER, True, rnd, 1)
         for span, start in (
             (Span.DAY, today),
             (Span.WEEK, monday),
             (Span.MONTH, today.replace(day=1)),
+            (Span.QUARTER, quarter),
         )
     }
     assert expert <= tallies(acme)
-    assert len(tallies(acme)) == 3 * 6  # each contribution of its own kind: day, week, month
+    assert len(tallies(acme)) == 4 * 6  # each contribution of its own kind, in each span
     assert tally.differences(acme.pk) == 0
 
     before = tallies(acme)
@@ -139,6 +153,7 @@ def test_hearing_an_event_again_counts_only_what_the_ledger_gained(acme, people)
     ]
     ledger.record(event, [reply, *praised])
     assert Contribution.objects.filter(workspace=acme).count() == 2
+    assert Tally.objects.filter(span=Span.QUARTER).count() == 2
     assert tally.differences(acme.pk) == 0
     month = Tally.objects.get(member=ravi, span=Span.MONTH)
     assert (month.start, month.n, month.team_id) == (dt.date(2025, 3, 1), 1, 0)
@@ -152,7 +167,7 @@ def test_a_rolled_back_write_leaves_no_tally(acme, people):
     def write_then_fail() -> None:
         with transaction.atomic():
             ledger.record(event, [ledger.Credit(sam.pk, Kind.TASK_DONE, "case", 3, None)])
-            assert Tally.objects.count() == 3
+            assert Tally.objects.count() == 4
             raise RuntimeError("the write failed")
 
     with pytest.raises(RuntimeError):
