@@ -257,8 +257,9 @@ def team_view(
     earlier = when.previous()
     only = team.pk if team is not None else None
     view = TeamView(period=when, team=team, leaderboards=leaderboards_on(ws))
-    # Two reads of the tallies (this period, the one before), each counted per person, team
-    # and kind; everything the view shows is summed from them here.
+    # This period's tallies counted per person, team and kind: everything the view shows of
+    # it is summed from them here. Of the period before, only what is shown: each team's
+    # counts, and the points of the people ranked.
     now: defaultdict[int, Counter[str]] = defaultdict(Counter)
     crossed: defaultdict[int, Counter[str]] = defaultdict(Counter)
     team_now: defaultdict[int, Counter[str]] = defaultdict(Counter)
@@ -269,12 +270,10 @@ def team_view(
         if was_crossed:
             crossed[member][kind] += n
         team_now[team_id][kind] += n
-    before: defaultdict[int, Counter[str]] = defaultdict(Counter)
     team_before: defaultdict[int, Counter[str]] = defaultdict(Counter)
-    for member, team_id, kind, n in tally.totals(
-        ws, earlier.since, earlier.until, ("member_id", "team_id", "kind"), team_id=only
+    for team_id, kind, n in tally.totals(
+        ws, earlier.since, earlier.until, ("team_id", "kind"), team_id=only
     ):
-        before[member][kind] += n
         team_before[team_id][kind] += n
     view.teams = _per_team(ws, team_now, team_before, table)
     if not view.leaderboards:
@@ -287,7 +286,13 @@ def team_view(
     }
     lists = [crossed, evangel, now]
     chosen = [_contenders(source, table, excluded, top) for source in lists]
-    members = Membership.objects.select_related("user").in_bulk(set().union(*chosen))
+    everyone = set().union(*chosen)
+    members = Membership.objects.select_related("user").in_bulk(everyone)
+    before: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    for member, kind, n in tally.totals(
+        ws, earlier.since, earlier.until, ("member_id", "kind"), members=everyone, team_id=only
+    ):
+        before[member][kind] += n
 
     def ranked(source: dict[int, Counter[str]], contenders: set[int]) -> list[Ranked]:
         rows = [

@@ -217,7 +217,9 @@ def covering(
     few = who is not None and len(who) <= FEW
     cover = Q()
     for p in pieces(first, last, months=months):
-        span = Q(span=p.span, start__gte=p.first, start__lte=p.last, workspace_id=workspace_id)
+        # One span is one start: read in the index's order, it is grouped as it is read.
+        start = Q(start=p.first) if p.first == p.last else Q(start__gte=p.first, start__lte=p.last)
+        span = Q(span=p.span, workspace_id=workspace_id) & start
         for member in who if few else [None]:  # type: ignore[union-attr]
             cover |= span & Q(member_id=member) if member is not None else span
     if not cover:

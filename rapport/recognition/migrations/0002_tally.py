@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('workspace', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.workspace')),
             ],
             options={
-                'indexes': [models.Index(fields=['workspace', 'span', 'start'], name='tally_span')],
+                'indexes': [models.Index(fields=['workspace', 'span', 'start', 'member', 'team_id', 'kind', 'crossed', 'n'], name='tally_span')],
                 'constraints': [models.UniqueConstraint(fields=('member', 'span', 'start', 'kind', 'crossed', 'team_id'), name='one_tally')],
             },
         ),

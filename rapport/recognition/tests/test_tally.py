@@ -268,11 +268,20 @@ def test_the_team_view_from_the_tallies_is_the_ledgers(acme, owner, people):
     assert {r.member.pk: r.score.counts for r in view.leaders} == everyone
     crossed = counted_from_the_ledger(acme, when.start, when.end, crossed=True)
     assert {r.member.pk: r.score.counts for r in view.outside_help} == crossed
+    previously = counted_from_the_ledger(acme, earlier.start, earlier.end)
+    table = selectors.weights(acme.pk)
+    for ranked in view.leaders:
+        assert ranked.previous_points == selectors.points(previously[ranked.member.pk], table)
 
     one = selectors.team_view(people["olivia"], when, rnd)
     assert {r.member.pk: r.score.counts for r in one.leaders} == counted_from_the_ledger(
         acme, when.start, when.end, team=rnd
     )
+    in_rnd = counted_from_the_ledger(acme, earlier.start, earlier.end, team=rnd)
+    for ranked in one.leaders:
+        assert ranked.previous_points == selectors.points(
+            in_rnd.get(ranked.member.pk, Counter()), table
+        )
     # A deleted team's work reads as no team's, as the ledger's does.
     rnd.delete()
     after = selectors.team_view(people["olivia"], when)
