@@ -198,8 +198,9 @@ def whole_days(since: dt.datetime, until: dt.datetime) -> tuple[dt.date, dt.date
     return start.date(), end.date() - ONE_DAY
 
 
-#: Up to this many people, each one's tallies are looked up by their own key.
-FEW = 20
+#: Up to this many conditions (people times pieces), each person's tallies are looked up by
+#: their own key.
+FEW = 100
 
 
 def covering(
@@ -214,9 +215,10 @@ def covering(
     `last`. Each piece of the period is a condition an index answers alone (SQLite reads an OR
     through indexes only then): by workspace, or by person for a few people."""
     who = None if members is None else list(members)
-    few = who is not None and len(who) <= FEW
+    found = pieces(first, last, months=months)
+    few = who is not None and len(who) * len(found) <= FEW
     cover = Q()
-    for p in pieces(first, last, months=months):
+    for p in found:
         # One span is one start: read in the index's order, it is grouped as it is read.
         start = Q(start=p.first) if p.first == p.last else Q(start__gte=p.first, start__lte=p.last)
         span = Q(span=p.span, workspace_id=workspace_id) & start
