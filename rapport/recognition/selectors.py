@@ -135,22 +135,38 @@ def person(viewer: Membership, member: Membership, when: Period) -> PersonRecogn
         raise PermissionDenied("Only the person and their managers see their contributions.")
     table = weights(member.workspace_id)
     ws = member.workspace_id
-    now = counts_by_member(ws, when.start, when.end, members=[member.pk]).get(member.pk)
+    now: Counter[str] = Counter()
+    crossed = 0
+    for kind, was_crossed, n in tally.totals(
+        ws, when.since, when.until, ("kind", "crossed"), members=[member.pk]
+    ):
+        now[kind] += n
+        crossed += n if was_crossed else 0
     before_period = when.previous()
     before = counts_by_member(ws, before_period.start, before_period.end, members=[member.pk])
-    mine = Contribution.objects.filter(
-        workspace_id=ws, member=member, at__gte=when.start, at__lt=when.end
-    )
     weeks = weeks_by_member(ws, when.start, when.end, members=[member.pk]).get(member.pk, {})
+    # What the person's contributions were on and for whom: one read of their ledger.
+    conversations: Counter[int] = Counter()
+    cases: Counter[int] = Counter()
+    colleagues: Counter[int] = Counter()
+    for object_type, object_id, colleague in Contribution.objects.filter(
+        workspace_id=ws, member=member, at__gte=when.start, at__lt=when.end
+    ).values_list("object_type", "object_id", "colleague"):
+        if object_type == "conversation":
+            conversations[object_id] += 1
+        elif object_type == "case":
+            cases[object_id] += 1
+        if colleague is not None:
+            colleagues[colleague] += 1
     return PersonRecognition(
         member=member,
         period=when,
         score=Score.of(now, table),
         previous=Score.of(before.get(member.pk), table),
-        crossed=mine.filter(crossed=True).count(),
+        crossed=crossed,
         weeks=sorted(weeks.items()),
-        customers=customers_helped(mine),
-        colleagues=colleagues_helped(mine),
+        customers=_customers(conversations, cases),
+        colleagues=_colleagues(colleagues),
         kudos=list(
             Kudos.objects.filter(
                 workspace_id=ws,
@@ -168,22 +184,17 @@ def person(viewer: Membership, member: Membership, when: Period) -> PersonRecogn
 
 def customers_helped(mine: QuerySet[Contribution], limit: int = 20) -> list[tuple[Contact, int]]:
     """The customers behind the conversations and cases a person's contributions were on."""
-    conversations = Counter(
-        dict(
-            mine.filter(object_type="conversation")
-            .order_by()
-            .values_list("object_id")
-            .annotate(n=Count("id"))
-        )
+    on = mine.order_by().values_list("object_id").annotate(n=Count("id"))
+    return _customers(
+        Counter(dict(on.filter(object_type="conversation"))),
+        Counter(dict(on.filter(object_type="case"))),
+        limit,
     )
-    cases = Counter(
-        dict(
-            mine.filter(object_type="case")
-            .order_by()
-            .values_list("object_id")
-            .annotate(n=Count("id"))
-        )
-    )
+
+
+def _customers(
+    conversations: Counter[int], cases: Counter[int], limit: int = 20
+) -> list[tuple[Contact, int]]:
     helped: Counter[int] = Counter()
     for contact, conv in Conversation.objects.filter(
         pk__in=list(conversations), identity__contact__isnull=False
@@ -201,18 +212,14 @@ def customers_helped(mine: QuerySet[Contribution], limit: int = 20) -> list[tupl
 def colleagues_helped(
     mine: QuerySet[Contribution], limit: int = 20
 ) -> list[tuple[Membership, int]]:
-    rows = (
-        mine.filter(colleague__isnull=False)
-        .order_by()
-        .values_list("colleague")
-        .annotate(n=Count("id"))
-        .order_by("-n")[:limit]
-    )
-    counts = dict(rows)
-    members = Membership.objects.select_related("user").in_bulk(list(counts))
-    return [
-        (members[m], n) for m, n in sorted(counts.items(), key=lambda kv: -kv[1]) if m in members
-    ]
+    rows = mine.filter(colleague__isnull=False).order_by().values_list("colleague")
+    return _colleagues(Counter(dict(rows.annotate(n=Count("id")))), limit)
+
+
+def _colleagues(helped: Counter[int], limit: int = 20) -> list[tuple[Membership, int]]:
+    top = sorted(helped.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    members = Membership.objects.select_related("user").in_bulk([m for m, _ in top])
+    return [(members[m], n) for m, n in top if m in members]
 
 
 @dataclass
