@@ -3,12 +3,11 @@ and role: one person's contributions for a period (their own, or anyone's for a 
 the team and company view (managers and up)."""
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from rapport.cases.models import Case
@@ -16,8 +15,15 @@ from rapport.contacts.models import Contact
 from rapport.core.models import Membership, Team
 from rapport.core.permissions import Verb, can, refusal
 from rapport.inbox.models import Conversation
+from rapport.recognition import tally
 from rapport.recognition.models import Contribution, Exclusion, Kind, Kudos, Settings
-from rapport.recognition.scores import counts_by_member, explain, points, weights
+from rapport.recognition.scores import (
+    counts_by_member,
+    explain,
+    points,
+    weeks_by_member,
+    weights,
+)
 
 #: Kinds that answer customers, and kinds that get their matters resolved.
 RESPONSE = (Kind.FIRST_RESPONSE, Kind.PUBLIC_REPLY, Kind.EXPERT_ANSWER, Kind.CAPTURED)
@@ -131,16 +137,7 @@ def person(viewer: Membership, member: Membership, when: Period) -> PersonRecogn
     mine = Contribution.objects.filter(
         workspace_id=ws, member=member, at__gte=when.start, at__lt=when.end
     )
-    weeks: dict[dt.date, Counter[str]] = {}
-    for week, kind, n in (
-        mine.order_by()
-        .annotate(week=TruncWeek("at"))
-        .values_list("week", "kind")
-        .annotate(n=Count("id"))
-    ):
-        weeks.setdefault(week.date() if isinstance(week, dt.datetime) else week, Counter())[
-            kind
-        ] = n
+    weeks = weeks_by_member(ws, when.start, when.end, members=[member.pk]).get(member.pk, {})
     return PersonRecognition(
         member=member,
         period=when,
@@ -258,79 +255,108 @@ def team_view(
         raise ValidationError({"team": "There is no such team in this workspace."})
     table = weights(ws)
     earlier = when.previous()
-    rows = Contribution.objects.filter(workspace_id=ws)
-    if team is not None:
-        rows = rows.filter(team=team)
+    only = team.pk if team is not None else None
     view = TeamView(period=when, team=team, leaderboards=leaderboards_on(ws))
-    view.teams = _per_team(rows, when, earlier, table)
+    # This period's tallies counted per person, team and kind: everything the view shows of
+    # it is summed from them here. Of the period before, only what is shown: each team's
+    # counts, and the points of the people ranked.
+    now: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    crossed: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    team_now: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    for member, team_id, kind, was_crossed, n in tally.totals(
+        ws, when.since, when.until, ("member_id", "team_id", "kind", "crossed"), team_id=only
+    ):
+        now[member][kind] += n
+        if was_crossed:
+            crossed[member][kind] += n
+        team_now[team_id][kind] += n
+    team_before: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    for team_id, kind, n in tally.totals(
+        ws, earlier.since, earlier.until, ("team_id", "kind"), team_id=only
+    ):
+        team_before[team_id][kind] += n
+    view.teams = _per_team(ws, team_now, team_before, table)
+    if not view.leaderboards:
+        return view
     excluded = set(Exclusion.objects.filter(workspace_id=ws).values_list("member_id", flat=True))
-    now = _by_member(rows.filter(at__gte=when.start, at__lt=when.end))
-    before = _by_member(rows.filter(at__gte=earlier.start, at__lt=earlier.end))
-    crossed = _by_member(rows.filter(at__gte=when.start, at__lt=when.end, crossed=True))
-    praised = {m for m, c in now.items() if c.get(Kind.PRAISE)}
-    wanted = set(crossed) | praised | set(now)
-    members = Membership.objects.select_related("user").in_bulk(list(wanted))
+    evangel = {
+        m: Counter({k: n for k, n in c.items() if k in (Kind.PRAISE, Kind.PUBLIC_REPLY)})
+        for m, c in now.items()
+        if c.get(Kind.PRAISE)
+    }
+    lists = [crossed, evangel, now]
+    chosen = [_contenders(source, table, excluded, top) for source in lists]
+    everyone = set().union(*chosen)
+    members = Membership.objects.select_related("user").in_bulk(everyone)
+    before: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    for member, kind, n in tally.totals(
+        ws, earlier.since, earlier.until, ("member_id", "kind"), members=everyone, team_id=only
+    ):
+        before[member][kind] += n
 
-    def ranked(source: dict[int, Counter[str]], keep: set[int] | None = None) -> list[Ranked]:
-        chosen = [
-            Ranked(members[m], Score.of(c, table), points(before.get(m, Counter()), table))
-            for m, c in source.items()
-            if m in members and m not in excluded and (keep is None or m in keep)
+    def ranked(source: dict[int, Counter[str]], contenders: set[int]) -> list[Ranked]:
+        rows = [
+            Ranked(members[m], Score.of(source[m], table), points(before.get(m, Counter()), table))
+            for m in contenders
+            if m in members
         ]
-        chosen.sort(key=lambda r: (-r.score.points, r.member.user.display_name))
-        return chosen[:top]
+        rows.sort(key=lambda r: (-r.score.points, r.member.user.display_name))
+        return rows[:top]
 
-    if view.leaderboards:
-        view.outside_help = ranked(crossed)
-        evangel = {
-            m: Counter({k: n for k, n in c.items() if k in (Kind.PRAISE, Kind.PUBLIC_REPLY)})
-            for m, c in now.items()
-            if m in praised
-        }
-        view.evangelists = ranked(evangel)
-        view.leaders = ranked(now)
+    view.outside_help, view.evangelists, view.leaders = (
+        ranked(source, contenders) for source, contenders in zip(lists, chosen, strict=True)
+    )
     return view
 
 
-def _by_member(rows: QuerySet[Contribution]) -> dict[int, Counter[str]]:
-    result: dict[int, Counter[str]] = {}
-    for member, kind, n in rows.order_by().values_list("member_id", "kind").annotate(n=Count("id")):
-        result.setdefault(member, Counter())[kind] = n
-    return result
+def _contenders(
+    source: dict[int, Counter[str]], table: dict[str, int], excluded: set[int], top: int
+) -> set[int]:
+    """The people who may be in the top `top` by points: the top ones and all tied with the
+    last of them (names break ties), leaving out excluded people."""
+    scored = sorted(
+        ((points(c, table), m) for m, c in source.items() if m not in excluded), reverse=True
+    )
+    if not scored or top < 1:
+        return set()
+    cut = scored[min(top, len(scored)) - 1][0]
+    return {m for p, m in scored if p >= cut}
 
 
 def _per_team(
-    rows: QuerySet[Contribution], when: Period, earlier: Period, table: dict[str, int]
+    workspace_id: int,
+    now: dict[int, Counter[str]],
+    before: dict[int, Counter[str]],
+    table: dict[str, int],
 ) -> list[TeamRow]:
-    span = Q(at__gte=earlier.start, at__lt=when.end)
-    wanted = Q(kind__in=RESPONSE + RESOLUTION)
-    counts: dict[tuple[int | None, bool], Counter[str]] = {}
-    for team, kind, current, n in (
-        rows.filter(span & wanted)
-        .order_by()
-        .annotate(current=ExpressionWrapper(Q(at__gte=when.start), output_field=BooleanField()))
-        .values_list("team_id", "kind", "current")
-        .annotate(n=Count("id"))
-    ):
-        counts.setdefault((team, bool(current)), Counter())[kind] = n
-    teams = Team.objects.in_bulk([t for t, _ in counts if t is not None])
+    """Response and resolution per team (by team id, 0 for none; a deleted team is none)."""
+    teams = Team.objects.filter(workspace_id=workspace_id).in_bulk(
+        [t for t in {*now, *before} if t]
+    )
+    wanted = RESPONSE + RESOLUTION
+    merged: dict[int | None, tuple[Counter[str], Counter[str]]] = {}
+    for source, at in ((now, 0), (before, 1)):
+        for team_id, counts in source.items():
+            key = team_id if team_id in teams else None
+            pair = merged.setdefault(key, (Counter(), Counter()))
+            pair[at].update({k: n for k, n in counts.items() if k in wanted})
     result = []
     for team_id in sorted(
-        {t for t, _ in counts}, key=lambda t: (t is None, teams[t].name if t in teams else "")
+        (t for t, (a, b) in merged.items() if a or b),
+        key=lambda t: (t is None, teams[t].name if t is not None else ""),
     ):
-        now = counts.get((team_id, True), Counter())
-        before = counts.get((team_id, False), Counter())
+        current, previous = merged[team_id]
 
         def part(c: Counter[str], kinds: tuple[str, ...]) -> Counter[str]:
             return Counter({k: n for k, n in c.items() if k in kinds})
 
         result.append(
             TeamRow(
-                team=teams.get(team_id) if team_id is not None else None,
-                response=Score.of(part(now, RESPONSE), table),
-                resolution=Score.of(part(now, RESOLUTION), table),
-                previous_response=points(part(before, RESPONSE), table),
-                previous_resolution=points(part(before, RESOLUTION), table),
+                team=teams[team_id] if team_id is not None else None,
+                response=Score.of(part(current, RESPONSE), table),
+                resolution=Score.of(part(current, RESOLUTION), table),
+                previous_response=points(part(previous, RESPONSE), table),
+                previous_resolution=points(part(previous, RESOLUTION), table),
             )
         )
     return result
