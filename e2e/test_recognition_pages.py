@@ -112,7 +112,7 @@ def test_recognition_pages_for_owner_manager_and_employee(browser_page, acme):
     expect(page.get_by_text("“business accounts” is now one of your skills")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download everything about me (CSV)").click()
-    content = open(download.value.path(), encoding="utf-8").read()
+    content = download.value.path().read_text(encoding="utf-8")
     assert "Expert answer after a hand-off" in content
     assert "Thanks for answering so quickly!" in content
 

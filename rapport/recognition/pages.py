@@ -95,9 +95,9 @@ def targets(workspace_id: int, wanted: Iterable[tuple[str, int]]) -> dict[tuple[
         )
         found["post", pk] = Target(f"a post by @{handle}" if handle else "a customer's post", url)
     kudos = list(
-        Kudos.objects.filter(
-            workspace_id=workspace_id, pk__in=ids.get("kudos", ())
-        ).select_related("giver__user")
+        Kudos.objects.filter(workspace_id=workspace_id, pk__in=ids.get("kudos", ())).select_related(
+            "giver__user"
+        )
     )
     about = targets(workspace_id, [(k.about, k.object_id) for k in kudos]) if kudos else {}
     for k in kudos:

@@ -49,9 +49,9 @@ from rapport.listening.tests.scenarios import make_query, make_source, make_webh
 from rapport.notifications.models import Notification
 from rapport.people import actions as people_actions
 from rapport.playbooks.models import PlaybookRun, PlaybookStep
+from rapport.playbooks.tests.scenarios import SIMPLE_BPMN, make_playbook
 from rapport.recognition import actions as recognition_actions
 from rapport.recognition.models import Contribution, Kind
-from rapport.playbooks.tests.scenarios import SIMPLE_BPMN, make_playbook
 from rapport.sla import actions as sla_actions
 from rapport.sla.tests.factories import calendar, policy
 from rapport.triage.tests.factories import triaged_post
@@ -1280,7 +1280,9 @@ WEB: dict[str, Write] = {
     "settings_recognition_include": web(
         Verb.RECOGNITION_SETTINGS,
         "settings_recognition_include",
-        member_id=lambda w, me: recognition_actions.exclude(w.owner, w.colleague, "asked").member_id,
+        member_id=lambda w, me: (
+            recognition_actions.exclude(w.owner, w.colleague, "asked").member_id
+        ),
     ),
 }
 

@@ -83,9 +83,7 @@ def page(client, path, status=200):
 # A person's page ------------------------------------------------------------------------------
 
 
-def test_a_person_sees_their_own_page_with_the_score_explained_and_the_change(
-    signed_in, people
-):
+def test_a_person_sees_their_own_page_with_the_score_explained_and_the_change(signed_in, people):
     ravi = people["ravi"]
     html = page(signed_in(ravi), f"/w/acme/people/{ravi.pk}/recognition/")
     assert "My recognition" in html
@@ -96,7 +94,8 @@ def test_a_person_sees_their_own_page_with_the_score_explained_and_the_change(
     assert "9 points more than the period before (0)" in html
     assert "outside your own team" in html
     assert f'href="/w/acme/people/{people["sam"].pk}/"' in html  # the colleague helped
-    assert "Contributions per week" in html and 'role="img"' in html
+    assert "Contributions per week" in html
+    assert 'role="img"' in html
     assert "Download everything about me (CSV)" in html
     # The chart's numbers are in a table too, and its legend names the colours.
     assert "Answering customers 3" in html
@@ -148,7 +147,8 @@ def test_the_period_is_validated_with_a_message(signed_in, people):
     assert "at most three years" in html
     today = timezone.localdate()
     html = page(client, base + "?period=quarter")
-    assert "This quarter" in html and 'aria-current="true"' in html
+    assert "This quarter" in html
+    assert 'aria-current="true"' in html
     html = page(client, base + "?period=last_quarter")
     assert "Last quarter" in html
     week = today - dt.timedelta(days=6)
@@ -298,11 +298,12 @@ def test_the_team_view_credits_help_outside_ones_team_for_managers_only(signed_i
     outside = html.split('id="outside-title"')[1].split("</section>")[0]
     assert "Ravi Patel" in outside
     assert "1 expert answer" in outside
-    assert "Evangelists" in html and "Leaderboard" in html
+    assert "Evangelists" in html
+    assert "Leaderboard" in html
     assert "R&amp;D" in html  # per team
     assert "What is counted, and what never is" in html
     assert "Keystrokes" in html
-    assert "Expert answer after a hand-off</td><td class=\"num\">5" in html
+    assert 'Expert answer after a hand-off</td><td class="num">5' in html
     assert 'href="/w/acme/recognition/reports/"' in html  # the HR report's slot
     for who in (people["sam"], people["ed"], people["vic"]):
         page(signed_in(who), "/w/acme/recognition/", 403)
@@ -331,9 +332,7 @@ def test_people_left_out_are_never_ranked(signed_in, people, owner):
     assert "You are left out of leaderboards at your request." in html
 
 
-def test_the_nav_leads_managers_to_the_team_view_and_others_to_their_own_page(
-    signed_in, people
-):
+def test_the_nav_leads_managers_to_the_team_view_and_others_to_their_own_page(signed_in, people):
     html = page(signed_in(people["maya"]), "/w/acme/inbox/")
     assert '<a href="/w/acme/recognition/" data-shortcut="r"' in html
     ed = people["ed"]
@@ -351,7 +350,7 @@ def test_the_nav_leads_managers_to_the_team_view_and_others_to_their_own_page(
 
 def test_the_export_holds_the_persons_record_and_nothing_of_others(signed_in, people):
     sam, ravi, conv = people["sam"], people["ravi"], people["conv"]
-    actions.give_kudos(sam, ravi, "conversation", conv.pk, "=HYPERLINK(\"http://x\")")
+    actions.give_kudos(sam, ravi, "conversation", conv.pk, '=HYPERLINK("http://x")')
     actions.give_kudos(ravi, sam, "conversation", conv.pk, "You too, Sam")
     engagement.send_reply(sam, conv.first_post, text="Following up for Ravi")  # Sam's, not his
     response = signed_in(ravi).get(f"/w/acme/people/{ravi.pk}/recognition/export.csv")
@@ -369,13 +368,16 @@ def test_the_export_holds_the_persons_record_and_nothing_of_others(signed_in, pe
     assert sum(1 for r in rows[1:] if r[0] == "contribution") == mine
     assert Contribution.objects.filter(member=sam).exists()
     received = next(r for r in rows if r[0] == "kudos received")
-    assert received[-1] == "'=HYPERLINK(\"http://x\")"  # never a formula in a spreadsheet
+    assert received[-1] == '\'=HYPERLINK("http://x")'  # never a formula in a spreadsheet
     assert received[-2] == "Sam Carter"
     assert all("Following up" not in cell for r in rows for cell in r)
     # Only Ravi downloads it: his manager does not.
-    assert signed_in(people["maya"]).get(
-        f"/w/acme/people/{ravi.pk}/recognition/export.csv"
-    ).status_code == 403
+    assert (
+        signed_in(people["maya"])
+        .get(f"/w/acme/people/{ravi.pk}/recognition/export.csv")
+        .status_code
+        == 403
+    )
 
 
 # Skills suggested from resolved work --------------------------------------------------------
@@ -457,9 +459,7 @@ def test_the_weights_form_rejects_a_negative_weight_and_saves_nothing(signed_in,
     client = signed_in(owner)
     html = page(client, "/w/acme/settings/recognition/")
     assert 'name="weight_expert_answer" value="5"' in html
-    html = page_post(
-        client, "/w/acme/settings/recognition/weights/", weights_form(kudos="-1"), 400
-    )
+    html = page_post(client, "/w/acme/settings/recognition/weights/", weights_form(kudos="-1"), 400)
     assert "Kudos received: a weight cannot be negative. Nothing was saved." in html
     assert 'name="weight_kudos" value="-1"' in html  # what was typed stays to correct
     assert not Weight.objects.exists()
@@ -472,7 +472,7 @@ def test_the_weights_form_rejects_a_negative_weight_and_saves_nothing(signed_in,
     assert response.status_code == 302
     assert Weight.objects.get(kind=Kind.KUDOS).points == 7
     # the team view's policy shows the new weight
-    assert "Kudos received</td><td class=\"num\">7" in page(client, "/w/acme/recognition/")
+    assert 'Kudos received</td><td class="num">7' in page(client, "/w/acme/recognition/")
 
 
 def test_recognition_settings_are_for_admins(signed_in, people, owner):
@@ -491,9 +491,12 @@ def test_recognition_settings_are_for_admins(signed_in, people, owner):
 def test_admins_switch_leaderboards_and_leave_people_out_and_back(signed_in, people, owner):
     client = signed_in(owner)
     ravi = people["ravi"]
-    assert client.post(
-        "/w/acme/settings/recognition/leaderboards/", {"leaderboards": "off"}
-    ).status_code == 302
+    assert (
+        client.post(
+            "/w/acme/settings/recognition/leaderboards/", {"leaderboards": "off"}
+        ).status_code
+        == 302
+    )
     assert "Leaderboards are switched off" in page(client, "/w/acme/recognition/")
     response = client.post(
         "/w/acme/settings/recognition/exclusions/", {"member": ravi.pk, "reason": "Asked <b>me</b>"}
@@ -502,9 +505,7 @@ def test_admins_switch_leaderboards_and_leave_people_out_and_back(signed_in, peo
     assert Exclusion.objects.get(member=ravi).reason == "Asked <b>me</b>"
     html = page(client, "/w/acme/settings/recognition/")
     assert "Asked &lt;b&gt;me&lt;/b&gt;" in html
-    html = page_post(
-        client, "/w/acme/settings/recognition/exclusions/", {"member": ravi.pk}, 400
-    )
+    html = page_post(client, "/w/acme/settings/recognition/exclusions/", {"member": ravi.pk}, 400)
     assert "not left out already" in html
     html = page_post(
         client,

@@ -85,9 +85,7 @@ def give(request: HttpRequest, slug: str, about: str, object_id: int) -> HttpRes
     if form.is_valid():
         receiver = form.cleaned_data["receiver"]
         try:
-            actions.give_kudos(
-                membership, receiver, about, object_id, form.cleaned_data["message"]
-            )
+            actions.give_kudos(membership, receiver, about, object_id, form.cleaned_data["message"])
         except ValidationError as e:
             add_action_errors(form, e)
         else:
@@ -95,7 +93,7 @@ def give(request: HttpRequest, slug: str, about: str, object_id: int) -> HttpRes
             if is_fragment(request):
                 return _panel(request, membership, about, object_id, given=said)
             messages.success(request, said)
-            what, url = actions.kudos_target(membership.workspace_id, about, object_id)
+            _, url = actions.kudos_target(membership.workspace_id, about, object_id)
             return redirect(url + "#kudos")
     if is_fragment(request):
         return _panel(request, membership, about, object_id, form=form)

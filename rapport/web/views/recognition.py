@@ -69,9 +69,13 @@ def chosen_period(request: HttpRequest) -> Chosen:
             return Chosen(selectors.period(since, until), preset, since=since, until=until)
         except ValidationError as e:
             fields = {"since": "The start date", "until": "The end date"}
-            said = "; ".join(
-                f"{fields.get(name, 'The period')}: {message}"
-                for name, errors in e.message_dict.items()
+            problems = e.message_dict.items() if hasattr(e, "error_dict") else [("", e.messages)]
+            # "'2025-13-01' is not a date" says which date it is; the others name the period.
+            said = " ".join(
+                f"{fields[name]}: {message}"
+                if name in fields and "not a date" in message
+                else message
+                for name, errors in problems
                 for message in errors
             )
             return Chosen(
@@ -126,7 +130,7 @@ def _seen_member(membership: Membership, member_id: int) -> Membership:
 
 @member_view
 def mine(request: HttpRequest, slug: str) -> HttpResponse:
-    """"My recognition": one's own page."""
+    """ "My recognition": one's own page."""
     membership = access_workspace(request.user, slug)
     return redirect("web:recognition_person", slug=slug, member_id=membership.pk)
 

@@ -26,7 +26,11 @@ GROUPS = (
     Group("responses", "Answering customers", tuple(RESPONSE)),
     Group("resolutions", "Getting things resolved", tuple(RESOLUTION)),
     Group("colleagues", "Helping colleagues", (Kind.COLLEAGUE_HELP,)),
-    Group("thanks", "Ideas, kudos and praise", (Kind.IDEA_PROMOTED, Kind.IDEA_SHIPPED, Kind.KUDOS, Kind.PRAISE)),
+    Group(
+        "thanks",
+        "Ideas, kudos and praise",
+        (Kind.IDEA_PROMOTED, Kind.IDEA_SHIPPED, Kind.KUDOS, Kind.PRAISE),
+    ),
 )
 
 
@@ -121,7 +125,7 @@ class Delta:
 
     @property
     def arrow(self) -> str:
-        return {"up": "▲", "down": "▼", "same": "＝"}[self.direction]
+        return {"up": "▲", "down": "▼", "same": "="}[self.direction]
 
     @property
     def words(self) -> str:
