@@ -114,8 +114,9 @@ def test_managers_see_anyones_page_others_are_refused(signed_in, people, owner):
 
 
 def test_another_workspaces_member_or_team_is_not_found(signed_in, people, globex):
-    stranger = core.add_member(globex.memberships.get(), email="zed@globex.example", role="agent")
-    their_team = core.create_team(globex.memberships.get(), name="Claims")
+    their_owner = globex.memberships.get()
+    stranger = core.add_member(their_owner, email="zed@globex.example", role="agent")
+    their_team = core.create_team(their_owner, name="Claims")
     client = signed_in(people["maya"])
     page(client, f"/w/acme/people/{stranger.pk}/recognition/", 404)
     page(client, f"/w/acme/people/{stranger.pk}/recognition/export.csv", 404)
@@ -166,7 +167,7 @@ def test_contributions_are_listed_one_by_one_with_pages(signed_in, people):
             workspace_id=ravi.workspace_id,
             member=ravi,
             kind=Kind.CASE_NOTE,
-            at=now - dt.timedelta(minutes=i),
+            at=now - dt.timedelta(days=1, minutes=i),
             event=100_000 + i,
             object_type="conversation",
             object_id=conv.pk,
@@ -177,11 +178,13 @@ def test_contributions_are_listed_one_by_one_with_pages(signed_in, people):
     html = page(client, f"/w/acme/people/{ravi.pk}/recognition/")
     assert "33 contributions, newest first" in html
     assert "Page 1 of 2" in html
-    assert "contributions=2" in html
+    assert "?contributions=2#counted" in html
+    assert "<td>Expert answer after a hand-off</td>" in html
+    assert "conversation “Does your business account work with Xero?”" in html
     html = page(client, f"/w/acme/people/{ravi.pk}/recognition/?contributions=2")
     assert "Page 2 of 2" in html
-    assert "Expert answer after a hand-off" in html
-    assert "conversation “Does your business account work with Xero?”" in html
+    assert "<td>Expert answer after a hand-off</td>" not in html
+    assert html.count("<td>Note that moved a case on</td>") == 8
 
 
 # Kudos ------------------------------------------------------------------------------------------
@@ -192,7 +195,9 @@ def test_kudos_form_on_a_conversation_thanks_a_colleague(signed_in, people):
     client = signed_in(sam)
     html = page(client, f"/w/acme/inbox/{conv.pk}/")
     assert "Give kudos to" in html
-    assert f'<option value="{sam.pk}"' not in html.split("Give kudos to")[1]  # not oneself
+    picker = html.split('id="kudos-receiver-conversation"')[1].split("</select>")[0]
+    assert f'<option value="{ravi.pk}">Ravi Patel</option>' in picker
+    assert f'<option value="{sam.pk}"' not in picker  # not oneself
     response = client.post(
         f"/w/acme/kudos/conversation/{conv.pk}/",
         {"receiver": ravi.pk, "message": "Thanks for the Xero answer <b>so fast</b>!"},
@@ -348,11 +353,12 @@ def test_the_nav_leads_managers_to_the_team_view_and_others_to_their_own_page(si
 # Export -----------------------------------------------------------------------------------------
 
 
-def test_the_export_holds_the_persons_record_and_nothing_of_others(signed_in, people):
+def test_the_export_holds_the_persons_record_and_nothing_of_others(signed_in, acme, people):
     sam, ravi, conv = people["sam"], people["ravi"], people["conv"]
     actions.give_kudos(sam, ravi, "conversation", conv.pk, '=HYPERLINK("http://x")')
     actions.give_kudos(ravi, sam, "conversation", conv.pk, "You too, Sam")
-    engagement.send_reply(sam, conv.first_post, text="Following up for Ravi")  # Sam's, not his
+    other = conversation(acme, "Where is my card?", author="kim")
+    engagement.send_reply(sam, other.first_post, text="Following up for Ravi")  # Sam's, not his
     response = signed_in(ravi).get(f"/w/acme/people/{ravi.pk}/recognition/export.csv")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
