@@ -123,5 +123,4 @@ def test_recognition_pages_for_owner_manager_and_employee(browser_page, acme):
     kudos.get_by_role("button", name="Give kudos").click()
     expect(page.locator("#kudos")).to_contain_text("Kudos sent: Sam Okafor is told.")
     expect(page.locator("#kudos")).to_contain_text("Thanks for sending this one my way, Sam.")
-    page.locator("#kudos").scroll_into_view_if_needed()
     support.screenshot(page, "recognition-kudos-ravi")
