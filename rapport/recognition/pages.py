@@ -210,7 +210,7 @@ def exclusions(viewer: Membership) -> QuerySet[Exclusion]:
 
 # The export ---------------------------------------------------------------------------------
 
-EXPORT_HEADER = [
+EXPORT_HEADER: list[object] = [
     "record",
     "when",
     "what",
@@ -241,15 +241,15 @@ def _export_rows(member: Membership) -> Iterator[list[object]]:
         m.pk: m.user.display_name
         for m in Membership.objects.filter(workspace_id=ws).select_related("user")
     }
-    yield EXPORT_HEADER
+    yield list(EXPORT_HEADER)
     rows = (
         Contribution.objects.filter(workspace_id=ws, member=member)
         .order_by("at", "id")
         .iterator(chunk_size=EXPORT_CHUNK)
     )
-    for chunk in _chunks(rows):
-        found = targets(ws, [(r.object_type, r.object_id) for r in chunk])
-        for r in chunk:
+    for rows_chunk in _chunks(rows):
+        found = targets(ws, [(r.object_type, r.object_id) for r in rows_chunk])
+        for r in rows_chunk:
             target = found.get((r.object_type, r.object_id), GONE)
             yield [
                 "contribution",

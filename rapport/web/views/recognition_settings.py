@@ -32,6 +32,10 @@ def _includable(viewer: Membership) -> QuerySet[Membership]:
     )
 
 
+def _name(member: Membership) -> str:
+    return member.user.display_name
+
+
 class ExcludeForm(forms.Form):
     member = forms.ModelChoiceField(
         queryset=Membership.objects.none(),
@@ -54,7 +58,7 @@ class ExcludeForm(forms.Form):
         field = self.fields["member"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = _includable(viewer)
-        field.label_from_instance = lambda m: m.user.display_name  # type: ignore[method-assign]
+        field.label_from_instance = _name  # type: ignore[method-assign,assignment]
 
 
 def _page(
