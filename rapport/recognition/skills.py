@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Max
+from django.db.models import Count
 
 from rapport.cases.models import Case
 from rapport.core.audit import action, record_by
@@ -33,8 +33,10 @@ RESOLVING = (
 #: A tag on fewer of their conversations and cases than this says little.
 MIN_EVIDENCE = 2
 SHOWN = 8
-#: The latest conversations and cases of theirs read (a long career needs no more).
+#: The latest conversations and cases of theirs read (a long career needs no more), from at
+#: most SCAN of their latest contributions.
 LOOKBACK = 500
+SCAN = 2000
 
 
 def fold(name: str) -> str:
@@ -62,20 +64,23 @@ class Suggestion:
         return " and ".join(parts)
 
 
-def _latest(member: Membership, object_type: str) -> list[int]:
+def _latest(member: Membership) -> dict[str, list[int]]:
+    """The conversations and cases of the person's latest resolving contributions, newest
+    first: read backwards along the person's index (`contrib_member`), never a whole-history
+    group-by (10,000 rows a person is a busy career)."""
     rows = (
         Contribution.objects.filter(
-            workspace_id=member.workspace_id,
-            member=member,
-            kind__in=RESOLVING,
-            object_type=object_type,
+            workspace_id=member.workspace_id, member=member, kind__in=RESOLVING
         )
-        .order_by()
-        .values("object_id")
-        .annotate(last=Max("at"))
-        .order_by("-last")[:LOOKBACK]
+        .order_by("-at")
+        .values_list("object_type", "object_id")[:SCAN]
     )
-    return [row["object_id"] for row in rows]
+    latest: dict[str, dict[int, None]] = {"conversation": {}, "case": {}}
+    for object_type, object_id in rows:
+        seen = latest.get(object_type)
+        if seen is not None and len(seen) < LOOKBACK:
+            seen[object_id] = None
+    return {kind: list(ids) for kind, ids in latest.items()}
 
 
 def suggestions(viewer: Membership, member: Membership) -> list[Suggestion]:
@@ -87,9 +92,11 @@ def suggestions(viewer: Membership, member: Membership) -> list[Suggestion]:
     names: dict[str, str] = {}  # folded -> as first seen
     conversations: Counter[str] = Counter()
     cases: Counter[str] = Counter()
-    conv_ids = _latest(member, "conversation")
+    latest = _latest(member)
     for name, n in (
-        ConversationTag.objects.filter(conversation_id__in=conv_ids, tag__workspace_id=ws)
+        ConversationTag.objects.filter(
+            conversation_id__in=latest["conversation"], tag__workspace_id=ws
+        )
         .order_by()
         .values_list("tag__name")
         .annotate(n=Count("conversation_id", distinct=True))
@@ -97,9 +104,9 @@ def suggestions(viewer: Membership, member: Membership) -> list[Suggestion]:
         key = fold(name)
         names.setdefault(key, " ".join(name.split()))
         conversations[key] += n
-    for tags, kind in Case.objects.filter(
-        workspace_id=ws, pk__in=_latest(member, "case")
-    ).values_list("tags", "case_type__name"):
+    for tags, kind in Case.objects.filter(workspace_id=ws, pk__in=latest["case"]).values_list(
+        "tags", "case_type__name"
+    ):
         raw = [t for t in (tags or []) if isinstance(t, str)] + ([kind] if kind else [])
         labels = {fold(t): " ".join(t.split()) for t in raw if t.strip()}
         for key, label in labels.items():
