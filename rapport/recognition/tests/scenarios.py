@@ -8,7 +8,7 @@ from rapport.core import actions as core_actions
 from rapport.core.models import Membership
 from rapport.core.roles import Role
 from rapport.inbox.tests.factories import conversation
-from rapport.recognition import actions
+from rapport.recognition import actions, skills
 from rapport.recognition.models import Kind
 
 
@@ -30,4 +30,5 @@ SCENARIOS: dict[str, Callable[[Membership], Any]] = {
     "recognition.leaderboards": lambda o: actions.set_leaderboards(o, False),
     "recognition.exclude": lambda o: actions.exclude(o, colleague(o), "asked"),
     "recognition.include": _include,
+    "recognition.skill_dismiss": lambda o: skills.dismiss(o, o, "mortgages"),
 }
