@@ -142,8 +142,10 @@ class Document:
         return Page(text=text, shapes=shapes)
 
     def _run(self, stream: bytes, resources: bytes, depth: int = 0) -> tuple[str, int]:
-        fonts = {n.decode(): int(r) for n, r in _NAME_REF.findall(self._entry(resources, b"Font"))}
-        forms = {n.decode(): int(r) for n, r in _NAME_REF.findall(self._entry(resources, b"XObject"))}
+        def named(key: bytes) -> dict[str, int]:
+            return {n.decode(): int(r) for n, r in _NAME_REF.findall(self._entry(resources, key))}
+
+        fonts, forms = named(b"Font"), named(b"XObject")
         out: list[str] = []
         shapes = 0
         font = _Font()
@@ -223,8 +225,10 @@ def _literal(token: bytes) -> bytes:
 
 
 def _show(token: bytes, font: _Font) -> str:
-    raw = bytes.fromhex(re.sub(rb"\s", b"", token[1:-1]).decode()) if token[:1] == b"<" else (
-        _literal(token)
+    raw = (
+        bytes.fromhex(re.sub(rb"\s", b"", token[1:-1]).decode())
+        if token[:1] == b"<"
+        else (_literal(token))
     )
     if not font.codes:
         return raw.decode("latin-1")

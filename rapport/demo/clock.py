@@ -10,7 +10,8 @@ rows written earlier (an approval's expiry, an SLA timer's due time) move only o
 made. The audit log keeps the real time: it is append-only.
 
 The actions read the real clock, so a step must hold what happens together: an approval asked
-in one step and decided in a later one would be decided late: `Clock.later` moves the rest of a step on by a while instead.
+in one step and decided in a later one would be decided late. `Clock.later` moves the rest of a
+step on by a while instead.
 """
 
 import contextlib

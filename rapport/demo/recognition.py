@@ -121,8 +121,7 @@ LEADS = [
         "any range of dates.",
     ),
     (
-        "Looking for a new bank for our payroll. Does @acmebank have an API for business "
-        "accounts?",
+        "Looking for a new bank for our payroll. Does @acmebank have an API for business accounts?",
         "A payroll prospect asks for our business API: over to you Ravi.",
         "I work at Acme Bank, on the team that builds it. Yes: the business API does payments "
         "and balances; the developer portal has a sandbox to try it.",
@@ -156,8 +155,7 @@ LEADS = [
         "move money between them at the rate shown.",
     ),
     (
-        "About to move my savings to @acmebank. Can I schedule international transfers in "
-        "the app?",
+        "About to move my savings to @acmebank. Can I schedule international transfers in the app?",
         "Ravi, a prospect asks about scheduled international transfers.",
         "I work at Acme Bank. Yes: Payments > International lets you set a date or a monthly "
         "transfer, and shows the fee before you confirm.",
@@ -232,8 +230,7 @@ COMPLAINTS = [
     ),
     (
         "@acmebank your app shows my balance wrong since this morning, panicking a bit here.",
-        "Sorry {first}: your money is safe, the balance display is being fixed now. Sam, Acme "
-        "Bank",
+        "Sorry {first}: your money is safe, the balance display is being fixed now. Sam, Acme Bank",
     ),
     (
         "@acmebank the chat in the app just says 'try again later'. For two days.",
@@ -448,9 +445,7 @@ class Story:
                 owner=sam,
                 tags=["refund"],
             )
-            check = cases.add_task(
-                sam, case, title="Check the charge in the ledger", assignee=tom
-            )
+            check = cases.add_task(sam, case, title="Check the charge in the ledger", assignee=tom)
             tell = cases.add_task(sam, case, title="Tell the customer", assignee=sam)
         with self.clock.at(_at(self.day(week, 2), 14, 30)):
             cases.update_task(tom, check, status="done")

@@ -67,9 +67,7 @@ def test_ravi_answers_the_leads_care_hands_him_and_is_credited_for_help_outside_
     maya = member(acme, "maya")
     assert kinds(maya)[Kind.APPROVAL_IN_TIME] == demo.WEEKS
 
-    period = selectors.period(
-        timezone.localdate() - dt.timedelta(days=95), timezone.localdate()
-    )
+    period = selectors.period(timezone.localdate() - dt.timedelta(days=95), timezone.localdate())
     view = selectors.team_view(member(acme, "olivia"), period)
     outside = {r.member.user.email: r for r in view.outside_help}
     assert "expert answers" in outside["ravi@acme.example"].score.explained
