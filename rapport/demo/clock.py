@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q, When
 from django.utils import timezone
 
 from rapport.approvals.models import Approval
@@ -117,15 +117,16 @@ class Clock:
         self._stack.enter_context(events.as_of(moment))
 
     def move(self, since: dt.datetime, by: dt.timedelta) -> None:
-        """Shifts by `by` what was written at or after `since` (see the module's docstring).
-
-        Later parts of a step move first: once moved they lie before any earlier part's start.
-        """
+        """Shifts by `by` what was written at or after `since` (see the module's docstring): one
+        update per model. Later parts of a step move first: once moved, they lie before any
+        earlier part's start."""
         for stamped in STAMPED:
-            rows = stamped.model._default_manager.filter(**{stamped.workspace: self.workspace})
-            if stamped.on_made:
-                rows.filter(**{f"{stamped.made}__gte": since}).update(
-                    **{name: F(name) + by for name in stamped.on_made}
-                )
+            made = Q(**{f"{stamped.made}__gte": since})
+            changes = {name: When(made, then=F(name) + by) for name in stamped.on_made}
+            touched = made
             for name in stamped.when_set:
-                rows.filter(**{f"{name}__gte": since}).update(**{name: F(name) + by})
+                changes[name] = When(Q(**{f"{name}__gte": since}), then=F(name) + by)
+                touched |= Q(**{f"{name}__gte": since})
+            stamped.model._default_manager.filter(
+                touched, **{stamped.workspace: self.workspace}
+            ).update(**{name: models.Case(when, default=F(name)) for name, when in changes.items()})
