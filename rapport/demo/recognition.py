@@ -9,6 +9,7 @@ Every week for thirteen weeks:
 - Sam answers a complaint publicly, and opens a case for another customer owed a refund: Tom
   (Credit) checks the ledger and notes what he found, Ingrid (Senior credit officers) approves
   the refund within the hour, Sam tells the customer on the case and resolves it;
+- Priya answers a customer's question, and every other week Nora (Sales) a mortgage lead;
 - every other week a note asks a colleague outside Social Care (@tom, @ravi) and they answer;
 - some weeks customers thank the person who answered them, by answering their reply or by
   naming them in full; Tom captures an angry post he saw; colleagues thank each other with
@@ -251,6 +252,98 @@ COMPLAINTS = [
     ),
 ]
 
+# One a week, answered by Priya: (the question, her answer).
+QUESTIONS = [
+    (
+        "@acmebank how do I get a statement for my visa application? Embassy wants stamped.",
+        "Hi {first}, a stamped statement can be ordered in the app under Documents; it arrives "
+        "in two days. Priya, Acme Bank",
+    ),
+    (
+        "@acmebank is there a way to change my PIN without going to a cash machine?",
+        "Hi {first}! Yes: Cards > Change PIN in the app. Priya, Acme Bank",
+    ),
+    (
+        "@acmebank how long does a cheque take to clear these days? Deposited Monday.",
+        "Hi {first}, cheques clear by the end of the next working day. Priya, Acme Bank",
+    ),
+    (
+        "Does @acmebank charge for paying in coins at the branch? Kids emptied their piggy bank.",
+        "Hi {first}, no charge for coins on a personal account. Enjoy! Priya, Acme Bank",
+    ),
+    (
+        "@acmebank lost my phone, how do I log in on the new one without my old codes?",
+        "Hi {first}, choose 'New phone' on the login screen and confirm with a selfie. Priya, "
+        "Acme Bank",
+    ),
+    (
+        "@acmebank can I add my partner as a second card holder on my credit card?",
+        "Hi {first}, yes: Cards > Additional card holder in the app. Priya, Acme Bank",
+    ),
+    (
+        "@acmebank why is my card payment still 'pending' after five days?",
+        "Hi {first}, the shop has not collected it yet; it drops off after seven days. Priya, "
+        "Acme Bank",
+    ),
+    (
+        "@acmebank how do I report a scam text pretending to be you?",
+        "Thanks {first}: forward it to 7726 and delete it. We never text links. Priya, Acme Bank",
+    ),
+    (
+        "@acmebank can I pay my council tax by standing order from the app?",
+        "Hi {first}, yes: Payments > Standing orders > New. Priya, Acme Bank",
+    ),
+    (
+        "@acmebank is the Leeds branch open on Saturday mornings now?",
+        "Hi {first}, yes, 9 to 12 every Saturday. Priya, Acme Bank",
+    ),
+    (
+        "@acmebank how do I turn off paper statements? Trying to cut the clutter.",
+        "Hi {first}: Settings > Statements > Paperless. Priya, Acme Bank",
+    ),
+    (
+        "@acmebank can I get notifications when my balance drops below £100?",
+        "Hi {first}, yes: Settings > Alerts > Low balance. Priya, Acme Bank",
+    ),
+    (
+        "@acmebank how do I close an old savings account I don't use?",
+        "Hi {first}, open it in the app and choose 'Close account'. Priya, Acme Bank",
+    ),
+]
+
+# Every other week, a mortgage lead Nora (Sales) answers: (the post, her answer).
+MORTGAGE_LEADS = [
+    (
+        "First-time buyer in Bristol, looking for a mortgage this spring. @acmebank can you help?",
+        "Hi {first}, happy to help: book a call with our mortgage team in the app. Nora, Acme Bank",
+    ),
+    (
+        "@acmebank my fix ends in June. What remortgage rates can you offer? Switching lenders.",
+        "Hi {first}, I'll send our current rates by message today. Nora, Acme Bank",
+    ),
+    (
+        "Looking to buy a flat in York with a 10% deposit. @acmebank do you lend at 90%?",
+        "Hi {first}, yes, we lend up to 90%. I'll message you the details. Nora, Acme Bank",
+    ),
+    (
+        "@acmebank do you do mortgages for the self-employed? Thinking of applying.",
+        "Hi {first}, we do: two years of accounts is enough. Nora, Acme Bank",
+    ),
+    (
+        "Moving house in Norwich this summer. @acmebank can I port my mortgage to you?",
+        "Hi {first}, we can look at that together; I'll send you a message. Nora, Acme Bank",
+    ),
+    (
+        "@acmebank what's your best buy-to-let mortgage? Looking to buy my first rental.",
+        "Hi {first}, I'll message you our buy-to-let range today. Nora, Acme Bank",
+    ),
+    (
+        "Can @acmebank give me a mortgage in principle online? House hunting next month.",
+        "Hi {first}, yes: in the app in ten minutes, no effect on your credit score. Nora, Acme "
+        "Bank",
+    ),
+]
+
 # One a week, a refund through a case: (the complaint, the case, the amount refunded).
 REFUNDS = [
     ("@acmebank why was I charged a £12 fee for an overdraft I never used?", "Overdraft fee", 12),
@@ -424,6 +517,16 @@ class Story:
         with self.clock.at(_at(self.day(week, 2), 9, 0)):
             inbox.set_status(self.m("sam"), Conversation.objects.get(pk=conv.pk), status="resolved")
 
+    def answered(self, week: int, who: Customer, agent: str, text: str, reply: str) -> None:
+        """A customer's post answered publicly by `agent`, who resolves it that afternoon."""
+        with self.clock.at(_at(self.day(week, 3), 11, 5)):
+            post = self.post(who, text, _at(self.day(week, 3), 10, 52))
+        with self.clock.at(_at(self.day(week, 3), 11, 35)):
+            self.answer(self.m(agent), post, reply.format(first=who.name.split()[0]))
+            self.clock.later(hours=4)
+            conv = self.conversation(post)
+            inbox.set_status(self.m(agent), conv, status="resolved")
+
     def refund(self, week: int, who: Customer) -> Case:
         text, subject, amount = REFUNDS[week]
         sam, tom, ingrid = self.m("sam"), self.m("tom"), self.m("ingrid")
@@ -493,10 +596,20 @@ class Story:
                 )
         return case
 
-    def praise(self, week: int, who: Customer, text: str) -> None:
+    def praise(self, week: int, who: Customer, text: str, thanker: str) -> None:
+        """A customer's praise, thanked and closed by a colleague the next morning."""
         at = _at(self.day(week, 3), 19, 30)
         with self.clock.at(at):
-            self.post(who, text, at)
+            post = self.post(who, text, at)
+        with self.clock.at(_at(self.day(week, 4), 9, 10)):
+            colleague = self.m(thanker)
+            self.answer(
+                colleague,
+                post,
+                f"Thank you {who.name.split()[0]}, that's lovely to hear! I'll pass it on. "
+                f"{colleague.user.display_name.split()[0]}, Acme Bank",
+            )
+            inbox.set_status(colleague, self.conversation(post), status="resolved")
 
     def captured(self, week: int, author: str, text: str) -> None:
         with self.clock.at(_at(self.day(week, 4), 8, 45)):
@@ -508,6 +621,9 @@ class Story:
                 "I'm sorry to read this. Please send us a message with your details and I "
                 "will look into it today. Priya, Acme Bank",
             )
+        with self.clock.at(_at(self.day(week, 5), 11, 0)):
+            conv = Conversation.objects.get(pk=found.conversation.pk)
+            inbox.set_status(self.m("priya"), conv, status="resolved")
 
     def open_lead(self) -> Conversation:
         """This morning's lead, handed to Ravi and not answered yet."""
@@ -542,13 +658,20 @@ class Story:
             self.lead(week, CUSTOMERS[week % len(CUSTOMERS)])
             self.complaint(week, CUSTOMERS[(week + 5) % len(CUSTOMERS)])
             self.refund(week, CUSTOMERS[(week + 10) % len(CUSTOMERS)])
+            self.answered(week, CUSTOMERS[(week + 13) % len(CUSTOMERS)], "priya", *QUESTIONS[week])
+            if week % 2 == 1:
+                lead = MORTGAGE_LEADS[week // 2]
+                self.answered(week, CUSTOMERS[(week + 7) % len(CUSTOMERS)], "nora", *lead)
             if week in PRAISE_FOR_SAM:
-                self.praise(week, CUSTOMERS[(week + 5) % len(CUSTOMERS)], PRAISE_FOR_SAM[week])
+                who = CUSTOMERS[(week + 5) % len(CUSTOMERS)]
+                self.praise(week, who, PRAISE_FOR_SAM[week], "sam")
             if week in PRAISE_FOR_RAVI_BY_NAME:
-                self.praise(week, CUSTOMERS[week % len(CUSTOMERS)], PRAISE_FOR_RAVI_BY_NAME[week])
+                who = CUSTOMERS[week % len(CUSTOMERS)]
+                self.praise(week, who, PRAISE_FOR_RAVI_BY_NAME[week], "priya")
             if week in CAPTURED:
                 self.captured(week, *CAPTURED[week])
         self.open_lead()
+        self.clock.settle()
         self.customers()
         # What people were told days ago they have read since.
         Notification.objects.filter(

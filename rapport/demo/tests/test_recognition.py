@@ -106,7 +106,7 @@ def test_care_work_refunds_checked_in_credit_and_approved_in_time(acme):
     assert tom_got[Kind.COLLEAGUE_HELP] > 0
     assert Contribution.objects.filter(member=tom, crossed=True, object_team=care).exists()
 
-    refunds = Case.objects.filter(workspace=acme, tags__contains=["refund"])
+    refunds = Case.objects.filter(workspace=acme, subject__startswith="Refund: ")
     assert refunds.count() == weeks
     assert all(c.status == "resolved" and c.customer is not None for c in refunds)
 
@@ -114,7 +114,7 @@ def test_care_work_refunds_checked_in_credit_and_approved_in_time(acme):
 def test_the_history_is_spread_over_three_months_and_dated_where_the_pages_show_it(acme):
     now = timezone.now()
     ledger = Contribution.objects.filter(workspace=acme)
-    assert ledger.count() > 300
+    assert ledger.count() > 250
     oldest = ledger.order_by("at").first()
     assert oldest is not None
     assert now - dt.timedelta(weeks=demo.WEEKS, days=1) < oldest.at < now - dt.timedelta(weeks=12)
