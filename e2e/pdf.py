@@ -1,6 +1,6 @@
 """Just enough of a PDF reader for the browser tests to check what a generated PDF says, page by
 page, without a PDF library in the environment: the text of each page (through the fonts'
-ToUnicode maps, as WeasyPrint writes them) and how many shapes it draws (a chart's bars).
+ToUnicode maps, as WeasyPrint writes them) and how much it draws (a chart's bars).
 
 It reads what WeasyPrint (pydyf) writes: objects, compressed streams, object streams. It is not
 a general PDF parser (no encryption, no cross-reference repair, no Type 3 fonts).
@@ -18,14 +18,17 @@ _TOKEN = re.compile(
     rb"\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>|\[|\]|/[^\s/<>\[\]()]+|[^\s/<>\[\]()]+",
     re.DOTALL,
 )
-#: Operators that draw a shape (rectangle, path fills and strokes).
-_SHAPES = {b"re", b"f", b"f*", b"F", b"B", b"B*", b"b", b"b*", b"S", b"s"}
+#: Operators that paint a path (fills and strokes), and those that build one (a rectangle, a
+#: line, a curve: a chart's bars are many of these in a few painted paths).
+_PAINT = {b"f", b"f*", b"F", b"B", b"B*", b"b", b"b*", b"S", b"s"}
+_SEGMENT = {b"re", b"m", b"l", b"c", b"v", b"y", b"h"}
 
 
 @dataclass
 class Page:
     text: str
-    shapes: int  # drawing operators, its forms' included
+    painted: int  # paths filled or stroked, in its forms too
+    segments: int  # rectangles, lines and curves those paths are made of
 
     def says(self, words: str) -> bool:
         """Whether the page's text holds `words` (spacing, which PDFs do not keep, ignored)."""
@@ -138,16 +141,16 @@ class Document:
         contents = re.search(rb"/Contents\s*(\[[^\]]*\]|\d+\s+\d+\s+R)", body)
         refs = [int(r.group(1)) for r in _REF.finditer(contents.group(1))] if contents else []
         stream = b"\n".join(self.objects[r].stream or b"" for r in refs)
-        text, shapes = self._run(stream, self._entry(body, b"Resources"))
-        return Page(text=text, shapes=shapes)
+        text, painted, segments = self._run(stream, self._entry(body, b"Resources"))
+        return Page(text=text, painted=painted, segments=segments)
 
-    def _run(self, stream: bytes, resources: bytes, depth: int = 0) -> tuple[str, int]:
+    def _run(self, stream: bytes, resources: bytes, depth: int = 0) -> tuple[str, int, int]:
         def named(key: bytes) -> dict[str, int]:
             return {n.decode(): int(r) for n, r in _NAME_REF.findall(self._entry(resources, key))}
 
         fonts, forms = named(b"Font"), named(b"XObject")
         out: list[str] = []
-        shapes = 0
+        painted = segments = 0
         font = _Font()
         operands: list[bytes] = []
         for token in _TOKEN.findall(stream):
@@ -166,13 +169,16 @@ class Document:
                 form = self.objects.get(forms.get(operands[-1][1:].decode(), -1))
                 if form is not None and form.stream is not None:
                     inner = self._entry(form.body, b"Resources") or resources
-                    text, drawn = self._run(form.stream, inner, depth + 1)
+                    text, inner_painted, inner_segments = self._run(form.stream, inner, depth + 1)
                     out.append(text)
-                    shapes += drawn
-            elif token in _SHAPES:
-                shapes += 1
+                    painted += inner_painted
+                    segments += inner_segments
+            elif token in _PAINT:
+                painted += 1
+            elif token in _SEGMENT:
+                segments += 1
             operands = []
-        return "".join(out), shapes
+        return "".join(out), painted, segments
 
     def _font(self, number: int) -> _Font:
         if number in self._fonts:
@@ -239,7 +245,7 @@ def _show(token: bytes, font: _Font) -> str:
 
 
 def pages(data: bytes) -> list[Page]:
-    """The pages of the PDF `data`, in order, with their text and shapes."""
+    """The pages of the PDF `data`, in order, with their text and what they draw."""
     if not data.startswith(b"%PDF-"):
         raise ValueError("not a PDF file")
     return Document(data).pages()
