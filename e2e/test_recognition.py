@@ -1,8 +1,8 @@
 """Recognition in the browser, on the demo's three months of history: Ravi (R&D) answers the lead
 Sam handed him this morning, and Sam thanks him with kudos on the conversation; Olivia (owner)
-opens the team view and sees Ravi among those who helped customers outside their own team; she
-asks for the quarter's HR report, a worker makes it, and the PDF she downloads has Ravi's page
-with its chart."""
+opens the team view and sees Ravi among those who helped customers outside their own team, and
+his page with Sam's thanks; she asks for the quarter's HR report, a worker makes it, and the PDF
+she downloads has Ravi's page with its chart."""
 
 import re
 
@@ -101,6 +101,12 @@ def test_ravi_is_credited_for_the_lead_he_answers_and_the_hr_report_shows_it(
     expect(outside).to_contain_text("Ravi Patel")
     expect(outside).to_contain_text(re.compile(r"\d+ expert answers?"))
     screenshot(page, "recognition-team-view-owner")
+    outside.get_by_role("link", name="Ravi Patel").click()
+    expect(page).to_have_url(re.compile(rf"/w/acme/people/{ravi.pk}/recognition/"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Ravi Patel")
+    expect(page.locator("main")).to_contain_text(THANKS)
+    screenshot(page, "recognition-person-ravi-owner")
+    page.goto("/w/acme/recognition/")
 
     # She asks for this quarter's HR report; a worker makes it; she downloads the PDF.
     page.get_by_role("link", name="HR report").click()
