@@ -6,13 +6,13 @@ before, crossed help, customers and colleagues helped, kudos), and the HR report
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from rapport.api.auth import member
@@ -49,6 +49,8 @@ assert set(KindFilter.__args__) - {""} == set(Kind.values)  # type: ignore[attr-
 KudosAbout = Literal["conversation", "case", "idea"]
 assert set(KudosAbout.__args__) == set(Kudos.About.values)  # type: ignore[attr-defined]
 FILE_KINDS = {"csv": "text/csv", "pdf": "application/pdf"}
+#: a day of a period: years the ledger can hold (a period and the one before it fit in them)
+Day = Annotated[date, Field(ge=reports.EARLIEST, le=reports.LATEST)]
 
 
 # Schemas -----------------------------------------------------------------------------------
@@ -142,8 +144,8 @@ class PersonRecognitionOut(DictOut):
 
 
 class RecognitionReportIn(Schema):
-    since: date = Field(description="The first day of the period")
-    until: date = Field(description="The last day of the period (inclusive)")
+    since: Day = Field(description="The first day of the period")
+    until: Day = Field(description="The last day of the period (inclusive)")
     team_id: Id | None = Field(None, description="The department; none for the whole company")
 
 
@@ -177,8 +179,8 @@ class RecognitionReportOut(DictOut):
 def list_contributions(
     request: HttpRequest,
     member_id: Id | None = None,
-    since: date | None = None,
-    until: date | None = None,
+    since: Day | None = None,
+    until: Day | None = None,
     kind: KindFilter = "",
 ) -> QuerySet[Contribution]:
     """`since`/`until`: days, inclusive (default: the 30 days to today). Without `member_id`,
@@ -249,8 +251,10 @@ def give_kudos(request: HttpRequest, payload: KudosIn) -> Status[dict[str, Any]]
     try:
         if receiver is None:
             raise ValidationError(
-                {"receiver_id": "Kudos go to a colleague in this workspace; there is no member "
-                 f"{payload.receiver_id} here."}
+                {
+                    "receiver_id": "Kudos go to a colleague in this workspace; there is no member "
+                    f"{payload.receiver_id} here."
+                }
             )
         kudos = actions.give_kudos(m, receiver, payload.about, payload.object_id, payload.message)
     except ValidationError as problem:
@@ -273,8 +277,8 @@ def _score(score: selectors.Score) -> dict[str, Any]:
 def person_recognition(
     request: HttpRequest,
     member_id: Id,
-    since: date | None = None,
-    until: date | None = None,
+    since: Day | None = None,
+    until: Day | None = None,
 ) -> dict[str, Any]:
     """`since`/`until`: days, inclusive (default: the 30 days to today); compared with the
     period of the same length just before."""

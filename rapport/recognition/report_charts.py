@@ -21,7 +21,11 @@ class Group:
 GROUPS = [
     Group("customers", "Answering customers", tuple(RESPONSE)),
     Group("resolving", "Resolving matters", tuple(RESOLUTION)),
-    Group("colleagues", "Helping colleagues, ideas", (Kind.COLLEAGUE_HELP, Kind.IDEA_PROMOTED, Kind.IDEA_SHIPPED)),
+    Group(
+        "colleagues",
+        "Helping colleagues, ideas",
+        (Kind.COLLEAGUE_HELP, Kind.IDEA_PROMOTED, Kind.IDEA_SHIPPED),
+    ),
     Group("thanked", "Thanked (kudos, customers' praise)", (Kind.KUDOS, Kind.PRAISE)),
 ]
 assert sorted(k for g in GROUPS for k in g.kinds) == sorted(Kind.values)
@@ -90,15 +94,24 @@ def weekly(
                 continue
             h = plot_h * n / peak
             base -= h
-            rects.append(Rect(round(x, 2), round(base, 2), round(bar, 2), round(h, 2), group.key,
-                              f"week of {week:%-d %b}: {n} {group.label.lower()}"))
+            rects.append(
+                Rect(
+                    round(x, 2),
+                    round(base, 2),
+                    round(bar, 2),
+                    round(h, 2),
+                    group.key,
+                    f"week of {week:%-d %b}: {n} {group.label.lower()}",
+                )
+            )
         if i % every == 0:
             labels.append(Label(round(x + bar / 2, 2), height - 6, f"{week:%-d %b}"))
     ticks = [(round(top + plot_h * (1 - f), 2), f"{round(peak * f):,}") for f in (0, 0.5, 1)]
     busiest = max(weeks, key=lambda w: totals[w]) if weeks else None
-    summary = (
-        f"{sum(totals.values()):,} contributions over {len(weeks)} weeks"
-        + (f"; the busiest was the week of {busiest:%-d %b} ({totals[busiest]:,})" if busiest and totals[busiest] else "")
+    summary = f"{sum(totals.values()):,} contributions over {len(weeks)} weeks" + (
+        f"; the busiest was the week of {busiest:%-d %b} ({totals[busiest]:,})"
+        if busiest and totals[busiest]
+        else ""
     )
     return Chart(width, height, rects, labels, ticks, summary)
 

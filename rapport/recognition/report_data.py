@@ -95,7 +95,9 @@ def period_of(report: Report) -> Period:
 
 def counted_rows(workspace_id: int, when: Period, team: Team | None) -> QuerySet[Contribution]:
     """The contributions a report counts: in the period, and in the department when it has one."""
-    rows = Contribution.objects.filter(workspace_id=workspace_id, at__gte=when.start, at__lt=when.end)
+    rows = Contribution.objects.filter(
+        workspace_id=workspace_id, at__gte=when.start, at__lt=when.end
+    )
     return rows.filter(team=team) if team is not None else rows
 
 
@@ -156,7 +158,9 @@ def gather(report: Report) -> ReportData:
         )
         for m in members
     ]
-    people.sort(key=lambda p: (p.team == NO_TEAM, p.team.casefold(), p.name.casefold(), p.member.pk))
+    people.sort(
+        key=lambda p: (p.team == NO_TEAM, p.team.casefold(), p.name.casefold(), p.member.pk)
+    )
     by_member = {p.member.pk: p for p in people}
     _add_weeks(rows, by_member)
     _add_colleagues(rows, by_member)
@@ -249,8 +253,10 @@ def _add_kudos(workspace_id: int, when: Period, people: dict[int, Person]) -> No
         if receiver in people:
             people[receiver].kudos_received = n
     # The latest few messages per person: read newest first, kept until each has TOP.
-    for kudos in received.select_related("giver__user").order_by("-created_at", "-id").iterator(
-        chunk_size=2000
+    for kudos in (
+        received.select_related("giver__user")
+        .order_by("-created_at", "-id")
+        .iterator(chunk_size=2000)
     ):
         person = people.get(kudos.receiver_id)
         if person is not None and len(person.kudos) < TOP:

@@ -78,7 +78,9 @@ def _html(data: ReportData, people: Iterable[Person], cover: bool) -> str:
         }
         for p in people
     ]
-    teams = [{"team": t, "chart": report_charts.by_kind(t.counts)} for t in data.teams] if cover else []
+    teams = (
+        [{"team": t, "chart": report_charts.by_kind(t.counts)} for t in data.teams] if cover else []
+    )
     return render_to_string(
         "recognition/hr_report.html",
         {

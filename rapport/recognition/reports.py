@@ -5,6 +5,7 @@ progress (`done` of `total` people) as it goes; a failure leaves the report fail
 reason. The files are read back only through a view that checks the workspace and the role.
 """
 
+import datetime as dt
 import logging
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from rapport.recognition.selectors import period
 log = logging.getLogger(__name__)
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
+#: The days a report may cover (a date's arithmetic overflows near the years 1 and 9999).
+EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(2999, 12, 31)
 
 
 def department(workspace_id: int, team_id: object) -> Team | None:
@@ -44,9 +47,7 @@ def department(workspace_id: int, team_id: object) -> Team | None:
 
 
 @action("recognition.report")
-def request_report(
-    actor: Membership, since: object, until: object, team: object = None
-) -> Report:
+def request_report(actor: Membership, since: object, until: object, team: object = None) -> Report:
     """Queues the HR report of `team` (a department; none: the whole company) for the days
     `since` to `until`; refuses a period in which nothing was recorded for it."""
     require(actor, Verb.SEE_TEAM_RECOGNITION)
@@ -54,6 +55,10 @@ def request_report(
         if value in (None, ""):
             raise ValidationError({name: "Give the first and the last day of the period."})
     when = period(since, until)
+    if when.since < EARLIEST or when.until > LATEST:
+        raise ValidationError(
+            {"since": f"A report covers days from {EARLIEST.year} to {LATEST.year}."}
+        )
     chosen = department(actor.workspace_id, team)
     if not report_data.counted_rows(actor.workspace_id, when, chosen).exists():
         where = chosen.name if chosen is not None else "the workspace"

@@ -50,6 +50,7 @@ from rapport.notifications.models import Notification
 from rapport.people import actions as people_actions
 from rapport.playbooks.models import PlaybookRun, PlaybookStep
 from rapport.playbooks.tests.scenarios import SIMPLE_BPMN, make_playbook
+from rapport.recognition.models import Contribution, Kind, Report
 from rapport.sla import actions as sla_actions
 from rapport.sla.tests.factories import calendar, policy
 from rapport.triage.tests.factories import triaged_post
@@ -535,6 +536,26 @@ API: dict[str, Write] = {
         Verb.CHANGE_TASKS,
         lambda w, me: Req(f"/api/v1/tasks/{_colleagues_task(w).pk}", {"status": "done"}),
     ),
+    # Recognition
+    "POST /api/v1/kudos": Write(
+        Verb.GIVE_KUDOS,
+        lambda w, me: Req(
+            "/api/v1/kudos",
+            {
+                "receiver_id": w.colleague.pk,
+                "about": "case",
+                "object_id": w.case.pk,
+                "message": "Thank you!",
+            },
+        ),
+    ),
+    "POST /api/v1/reports/recognition": Write(
+        Verb.SEE_TEAM_RECOGNITION,
+        lambda w, me: Req(
+            "/api/v1/reports/recognition",
+            {"since": _today(), "until": _today(), "team_id": _recorded_today(w).team_id},
+        ),
+    ),
     "POST /api/v1/teams": Write(Verb.TEAMS, lambda w, me: Req("/api/v1/teams", {"name": "R&D"})),
     "DELETE /api/v1/teams/{team_id}": Write(
         Verb.TEAMS, lambda w, me: Req(f"/api/v1/teams/{w.team.pk}")
@@ -581,6 +602,26 @@ API_VARIANTS: dict[str, Write] = {
         lambda w, me: Req(f"/api/v1/replies/{_failed_reply(w, me).pk}/retry"),
     ),
 }
+
+
+def _recorded_today(w: World) -> Contribution:
+    """A contribution today, so the HR report has something to count (the ledger hears events
+    after a commit, which these savepoints never reach)."""
+    return Contribution.objects.create(
+        workspace=w.owner.workspace,
+        member=w.colleague,
+        kind=Kind.CASE_NOTE,
+        at=timezone.now(),
+        event=10**12,
+        object_type="case",
+        object_id=w.case.pk,
+        team=w.team,
+    )
+
+
+def _report_form(w: World) -> dict[str, str]:
+    _recorded_today(w)
+    return {"quarter": "custom", "since": _today(), "until": _today(), "team": str(w.team.pk)}
 
 
 def _idea(w: World, title: str = "Apple Pay in the app") -> Idea:
@@ -1240,6 +1281,10 @@ WEB: dict[str, Write] = {
         idea_id=lambda w, me: _idea(w).pk,
     ),
     "idea_vote_remove": Write(Verb.REMOVE_VOTES, lambda w, me: _idea_vote_page(w)),
+    # Recognition
+    "recognition_reports": web(
+        Verb.SEE_TEAM_RECOGNITION, "recognition_reports", lambda w, me: _report_form(w)
+    ),
 }
 
 #: The same pages again, with the input that makes them need another verb.
@@ -1332,6 +1377,8 @@ WEB_READS = {
     "notifications_bell",
     "people",
     "people_member",
+    "recognition_report_csv",
+    "recognition_report_pdf",
     "settings",
     "settings_audit",
     "settings_outbox",
@@ -1433,6 +1480,9 @@ def _read_ids(w: World) -> dict[str, Any]:
         "attachment_id": 1,
         "notification_id": 1,
         "idea_id": _idea(w).pk,
+        "report_id": Report.objects.create(
+            workspace=w.owner.workspace, since=timezone.localdate(), until=timezone.localdate()
+        ).pk,
         "token": "x" * 30,
     }
 

@@ -86,9 +86,7 @@ def recognition_reports(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as problem:
             add_action_errors(form, problem)
         else:
-            messages.success(
-                request, f"The report for {period_of(report)} is being made."
-            )
+            messages.success(request, f"The report for {period_of(report)} is being made.")
             return redirect("web:recognition_reports", slug=slug)
     made = (
         Report.objects.filter(workspace=membership.workspace)

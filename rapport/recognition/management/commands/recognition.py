@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from rapport.core.models import JournalEntry, Workspace
 from rapport.core.events import LISTENERS
+from rapport.core.models import JournalEntry, Workspace
 from rapport.recognition import ledger, wiring
 
 
