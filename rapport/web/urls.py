@@ -28,6 +28,7 @@ from rapport.web.views import (
     people,
     playbooks,
     recognition,
+    recognition_reports,
     recognition_settings,
     settings,
     sla,
@@ -305,6 +306,21 @@ workspace_urls: list[URLPattern | URLResolver] = [
     ),
     path("contacts/merges/<id:merge_id>/unmerge/", contact_merge.undo, name="contact_unmerge"),
     path("contacts/dedupe/", contact_merge.dedupe, name="contact_dedupe"),
+    path(
+        "recognition/reports/",
+        recognition_reports.recognition_reports,
+        name="recognition_reports",
+    ),
+    path(
+        "recognition/reports/<id:report_id>/csv/",
+        recognition_reports.recognition_report_csv,
+        name="recognition_report_csv",
+    ),
+    path(
+        "recognition/reports/<id:report_id>/pdf/",
+        recognition_reports.recognition_report_pdf,
+        name="recognition_report_pdf",
+    ),
     path("people/", people.people, name="people"),
     path("people/skills/", people.skill_create, name="people_skill_create"),
     path("people/skills/<id:skill_id>/delete/", people.skill_delete, name="people_skill_delete"),
@@ -317,8 +333,6 @@ workspace_urls: list[URLPattern | URLResolver] = [
     ),
     path("recognition/", recognition.team, name="recognition"),
     path("recognition/mine/", recognition.mine, name="recognition_mine"),
-    # Until the HR report pages land (another branch): the team view.
-    path("recognition/reports/", recognition.reports, name="recognition_reports"),
     path("people/<id:member_id>/recognition/", recognition.person, name="recognition_person"),
     path(
         "people/<id:member_id>/recognition/export.csv",

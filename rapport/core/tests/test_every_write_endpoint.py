@@ -51,7 +51,7 @@ from rapport.people import actions as people_actions
 from rapport.playbooks.models import PlaybookRun, PlaybookStep
 from rapport.playbooks.tests.scenarios import SIMPLE_BPMN, make_playbook
 from rapport.recognition import actions as recognition_actions
-from rapport.recognition.models import Contribution, Kind
+from rapport.recognition.models import Contribution, Kind, Report
 from rapport.sla import actions as sla_actions
 from rapport.sla.tests.factories import calendar, policy
 from rapport.triage.tests.factories import triaged_post
@@ -537,6 +537,26 @@ API: dict[str, Write] = {
         Verb.CHANGE_TASKS,
         lambda w, me: Req(f"/api/v1/tasks/{_colleagues_task(w).pk}", {"status": "done"}),
     ),
+    # Recognition
+    "POST /api/v1/kudos": Write(
+        Verb.GIVE_KUDOS,
+        lambda w, me: Req(
+            "/api/v1/kudos",
+            {
+                "receiver_id": w.colleague.pk,
+                "about": "case",
+                "object_id": w.case.pk,
+                "message": "Thank you!",
+            },
+        ),
+    ),
+    "POST /api/v1/reports/recognition": Write(
+        Verb.SEE_TEAM_RECOGNITION,
+        lambda w, me: Req(
+            "/api/v1/reports/recognition",
+            {"since": _today(), "until": _today(), "team_id": _recorded_today(w).team_id},
+        ),
+    ),
     "POST /api/v1/teams": Write(Verb.TEAMS, lambda w, me: Req("/api/v1/teams", {"name": "R&D"})),
     "DELETE /api/v1/teams/{team_id}": Write(
         Verb.TEAMS, lambda w, me: Req(f"/api/v1/teams/{w.team.pk}")
@@ -583,6 +603,26 @@ API_VARIANTS: dict[str, Write] = {
         lambda w, me: Req(f"/api/v1/replies/{_failed_reply(w, me).pk}/retry"),
     ),
 }
+
+
+def _recorded_today(w: World) -> Contribution:
+    """A contribution today, so the HR report has something to count (the ledger hears events
+    after a commit, which these savepoints never reach)."""
+    return Contribution.objects.create(
+        workspace=w.owner.workspace,
+        member=w.colleague,
+        kind=Kind.CASE_NOTE,
+        at=timezone.now(),
+        event=10**12,
+        object_type="case",
+        object_id=w.case.pk,
+        team=w.team,
+    )
+
+
+def _report_form(w: World) -> dict[str, str]:
+    _recorded_today(w)
+    return {"quarter": "custom", "since": _today(), "until": _today(), "team": str(w.team.pk)}
 
 
 def _idea(w: World, title: str = "Apple Pay in the app") -> Idea:
@@ -1284,6 +1324,10 @@ WEB: dict[str, Write] = {
             recognition_actions.exclude(w.owner, w.colleague, "asked").member_id
         ),
     ),
+    # Recognition
+    "recognition_reports": web(
+        Verb.SEE_TEAM_RECOGNITION, "recognition_reports", lambda w, me: _report_form(w)
+    ),
 }
 
 #: The same pages again, with the input that makes them need another verb.
@@ -1381,6 +1425,8 @@ WEB_READS = {
     "recognition_reports",
     "recognition_person",
     "recognition_export",
+    "recognition_report_csv",
+    "recognition_report_pdf",
     "settings_recognition",
     "settings",
     "settings_audit",
@@ -1500,6 +1546,9 @@ def _read_ids(w: World) -> dict[str, Any]:
         "attachment_id": 1,
         "notification_id": 1,
         "idea_id": _idea(w).pk,
+        "report_id": Report.objects.create(
+            workspace=w.owner.workspace, since=timezone.localdate(), until=timezone.localdate()
+        ).pk,
         "token": "x" * 30,
     }
 

@@ -276,9 +276,3 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
         section="recognition",
         status=400 if chosen.problem else 200,
     )
-
-
-@member_view
-def reports(request: HttpRequest, slug: str) -> HttpResponse:
-    """Placeholder for the HR report pages (built on another branch): the team view."""
-    return team(request, slug)

@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0005_journalentry'),
-        ('recognition', '0001_initial'),
+        ('recognition', '0002_tally'),
     ]
 
     operations = [
