@@ -16,6 +16,7 @@ from rapport.api import (
     listening,
     notifications,
     playbooks,
+    recognition,
 )
 from rapport.api.auth import TokenAuth
 from rapport.api.documentation import RapportAPI
@@ -45,6 +46,7 @@ api.add_router("/", contact_merge.router)
 api.add_router("/", case_approvals.router)
 api.add_router("/", playbooks.router)
 api.add_router("/", ideas.router)
+api.add_router("/", recognition.router)
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> JsonResponse:

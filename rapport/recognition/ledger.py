@@ -376,12 +376,14 @@ def member_names(workspace_id: int) -> dict[str, int]:
     """Members' full names (two words or more), folded, to find them named in a post."""
     names: dict[str, int] = {}
     rows = Membership.objects.filter(workspace_id=workspace_id).values_list(
-        "pk", "user__first_name", "user__last_name"
+        "pk", "user__full_name", "user__first_name", "user__last_name"
     )
-    for pk, first, last in rows:
-        full = f"{first} {last}".strip()
-        if first and last:
-            names.setdefault(full.casefold(), pk)
+    for pk, full_name, first, last in rows:
+        # People name themselves in `full_name` (what the app shows); Django's first and last
+        # names are kept for accounts that have them.
+        for full in (" ".join(full_name.split()), f"{first} {last}" if first and last else ""):
+            if len(full.split()) >= 2:
+                names.setdefault(full.casefold(), pk)
     return names
 
 

@@ -245,3 +245,22 @@ class Report(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"report {self.since} to {self.until} ({self.state})"
+
+
+class DismissedSkill(WorkspaceOwned):
+    """A skill suggested to a person from what they resolved that they said is not theirs: it
+    is not suggested to them again."""
+
+    member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    #: The name folded, so "Mortgages" and "mortgages" are one dismissal.
+    key = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "key"], name="one_dismissal_per_skill")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} dismissed {self.name}"

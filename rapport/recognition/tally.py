@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
@@ -241,7 +242,10 @@ def totals(
         rows = rows.filter(team_id=team_id)
     grouped = rows.order_by().values_list(*by).annotate(n=Sum("n"))
     # Thousands of rows: read as the database gives them, without a conversion per value.
-    sql, params = grouped.query.sql_with_params()
+    try:
+        sql, params = grouped.query.sql_with_params()
+    except EmptyResultSet:  # nothing covers the period: no query to make
+        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

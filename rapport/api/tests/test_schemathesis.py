@@ -16,6 +16,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
+from django.utils import timezone
 from schemathesis import checks
 
 from rapport.api.openapi import render
@@ -25,6 +26,7 @@ from rapport.core.roles import Role
 from rapport.engagement.tests.factories import make_post
 from rapport.ideas import actions as idea_actions
 from rapport.ideas.models import Announcement, Idea
+from rapport.recognition.tasks import make_recognition_report
 
 #: examples per operation and phase: enough to find an unbounded integer or an undocumented
 #: answer, few enough that the 100-odd operations run in about two minutes on two cores
@@ -59,8 +61,9 @@ def post(client: Client, path: str, body: dict[str, Any]) -> Any:
 
 
 @pytest.fixture
-def world(acme, make_member, api_client) -> dict[str, str]:
+def world(acme, make_member, api_client, settings, tmp_path) -> dict[str, str]:
     """A workspace with one of most things, and the owner's token."""
+    settings.VAR_DIR = tmp_path  # where the HR report's files are written
     owner = Membership.objects.get(workspace=acme, role=Role.OWNER)
     agent = make_member(acme, Role.AGENT, "sam@acme.example")
     _, raw = actions.create_api_token(owner, name="schemathesis")
@@ -112,6 +115,10 @@ def world(acme, make_member, api_client) -> dict[str, str]:
         state="skipped",
         reason="Do not contact",
     )
+    # the owner's note on the case above is a contribution: a report of today has it
+    today = timezone.localdate().isoformat()
+    report = post(client, "/reports/recognition", {"since": today, "until": today})
+    make_recognition_report.call(report["id"])
     KNOWN.clear()
     KNOWN.update(
         team_id=[team["id"]],
@@ -127,6 +134,7 @@ def world(acme, make_member, api_client) -> dict[str, str]:
         canned_id=[canned["id"]],
         idea_id=[i["id"] for i in ideas],
         vote_id=[vote["id"]],
+        report_id=[report["id"]],
     )
     return {"Authorization": f"Bearer {raw}"}
 

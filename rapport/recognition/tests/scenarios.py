@@ -4,12 +4,14 @@
 from collections.abc import Callable
 from typing import Any
 
+from django.utils import timezone
+
 from rapport.core import actions as core_actions
 from rapport.core.models import Membership
 from rapport.core.roles import Role
 from rapport.inbox.tests.factories import conversation
-from rapport.recognition import actions
-from rapport.recognition.models import Kind
+from rapport.recognition import actions, reports, skills
+from rapport.recognition.models import Contribution, Kind, Report
 
 
 def colleague(owner: Membership, email: str = "kim@acme.example") -> Membership:
@@ -22,6 +24,20 @@ def _include(owner: Membership) -> None:
     actions.include(owner, kim)
 
 
+def _report(owner: Membership) -> Report:
+    today = timezone.localdate()
+    Contribution.objects.create(
+        workspace=owner.workspace,
+        member=owner,
+        kind=Kind.CASE_NOTE,
+        at=timezone.now(),
+        event=1,
+        object_type="case",
+        object_id=1,
+    )
+    return reports.request_report(owner, today, today)
+
+
 SCENARIOS: dict[str, Callable[[Membership], Any]] = {
     "recognition.kudos": lambda o: actions.give_kudos(
         o, colleague(o), "conversation", conversation(o.workspace).pk, "Thank you!"
@@ -30,4 +46,6 @@ SCENARIOS: dict[str, Callable[[Membership], Any]] = {
     "recognition.leaderboards": lambda o: actions.set_leaderboards(o, False),
     "recognition.exclude": lambda o: actions.exclude(o, colleague(o), "asked"),
     "recognition.include": _include,
+    "recognition.skill_dismiss": lambda o: skills.dismiss(o, o, "mortgages"),
+    "recognition.report": _report,
 }

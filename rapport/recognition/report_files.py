@@ -1,0 +1,119 @@
+"""The HR report's two files: a CSV (one row per person, every cell through the spreadsheet
+guard) and a PDF drawn by WeasyPrint from an HTML template (a cover, then one page per
+person), in chunks so the report's progress moves as people are written.
+
+The template is rendered by Django (every name and message escaped) and WeasyPrint fetches
+nothing: no network, no local file, whatever the text holds.
+"""
+
+import io
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from rapport.core import spreadsheet
+from rapport.recognition import report_charts
+from rapport.recognition.models import Kind
+from rapport.recognition.report_data import KINDS, Person, ReportData
+
+#: People per WeasyPrint document: the report's progress moves after each.
+CHUNK = 25
+
+
+def csv_header() -> list[str]:
+    return [
+        "Person",
+        "Email",
+        "Team",
+        *[Kind(k).label for k in KINDS],
+        "Points",
+        "Explanation",
+        "Crossed team lines",
+        "Kudos received",
+    ]
+
+
+def csv_row(person: Person) -> list[object]:
+    return [
+        person.name,
+        person.member.user.email,
+        person.team,
+        *[person.counts.get(k, 0) for k in KINDS],
+        person.points,
+        person.explained,
+        person.crossed,
+        person.kudos_received,
+    ]
+
+
+def write_csv(data: ReportData, path: Path) -> None:
+    buffer = io.StringIO()
+    writer = spreadsheet.writer(buffer, lineterminator="\r\n")
+    writer.writerow(csv_header())
+    for person in data.people:
+        writer.writerow(csv_row(person))
+    _replace(path, buffer.getvalue().encode("utf-8-sig"))  # the BOM: Excel reads UTF-8
+
+
+def _replace(path: Path, content: bytes) -> None:
+    """Writes the whole file or nothing: a download never meets half a report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(content)
+    partial.replace(path)
+
+
+def _html(data: ReportData, people: Iterable[Person], cover: bool) -> str:
+    pages = [
+        {
+            "person": p,
+            "chart": report_charts.weekly(data.weeks, p.weeks),
+            "kinds": [
+                (Kind(k).label, p.counts[k], p.counts[k] * data.weights.get(k, 0))
+                for k in KINDS
+                if p.counts.get(k)
+            ],
+        }
+        for p in people
+    ]
+    teams = (
+        [{"team": t, "chart": report_charts.by_kind(t.counts)} for t in data.teams] if cover else []
+    )
+    return render_to_string(
+        "recognition/hr_report.html",
+        {
+            "data": data,
+            "cover": cover,
+            "teams": teams,
+            "pages": pages,
+            "groups": report_charts.GROUPS,
+            "weights": [(Kind(k).label, data.weights.get(k, 0)) for k in KINDS],
+            "made_at": timezone.localtime(),
+        },
+    )
+
+
+def write_pdf(data: ReportData, path: Path, progress: Callable[[int], None]) -> None:
+    """The cover and every person's page; `progress(n)` after each chunk of n people."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
+    class Offline(URLFetcher):
+        def fetch(self, url: str, headers: object = None) -> None:
+            raise ValueError(f"the HR report loads nothing from outside ({url})")
+
+    fetcher, fonts = Offline(), FontConfiguration()
+
+    def render(html: str):  # type: ignore[no-untyped-def]
+        return HTML(string=html, url_fetcher=fetcher).render(font_config=fonts)
+
+    documents = [render(_html(data, [], cover=True))]
+    for start in range(0, len(data.people), CHUNK):
+        chunk = data.people[start : start + CHUNK]
+        documents.append(render(_html(data, chunk, cover=False)))
+        progress(len(chunk))
+    pages = [page for document in documents for page in document.pages]
+    _replace(path, documents[0].copy(pages).write_pdf())

@@ -1,0 +1,60 @@
+"""`rapport recognition rebuild [--workspace SLUG] [--check]`."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from rapport.recognition import ledger
+from rapport.recognition.models import Contribution
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("recognition", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_rebuild_replays_the_journal_into_an_empty_ledger_with_a_line_per_workspace(
+    crew, acme, globex
+):
+    kept = ledger.as_rows(acme)
+    Contribution.objects.filter(workspace=acme).delete()
+    said = run("rebuild")
+    assert ledger.as_rows(acme) == kept
+    lines = said.splitlines()
+    assert lines[0].startswith("acme: replaying ")
+    assert lines[0].endswith(f"{len(kept):,} contributions ({lines[0].rsplit('(', 1)[1]}")
+    assert lines[1].startswith("globex: replaying 0 events… 0 contributions")
+
+
+def test_check_says_the_ledger_matches_and_changes_nothing(crew, acme):
+    kept = ledger.as_rows(acme)
+    said = run("rebuild", "--workspace", "acme", "--check")
+    assert f"the same {len(kept):,} contributions" in said
+    assert ledger.as_rows(acme) == kept
+
+
+def test_check_fails_when_the_ledger_differs_from_the_journal_and_leaves_it_as_it_was(crew, acme):
+    Contribution.objects.filter(member=crew["ravi"]).delete()
+    damaged = ledger.as_rows(acme)
+    with pytest.raises(CommandError, match="differs from the one kept in: acme"):
+        run("rebuild", "--workspace", "acme", "--check")
+    assert ledger.as_rows(acme) == damaged
+
+
+def test_an_unknown_workspace_is_named(db):
+    with pytest.raises(CommandError, match="There is no workspace 'nope'"):
+        run("rebuild", "--workspace", "nope")
+
+
+def test_help_says_what_rebuild_and_check_do():
+    from rapport.recognition.management.commands.recognition import Command
+
+    parser = Command().create_parser("rapport", "recognition")
+    text = parser.format_help()
+    assert "replays its journal" in text.replace("\n", " ")
+    sub = parser._subparsers._group_actions[0].choices["rebuild"].format_help()  # type: ignore[union-attr]
+    assert "--check" in sub
+    assert "--workspace SLUG" in sub
