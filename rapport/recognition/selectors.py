@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.db import connection, models
 from django.db.models import Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
@@ -362,7 +362,10 @@ def _standings(
             "member_id", "points", "crossed_n", "crossed_points", "praise", "evangel_points"
         )
     )
-    sql, params = grouped.query.sql_with_params()
+    try:
+        sql, params = grouped.query.sql_with_params()
+    except EmptyResultSet:  # nothing covers the period: no query to make
+        return {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {m: Standing(*(int(v or 0) for v in rest)) for m, *rest in cursor.fetchall()}

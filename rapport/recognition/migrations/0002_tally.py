@@ -10,14 +10,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name='contribution',
-            name='contrib_member',
-        ),
-        migrations.AddIndex(
-            model_name='contribution',
-            index=models.Index(fields=['workspace', 'member', 'at', 'object_type', 'object_id', 'colleague'], name='contrib_member'),
-        ),
         migrations.CreateModel(
             name='Tally',
             fields=[

@@ -353,3 +353,12 @@ def test_a_persons_page_counts_what_their_ledger_holds(acme, people):
     assert selectors.colleagues_helped(mine) == page.colleagues
     with pytest.raises(PermissionDenied):
         selectors.person(sam, ravi, selectors.Period(dt.date(2025, 1, 1), dt.date(2025, 3, 31)))
+
+
+def test_a_workspace_with_nothing_recorded_has_empty_pages(acme, people):
+    when = selectors.Period(dt.date(2025, 1, 1), dt.date(2025, 3, 31))
+    view = selectors.team_view(people["olivia"], when)
+    assert (view.teams, view.leaders, view.outside_help, view.evangelists) == ([], [], [], [])
+    page = selectors.person(people["olivia"], people["sam"], when)
+    assert (page.score.explained, page.crossed, page.weeks) == ("nothing recorded", 0, [])
+    assert counts_by_member(acme.pk, when.start, when.end, members=[]) == {}
