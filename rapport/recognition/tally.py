@@ -271,13 +271,24 @@ def totals(
 
 
 def weeks(
-    workspace_id: int, first: dt.date, last: dt.date, *, members: Iterable[int] | None = None
+    workspace_id: int,
+    first: dt.date,
+    last: dt.date,
+    *,
+    members: Iterable[int] | None = None,
+    team_id: int | None = None,
 ) -> dict[int, dict[dt.date, Counter[str]]]:
-    """member id -> {Monday: {kind: count}} from `first` to `last` (inclusive): the weeks at
-    either end hold only the period's days."""
+    """member id -> {Monday: {kind: count}} from `first` to `last` (inclusive), for some
+    people, in one team: the weeks at either end hold only the period's days."""
     result: dict[int, dict[dt.date, Counter[str]]] = {}
     for member, start, kind, n in summed(
-        workspace_id, first, last, ("member_id", "start", "kind"), months=False, members=members
+        workspace_id,
+        first,
+        last,
+        ("member_id", "start", "kind"),
+        months=False,
+        members=members,
+        team_id=team_id,
     ):
         day = start if isinstance(start, dt.date) else dt.date.fromisoformat(start)
         monday = day - dt.timedelta(days=day.weekday())
