@@ -16,6 +16,7 @@ company for the next run, which reuses it. Figures are measured, never asserted.
 """
 
 import datetime as dt
+import logging
 import os
 import random
 import time
@@ -502,7 +503,8 @@ def report_seconds(built: Built, quarter: selectors.Period) -> tuple[str, float]
     except ImportError:
         reports = None
     if reports is not None and hasattr(reports, "build"):
-        # HOOK: the HR report (rapport/recognition/reports.py) is timed whole where it exists.
+        # The HR report (rapport/recognition/reports.py) is timed whole: its reads, CSV and PDF.
+        logging.getLogger("weasyprint").setLevel(logging.ERROR)  # a line per step otherwise
         made = Report.objects.create(
             workspace=built.workspace,
             requested_by=built.viewer,
