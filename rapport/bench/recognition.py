@@ -99,6 +99,9 @@ def add_arguments(parser: CommandParser) -> None:
         "--entries, --people and --seed instead of building it again.",
     )
     parser.add_argument(
+        "--no-report", action="store_true", help="Leave the HR report out (minutes at 5M)."
+    )
+    parser.add_argument(
         "--ledger",
         action="store_true",
         help="Also time a quarter counted from the ledger itself (without the tallies), "
@@ -531,6 +534,7 @@ def run(
     seed: int,
     keep: bool,
     ledger: bool = False,
+    no_report: bool = False,
     **_: Any,
 ) -> dict[str, Any]:
     """Builds (or reuses), measures, prints each figure with `say`, cleans up unless kept;
@@ -551,7 +555,7 @@ def run(
     try:
         figures = report(say, measure(built, repeat=repeat, seed=seed + 1, ledger_too=ledger))
         quarter = last_quarter(timezone.localdate())
-        how, seconds = report_seconds(built, quarter)
+        how, seconds = ("left out", 0.0) if no_report else report_seconds(built, quarter)
         say(f"HR report, {len(built.people)} people, {quarter}: {seconds:.2f}s ({how})")
     finally:
         if not keep:
