@@ -78,9 +78,12 @@ def run(
         "hear_event",
         SimpleNamespace(enqueue=lambda listener, event: handed.append((listener, event))),
     )
+    # As a database queue takes them: with the write (not as pending rows for another queue).
+    with_the_write = mock.patch.object(events, "_database_queue", return_value=True)
     listener_seconds: dict[str, float] = {}
     try:
         queued.start()
+        with_the_write.start()
         left = posts
         while left > 0:
             payloads = []
