@@ -376,7 +376,7 @@ def _download(request: HttpRequest, report_id: int, kind: str) -> Any:
     m = member(request)
     report = _report(m, report_id)
     if report.state != Report.State.DONE:
-        why = {
+        why: dict[str, str] = {
             Report.State.QUEUED: "The report is waiting for a worker to make it.",
             Report.State.RUNNING: f"The report is being made ({report.done} of {report.total}).",
         }

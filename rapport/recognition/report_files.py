@@ -11,6 +11,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -112,7 +113,7 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[int], None]) -> 
 
     fetcher, fonts = Offline(), FontConfiguration()
 
-    def render(html: str):  # type: ignore[no-untyped-def]
+    def render(html: str) -> Any:
         return HTML(string=html, url_fetcher=fetcher).render(font_config=fonts)
 
     documents = [render(_html(data, [], cover=True))]

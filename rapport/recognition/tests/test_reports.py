@@ -54,6 +54,7 @@ def test_a_department_report_is_made_in_the_background_into_a_csv_and_a_pdf(
     pdf_path = reports.file_path(report, "pdf")
     assert csv_path == var_dir / "reports" / report.csv_file
     assert pdf_path is not None
+    assert csv_path is not None
     assert pdf_path.parent == csv_path.parent
 
     header, *rows = rows_of(csv_path)
@@ -76,7 +77,7 @@ def test_a_department_report_is_made_in_the_background_into_a_csv_and_a_pdf(
     assert pdf.startswith(b"%PDF")
     assert pages_in(pdf) == 1 + 2  # the cover, then one page per person
     audit = AuditEvent.objects.get(verb="recognition.report")
-    assert audit.after["team"] == crew["rnd"].pk
+    assert audit.after == {"since": str(q.since), "until": str(q.until), "team": crew["rnd"].pk}
 
 
 def test_the_pdf_draws_a_chart_per_team_and_per_person_with_their_kudos(crew, var_dir):
