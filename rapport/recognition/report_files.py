@@ -34,7 +34,7 @@ def csv_header() -> list[str]:
         "Points",
         "Explanation",
         "Crossed team lines",
-        "Kudos received",
+        "Kudos messages",
     ]
 
 

@@ -59,7 +59,7 @@ def test_a_department_report_is_made_in_the_background_into_a_csv_and_a_pdf(
 
     header, *rows = rows_of(csv_path)
     assert header[:3] == ["Person", "Email", "Team"]
-    assert header[-4:] == ["Points", "Explanation", "Crossed team lines", "Kudos received"]
+    assert header[-4:] == ["Points", "Explanation", "Crossed team lines", "Kudos messages"]
     by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
     assert set(by_name) == {"Ravi Patel", "Kim Lee"}  # Sam is in Customer care
     ravi = by_name["Ravi Patel"]
@@ -67,7 +67,7 @@ def test_a_department_report_is_made_in_the_background_into_a_csv_and_a_pdf(
     assert ravi[Kind.EXPERT_ANSWER.label] == "1"
     assert ravi[Kind.CASE_RESOLVED.label] == "1"
     assert ravi[Kind.KUDOS.label] == "1"
-    assert ravi["Kudos received"] == "1"
+    assert ravi["Kudos messages"] == "1"
     assert int(ravi["Crossed team lines"]) >= 2  # the prospect's question and Care's case
     assert "1 expert answer" in ravi["Explanation"]
     assert int(ravi["Points"]) > 0
