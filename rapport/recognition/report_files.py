@@ -103,6 +103,8 @@ def _html(data: ReportData, people: Iterable[Person], cover: bool) -> str:
 
 def write_pdf(data: ReportData, path: Path, progress: Callable[[int], None]) -> None:
     """The cover and every person's page; `progress(n)` after each chunk of n people."""
+    # Imported here: loading WeasyPrint (and Pango) costs a second and memory that web
+    # processes, which never make a PDF, would pay at start-up.
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
