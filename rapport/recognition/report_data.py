@@ -12,8 +12,8 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import TruncWeek
+from django.db import models
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from rapport.cases.models import Case
@@ -21,11 +21,13 @@ from rapport.contacts.models import Contact
 from rapport.core.models import Membership, Team
 from rapport.inbox.models import Conversation
 from rapport.recognition.models import Contribution, Kind, Kudos, Report
+from rapport.recognition.report_charts import GROUPS
 from rapport.recognition.scores import explain, points, weights
 from rapport.recognition.selectors import Period
 
-#: How many names of customers and colleagues helped, and kudos messages, a person's page shows.
+#: How many names of customers and colleagues helped a person's page shows, and kudos messages.
 TOP = 5
+KUDOS_SHOWN = 5
 NO_TEAM = "No team"
 
 
@@ -37,6 +39,7 @@ class Person:
     points: int
     explained: str
     crossed: int = 0
+    #: week (its Monday) -> contributions per group of kinds (`report_charts.GROUPS` keys)
     weeks: dict[dt.date, Counter[str]] = field(default_factory=dict)
     customers: int = 0
     top_customers: list[tuple[str, int]] = field(default_factory=list)
@@ -162,14 +165,15 @@ def gather(report: Report) -> ReportData:
         key=lambda p: (p.team == NO_TEAM, p.team.casefold(), p.name.casefold(), p.member.pk)
     )
     by_member = {p.member.pk: p for p in people}
-    _add_weeks(rows, by_member)
+    weeks = weeks_between(when)
+    _add_weeks(rows, weeks, by_member)
     _add_colleagues(rows, by_member)
     _add_customers(rows, by_member)
     _add_kudos(ws, when, by_member)
     return ReportData(
         period=when,
         department=team.name if team is not None else "the whole company",
-        weeks=weeks_between(when),
+        weeks=weeks,
         weights=table,
         people=people,
         teams=_team_totals(people, table),
@@ -184,14 +188,28 @@ def _current_teams(workspace_id: int) -> dict[int, list[str]]:
     return result
 
 
-def _add_weeks(rows: QuerySet[Contribution], people: dict[int, Person]) -> None:
-    for member, moment, kind, n in (
-        rows.annotate(week=TruncWeek("at"))
-        .values_list("member_id", "week", "kind")
+def _add_weeks(
+    rows: QuerySet[Contribution], weeks: list[dt.date], people: dict[int, Person]
+) -> None:
+    """Each person's contributions per week and group of kinds (what a week's bar is stacked
+    by). The week and the group are worked out in the query by comparisons, not by a date
+    function: SQLite's is Python, called once per row."""
+    starts = [timezone.make_aware(dt.datetime.combine(w, dt.time.min)) for w in weeks]
+    week = models.Case(
+        *[When(at__lt=start, then=Value(i - 1)) for i, start in enumerate(starts[1:], 1)],
+        default=Value(len(weeks) - 1),
+    )
+    group = models.Case(
+        *[When(kind__in=g.kinds, then=Value(i)) for i, g in enumerate(GROUPS)],
+        default=Value(0),
+    )
+    for member, w, g, n in (
+        rows.annotate(week=week, group=group)
+        .values_list("member_id", "week", "group")
         .annotate(n=Count("id"))
     ):
         if member in people:
-            people[member].weeks.setdefault(week_of(moment), Counter())[kind] += n
+            people[member].weeks.setdefault(weeks[w], Counter())[GROUPS[g].key] += n
 
 
 def _add_colleagues(rows: QuerySet[Contribution], people: dict[int, Person]) -> None:
@@ -259,7 +277,7 @@ def _add_kudos(workspace_id: int, when: Period, people: dict[int, Person]) -> No
         .iterator(chunk_size=2000)
     ):
         person = people.get(kudos.receiver_id)
-        if person is not None and len(person.kudos) < TOP:
+        if person is not None and len(person.kudos) < KUDOS_SHOWN:
             person.kudos.append(kudos)
 
 

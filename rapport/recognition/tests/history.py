@@ -74,7 +74,7 @@ def contributions(
             "membership_id", "team_id"
         )
     )
-    team_ids = sorted(set(teams.values())) or [None]
+    team_ids: list[int | None] = [*sorted(set(teams.values()))] or [None]
     kinds, shares = zip(*SHARE.items(), strict=True)
     start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
     seconds = int((until - since).days + 1) * 86400 - 1
