@@ -361,7 +361,9 @@ def for_praise(event: Event) -> list[Credit]:
     for post_id, members in sorted(praised.items()):
         for member in sorted(members):
             last = (
-                Contribution.objects.filter(member_id=member, event__lt=event.seq)
+                Contribution.objects.filter(
+                    workspace_id=event.workspace_id, member_id=member, event__lt=event.seq
+                )
                 .order_by("-event")
                 .values_list("team_id", flat=True)
                 .first()

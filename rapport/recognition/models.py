@@ -72,7 +72,11 @@ class Contribution(WorkspaceOwned):
             )
         ]
         indexes = [
-            models.Index(fields=["workspace", "member", "at"], name="contrib_member"),
+            # With what a person's page reads of each contribution: it reads the index alone.
+            models.Index(
+                fields=["workspace", "member", "at", "object_type", "object_id", "colleague"],
+                name="contrib_member",
+            ),
             models.Index(fields=["workspace", "at"], name="contrib_at"),
             models.Index(fields=["workspace", "object_type", "object_id"], name="contrib_object"),
         ]

@@ -199,10 +199,6 @@ def whole_days(since: dt.datetime, until: dt.datetime) -> tuple[dt.date, dt.date
     return start.date(), end.date() - ONE_DAY
 
 
-#: Up to this many people, each one's tallies are looked up by their own key.
-FEW = 20
-
-
 def covering(
     workspace_id: int,
     first: dt.date,
@@ -213,20 +209,17 @@ def covering(
 ) -> Any:
     """The tallies (of some people) that, summed, count the contributions from `first` to
     `last`. Each piece of the period is a condition an index answers alone (SQLite reads an OR
-    through indexes only then): by workspace, or by person for a few people."""
+    through indexes only then): everyone's by span, or some people's by person and span."""
     who = None if members is None else list(members)
-    few = who is not None and len(who) <= FEW
     cover = Q()
     for p in pieces(first, last, months=months):
         # One span is one start: read in the index's order, it is grouped as it is read.
         start = Q(start=p.first) if p.first == p.last else Q(start__gte=p.first, start__lte=p.last)
-        span = Q(span=p.span, workspace_id=workspace_id) & start
-        for member in who if few else [None]:  # type: ignore[union-attr]
-            cover |= span & Q(member_id=member) if member is not None else span
-    if not cover:
+        piece = Q(span=p.span, workspace_id=workspace_id) & start
+        cover |= piece if who is None else piece & Q(member_id__in=who)
+    if not cover or who == []:
         return Tally.objects.none()
-    rows = Tally.objects.filter(cover)
-    return rows.filter(member_id__in=who) if who is not None and not few else rows
+    return Tally.objects.filter(cover)
 
 
 def totals(

@@ -6,6 +6,7 @@ import random
 from collections import Counter
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
@@ -305,3 +306,59 @@ def test_only_the_top_and_those_tied_with_the_last_are_ranked(acme, owner, make_
     names = [r.member.user.display_name for r in view.leaders]
     assert names == ["agent11", "agent3", "agent7", "agent10", "agent2"]  # names break ties
     assert tally.differences(acme.pk) == 0
+
+
+def test_a_persons_page_counts_what_their_ledger_holds(acme, people):
+    from rapport.cases.models import Case
+    from rapport.contacts.models import Contact
+
+    sam, ravi, olivia = people["sam"], people["ravi"], people["olivia"]
+    ana, bo = (Contact.objects.create(workspace=acme, name=n) for n in ("Ana", "Bo"))
+    first, second = (
+        Case.objects.create(workspace=acme, subject=s, customer=c)
+        for s, c in (("Refund", ana), ("Card", bo))
+    )
+    rnd = people["rnd"].pk
+    done = [
+        # (day, kind, case, crossed, colleague helped)
+        (dt.date(2025, 2, 3), Kind.CASE_NOTE, first, True, sam),
+        (dt.date(2025, 2, 4), Kind.CASE_RESOLVED, first, False, None),
+        (dt.date(2025, 2, 12), Kind.TASK_DONE, second, True, sam),
+        (dt.date(2025, 3, 31), Kind.CASE_NOTE, first, False, None),
+        (dt.date(2025, 4, 1), Kind.CASE_NOTE, second, False, None),  # the next quarter
+        (dt.date(2024, 12, 30), Kind.CASE_RESOLVED, second, False, None),  # the one before
+    ]
+    for seq, (day, kind, case, crossed, colleague) in enumerate(done, start=1):
+        at = timezone.make_aware(dt.datetime.combine(day, dt.time(15)))
+        credit = ledger.Credit(
+            ravi.pk, kind, "case", case.pk, rnd, crossed=crossed,
+            colleague_id=colleague.pk if colleague else None,
+        )  # fmt: skip
+        ledger.record(Event("case.commented", acme.pk, actor_id=ravi.pk, at=at, seq=seq), [credit])
+    page = selectors.person(
+        olivia, ravi, selectors.Period(dt.date(2025, 1, 1), dt.date(2025, 3, 31))
+    )
+    assert page.score.counts == {Kind.CASE_NOTE: 2, Kind.CASE_RESOLVED: 1, Kind.TASK_DONE: 1}
+    assert page.previous.counts == {Kind.CASE_RESOLVED: 1}
+    assert page.crossed == 2
+    assert page.customers == [(ana, 3), (bo, 1)]
+    assert page.colleagues == [(sam, 2)]
+    assert page.weeks == [
+        (dt.date(2025, 2, 3), Counter({Kind.CASE_NOTE: 1, Kind.CASE_RESOLVED: 1})),
+        (dt.date(2025, 2, 10), Counter({Kind.TASK_DONE: 1})),
+        (dt.date(2025, 3, 31), Counter({Kind.CASE_NOTE: 1})),
+    ]
+    mine = Contribution.objects.filter(member=ravi, at__year=2025, at__month__lte=3)
+    assert selectors.customers_helped(mine) == page.customers
+    assert selectors.colleagues_helped(mine) == page.colleagues
+    with pytest.raises(PermissionDenied):
+        selectors.person(sam, ravi, selectors.Period(dt.date(2025, 1, 1), dt.date(2025, 3, 31)))
+
+
+def test_a_workspace_with_nothing_recorded_has_empty_pages(acme, people):
+    when = selectors.Period(dt.date(2025, 1, 1), dt.date(2025, 3, 31))
+    view = selectors.team_view(people["olivia"], when)
+    assert (view.teams, view.leaders, view.outside_help, view.evangelists) == ([], [], [], [])
+    page = selectors.person(people["olivia"], people["sam"], when)
+    assert (page.score.explained, page.crossed, page.weeks) == ("nothing recorded", 0, [])
+    assert counts_by_member(acme.pk, when.start, when.end, members=[]) == {}
