@@ -77,7 +77,7 @@ def _write_new(rows: list[Contribution]) -> list[Contribution]:
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = (
         f"INSERT INTO {quote(Contribution._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(f.column) for f in fields)}) VALUES {', '.join([row] * len(rows))} "
+        f"({', '.join(quote(str(f.column)) for f in fields)}) VALUES {', '.join([row] * len(rows))} "
         f"ON CONFLICT DO NOTHING RETURNING {quote('member_id')}, {quote('kind')}"
     )
     params = [f.get_db_prep_save(getattr(r, f.attname), connection) for r in rows for f in fields]

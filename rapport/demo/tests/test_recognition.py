@@ -144,7 +144,9 @@ def history_is_spread_over_three_months_and_dated_where_the_pages_show_it(acme):
     story = Conversation.objects.filter(workspace=acme)
     assert not story.filter(created_at__gt=now - dt.timedelta(hours=2)).exists()
     for conv in story.filter(first_response_at__isnull=False):
-        assert conv.created_at <= conv.first_response_at < now - dt.timedelta(days=2)
+        answered = conv.first_response_at
+        assert answered is not None
+        assert conv.created_at <= answered < now - dt.timedelta(days=2)
 
 
 def this_mornings_lead_waits_for_ravi_and_loading_again_adds_nothing(acme):
