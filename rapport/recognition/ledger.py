@@ -75,9 +75,10 @@ def _write_new(rows: list[Contribution]) -> list[Contribution]:
     fields = [f for f in Contribution._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    columns = ", ".join(quote(str(f.column)) for f in fields)
     sql = (
         f"INSERT INTO {quote(Contribution._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(str(f.column)) for f in fields)}) VALUES {', '.join([row] * len(rows))} "
+        f"({columns}) VALUES {', '.join([row] * len(rows))} "
         f"ON CONFLICT DO NOTHING RETURNING {quote('member_id')}, {quote('kind')}"
     )
     params = [f.get_db_prep_save(getattr(r, f.attname), connection) for r in rows for f in fields]
