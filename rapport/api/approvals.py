@@ -107,7 +107,8 @@ def list_approvals(
     """`scope=to_decide` (the default) lists what you may decide; `requested` what you asked
     for; `all` everything you may see. A pending approval past its expiry counts as expired."""
     m = member(request)
-    return selectors.approvals(m, state=state, scope=scope, q=q.strip()[:200])
+    found = selectors.approvals(m, state=state, scope=scope, q=q.strip()[:200])
+    return found.prefetch_related("attachments")  # each answer names its files
 
 
 @router.get("/approvals/{approval_id}", response=ApprovalOut, summary="One approval")

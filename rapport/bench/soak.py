@@ -310,6 +310,11 @@ def run(
     last_kill = started
     crashed = 0
     figures: dict[str, Any] = {}
+
+    def stopped(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)  # SIGTERM: leave through `finally`, workers stopped
+
+    signal.signal(signal.SIGTERM, stopped)
     try:
         pool.start()
         quiet_since = None

@@ -29,6 +29,7 @@ from django.utils import timezone
 from rapport.contacts.actions import update_contact
 from rapport.contacts.models import Contact
 from rapport.core.bulk import bulk_insert, row_maker
+from rapport.core.events import as_of
 from rapport.core.models import Membership, Workspace
 from rapport.demo import listening
 from rapport.ideas import actions, votes
@@ -992,7 +993,8 @@ class Loader:
 
     def change(self, idea: Idea, step: Step, at: datetime) -> None:
         note = step.note or DEFAULT_NOTES[step.status].format(area=idea.area or "product")
-        actions.change_status(self.member(PRODUCT_LEAD), idea, step.status, note)
+        with as_of(at):  # the change is journalled then (the ledger's idea shipped)
+            actions.change_status(self.member(PRODUCT_LEAD), idea, step.status, note)
         change = StatusChange.objects.filter(idea=idea).latest("id")
         StatusChange.objects.filter(pk=change.pk).update(at=at)
         Idea.objects.filter(pk=idea.pk).update(status_changed_at=at)
@@ -1013,7 +1015,8 @@ class Loader:
         """Creates the idea and replays its votes, post votes and status changes in order."""
         post = self.posts.get(spec.post) if spec.post is not None else None
         born = post.posted_at + timedelta(hours=2) if post is not None else self.ago(spec.age)
-        idea = self.create(spec, born)
+        with as_of(born):  # journalled then (the ledger's idea promoted)
+            idea = self.create(spec, born)
         idea.created_at = born
         self.voters[spec.title] = list(
             Vote.objects.filter(idea=idea).values_list("contact_id", flat=True)

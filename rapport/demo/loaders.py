@@ -4,7 +4,8 @@ playbooks and SLA policies before the inbox's rules route conversations into cas
 
 Every `load` runs in this order; every `finish` runs once all have loaded, for what needs the
 whole demo (the contacts demo links the demo posts' authors and the demo cases to customers;
-the ideas demo, whose votes are customers', adds its ideas after that).
+the ideas demo, whose votes are customers', adds its ideas after that; recognition's three
+months of history come last).
 """
 
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from rapport.demo import (
     notifications,
     people,
     playbooks,
+    recognition,
     sla,
     triage,
     workspace,
@@ -60,4 +62,7 @@ PARTS = [
     Part("notifications", (notifications.load,)),
     # The ideas' voters are customers: after the contacts demo made the posts' authors theirs.
     Part("ideas", (ideas.load,), finish=(ideas.finish,)),
+    # Three months of the work the ledger credits: last, so the other demos' random choices
+    # (the ideas' voters among the customers) are not moved by its customers.
+    Part("recognition", (), finish=(recognition.load,)),
 ]

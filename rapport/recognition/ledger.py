@@ -16,13 +16,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from rapport.core.events import Event, replay
 from rapport.core.models import JournalEntry, Membership, Workspace
 from rapport.engagement.models import Reply
 from rapport.listening.models import Post, Sentiment
-from rapport.recognition.models import Contribution, Kind
+from rapport.recognition import tally
+from rapport.recognition.models import Contribution, Kind, Tally
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,7 @@ def record(event: Event, credits: Iterable[Credit]) -> int:
         Contribution(
             workspace_id=event.workspace_id,
             member_id=c.member_id,
-            kind=c.kind,
+            kind=str(c.kind),  # the value, whatever a database driver makes of an enum
             at=event.at,
             event=event.seq or 0,
             object_type=c.object_type,
@@ -57,8 +58,34 @@ def record(event: Event, credits: Iterable[Credit]) -> int:
     ]
     if not rows or event.seq is None:
         return 0
-    Contribution.objects.bulk_create(rows, ignore_conflicts=True)
+    # The first of each kind per member, as the unique key keeps (praise for two posts of one
+    # batch is one credit).
+    firsts: dict[tuple[str, int], Contribution] = {}
+    for r in rows:
+        firsts.setdefault((r.kind, r.member_id), r)
+    rows = list(firsts.values())
+    with transaction.atomic():
+        tally.add(event.workspace_id, _write_new(rows))
     return len(rows)
+
+
+def _write_new(rows: list[Contribution]) -> list[Contribution]:
+    """Inserts the rows not written before (by event, kind and member) and returns those: the
+    tallies count only what the ledger gained, even when two processes hear the same event."""
+    fields = [f for f in Contribution._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    sql = (
+        f"INSERT INTO {quote(Contribution._meta.db_table)} "  # noqa: S608
+        f"({columns}) VALUES {', '.join([row] * len(rows))} "
+        f"ON CONFLICT DO NOTHING RETURNING {quote('member_id')}, {quote('kind')}"
+    )
+    params = [f.get_db_prep_save(getattr(r, f.attname), connection) for r in rows for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        written = set(cursor.fetchall())
+    return [r for r in rows if (r.member_id, r.kind) in written]
 
 
 def first_team(teams: Sequence[int]) -> int | None:
@@ -84,9 +111,13 @@ def earlier(event: Event, name: str, object_id: int) -> list[JournalEntry]:
     )
 
 
-def credited_since(member_id: int, kind: str, object_type: str, object_id: int, seq: int) -> bool:
-    """Whether the member already has this kind of credit for the object from event `seq` on."""
+def credited_since(
+    workspace_id: int, member_id: int, kind: str, object_type: str, object_id: int, seq: int
+) -> bool:
+    """Whether the member already has this kind of credit for the object from event `seq` on
+    (looked up by the object, the index a ledger of millions answers from at once)."""
     return Contribution.objects.filter(
+        workspace_id=workspace_id,
         member_id=member_id,
         kind=kind,
         object_type=object_type,
@@ -132,7 +163,9 @@ def for_reply(event: Event) -> list[Credit]:
         asked_me = handoff.data.get("to") == me or (
             handoff.data.get("to") is None and handoff.data.get("team") in teams
         )
-        answered = credited_since(me, Kind.EXPERT_ANSWER, "conversation", conv, handoff.pk)
+        answered = credited_since(
+            event.workspace_id, me, Kind.EXPERT_ANSWER, "conversation", conv, handoff.pk
+        )
         if asked_me and handoff.actor_id != me and not answered:
             credits.append(
                 Credit(
@@ -158,7 +191,9 @@ def for_note(event: Event) -> list[Credit]:
         if note.actor_id == me:
             return []  # answered already (or wrote the last note themselves)
         if me in (note.data.get("mentions") or []):
-            if credited_since(me, Kind.COLLEAGUE_HELP, "conversation", conv, note.pk):
+            if credited_since(
+                event.workspace_id, me, Kind.COLLEAGUE_HELP, "conversation", conv, note.pk
+            ):
                 return []
             return [
                 Credit(
@@ -183,7 +218,7 @@ def for_case_comment(event: Event) -> list[Credit]:
     me, teams, case = event.actor_id, event.actor_teams, event.object_id
     team = event.data.get("team")
     kind = Kind.PUBLIC_REPLY if event.data.get("public") else Kind.CASE_NOTE
-    if kind == Kind.CASE_NOTE and credited_since(me, kind, "case", case, 0):
+    if kind == Kind.CASE_NOTE and credited_since(event.workspace_id, me, kind, "case", case, 0):
         return []
     return [Credit(me, kind, "case", case, first_team(teams), team, outside(teams, team))]
 
@@ -270,7 +305,7 @@ def for_idea_status(event: Event) -> list[Credit]:
     if not created or created[0].actor_id is None:
         return []
     who = created[0].actor_id
-    if credited_since(who, Kind.IDEA_SHIPPED, "idea", event.object_id, 0):
+    if credited_since(event.workspace_id, who, Kind.IDEA_SHIPPED, "idea", event.object_id, 0):
         return []
     return [
         Credit(who, Kind.IDEA_SHIPPED, "idea", event.object_id, first_team(created[0].actor_teams))
@@ -327,7 +362,9 @@ def for_praise(event: Event) -> list[Credit]:
     for post_id, members in sorted(praised.items()):
         for member in sorted(members):
             last = (
-                Contribution.objects.filter(member_id=member, event__lt=event.seq)
+                Contribution.objects.filter(
+                    workspace_id=event.workspace_id, member_id=member, event__lt=event.seq
+                )
                 .order_by("-event")
                 .values_list("team_id", flat=True)
                 .first()
@@ -340,12 +377,14 @@ def member_names(workspace_id: int) -> dict[str, int]:
     """Members' full names (two words or more), folded, to find them named in a post."""
     names: dict[str, int] = {}
     rows = Membership.objects.filter(workspace_id=workspace_id).values_list(
-        "pk", "user__first_name", "user__last_name"
+        "pk", "user__full_name", "user__first_name", "user__last_name"
     )
-    for pk, first, last in rows:
-        full = f"{first} {last}".strip()
-        if first and last:
-            names.setdefault(full.casefold(), pk)
+    for pk, full_name, first, last in rows:
+        # People name themselves in `full_name` (what the app shows); Django's first and last
+        # names are kept for accounts that have them.
+        for full in (" ".join(full_name.split()), f"{first} {last}" if first and last else ""):
+            if len(full.split()) >= 2:
+                names.setdefault(full.casefold(), pk)
     return names
 
 
@@ -359,6 +398,7 @@ def rebuild(workspace: Workspace) -> int:
 
     with transaction.atomic():
         Contribution.objects.filter(workspace=workspace).delete()
+        Tally.objects.filter(workspace=workspace).delete()
         replay(workspace.pk, wiring.LEDGER)
     return Contribution.objects.filter(workspace=workspace).count()
 

@@ -8,7 +8,7 @@ at the time it is read, so changing a weight rescores the past too.
 
 from django.db import models
 
-from rapport.core.models import Membership, Team, WorkspaceOwned
+from rapport.core.models import Membership, Team, Workspace, WorkspaceOwned
 
 
 class Kind(models.TextChoices):
@@ -72,7 +72,11 @@ class Contribution(WorkspaceOwned):
             )
         ]
         indexes = [
-            models.Index(fields=["workspace", "member", "at"], name="contrib_member"),
+            # With what a person's page reads of each contribution: it reads the index alone.
+            models.Index(
+                fields=["workspace", "member", "at", "object_type", "object_id", "colleague"],
+                name="contrib_member",
+            ),
             models.Index(fields=["workspace", "at"], name="contrib_at"),
             models.Index(fields=["workspace", "object_type", "object_id"], name="contrib_object"),
         ]
@@ -80,6 +84,60 @@ class Contribution(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.kind} {self.object_type} {self.object_id}"
+
+
+class Span(models.TextChoices):
+    DAY = "day", "Day"
+    WEEK = "week", "Week (from Monday)"
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+
+
+class Tally(WorkspaceOwned):
+    """How many contributions of one kind a person made in a day, a week, a month and a
+    quarter (in the server's time zone), by their team at the time and whether they crossed:
+    what scores, the team view and the HR report count, so a quarter reads a few thousand rows,
+    not a million.
+
+    Kept by `ledger.record` in the ledger's own transaction (only for contributions it wrote);
+    `tally.recount` counts it again from the ledger. A period is read as whole quarters, then
+    whole months, whole weeks and days (`tally.pieces`).
+    """
+
+    # The indexes below start with these: no index of their own.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    member = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    #: The team the contributions were made in (0: none). Not a foreign key, so that a missing
+    #: team is one value a unique key can hold; a deleted team's id stays and reads as none.
+    team_id = models.BigIntegerField(default=0)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    crossed = models.BooleanField(default=False)
+    span = models.CharField(max_length=7, choices=Span.choices)
+    start = models.DateField(help_text="The span's first day")
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "span", "start", "kind", "crossed", "team_id"],
+                name="one_tally",
+            )
+        ]
+        # Everyone's tallies of a span, in the order they are grouped, with their counts: the
+        # team view reads a quarter from the index alone.
+        indexes = [
+            models.Index(
+                fields=["workspace", "span", "start", "member", "team_id", "kind", "crossed", "n"],
+                name="tally_span",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.kind} {self.span} {self.start}: {self.n}"
 
 
 class Weight(WorkspaceOwned):
@@ -187,3 +245,22 @@ class Report(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"report {self.since} to {self.until} ({self.state})"
+
+
+class DismissedSkill(WorkspaceOwned):
+    """A skill suggested to a person from what they resolved that they said is not theirs: it
+    is not suggested to them again."""
+
+    member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    #: The name folded, so "Mortgages" and "mortgages" are one dismissal.
+    key = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "key"], name="one_dismissal_per_skill")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} dismissed {self.name}"

@@ -3,10 +3,12 @@ that explains a score ("12 first responses, 3 expert answers…"), never a bare 
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Count
+from django.db.models.functions import TruncWeek
 
+from rapport.recognition import tally
 from rapport.recognition.models import DEFAULT_WEIGHTS, Contribution, Kind, Weight
 
 #: How a count reads: (one, many).
@@ -58,13 +60,49 @@ def counts_by_member(
     members: Iterable[int] | None = None,
     crossed: bool | None = None,
 ) -> dict[int, Counter[str]]:
-    """member id -> {kind: count} for contributions at since <= at < until."""
+    """member id -> {kind: count} for contributions at since <= at < until (counted from the
+    tallies when both are midnights, as a period's bounds are)."""
+    days = tally.whole_days(since, until)
+    if days is not None:
+        result: dict[int, Counter[str]] = {}
+        for member, kind, n in tally.totals(
+            workspace_id, *days, ("member_id", "kind"), members=members, crossed=crossed
+        ):
+            result.setdefault(member, Counter())[kind] = n
+        return result
     rows = Contribution.objects.filter(workspace_id=workspace_id, at__gte=since, at__lt=until)
     if members is not None:
         rows = rows.filter(member_id__in=list(members))
     if crossed is not None:
         rows = rows.filter(crossed=crossed)
-    result: dict[int, Counter[str]] = {}
+    result = {}
     for member, kind, n in rows.order_by().values_list("member_id", "kind").annotate(n=Count("id")):
         result.setdefault(member, Counter())[kind] = n
+    return result
+
+
+def weeks_by_member(
+    workspace_id: int,
+    since: datetime,
+    until: datetime,
+    *,
+    members: Iterable[int] | None = None,
+) -> dict[int, dict[date, Counter[str]]]:
+    """member id -> {Monday: {kind: count}} for contributions at since <= at < until, for a
+    chart by week (the weeks at either end count only the period's days)."""
+    days = tally.whole_days(since, until)
+    if days is not None:
+        return tally.weeks(workspace_id, *days, members=members)
+    rows = Contribution.objects.filter(workspace_id=workspace_id, at__gte=since, at__lt=until)
+    if members is not None:
+        rows = rows.filter(member_id__in=list(members))
+    result: dict[int, dict[date, Counter[str]]] = {}
+    for member, week, kind, n in (
+        rows.order_by()
+        .annotate(week=TruncWeek("at"))
+        .values_list("member_id", "week", "kind")
+        .annotate(n=Count("id"))
+    ):
+        monday = week.date() if isinstance(week, datetime) else week
+        result.setdefault(member, {}).setdefault(monday, Counter())[kind] = n
     return result

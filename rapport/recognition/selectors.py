@@ -3,12 +3,13 @@ and role: one person's contributions for a period (their own, or anyone's for a 
 the team and company view (managers and up)."""
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
-from django.db.models.functions import TruncWeek
+from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
+from django.db import connection, models
+from django.db.models import Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from rapport.cases.models import Case
@@ -16,12 +17,21 @@ from rapport.contacts.models import Contact
 from rapport.core.models import Membership, Team
 from rapport.core.permissions import Verb, can, refusal
 from rapport.inbox.models import Conversation
+from rapport.recognition import tally
 from rapport.recognition.models import Contribution, Exclusion, Kind, Kudos, Settings
-from rapport.recognition.scores import counts_by_member, explain, points, weights
+from rapport.recognition.scores import (
+    counts_by_member,
+    explain,
+    points,
+    weeks_by_member,
+    weights,
+)
 
 #: Kinds that answer customers, and kinds that get their matters resolved.
 RESPONSE = (Kind.FIRST_RESPONSE, Kind.PUBLIC_REPLY, Kind.EXPERT_ANSWER, Kind.CAPTURED)
 RESOLUTION = (Kind.CASE_RESOLVED, Kind.TASK_DONE, Kind.APPROVAL_IN_TIME, Kind.CASE_NOTE)
+#: What an evangelist is ranked by: public answers, and customers' praise.
+EVANGELISM = (Kind.PRAISE, Kind.PUBLIC_REPLY)
 PERIOD_MAX_DAYS = 366 * 3
 
 
@@ -125,31 +135,38 @@ def person(viewer: Membership, member: Membership, when: Period) -> PersonRecogn
         raise PermissionDenied("Only the person and their managers see their contributions.")
     table = weights(member.workspace_id)
     ws = member.workspace_id
-    now = counts_by_member(ws, when.start, when.end, members=[member.pk]).get(member.pk)
+    now: Counter[str] = Counter()
+    crossed = 0
+    for kind, was_crossed, n in tally.totals(
+        ws, when.since, when.until, ("kind", "crossed"), members=[member.pk]
+    ):
+        now[kind] += n
+        crossed += n if was_crossed else 0
     before_period = when.previous()
     before = counts_by_member(ws, before_period.start, before_period.end, members=[member.pk])
-    mine = Contribution.objects.filter(
+    weeks = weeks_by_member(ws, when.start, when.end, members=[member.pk]).get(member.pk, {})
+    # What the person's contributions were on and for whom: one read of their ledger.
+    conversations: Counter[int] = Counter()
+    cases: Counter[int] = Counter()
+    colleagues: Counter[int] = Counter()
+    for object_type, object_id, colleague in Contribution.objects.filter(
         workspace_id=ws, member=member, at__gte=when.start, at__lt=when.end
-    )
-    weeks: dict[dt.date, Counter[str]] = {}
-    for week, kind, n in (
-        mine.order_by()
-        .annotate(week=TruncWeek("at"))
-        .values_list("week", "kind")
-        .annotate(n=Count("id"))
-    ):
-        weeks.setdefault(week.date() if isinstance(week, dt.datetime) else week, Counter())[
-            kind
-        ] = n
+    ).values_list("object_type", "object_id", "colleague"):
+        if object_type == "conversation":
+            conversations[object_id] += 1
+        elif object_type == "case":
+            cases[object_id] += 1
+        if colleague is not None:
+            colleagues[colleague] += 1
     return PersonRecognition(
         member=member,
         period=when,
         score=Score.of(now, table),
         previous=Score.of(before.get(member.pk), table),
-        crossed=mine.filter(crossed=True).count(),
+        crossed=crossed,
         weeks=sorted(weeks.items()),
-        customers=customers_helped(mine),
-        colleagues=colleagues_helped(mine),
+        customers=_customers(conversations, cases),
+        colleagues=_colleagues(colleagues),
         kudos=list(
             Kudos.objects.filter(
                 workspace_id=ws,
@@ -167,22 +184,17 @@ def person(viewer: Membership, member: Membership, when: Period) -> PersonRecogn
 
 def customers_helped(mine: QuerySet[Contribution], limit: int = 20) -> list[tuple[Contact, int]]:
     """The customers behind the conversations and cases a person's contributions were on."""
-    conversations = Counter(
-        dict(
-            mine.filter(object_type="conversation")
-            .order_by()
-            .values_list("object_id")
-            .annotate(n=Count("id"))
-        )
+    on = mine.order_by().values_list("object_id").annotate(n=Count("id"))
+    return _customers(
+        Counter(dict(on.filter(object_type="conversation"))),
+        Counter(dict(on.filter(object_type="case"))),
+        limit,
     )
-    cases = Counter(
-        dict(
-            mine.filter(object_type="case")
-            .order_by()
-            .values_list("object_id")
-            .annotate(n=Count("id"))
-        )
-    )
+
+
+def _customers(
+    conversations: Counter[int], cases: Counter[int], limit: int = 20
+) -> list[tuple[Contact, int]]:
     helped: Counter[int] = Counter()
     for contact, conv in Conversation.objects.filter(
         pk__in=list(conversations), identity__contact__isnull=False
@@ -200,18 +212,14 @@ def customers_helped(mine: QuerySet[Contribution], limit: int = 20) -> list[tupl
 def colleagues_helped(
     mine: QuerySet[Contribution], limit: int = 20
 ) -> list[tuple[Membership, int]]:
-    rows = (
-        mine.filter(colleague__isnull=False)
-        .order_by()
-        .values_list("colleague")
-        .annotate(n=Count("id"))
-        .order_by("-n")[:limit]
-    )
-    counts = dict(rows)
-    members = Membership.objects.select_related("user").in_bulk(list(counts))
-    return [
-        (members[m], n) for m, n in sorted(counts.items(), key=lambda kv: -kv[1]) if m in members
-    ]
+    rows = mine.filter(colleague__isnull=False).order_by().values_list("colleague")
+    return _colleagues(Counter(dict(rows.annotate(n=Count("id")))), limit)
+
+
+def _colleagues(helped: Counter[int], limit: int = 20) -> list[tuple[Membership, int]]:
+    top = sorted(helped.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    members = Membership.objects.select_related("user").in_bulk([m for m, _ in top])
+    return [(members[m], n) for m, n in top if m in members]
 
 
 @dataclass
@@ -258,79 +266,155 @@ def team_view(
         raise ValidationError({"team": "There is no such team in this workspace."})
     table = weights(ws)
     earlier = when.previous()
-    rows = Contribution.objects.filter(workspace_id=ws)
-    if team is not None:
-        rows = rows.filter(team=team)
+    only = team.pk if team is not None else None
     view = TeamView(period=when, team=team, leaderboards=leaderboards_on(ws))
-    view.teams = _per_team(rows, when, earlier, table)
+    team_now: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    for team_id, kind, n in tally.totals(
+        ws, when.since, when.until, ("team_id", "kind"), team_id=only
+    ):
+        team_now[team_id][kind] += n
+    team_before: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    for team_id, kind, n in tally.totals(
+        ws, earlier.since, earlier.until, ("team_id", "kind"), team_id=only
+    ):
+        team_before[team_id][kind] += n
+    view.teams = _per_team(ws, team_now, team_before, table)
+    if not view.leaderboards:
+        return view
+    # Everyone's points are summed by the database (hundreds of people, thousands of
+    # tallies); only the people who may be ranked have their counts read and explained.
     excluded = set(Exclusion.objects.filter(workspace_id=ws).values_list("member_id", flat=True))
-    now = _by_member(rows.filter(at__gte=when.start, at__lt=when.end))
-    before = _by_member(rows.filter(at__gte=earlier.start, at__lt=earlier.end))
-    crossed = _by_member(rows.filter(at__gte=when.start, at__lt=when.end, crossed=True))
-    praised = {m for m, c in now.items() if c.get(Kind.PRAISE)}
-    wanted = set(crossed) | praised | set(now)
-    members = Membership.objects.select_related("user").in_bulk(list(wanted))
+    standings = _standings(ws, when, table, only)
+    lists = [
+        {m: s.crossed_points for m, s in standings.items() if s.crossed},
+        {m: s.evangel_points for m, s in standings.items() if s.praise},
+        {m: s.points for m, s in standings.items()},
+    ]
+    chosen = [_contenders(scored, excluded, top) for scored in lists]
+    everyone = set().union(*chosen)
+    members = Membership.objects.select_related("user").in_bulk(everyone)
+    now: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    crossed: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    for member, kind, was_crossed, n in tally.totals(
+        ws, when.since, when.until, ("member_id", "kind", "crossed"), members=everyone, team_id=only
+    ):
+        now[member][kind] += n
+        if was_crossed:
+            crossed[member][kind] += n
+    before: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    for member, kind, n in tally.totals(
+        ws, earlier.since, earlier.until, ("member_id", "kind"), members=everyone, team_id=only
+    ):
+        before[member][kind] += n
+    evangel = {m: Counter({k: n for k, n in now[m].items() if k in EVANGELISM}) for m in chosen[1]}
 
-    def ranked(source: dict[int, Counter[str]], keep: set[int] | None = None) -> list[Ranked]:
-        chosen = [
-            Ranked(members[m], Score.of(c, table), points(before.get(m, Counter()), table))
-            for m, c in source.items()
-            if m in members and m not in excluded and (keep is None or m in keep)
+    def ranked(source: dict[int, Counter[str]], contenders: set[int]) -> list[Ranked]:
+        rows = [
+            Ranked(members[m], Score.of(source[m], table), points(before.get(m, Counter()), table))
+            for m in contenders
+            if m in members
         ]
-        chosen.sort(key=lambda r: (-r.score.points, r.member.user.display_name))
-        return chosen[:top]
+        rows.sort(key=lambda r: (-r.score.points, r.member.user.display_name))
+        return rows[:top]
 
-    if view.leaderboards:
-        view.outside_help = ranked(crossed)
-        evangel = {
-            m: Counter({k: n for k, n in c.items() if k in (Kind.PRAISE, Kind.PUBLIC_REPLY)})
-            for m, c in now.items()
-            if m in praised
-        }
-        view.evangelists = ranked(evangel)
-        view.leaders = ranked(now)
+    view.outside_help, view.evangelists, view.leaders = (
+        ranked(source, contenders)
+        for source, contenders in zip([crossed, evangel, now], chosen, strict=True)
+    )
     return view
 
 
-def _by_member(rows: QuerySet[Contribution]) -> dict[int, Counter[str]]:
-    result: dict[int, Counter[str]] = {}
-    for member, kind, n in rows.order_by().values_list("member_id", "kind").annotate(n=Count("id")):
-        result.setdefault(member, Counter())[kind] = n
-    return result
+@dataclass(frozen=True)
+class Standing:
+    points: int
+    crossed: int
+    crossed_points: int
+    praise: int
+    evangel_points: int
+
+
+def _standings(
+    workspace_id: int, when: Period, table: dict[str, int], team_id: int | None
+) -> dict[int, Standing]:
+    """Each person's points in the period (all, and for help outside their team, and for
+    public answers when a customer praised them), with their crossed and praise counts."""
+    worth = F("n") * models.Case(
+        *(When(kind=kind, then=Value(w)) for kind, w in table.items()), default=Value(0)
+    )
+
+    def only(condition: Q, value: Any) -> Sum:
+        return Sum(models.Case(When(condition, then=value), default=Value(0)))
+
+    rows = tally.covering(workspace_id, when.since, when.until)
+    if team_id is not None:
+        rows = rows.filter(team_id=team_id)
+    grouped = (
+        rows.order_by()
+        .values("member_id")
+        .annotate(
+            points=Sum(worth),
+            crossed_n=only(Q(crossed=True), F("n")),
+            crossed_points=only(Q(crossed=True), worth),
+            praise=only(Q(kind=Kind.PRAISE), F("n")),
+            evangel_points=only(Q(kind__in=EVANGELISM), worth),
+        )
+        .values_list(
+            "member_id", "points", "crossed_n", "crossed_points", "praise", "evangel_points"
+        )
+    )
+    try:
+        sql, params = grouped.query.sql_with_params()
+    except EmptyResultSet:  # nothing covers the period: no query to make
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {m: Standing(*(int(v or 0) for v in rest)) for m, *rest in cursor.fetchall()}
+
+
+def _contenders(scored: dict[int, int], excluded: set[int], top: int) -> set[int]:
+    """The people who may be in the top `top` by points: the top ones and all tied with the
+    last of them (names break ties), leaving out excluded people."""
+    ordered = sorted(((p, m) for m, p in scored.items() if m not in excluded), reverse=True)
+    if not ordered or top < 1:
+        return set()
+    cut = ordered[min(top, len(ordered)) - 1][0]
+    return {m for p, m in ordered if p >= cut}
 
 
 def _per_team(
-    rows: QuerySet[Contribution], when: Period, earlier: Period, table: dict[str, int]
+    workspace_id: int,
+    now: dict[int, Counter[str]],
+    before: dict[int, Counter[str]],
+    table: dict[str, int],
 ) -> list[TeamRow]:
-    span = Q(at__gte=earlier.start, at__lt=when.end)
-    wanted = Q(kind__in=RESPONSE + RESOLUTION)
-    counts: dict[tuple[int | None, bool], Counter[str]] = {}
-    for team, kind, current, n in (
-        rows.filter(span & wanted)
-        .order_by()
-        .annotate(current=ExpressionWrapper(Q(at__gte=when.start), output_field=BooleanField()))
-        .values_list("team_id", "kind", "current")
-        .annotate(n=Count("id"))
-    ):
-        counts.setdefault((team, bool(current)), Counter())[kind] = n
-    teams = Team.objects.in_bulk([t for t, _ in counts if t is not None])
+    """Response and resolution per team (by team id, 0 for none; a deleted team is none)."""
+    teams = Team.objects.filter(workspace_id=workspace_id).in_bulk(
+        [t for t in {*now, *before} if t]
+    )
+    wanted = RESPONSE + RESOLUTION
+    merged: dict[int | None, tuple[Counter[str], Counter[str]]] = {}
+    for source, at in ((now, 0), (before, 1)):
+        for team_id, counts in source.items():
+            key: int | None = team_id if team_id in teams else None
+            pair = merged.setdefault(key, (Counter(), Counter()))
+            pair[at].update({k: n for k, n in counts.items() if k in wanted})
     result = []
-    for team_id in sorted(
-        {t for t, _ in counts}, key=lambda t: (t is None, teams[t].name if t in teams else "")
+    for shown in sorted(
+        (t for t, (a, b) in merged.items() if a or b),
+        key=lambda t: (t is None, teams[t].name if t is not None else ""),
     ):
-        now = counts.get((team_id, True), Counter())
-        before = counts.get((team_id, False), Counter())
+        current, previous = merged[shown]
 
         def part(c: Counter[str], kinds: tuple[str, ...]) -> Counter[str]:
             return Counter({k: n for k, n in c.items() if k in kinds})
 
         result.append(
             TeamRow(
-                team=teams.get(team_id) if team_id is not None else None,
-                response=Score.of(part(now, RESPONSE), table),
-                resolution=Score.of(part(now, RESOLUTION), table),
-                previous_response=points(part(before, RESPONSE), table),
-                previous_resolution=points(part(before, RESOLUTION), table),
+                team=teams[shown] if shown is not None else None,
+                response=Score.of(part(current, RESPONSE), table),
+                resolution=Score.of(part(current, RESOLUTION), table),
+                previous_response=points(part(previous, RESPONSE), table),
+                previous_resolution=points(part(previous, RESOLUTION), table),
             )
         )
     return result

@@ -23,6 +23,7 @@ NAMES = [
     "load",
     "soak",
     "ideas",
+    "recognition",
 ]
 
 

@@ -50,6 +50,7 @@ from rapport.notifications.models import Notification
 from rapport.people import actions as people_actions
 from rapport.playbooks.models import PlaybookRun, PlaybookStep
 from rapport.playbooks.tests.scenarios import SIMPLE_BPMN, make_playbook
+from rapport.recognition import actions as recognition_actions
 from rapport.recognition.models import Contribution, Kind, Report
 from rapport.sla import actions as sla_actions
 from rapport.sla.tests.factories import calendar, policy
@@ -1281,6 +1282,48 @@ WEB: dict[str, Write] = {
         idea_id=lambda w, me: _idea(w).pk,
     ),
     "idea_vote_remove": Write(Verb.REMOVE_VOTES, lambda w, me: _idea_vote_page(w)),
+    "kudos_give": Write(
+        Verb.GIVE_KUDOS,
+        lambda w, me: Req(
+            u("kudos_give", about="conversation", object_id=w.conv.pk),
+            {"receiver": w.colleague.pk, "message": "Thanks for the answer"},
+            json=False,
+        ),
+    ),
+    "recognition_skill_confirm": web(
+        Verb.OWN_SKILLS,
+        "recognition_skill_confirm",
+        lambda w, me: {"name": "mortgages"},
+        member_id=lambda w, me: _suggested(w, me).pk,
+    ),
+    "recognition_skill_dismiss": web(
+        Verb.OWN_SKILLS,
+        "recognition_skill_dismiss",
+        lambda w, me: {"name": "mortgages"},
+        member_id=lambda w, me: _suggested(w, me).pk,
+    ),
+    "settings_recognition_weights": web(
+        Verb.RECOGNITION_SETTINGS,
+        "settings_recognition_weights",
+        lambda w, me: {f"weight_{kind}": "2" for kind in Kind.values},
+    ),
+    "settings_recognition_leaderboards": web(
+        Verb.RECOGNITION_SETTINGS,
+        "settings_recognition_leaderboards",
+        lambda w, me: {"leaderboards": "off"},
+    ),
+    "settings_recognition_exclude": web(
+        Verb.RECOGNITION_SETTINGS,
+        "settings_recognition_exclude",
+        lambda w, me: {"member": w.colleague.pk, "reason": "asked"},
+    ),
+    "settings_recognition_include": web(
+        Verb.RECOGNITION_SETTINGS,
+        "settings_recognition_include",
+        member_id=lambda w, me: (
+            recognition_actions.exclude(w.owner, w.colleague, "asked").member_id
+        ),
+    ),
     # Recognition
     "recognition_reports": web(
         Verb.SEE_TEAM_RECOGNITION, "recognition_reports", lambda w, me: _report_form(w)
@@ -1377,8 +1420,14 @@ WEB_READS = {
     "notifications_bell",
     "people",
     "people_member",
+    "recognition",
+    "recognition_mine",
+    "recognition_reports",
+    "recognition_person",
+    "recognition_export",
     "recognition_report_csv",
     "recognition_report_pdf",
+    "settings_recognition",
     "settings",
     "settings_audit",
     "settings_outbox",
@@ -1417,6 +1466,23 @@ def _columns_later(w: World) -> ImportJob:
     from rapport.contacts.tests.scenarios import _upload
 
     return _upload(w.owner, columns_later=True)
+
+
+def _suggested(w: World, me: Membership) -> Membership:
+    """`me`, credited with answers on two conversations tagged with the skill "mortgages" (so
+    it is suggested to them)."""
+    for n, conv in enumerate((w.conv, w.other_conv)):
+        inbox_actions.tag(w.owner, conv, tags=["mortgages"])
+        Contribution.objects.create(
+            workspace=w.owner.workspace,
+            member=me,
+            kind=Kind.FIRST_RESPONSE,
+            at=timezone.now(),
+            event=900_000 + n,
+            object_type="conversation",
+            object_id=conv.pk,
+        )
+    return me
 
 
 def _colleague_skill(w: World) -> Any:

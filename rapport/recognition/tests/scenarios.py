@@ -10,7 +10,7 @@ from rapport.core import actions as core_actions
 from rapport.core.models import Membership
 from rapport.core.roles import Role
 from rapport.inbox.tests.factories import conversation
-from rapport.recognition import actions, reports
+from rapport.recognition import actions, reports, skills
 from rapport.recognition.models import Contribution, Kind, Report
 
 
@@ -46,5 +46,6 @@ SCENARIOS: dict[str, Callable[[Membership], Any]] = {
     "recognition.leaderboards": lambda o: actions.set_leaderboards(o, False),
     "recognition.exclude": lambda o: actions.exclude(o, colleague(o), "asked"),
     "recognition.include": _include,
+    "recognition.skill_dismiss": lambda o: skills.dismiss(o, o, "mortgages"),
     "recognition.report": _report,
 }

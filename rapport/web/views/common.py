@@ -30,6 +30,7 @@ class NavItem:
     label: str
     key: str  # pressed after `g` to go there
     role: Role = Role.VIEWER  # the least role that sees the item
+    below: str = ""  # the URL name the item leads to for members below `role` ('' hides it)
 
 
 NAV = [
@@ -42,6 +43,7 @@ NAV = [
     NavItem("activity", "Activity", "v"),
     NavItem("contacts", "Contacts", "o"),
     NavItem("people", "People", "p"),
+    NavItem("recognition", "Recognition", "r", Role.MANAGER, below="recognition_mine"),
     NavItem("settings", "Settings", "s"),
 ]
 
@@ -57,6 +59,7 @@ SETTINGS_NAV = [
     NavItem("settings_sla", "SLAs and business hours", ""),
     NavItem("settings_case_types", "Case types", "", Role.ADMIN),
     NavItem("settings_playbooks", "Playbooks", "", Role.ADMIN),
+    NavItem("settings_recognition", "Recognition", "", Role.ADMIN),
     NavItem("settings_audit", "Audit log", "", Role.ADMIN),
     NavItem("settings_tasks", "Background tasks", "", Role.MANAGER),
 ]
@@ -68,11 +71,11 @@ def _links(items: list[NavItem], membership: Membership, current: str) -> list[d
         {
             "label": item.label,
             "key": item.key,
-            "url": reverse(f"web:{item.name}", args=[slug]),
+            "url": reverse(f"web:{target}", args=[slug]),
             "current": item.name == current,
         }
         for item in items
-        if membership.has_role(item.role)
+        if (target := item.name if membership.has_role(item.role) else item.below)
     ]
 
 

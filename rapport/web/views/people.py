@@ -15,6 +15,8 @@ from rapport.core.names import NAME_MAX
 from rapport.core.permissions import Verb, can
 from rapport.people import actions, selectors
 from rapport.people.models import Level
+from rapport.recognition import pages as recognition_pages
+from rapport.recognition.selectors import can_see
 from rapport.web.views.common import (
     add_action_errors,
     is_fragment,
@@ -131,6 +133,8 @@ def _profile_page(
             "form": form or SkillForm(),
             "known_skills": selectors.workspace_skills(membership),
             "levels": Level.choices,
+            "kudos": recognition_pages.kudos_lines(recognition_pages.recent_kudos(person)),
+            "sees_recognition": can_see(membership, person),
         },
         section="people",
         partial="web/people/_member_skills.html",

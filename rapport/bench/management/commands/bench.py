@@ -18,6 +18,7 @@ from rapport.bench import (
     match,
     playbooks,
     profile,
+    recognition,
     sla,
     soak,
 )
@@ -39,6 +40,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "load": load,
     "soak": soak,
     "ideas": ideas,
+    "recognition": recognition,
 }
 
 

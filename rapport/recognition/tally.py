@@ -1,0 +1,266 @@
+"""The ledger counted per person, kind, team at the time, crossing and span of days (`Tally`):
+kept as contributions are recorded, read for any period as whole months, whole weeks and days.
+
+Why: a quarter of a 500-person company is some 600,000 contributions, and grouping them on
+each request took seconds; its tallies are some 20,000 month rows. A day is one of the server's
+time zone (`TIME_ZONE`), as a `selectors.Period` is: after changing it, `recount` each
+workspace.
+"""
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import Any, NamedTuple
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from rapport.core.bulk import bulk_insert, row_maker
+from rapport.recognition.models import Contribution, Span, Tally
+
+ONE_DAY = dt.timedelta(days=1)
+#: What a tally is counted by: member, span, start, kind, crossed, team (0: none).
+Key = tuple[int, str, dt.date, str, bool, int]
+#: Tallies written per statement when recounting.
+CHUNK = 5_000
+
+
+def local_day(at: dt.datetime) -> dt.date:
+    return at.astimezone(timezone.get_default_timezone()).date()
+
+
+# Keeping ------------------------------------------------------------------------------------
+
+
+def add(workspace_id: int, contributions: Iterable[Contribution]) -> None:
+    """Counts newly written contributions in (call in their transaction)."""
+    counts: Counter[Key] = Counter()
+    for c in contributions:
+        for span, start in spans_of(local_day(c.at)):
+            counts[(c.member_id, span, start, c.kind, bool(c.crossed), c.team_id or 0)] += 1
+    if counts:
+        _upsert(workspace_id, counts)
+
+
+def _upsert(workspace_id: int, counts: Counter[Key]) -> None:
+    """Adds each count to its tally, made at 0 if new: one statement, however many people
+    record at once (a conflict on the unique key adds instead of failing)."""
+    ops, quote = connection.ops, connection.ops.quote_name
+    table = quote(Tally._meta.db_table)
+    columns = ["workspace_id", "member_id", "span", "start", "kind", "crossed", "team_id", "n"]
+    key = ", ".join(quote(c) for c in ["member_id", "span", "start", "kind", "crossed", "team_id"])
+    params: list[Any] = []
+    for (member, span, start, kind, crossed, team), n in counts.items():
+        params += [workspace_id, member, str(span), ops.adapt_datefield_value(start)]
+        params += [str(kind), crossed, team, n]
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    sql = (
+        f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+        f"VALUES {', '.join([row] * len(counts))} "
+        f"ON CONFLICT ({key}) DO UPDATE SET {quote('n')} = {table}.{quote('n')} + excluded.n"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def counted(workspace_id: int) -> Iterator[list[Tally]]:
+    """The tallies the workspace's ledger makes, counted from it afresh, in batches (one
+    person's at a time, so memory stays small)."""
+    make = row_maker(Tally)
+    rows = (
+        Contribution.objects.filter(workspace_id=workspace_id)
+        .annotate(day=TruncDate("at", tzinfo=timezone.get_default_timezone()))
+        .values_list("member_id", "day", "kind", "crossed", "team_id")
+        .annotate(n=Count("id"))
+        .order_by("member_id")
+    )
+    batch: list[Tally] = []
+    current: int | None = None
+    longer: Counter[Key] = Counter()  # the person's weeks and months
+
+    def flush() -> None:
+        for (m, span, start, kind, crossed, team), n in longer.items():
+            batch.append(
+                make(workspace_id=workspace_id, member_id=m, span=span, start=start, kind=kind,
+                     crossed=crossed, team_id=team, n=n)
+            )  # fmt: skip
+        longer.clear()
+
+    for member, day, kind, crossed, team, n in rows.iterator(chunk_size=CHUNK):
+        if member != current:
+            flush()
+            current = member
+            if len(batch) >= CHUNK:
+                yield batch
+                batch = []
+        team = team or 0
+        spans = spans_of(day)
+        batch.append(
+            make(workspace_id=workspace_id, member_id=member, span=Span.DAY, start=day,
+                 kind=kind, crossed=crossed, team_id=team, n=n)
+        )  # fmt: skip
+        for span, start in spans[1:]:
+            longer[(member, span, start, kind, crossed, team)] += n
+    flush()
+    if batch:
+        yield batch
+
+
+def recount(workspace_id: int) -> int:
+    """Counts the workspace's tallies again from its ledger (after a bulk load, or a change of
+    `TIME_ZONE`); returns how many tallies there are."""
+    written = 0
+    with transaction.atomic():
+        Tally.objects.filter(workspace_id=workspace_id).delete()
+        for batch in counted(workspace_id):
+            bulk_insert(batch)
+            written += len(batch)
+    return written
+
+
+def _key(t: Tally) -> Key:
+    return (t.member_id, str(t.span), t.start, str(t.kind), bool(t.crossed), t.team_id)
+
+
+def differences(workspace_id: int) -> int:
+    """How many tallies differ from the ledger counted afresh (0: they agree)."""
+    want = {_key(t): t.n for batch in counted(workspace_id) for t in batch}
+    have = {_key(t): t.n for t in Tally.objects.filter(workspace_id=workspace_id)}
+    return len(set(want.items()) ^ set(have.items()))
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+class Piece(NamedTuple):
+    span: str
+    first: dt.date  # the first span's start
+    last: dt.date  # the last one's
+
+
+def _quarter(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _week(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+#: The spans longer than a day, longest first: the first day of the one a day is in, and a
+#: number of days that takes any span's first day into the next span.
+LONGER = [(Span.QUARTER, _quarter, 93), (Span.MONTH, _month, 32), (Span.WEEK, _week, 7)]
+
+
+def spans_of(day: dt.date) -> list[tuple[str, dt.date]]:
+    """The day, its week (from Monday), its month and its quarter, each by its first day."""
+    return [(Span.DAY, day), *((span, first_of(day)) for span, first_of, _ in reversed(LONGER))]
+
+
+def pieces(first: dt.date, last: dt.date, *, months: bool = True) -> list[Piece]:
+    """Runs of spans whose days are, together, exactly `first` to `last` (inclusive): the
+    whole quarters inside, then the whole months inside what is left (unless `months` is off:
+    neither), then whole weeks, then days."""
+    return [p for p in _cover(first, last, LONGER if months else LONGER[2:]) if p.first <= p.last]
+
+
+def _cover(a: dt.date, b: dt.date, levels: list[Any]) -> list[Piece]:
+    if a > b:
+        return []
+    if not levels:
+        return [Piece(Span.DAY, a, b)]
+    span, first_of, jump = levels[0]
+    start = a if first_of(a) == a else first_of(first_of(a) + dt.timedelta(days=jump))
+    end = first_of(b + ONE_DAY)  # the spans starting before it end by b
+    if start >= end:
+        return _cover(a, b, levels[1:])
+    return [
+        Piece(span, start, first_of(end - ONE_DAY)),
+        *_cover(a, start - ONE_DAY, levels[1:]),
+        *_cover(end, b, levels[1:]),
+    ]
+
+
+def whole_days(since: dt.datetime, until: dt.datetime) -> tuple[dt.date, dt.date] | None:
+    """`since` to `until` (excluded) as the first and last day, when both are midnights of
+    the server's time zone; else None (the ledger itself must be read)."""
+    if timezone.is_naive(since) or timezone.is_naive(until):
+        return None
+    zone = timezone.get_default_timezone()
+    start, end = since.astimezone(zone), until.astimezone(zone)
+    if start.time() != dt.time.min or end.time() != dt.time.min:
+        return None
+    return start.date(), end.date() - ONE_DAY
+
+
+def covering(
+    workspace_id: int,
+    first: dt.date,
+    last: dt.date,
+    *,
+    months: bool = True,
+    members: Iterable[int] | None = None,
+) -> Any:
+    """The tallies (of some people) that, summed, count the contributions from `first` to
+    `last`. Each piece of the period is a condition an index answers alone (SQLite reads an OR
+    through indexes only then): everyone's by span, or some people's by person and span."""
+    who = None if members is None else list(members)
+    cover = Q()
+    for p in pieces(first, last, months=months):
+        # One span is one start: read in the index's order, it is grouped as it is read.
+        start = Q(start=p.first) if p.first == p.last else Q(start__gte=p.first, start__lte=p.last)
+        piece = Q(span=p.span, workspace_id=workspace_id) & start
+        cover |= piece if who is None else piece & Q(member_id__in=who)
+    if not cover or who == []:
+        return Tally.objects.none()
+    return Tally.objects.filter(cover)
+
+
+def totals(
+    workspace_id: int,
+    first: dt.date,
+    last: dt.date,
+    by: tuple[str, ...],
+    *,
+    members: Iterable[int] | None = None,
+    crossed: bool | None = None,
+    team_id: int | None = None,
+) -> list[tuple[Any, ...]]:
+    """[(*by, n)]: the contributions from `first` to `last` (inclusive) counted by the fields
+    `by` (of member_id, team_id, kind, crossed: a number, 0 or 1, on SQLite), for some
+    people, crossed or not, one team."""
+    rows = covering(workspace_id, first, last, members=members)
+    if crossed is not None:
+        rows = rows.filter(crossed=crossed)
+    if team_id is not None:
+        rows = rows.filter(team_id=team_id)
+    grouped = rows.order_by().values_list(*by).annotate(n=Sum("n"))
+    # Thousands of rows: read as the database gives them, without a conversion per value.
+    try:
+        sql, params = grouped.query.sql_with_params()
+    except EmptyResultSet:  # nothing covers the period: no query to make
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def weeks(
+    workspace_id: int, first: dt.date, last: dt.date, *, members: Iterable[int] | None = None
+) -> dict[int, dict[dt.date, Counter[str]]]:
+    """member id -> {Monday: {kind: count}} from `first` to `last` (inclusive): the weeks at
+    either end hold only the period's days."""
+    rows = covering(workspace_id, first, last, months=False, members=members)
+    result: dict[int, dict[dt.date, Counter[str]]] = {}
+    for member, start, kind, n in (
+        rows.order_by().values_list("member_id", "start", "kind").annotate(n=Sum("n"))
+    ):
+        monday = start - dt.timedelta(days=start.weekday())
+        result.setdefault(member, {}).setdefault(monday, Counter())[kind] += n
+    return result
