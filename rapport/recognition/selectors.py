@@ -7,8 +7,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
-from django.db import connection, models
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
@@ -345,30 +345,21 @@ def _standings(
     def only(condition: Q, value: Any) -> Sum:
         return Sum(models.Case(When(condition, then=value), default=Value(0)))
 
-    rows = tally.covering(workspace_id, when.since, when.until)
-    if team_id is not None:
-        rows = rows.filter(team_id=team_id)
-    grouped = (
-        rows.order_by()
-        .values("member_id")
-        .annotate(
-            points=Sum(worth),
-            crossed_n=only(Q(crossed=True), F("n")),
-            crossed_points=only(Q(crossed=True), worth),
-            praise=only(Q(kind=Kind.PRAISE), F("n")),
-            evangel_points=only(Q(kind__in=EVANGELISM), worth),
-        )
-        .values_list(
-            "member_id", "points", "crossed_n", "crossed_points", "praise", "evangel_points"
-        )
+    rows = tally.summed(
+        workspace_id,
+        when.since,
+        when.until,
+        ("member_id",),
+        {
+            "points": Sum(worth),
+            "crossed_n": only(Q(crossed=True), F("n")),
+            "crossed_points": only(Q(crossed=True), worth),
+            "praise": only(Q(kind=Kind.PRAISE), F("n")),
+            "evangel_points": only(Q(kind__in=EVANGELISM), worth),
+        },
+        team_id=team_id,
     )
-    try:
-        sql, params = grouped.query.sql_with_params()
-    except EmptyResultSet:  # nothing covers the period: no query to make
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {m: Standing(*(int(v or 0) for v in rest)) for m, *rest in cursor.fetchall()}
+    return {m: Standing(*(int(v or 0) for v in rest)) for m, *rest in rows}
 
 
 def _contenders(scored: dict[int, int], excluded: set[int], top: int) -> set[int]:

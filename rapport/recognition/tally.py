@@ -12,9 +12,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -199,27 +198,61 @@ def whole_days(since: dt.datetime, until: dt.datetime) -> tuple[dt.date, dt.date
     return start.date(), end.date() - ONE_DAY
 
 
-def covering(
+def summed(
     workspace_id: int,
     first: dt.date,
     last: dt.date,
+    by: tuple[str, ...],
+    sums: dict[str, Any] | None = None,
     *,
     months: bool = True,
     members: Iterable[int] | None = None,
-) -> Any:
-    """The tallies (of some people) that, summed, count the contributions from `first` to
-    `last`. Each piece of the period is a condition an index answers alone (SQLite reads an OR
-    through indexes only then): everyone's by span, or some people's by person and span."""
+    crossed: bool | None = None,
+    team_id: int | None = None,
+) -> list[tuple[Any, ...]]:
+    """[(*by, *sums)]: the contributions from `first` to `last` (inclusive) grouped by the
+    fields `by` (of member_id, team_id, kind, crossed, start), each of `sums` (by default `n`,
+    their count) added up, for some people, crossed or not, one team. Values come as the
+    database gives them (crossed is 0 or 1 on SQLite; a start is text there).
+
+    Each piece of the period is summed on its own, from the span index alone, and the pieces
+    added up: an OR of the pieces is read through the table (PostgreSQL's bitmap, SQLite's
+    rows), thousands of rows looked up one by one.
+    """
+    sums = sums or {"n": Sum("n")}
     who = None if members is None else list(members)
-    cover = Q()
+    if who == []:
+        return []
+    arms: list[tuple[str, tuple[Any, ...]]] = []
     for p in pieces(first, last, months=months):
-        # One span is one start: read in the index's order, it is grouped as it is read.
-        start = Q(start=p.first) if p.first == p.last else Q(start__gte=p.first, start__lte=p.last)
-        piece = Q(span=p.span, workspace_id=workspace_id) & start
-        cover |= piece if who is None else piece & Q(member_id__in=who)
-    if not cover or who == []:
-        return Tally.objects.none()
-    return Tally.objects.filter(cover)
+        rows = Tally.objects.filter(workspace_id=workspace_id, span=p.span)
+        if p.first == p.last:  # one start: read in the index's order, grouped as it is read
+            rows = rows.filter(start=p.first)
+        else:
+            rows = rows.filter(start__gte=p.first, start__lte=p.last)
+        if who is not None:
+            rows = rows.filter(member_id__in=who)
+        if crossed is not None:
+            rows = rows.filter(crossed=crossed)
+        if team_id is not None:
+            rows = rows.filter(team_id=team_id)
+        arm = rows.order_by().values_list(*by).annotate(**sums)
+        sql, params = arm.query.sql_with_params()
+        arms.append((sql, tuple(params)))
+    if not arms:
+        return []
+    if len(arms) == 1:
+        sql, params = arms[0]
+    else:
+        quote = connection.ops.quote_name
+        keys = ", ".join(quote(b) for b in by)
+        added = ", ".join(f"CAST(SUM({quote(s)}) AS BIGINT)" for s in sums)
+        union = " UNION ALL ".join(sql for sql, _ in arms)
+        sql = f"SELECT {keys}, {added} FROM ({union}) AS pieces GROUP BY {keys}"  # noqa: S608
+        params = tuple(v for _, arm_params in arms for v in arm_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def totals(
@@ -233,34 +266,31 @@ def totals(
     team_id: int | None = None,
 ) -> list[tuple[Any, ...]]:
     """[(*by, n)]: the contributions from `first` to `last` (inclusive) counted by the fields
-    `by` (of member_id, team_id, kind, crossed: a number, 0 or 1, on SQLite), for some
-    people, crossed or not, one team."""
-    rows = covering(workspace_id, first, last, members=members)
-    if crossed is not None:
-        rows = rows.filter(crossed=crossed)
-    if team_id is not None:
-        rows = rows.filter(team_id=team_id)
-    grouped = rows.order_by().values_list(*by).annotate(n=Sum("n"))
-    # Thousands of rows: read as the database gives them, without a conversion per value.
-    try:
-        sql, params = grouped.query.sql_with_params()
-    except EmptyResultSet:  # nothing covers the period: no query to make
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    `by`, for some people, crossed or not, one team (`summed`)."""
+    return summed(workspace_id, first, last, by, members=members, crossed=crossed, team_id=team_id)
 
 
 def weeks(
-    workspace_id: int, first: dt.date, last: dt.date, *, members: Iterable[int] | None = None
+    workspace_id: int,
+    first: dt.date,
+    last: dt.date,
+    *,
+    members: Iterable[int] | None = None,
+    team_id: int | None = None,
 ) -> dict[int, dict[dt.date, Counter[str]]]:
-    """member id -> {Monday: {kind: count}} from `first` to `last` (inclusive): the weeks at
-    either end hold only the period's days."""
-    rows = covering(workspace_id, first, last, months=False, members=members)
+    """member id -> {Monday: {kind: count}} from `first` to `last` (inclusive), for some
+    people, in one team: the weeks at either end hold only the period's days."""
     result: dict[int, dict[dt.date, Counter[str]]] = {}
-    for member, start, kind, n in (
-        rows.order_by().values_list("member_id", "start", "kind").annotate(n=Sum("n"))
+    for member, start, kind, n in summed(
+        workspace_id,
+        first,
+        last,
+        ("member_id", "start", "kind"),
+        months=False,
+        members=members,
+        team_id=team_id,
     ):
-        monday = start - dt.timedelta(days=start.weekday())
+        day = start if isinstance(start, dt.date) else dt.date.fromisoformat(start)
+        monday = day - dt.timedelta(days=day.weekday())
         result.setdefault(member, {}).setdefault(monday, Counter())[kind] += n
     return result

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from rapport.core.models import JournalEntry, Workspace
-from rapport.recognition import ledger
+from rapport.recognition import ledger, tally
 from rapport.recognition.models import Contribution, Kind
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +29,10 @@ def test_replaying_the_demos_events_gives_the_same_ledger():
     days = {row[3].date() for row in before if isinstance(row[3], dt.datetime)}
     assert len(days) >= 50
     assert JournalEntry.objects.filter(workspace=acme).count() >= len({row[0] for row in before})
+    assert tally.differences(acme.pk) == 0  # the tallies count what the ledger holds
 
     Contribution.objects.filter(workspace=acme).delete()
     assert ledger.as_rows(acme) == []
     assert ledger.rebuild(acme) == len(before)
     assert ledger.as_rows(acme) == before
+    assert tally.differences(acme.pk) == 0

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from rapport.core.models import Membership, Team, User, Workspace
 from rapport.core.roles import Role
+from rapport.recognition import tally
 from rapport.recognition.models import Contribution, Kind, Kudos
 
 #: How often each kind happens, roughly as a support organisation's week goes.
@@ -136,4 +137,5 @@ def contributions(
     for row in made:
         row.created_at = start + dt.timedelta(seconds=rnd.randint(0, seconds))
     Kudos.objects.bulk_update(made, ["created_at"], batch_size=BATCH)
+    tally.recount(workspace.pk)  # written in bulk, past the ledger's record: count them
     return written
