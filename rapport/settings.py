@@ -356,6 +356,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.log_level("RAPPORT_LOG_LEVEL", 20)},
-    # SpiffWorkflow logs every task state change at INFO: playbooks would flood the log.
-    "loggers": {"axes": {"level": "WARNING"}, "spiff": {"level": "WARNING"}},
+    # SpiffWorkflow logs every task state change at INFO, WeasyPrint every page it lays out:
+    # playbooks and HR reports would flood the log.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "spiff": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }

@@ -174,6 +174,7 @@ class RecognitionReportOut(DictOut):
     "/contributions",
     response=list[ContributionOut],
     summary="Contributions, newest first: your own, or anyone's for managers and up",
+    openapi_extra={"responses": {404: {"description": "No member `member_id` in this workspace"}}},
 )
 @paginate(Pages, page_size=50)
 def list_contributions(
@@ -375,7 +376,11 @@ def _download(request: HttpRequest, report_id: int, kind: str) -> Any:
     m = member(request)
     report = _report(m, report_id)
     if report.state != Report.State.DONE:
-        return Status(409, {"detail": f"The report is {report.get_state_display().lower()}."})
+        why: dict[str, str] = {
+            Report.State.QUEUED: "The report is waiting for a worker to make it.",
+            Report.State.RUNNING: f"The report is being made ({report.done} of {report.total}).",
+        }
+        return Status(409, {"detail": why.get(report.state, f"The report failed: {report.error}")})
     path: Path | None = reports.file_path(report, kind)
     if path is None:
         raise Http404("The file of this report is no longer kept; ask for the report again.")

@@ -184,8 +184,14 @@ class Clock:
         if not changed:
             return
         quote = connection.ops.quote_name
-        columns = ", ".join(f"{quote(meta.get_field(n).column)} = %s" for n in names)
-        table, pk = quote(meta.db_table), quote(meta.pk.column)
+        columns = ", ".join(f"{quote(column(meta, n))} = %s" for n in names)
+        table, pk = quote(meta.db_table), quote(str(meta.pk.column if meta.pk else "id"))
         sql = f"UPDATE {table} SET {columns} WHERE {pk} = %s"  # noqa: S608 - names from the model
         with connection.cursor() as cursor:
             cursor.executemany(sql, changed)
+
+
+def column(meta: "models.options.Options[models.Model]", name: str) -> str:
+    field = meta.get_field(name)
+    assert isinstance(field, models.Field), name  # a concrete field of the model, not a relation
+    return str(field.column)

@@ -75,9 +75,10 @@ def _write_new(rows: list[Contribution]) -> list[Contribution]:
     fields = [f for f in Contribution._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    columns = ", ".join(quote(str(f.column)) for f in fields)
     sql = (
         f"INSERT INTO {quote(Contribution._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(f.column) for f in fields)}) VALUES {', '.join([row] * len(rows))} "
+        f"({columns}) VALUES {', '.join([row] * len(rows))} "
         f"ON CONFLICT DO NOTHING RETURNING {quote('member_id')}, {quote('kind')}"
     )
     params = [f.get_db_prep_save(getattr(r, f.attname), connection) for r in rows for f in fields]
@@ -128,21 +129,22 @@ def credited_since(
 # What each event credits --------------------------------------------------------------------
 
 
-def for_capture(event: Event) -> list[Credit]:
+def own_work(event: Event, kind: str, object_type: str, object_id: int) -> list[Credit]:
+    """A credit to the actor for work on an object of the team `event.data["team"]`."""
     if event.actor_id is None:
         return []
     team = event.data.get("team")
+    teams = event.actor_teams
     return [
         Credit(
-            event.actor_id,
-            Kind.CAPTURED,
-            "conversation",
-            int(event.data["conversation"]),
-            first_team(event.actor_teams),
-            team,
-            outside(event.actor_teams, team),
+            event.actor_id, kind, object_type, object_id, first_team(teams), team,
+            outside(teams, team),
         )
-    ]
+    ]  # fmt: skip
+
+
+def for_capture(event: Event) -> list[Credit]:
+    return own_work(event, Kind.CAPTURED, "conversation", int(event.data["conversation"]))
 
 
 def for_reply(event: Event) -> list[Credit]:
@@ -223,37 +225,13 @@ def for_case_comment(event: Event) -> list[Credit]:
 
 
 def for_task(event: Event) -> list[Credit]:
-    if event.actor_id is None or event.object_id is None:
-        return []
-    team = event.data.get("team")
-    return [
-        Credit(
-            event.actor_id,
-            Kind.TASK_DONE,
-            "case",
-            int(event.data["case"]),
-            first_team(event.actor_teams),
-            team,
-            outside(event.actor_teams, team),
-        )
-    ]
+    return own_work(event, Kind.TASK_DONE, "case", int(event.data["case"]))
 
 
 def for_resolution(event: Event) -> list[Credit]:
-    if event.actor_id is None or event.object_id is None:
+    if event.object_id is None:
         return []
-    team = event.data.get("team")
-    return [
-        Credit(
-            event.actor_id,
-            Kind.CASE_RESOLVED,
-            "case",
-            event.object_id,
-            first_team(event.actor_teams),
-            team,
-            outside(event.actor_teams, team),
-        )
-    ]
+    return own_work(event, Kind.CASE_RESOLVED, "case", event.object_id)
 
 
 def for_approval(event: Event) -> list[Credit]:

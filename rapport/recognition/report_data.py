@@ -21,11 +21,13 @@ from rapport.core.models import Membership, Team
 from rapport.inbox.models import Conversation
 from rapport.recognition import tally as tallies
 from rapport.recognition.models import Contribution, Kind, Kudos, Report
+from rapport.recognition.report_charts import GROUPS
 from rapport.recognition.scores import explain, points, weights
 from rapport.recognition.selectors import Period
 
-#: How many names of customers and colleagues helped, and kudos messages, a person's page shows.
+#: How many names of customers and colleagues helped a person's page shows, and kudos messages.
 TOP = 5
+KUDOS_SHOWN = 5
 NO_TEAM = "No team"
 
 
@@ -37,6 +39,7 @@ class Person:
     points: int
     explained: str
     crossed: int = 0
+    #: week (its Monday) -> contributions per group of kinds (`report_charts.GROUPS` keys)
     weeks: dict[dt.date, Counter[str]] = field(default_factory=dict)
     customers: int = 0
     top_customers: list[tuple[str, int]] = field(default_factory=list)
@@ -169,6 +172,7 @@ def gather(report: Report) -> ReportData:
         key=lambda p: (p.team == NO_TEAM, p.team.casefold(), p.name.casefold(), p.member.pk)
     )
     by_member = {p.member.pk: p for p in people}
+    weeks = weeks_between(when)
     _add_weeks(ws, when, team, by_member)
     _add_colleagues(rows, by_member)
     _add_customers(rows, by_member)
@@ -176,7 +180,7 @@ def gather(report: Report) -> ReportData:
     return ReportData(
         period=when,
         department=team.name if team is not None else "the whole company",
-        weeks=weeks_between(when),
+        weeks=weeks,
         weights=table,
         people=people,
         teams=_team_totals(people, table),
@@ -194,12 +198,19 @@ def _current_teams(workspace_id: int) -> dict[int, list[str]]:
 def _add_weeks(
     workspace_id: int, when: Period, team: Team | None, people: dict[int, Person]
 ) -> None:
+    """Each person's contributions per week (Mondays) and group of kinds (what a week's bar is
+    stacked by), read from the tallies."""
+    group_of = {kind: g.key for g in GROUPS for kind in g.kinds}
     weeks = tallies.weeks(
         workspace_id, when.since, when.until, team_id=team.pk if team is not None else None
     )
     for member, series in weeks.items():
         if member in people:
-            people[member].weeks = series
+            stacked = people[member].weeks
+            for monday, kinds in series.items():
+                bar = stacked.setdefault(monday, Counter())
+                for kind, n in kinds.items():
+                    bar[group_of[kind]] += n
 
 
 def _add_colleagues(rows: QuerySet[Contribution], people: dict[int, Person]) -> None:
@@ -267,7 +278,7 @@ def _add_kudos(workspace_id: int, when: Period, people: dict[int, Person]) -> No
         .iterator(chunk_size=2000)
     ):
         person = people.get(kudos.receiver_id)
-        if person is not None and len(person.kudos) < TOP:
+        if person is not None and len(person.kudos) < KUDOS_SHOWN:
             person.kudos.append(kudos)
 
 

@@ -7,8 +7,11 @@ nothing: no network, no local file, whatever the text holds.
 """
 
 import io
+import os
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -31,7 +34,7 @@ def csv_header() -> list[str]:
         "Points",
         "Explanation",
         "Crossed team lines",
-        "Kudos received",
+        "Kudos messages",
     ]
 
 
@@ -60,7 +63,7 @@ def write_csv(data: ReportData, path: Path) -> None:
 def _replace(path: Path, content: bytes) -> None:
     """Writes the whole file or nothing: a download never meets half a report."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
+    partial = path.with_name(f"{path.name}.{os.getpid()}.part")  # two workers never share one
     partial.write_bytes(content)
     partial.replace(path)
 
@@ -70,33 +73,38 @@ def _html(data: ReportData, people: Iterable[Person], cover: bool) -> str:
         {
             "person": p,
             "chart": report_charts.weekly(data.weeks, p.weeks),
-            "kinds": [
-                (Kind(k).label, p.counts[k], p.counts[k] * data.weights.get(k, 0))
-                for k in KINDS
-                if p.counts.get(k)
-            ],
         }
         for p in people
     ]
-    teams = (
-        [{"team": t, "chart": report_charts.by_kind(t.counts)} for t in data.teams] if cover else []
-    )
-    return render_to_string(
-        "recognition/hr_report.html",
-        {
-            "data": data,
-            "cover": cover,
-            "teams": teams,
-            "pages": pages,
-            "groups": report_charts.GROUPS,
-            "weights": [(Kind(k).label, data.weights.get(k, 0)) for k in KINDS],
-            "made_at": timezone.localtime(),
-        },
-    )
+    context = {
+        "data": data,
+        "cover": cover,
+        "pages": pages,
+        "groups": report_charts.GROUPS,
+        "made_at": timezone.localtime(),
+    }
+    if cover:
+        teams = [{"team": t, "chart": report_charts.by_group(t.counts)} for t in data.teams]
+        everyone: Counter[str] = Counter()
+        for person in data.people:
+            everyone.update(person.counts)
+        context["team_rows"] = [teams[i : i + 3] for i in range(0, len(teams), 3)]
+        context["kinds_total"] = [
+            (
+                Kind(k).label,
+                data.weights.get(k, 0),
+                everyone[k],
+                everyone[k] * data.weights.get(k, 0),
+            )
+            for k in KINDS
+        ]
+    return render_to_string("recognition/hr_report.html", context)
 
 
 def write_pdf(data: ReportData, path: Path, progress: Callable[[int], None]) -> None:
     """The cover and every person's page; `progress(n)` after each chunk of n people."""
+    # Imported here: loading WeasyPrint (and Pango) costs a second and memory that web
+    # processes, which never make a PDF, would pay at start-up.
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
@@ -107,7 +115,7 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[int], None]) -> 
 
     fetcher, fonts = Offline(), FontConfiguration()
 
-    def render(html: str):  # type: ignore[no-untyped-def]
+    def render(html: str) -> Any:
         return HTML(string=html, url_fetcher=fetcher).render(font_config=fonts)
 
     documents = [render(_html(data, [], cover=True))]

@@ -79,7 +79,11 @@ def request_report(actor: Membership, since: object, until: object, team: object
         actor,
         verb="recognition.report",
         obj=report,
-        after={"since": str(when.since), "until": str(when.until), "team": chosen and chosen.pk},
+        after={
+            "since": str(when.since),
+            "until": str(when.until),
+            "team": chosen.pk if chosen else None,
+        },
     )
     from rapport.recognition.tasks import make_recognition_report
 

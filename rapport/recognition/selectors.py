@@ -386,22 +386,22 @@ def _per_team(
     merged: dict[int | None, tuple[Counter[str], Counter[str]]] = {}
     for source, at in ((now, 0), (before, 1)):
         for team_id, counts in source.items():
-            key = team_id if team_id in teams else None
+            key: int | None = team_id if team_id in teams else None
             pair = merged.setdefault(key, (Counter(), Counter()))
             pair[at].update({k: n for k, n in counts.items() if k in wanted})
     result = []
-    for team_id in sorted(
+    for shown in sorted(
         (t for t, (a, b) in merged.items() if a or b),
         key=lambda t: (t is None, teams[t].name if t is not None else ""),
     ):
-        current, previous = merged[team_id]
+        current, previous = merged[shown]
 
         def part(c: Counter[str], kinds: tuple[str, ...]) -> Counter[str]:
             return Counter({k: n for k, n in c.items() if k in kinds})
 
         result.append(
             TeamRow(
-                team=teams[team_id] if team_id is not None else None,
+                team=teams[shown] if shown is not None else None,
                 response=Score.of(part(current, RESPONSE), table),
                 resolution=Score.of(part(current, RESOLUTION), table),
                 previous_response=points(part(previous, RESPONSE), table),

@@ -31,6 +31,7 @@ def test_the_company_and_its_ledger_are_built_as_the_spine_would_have_written_th
     thanked = ledger.filter(kind=Kind.KUDOS)
     assert Kudos.objects.filter(workspace=ws).count() == thanked.count()
     first = thanked.first()
+    assert first is not None
     kudos = Kudos.objects.get(pk=first.object_id)
     assert (kudos.receiver_id, kudos.giver_id, kudos.created_at) == (
         first.member_id,

@@ -55,6 +55,7 @@ def test_demo_is_idempotent_and_prints_logins(db):
             "People",
             "Notifications",
             "Ideas",
+            "Recognition",
         )
     ]
     assert workspace.DEMO_PASSWORD in text

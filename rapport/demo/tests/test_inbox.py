@@ -41,7 +41,9 @@ def test_demo_rules_route_complaints_leads_ideas_and_escalate(demo):
     assert teams_of("idea") == {"R&D"}
     leads = convs.filter(intent="lead", post_count=1).exclude(tags__name="escalated")
     assert not leads.filter(assignee__isnull=True).exists()
-    sales_people = set(leads.values_list("assignee__user__email", flat=True))
+    # Leads handed to an expert since (the recognition demo asks Ravi) are his now.
+    routed = leads.exclude(activities__kind=Activity.Kind.HANDED_OFF)
+    sales_people = set(routed.values_list("assignee__user__email", flat=True))
     assert sales_people == {"leo@acme.example", "nora@acme.example"}  # round-robin
     escalated = convs.filter(tags__name="escalated")
     assert escalated.exists()

@@ -1,7 +1,15 @@
 """A workspace's recognition history made in bulk, for the HR report's tests and for measuring
 it (500 people over a quarter): people in teams, contributions of every kind (some across
 teams, some helping a colleague), kudos. Rows are written straight to the tables, in batches:
-the ledger's derivation rules are tested elsewhere (`test_ledger.py`)."""
+the ledger's derivation rules are tested elsewhere (`test_ledger.py`).
+
+To time the report (what `rapport bench recognition` may call), in `rapport shell`:
+
+    ws = Workspace.objects.get(slug="acme"); q = quarter_of(timezone.localdate())
+    contributions(ws, people(ws, 500, teams=12), q.since, q.until, per_person=200)
+    report = Report.objects.create(workspace=ws, since=q.since, until=q.until)
+    reports.build(report)   # the CSV and the PDF, timed as it returns
+"""
 
 import datetime as dt
 import random
@@ -75,7 +83,7 @@ def contributions(
             "membership_id", "team_id"
         )
     )
-    team_ids = sorted(set(teams.values())) or [None]
+    team_ids: list[int | None] = [*sorted(set(teams.values()))] or [None]
     kinds, shares = zip(*SHARE.items(), strict=True)
     start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
     seconds = int((until - since).days + 1) * 86400 - 1

@@ -47,12 +47,12 @@ class ReportForm(forms.Form):
     def __init__(self, *args: Any, periods: list[tuple[str, Period]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.periods = dict(periods)
-        self.fields["quarter"].choices = [
+        self.fields["quarter"].choices = [  # type: ignore[attr-defined]
             (key, f"{key.replace('-', ' ')}: {p}") for key, p in periods
         ] + [(CUSTOM, "Other dates (below)")]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         chosen = data.get("quarter")
         if chosen and chosen != CUSTOM:
             data["since"], data["until"] = self.periods[chosen].since, self.periods[chosen].until
