@@ -209,17 +209,9 @@ def emit(
 def journal(event: Event) -> Event:
     """Keeps `event` in the journal, in the emitting write's transaction (a rollback drops it
     too), with the actor's teams as they are now; returns it with its place in the journal."""
-    from rapport.core.models import JournalEntry, Team
+    from rapport.core.models import JournalEntry, team_ids
 
-    teams: tuple[int, ...] = ()
-    if event.actor_id is not None:
-        teams = tuple(
-            sorted(
-                Team.members.through.objects.filter(membership_id=event.actor_id).values_list(
-                    "team_id", flat=True
-                )
-            )
-        )
+    teams = team_ids(event.actor_id) if event.actor_id is not None else ()
     row = JournalEntry.objects.create(
         workspace_id=event.workspace_id,
         name=event.name,

@@ -285,6 +285,12 @@ class PendingEvent(models.Model):
         return f"{self.listener} ({self.event.get('name', '')})"
 
 
+def team_ids(membership_id: int) -> tuple[int, ...]:
+    """The ids of the teams a member is in now, in order (kept with an event as "at the time")."""
+    rows = Team.members.through.objects.filter(membership_id=membership_id)
+    return tuple(sorted(rows.values_list("team_id", flat=True)))
+
+
 class JournalEntry(models.Model):
     """A domain event kept for replay: those a replayable listener hears (a read model such as
     the contribution ledger is rebuilt from them). Written in the emitting transaction; never

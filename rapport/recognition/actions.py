@@ -11,7 +11,7 @@ from rapport.cases.models import Case
 from rapport.core.access import require_same_workspace
 from rapport.core.audit import action, record_by
 from rapport.core.events import emit
-from rapport.core.models import Membership, Team
+from rapport.core.models import Membership, team_ids
 from rapport.core.permissions import Verb, require
 from rapport.ideas.links import idea_path
 from rapport.ideas.models import Idea
@@ -91,11 +91,7 @@ def give_kudos(
             "object": kudos.object_id,
         },
     )
-    teams = sorted(
-        Team.members.through.objects.filter(membership_id=receiver.pk).values_list(
-            "team_id", flat=True
-        )
-    )
+    teams = list(team_ids(receiver.pk))
     emit(
         KUDOS_GIVEN,
         actor.workspace_id,
