@@ -23,7 +23,7 @@ from rapport.core.models import JournalEntry, Membership, Workspace
 from rapport.engagement.models import Reply
 from rapport.listening.models import Post, Sentiment
 from rapport.recognition import tally
-from rapport.recognition.models import Contribution, Kind, Tally
+from rapport.recognition.models import Contribution, Kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,7 +375,7 @@ def rebuild(workspace: Workspace) -> int:
 
     with transaction.atomic():
         Contribution.objects.filter(workspace=workspace).delete()
-        Tally.objects.filter(workspace=workspace).delete()
+        tally.forget(workspace.pk)
         replay(workspace.pk, wiring.LEDGER)
     return Contribution.objects.filter(workspace=workspace).count()
 

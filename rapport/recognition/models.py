@@ -140,6 +140,32 @@ class Tally(WorkspaceOwned):
         return f"{self.member_id} {self.kind} {self.span} {self.start}: {self.n}"
 
 
+class TeamTally(WorkspaceOwned):
+    """The `Tally` rows of a span added up per team and kind, without the people: what the
+    team view's totals per team read (a dozen teams' rows instead of every person's). Kept
+    and recounted with the tallies.
+    """
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    team_id = models.BigIntegerField(default=0)  # as `Tally.team_id`: 0 for none
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    span = models.CharField(max_length=7, choices=Span.choices)
+    start = models.DateField(help_text="The span's first day")
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "span", "start", "team_id", "kind"], name="one_team_tally"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"team {self.team_id} {self.kind} {self.span} {self.start}: {self.n}"
+
+
 class Weight(WorkspaceOwned):
     """A workspace's points for one kind of contribution (missing: the default)."""
 

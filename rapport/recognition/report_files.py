@@ -1,9 +1,9 @@
 """The HR report's two files: a CSV (one row per person, every cell through the spreadsheet
 guard) and a PDF drawn by WeasyPrint from an HTML template (a cover, then one page per
-person), in chunks so the report's progress moves as people are written.
+person), in chunks printed side by side (`report_pdf`) so the report's progress moves as people
+are written.
 
-The template is rendered by Django (every name and message escaped) and WeasyPrint fetches
-nothing: no network, no local file, whatever the text holds.
+The template is rendered by Django: every name and message escaped.
 """
 
 import io
@@ -11,13 +11,12 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from rapport.core import spreadsheet
-from rapport.recognition import report_charts
+from rapport.recognition import report_charts, report_pdf
 from rapport.recognition.models import Kind
 from rapport.recognition.report_data import KINDS, Person, ReportData
 
@@ -103,25 +102,11 @@ def _html(data: ReportData, people: Iterable[Person], cover: bool) -> str:
 
 def write_pdf(data: ReportData, path: Path, progress: Callable[[int], None]) -> None:
     """The cover and every person's page; `progress(n)` after each chunk of n people."""
-    # Imported here: loading WeasyPrint (and Pango) costs a second and memory that web
-    # processes, which never make a PDF, would pay at start-up.
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import URLFetcher
+    chunks = [data.people[i : i + CHUNK] for i in range(0, len(data.people), CHUNK)]
+    documents = [_html(data, [], cover=True)] + [_html(data, c, cover=False) for c in chunks]
 
-    class Offline(URLFetcher):
-        def fetch(self, url: str, headers: object = None) -> None:
-            raise ValueError(f"the HR report loads nothing from outside ({url})")
+    def printed(i: int) -> None:
+        if i:  # the cover is nobody's page
+            progress(len(chunks[i - 1]))
 
-    fetcher, fonts = Offline(), FontConfiguration()
-
-    def render(html: str) -> Any:
-        return HTML(string=html, url_fetcher=fetcher).render(font_config=fonts)
-
-    documents = [render(_html(data, [], cover=True))]
-    for start in range(0, len(data.people), CHUNK):
-        chunk = data.people[start : start + CHUNK]
-        documents.append(render(_html(data, chunk, cover=False)))
-        progress(len(chunk))
-    pages = [page for document in documents for page in document.pages]
-    _replace(path, documents[0].copy(pages).write_pdf())
+    _replace(path, report_pdf.join(documents, printed))

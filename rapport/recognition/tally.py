@@ -13,16 +13,18 @@ from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from rapport.core.bulk import bulk_insert, row_maker
-from rapport.recognition.models import Contribution, Span, Tally
+from rapport.recognition.models import Contribution, Span, Tally, TeamTally
 
 ONE_DAY = dt.timedelta(days=1)
 #: What a tally is counted by: member, span, start, kind, crossed, team (0: none).
 Key = tuple[int, str, dt.date, str, bool, int]
+#: And a team's tally: span, start, team, kind.
+TeamKey = tuple[str, dt.date, int, str]
 #: Tallies written per statement when recounting.
 CHUNK = 5_000
 
@@ -41,33 +43,53 @@ def add(workspace_id: int, contributions: Iterable[Contribution]) -> None:
         for span, start in spans_of(local_day(c.at)):
             counts[(c.member_id, span, start, c.kind, bool(c.crossed), c.team_id or 0)] += 1
     if counts:
-        _upsert(workspace_id, counts)
+        _upsert(Tally, workspace_id, _MEMBER_KEY, counts)
+        _upsert(TeamTally, workspace_id, _TEAM_KEY, per_team(counts))
 
 
-def _upsert(workspace_id: int, counts: Counter[Key]) -> None:
-    """Adds each count to its tally, made at 0 if new: one statement, however many people
-    record at once (a conflict on the unique key adds instead of failing)."""
+_MEMBER_KEY = ["member_id", "span", "start", "kind", "crossed", "team_id"]
+_TEAM_KEY = ["workspace_id", "span", "start", "team_id", "kind"]
+
+
+def per_team(counts: Counter[Key]) -> Counter[TeamKey]:
+    teams: Counter[TeamKey] = Counter()
+    for (_, span, start, kind, _, team), n in counts.items():
+        teams[(span, start, team, kind)] += n
+    return teams
+
+
+def _upsert(
+    model: type[Tally | TeamTally], workspace_id: int, key: list[str], counts: Counter[Any]
+) -> None:
+    """Adds each count to its tally (keyed by the `key` columns, without the workspace), made
+    at 0 if new: one statement, however many people record at once (a conflict on the unique
+    key adds instead of failing)."""
     ops, quote = connection.ops, connection.ops.quote_name
-    table = quote(Tally._meta.db_table)
-    columns = ["workspace_id", "member_id", "span", "start", "kind", "crossed", "team_id", "n"]
-    key = ", ".join(quote(c) for c in ["member_id", "span", "start", "kind", "crossed", "team_id"])
+    table = quote(model._meta.db_table)
+    named = [c for c in key if c != "workspace_id"]
+    columns = ["workspace_id", *named, "n"]
     params: list[Any] = []
-    for (member, span, start, kind, crossed, team), n in counts.items():
-        params += [workspace_id, member, str(span), ops.adapt_datefield_value(start)]
-        params += [str(kind), crossed, team, n]
+    for values, n in counts.items():
+        params.append(workspace_id)
+        for column, value in zip(named, values, strict=True):
+            if column == "start":
+                value = ops.adapt_datefield_value(value)
+            params.append(str(value) if column in ("span", "kind") else value)
+        params.append(n)
     row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     sql = (
         f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
         f"VALUES {', '.join([row] * len(counts))} "
-        f"ON CONFLICT ({key}) DO UPDATE SET {quote('n')} = {table}.{quote('n')} + excluded.n"
+        f"ON CONFLICT ({', '.join(quote(c) for c in key)}) "
+        f"DO UPDATE SET {quote('n')} = {table}.{quote('n')} + excluded.n"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
 
-def counted(workspace_id: int) -> Iterator[list[Tally]]:
+def counted(workspace_id: int) -> Iterator[list[Tally] | list[TeamTally]]:
     """The tallies the workspace's ledger makes, counted from it afresh, in batches (one
-    person's at a time, so memory stays small)."""
+    person's at a time, so memory stays small), then the teams' tallies."""
     make = row_maker(Tally)
     rows = (
         Contribution.objects.filter(workspace_id=workspace_id)
@@ -79,8 +101,10 @@ def counted(workspace_id: int) -> Iterator[list[Tally]]:
     batch: list[Tally] = []
     current: int | None = None
     longer: Counter[Key] = Counter()  # the person's weeks and months
+    teams: Counter[TeamKey] = Counter()
 
     def flush() -> None:
+        teams.update(per_team(longer))
         for (m, span, start, kind, crossed, team), n in longer.items():
             batch.append(
                 make(workspace_id=workspace_id, member_id=m, span=span, start=start, kind=kind,
@@ -97,6 +121,7 @@ def counted(workspace_id: int) -> Iterator[list[Tally]]:
                 batch = []
         team = team or 0
         spans = spans_of(day)
+        teams[(Span.DAY, day, team, kind)] += n
         batch.append(
             make(workspace_id=workspace_id, member_id=member, span=Span.DAY, start=day,
                  kind=kind, crossed=crossed, team_id=team, n=n)
@@ -106,6 +131,13 @@ def counted(workspace_id: int) -> Iterator[list[Tally]]:
     flush()
     if batch:
         yield batch
+    make_team = row_maker(TeamTally)
+    team_rows = [
+        make_team(workspace_id=workspace_id, span=span, start=start, team_id=team, kind=kind, n=n)
+        for (span, start, team, kind), n in teams.items()
+    ]
+    for at in range(0, len(team_rows), CHUNK):
+        yield team_rows[at : at + CHUNK]
 
 
 def recount(workspace_id: int) -> int:
@@ -113,21 +145,34 @@ def recount(workspace_id: int) -> int:
     `TIME_ZONE`); returns how many tallies there are."""
     written = 0
     with transaction.atomic():
-        Tally.objects.filter(workspace_id=workspace_id).delete()
+        forget(workspace_id)
         for batch in counted(workspace_id):
             bulk_insert(batch)
             written += len(batch)
     return written
 
 
-def _key(t: Tally) -> Key:
+def forget(workspace_id: int) -> None:
+    """Deletes the workspace's tallies, the people's and the teams'."""
+    Tally.objects.filter(workspace_id=workspace_id).delete()
+    TeamTally.objects.filter(workspace_id=workspace_id).delete()
+
+
+def _key(t: Tally | TeamTally) -> tuple[Any, ...]:
+    if isinstance(t, TeamTally):
+        return ("team", str(t.span), t.start, t.team_id, str(t.kind))
     return (t.member_id, str(t.span), t.start, str(t.kind), bool(t.crossed), t.team_id)
 
 
 def differences(workspace_id: int) -> int:
-    """How many tallies differ from the ledger counted afresh (0: they agree)."""
+    """How many tallies (the people's and the teams') differ from the ledger counted afresh
+    (0: they agree)."""
     want = {_key(t): t.n for batch in counted(workspace_id) for t in batch}
-    have = {_key(t): t.n for t in Tally.objects.filter(workspace_id=workspace_id)}
+    have = {
+        _key(t): t.n
+        for model in (Tally, TeamTally)
+        for t in model.objects.filter(workspace_id=workspace_id)
+    }
     return len(set(want.items()) ^ set(have.items()))
 
 
@@ -217,15 +262,19 @@ def summed(
 
     Each piece of the period is summed on its own, from the span index alone, and the pieces
     added up: an OR of the pieces is read through the table (PostgreSQL's bitmap, SQLite's
-    rows), thousands of rows looked up one by one.
+    rows), thousands of rows looked up one by one. A count by team, kind or span that names
+    no person is read from the teams' tallies.
     """
-    sums = sums or {"n": Sum("n")}
     who = None if members is None else list(members)
     if who == []:
         return []
+    model: type[Tally | TeamTally] = Tally
+    if sums is None and who is None and crossed is None and set(by) <= {"team_id", "kind", "start"}:
+        model = TeamTally
+    sums = sums or {"n": Sum("n")}
     arms: list[tuple[str, tuple[Any, ...]]] = []
     for p in pieces(first, last, months=months):
-        rows = Tally.objects.filter(workspace_id=workspace_id, span=p.span)
+        rows: QuerySet[Any] = model.objects.filter(workspace_id=workspace_id, span=p.span)
         if p.first == p.last:  # one start: read in the index's order, grouped as it is read
             rows = rows.filter(start=p.first)
         else:

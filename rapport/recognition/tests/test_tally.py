@@ -19,7 +19,7 @@ from rapport.engagement.models import EngagementPolicy
 from rapport.inbox import actions as inbox
 from rapport.inbox.tests.factories import conversation, team
 from rapport.recognition import actions, ledger, selectors, tally
-from rapport.recognition.models import Contribution, Kind, Span, Tally
+from rapport.recognition.models import Contribution, Kind, Span, Tally, TeamTally
 from rapport.recognition.scores import counts_by_member, weeks_by_member
 
 DAY = dt.timedelta(days=1)
@@ -131,13 +131,20 @@ def test_the_spines_work_is_tallied_as_the_ledger_records_it_and_again_on_rebuil
     }
     assert expert <= tallies(acme)
     assert len(tallies(acme)) == 4 * 6  # each contribution of its own kind, in each span
+    # the teams' tallies: Ravi's expert answer counts for R&D, his team at the time
+    assert TeamTally.objects.get(span=Span.WEEK, kind=Kind.EXPERT_ANSWER).team_id == rnd
+    assert TeamTally.objects.filter(workspace=acme).count() == 4 * 6
     assert tally.differences(acme.pk) == 0
 
     before = tallies(acme)
+    teams_before = set(TeamTally.objects.values_list("span", "start", "team_id", "kind", "n"))
     ledger.rebuild(acme)
     assert tallies(acme) == before
-    assert tally.recount(acme.pk) == len(before)
+    assert tally.recount(acme.pk) == len(before) + len(teams_before)
     assert tallies(acme) == before
+    assert set(TeamTally.objects.values_list("span", "start", "team_id", "kind", "n")) == (
+        teams_before
+    )
 
 
 def test_hearing_an_event_again_counts_only_what_the_ledger_gained(acme, people):
@@ -245,25 +252,29 @@ def test_the_team_view_from_the_tallies_is_the_ledgers(acme, owner, people):
     care, rnd = people["care"], people["rnd"]
     members = [people["sam"], people["ravi"], people["olivia"]]
     random_ledger(acme, members, [care.pk, rnd.pk], count=800, seed=11)
-    when = selectors.Period(dt.date(2025, 1, 1), dt.date(2025, 3, 31))
-    view = selectors.team_view(people["olivia"], when)
-    earlier = when.previous()
-    for row in view.teams:
-        only = {"team": row.team} if row.team else {"team__isnull": True}
-        now = Counter(
-            Contribution.objects.filter(
-                workspace=acme, at__gte=when.start, at__lt=when.end, **only
-            ).values_list("kind", flat=True)
-        )
-        before = Counter(
-            Contribution.objects.filter(
-                workspace=acme, at__gte=earlier.start, at__lt=earlier.end, **only
-            ).values_list("kind", flat=True)
-        )
-        assert row.response.counts == +Counter({k: now[k] for k in selectors.RESPONSE})
-        assert row.resolution.counts == +Counter({k: now[k] for k in selectors.RESOLUTION})
-        weights = selectors.weights(acme.pk)
-        assert row.previous_response == sum(before[k] * weights[k] for k in selectors.RESPONSE)
+    # a quarter (read as one span) and 30 days across months (weeks and days)
+    for when in (
+        selectors.Period(dt.date(2025, 1, 8), dt.date(2025, 2, 6)),
+        selectors.Period(dt.date(2025, 1, 1), dt.date(2025, 3, 31)),
+    ):
+        view = selectors.team_view(people["olivia"], when)
+        earlier = when.previous()
+        for row in view.teams:
+            only = {"team": row.team} if row.team else {"team__isnull": True}
+            now = Counter(
+                Contribution.objects.filter(
+                    workspace=acme, at__gte=when.start, at__lt=when.end, **only
+                ).values_list("kind", flat=True)
+            )
+            before = Counter(
+                Contribution.objects.filter(
+                    workspace=acme, at__gte=earlier.start, at__lt=earlier.end, **only
+                ).values_list("kind", flat=True)
+            )
+            assert row.response.counts == +Counter({k: now[k] for k in selectors.RESPONSE})
+            assert row.resolution.counts == +Counter({k: now[k] for k in selectors.RESOLUTION})
+            weights = selectors.weights(acme.pk)
+            assert row.previous_response == sum(before[k] * weights[k] for k in selectors.RESPONSE)
     assert [r.team for r in view.teams] == [care, rnd, None]
     everyone = counted_from_the_ledger(acme, when.start, when.end)
     assert {r.member.pk: r.score.counts for r in view.leaders} == everyone
