@@ -8,6 +8,7 @@ pypdf reads the file through its cross-reference table, so bytes inside compress
 import io
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, DictionaryObject
@@ -33,11 +34,13 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text).casefold()
 
 
-def _drawing(content: object, resources: DictionaryObject | None, reader: PdfReader) -> tuple[int, int]:
+def _drawing(
+    content: object, resources: DictionaryObject | None, reader: PdfReader
+) -> tuple[int, int]:
     """(paths painted, segments) of a content stream, and of the forms it draws (an SVG chart
     is a form in WeasyPrint's PDFs)."""
-    forms = (resources or {}).get("/XObject")
-    forms = forms.get_object() if forms is not None else {}
+    named: Any = resources.get("/XObject") if resources is not None else None
+    forms: Any = named.get_object() if named is not None else {}
     painted = segments = 0
     for operands, operator in ContentStream(content, reader).operations:
         if operator in _PAINT:
