@@ -93,7 +93,26 @@ class Span(models.TextChoices):
     QUARTER = "quarter", "Quarter"
 
 
-class Tally(WorkspaceOwned):
+class Counts(WorkspaceOwned):
+    """Contributions of one kind counted over a span of days, by team at the time."""
+
+    # The indexes start with these: no index of their own.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    #: The team the contributions were made in (0: none). Not a foreign key, so that a missing
+    #: team is one value a unique key can hold; a deleted team's id stays and reads as none.
+    team_id = models.BigIntegerField(default=0)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    span = models.CharField(max_length=7, choices=Span.choices)
+    start = models.DateField(help_text="The span's first day")
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class Tally(Counts):
     """How many contributions of one kind a person made in a day, a week, a month and a
     quarter (in the server's time zone), by their team at the time and whether they crossed:
     what scores, the team view and the HR report count, so a quarter reads a few thousand rows,
@@ -104,21 +123,10 @@ class Tally(WorkspaceOwned):
     whole months, whole weeks and days (`tally.pieces`).
     """
 
-    # The indexes below start with these: no index of their own.
-    workspace = models.ForeignKey(
-        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
     member = models.ForeignKey(
         Membership, on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    #: The team the contributions were made in (0: none). Not a foreign key, so that a missing
-    #: team is one value a unique key can hold; a deleted team's id stays and reads as none.
-    team_id = models.BigIntegerField(default=0)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
     crossed = models.BooleanField(default=False)
-    span = models.CharField(max_length=7, choices=Span.choices)
-    start = models.DateField(help_text="The span's first day")
-    n = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -140,20 +148,11 @@ class Tally(WorkspaceOwned):
         return f"{self.member_id} {self.kind} {self.span} {self.start}: {self.n}"
 
 
-class TeamTally(WorkspaceOwned):
+class TeamTally(Counts):
     """The `Tally` rows of a span added up per team and kind, without the people: what the
     team view's totals per team read (a dozen teams' rows instead of every person's). Kept
     and recounted with the tallies.
     """
-
-    workspace = models.ForeignKey(
-        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    team_id = models.BigIntegerField(default=0)  # as `Tally.team_id`: 0 for none
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    span = models.CharField(max_length=7, choices=Span.choices)
-    start = models.DateField(help_text="The span's first day")
-    n = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
