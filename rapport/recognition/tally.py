@@ -63,13 +63,14 @@ def _upsert(
 ) -> None:
     """Adds each count to its tally (keyed by the `key` columns, without the workspace), made
     at 0 if new: one statement, however many people record at once (a conflict on the unique
-    key adds instead of failing)."""
+    key adds instead of failing). Rows go in the keys' order, so two transactions adding to the
+    same teams' tallies lock them in the same order: one waits, neither deadlocks."""
     ops, quote = connection.ops, connection.ops.quote_name
     table = quote(model._meta.db_table)
     named = [c for c in key if c != "workspace_id"]
     columns = ["workspace_id", *named, "n"]
     params: list[Any] = []
-    for values, n in counts.items():
+    for values, n in sorted(counts.items()):
         params.append(workspace_id)
         for column, value in zip(named, values, strict=True):
             if column == "start":
