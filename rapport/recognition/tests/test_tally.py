@@ -3,11 +3,12 @@ weeks and days) gives what counting the ledger itself gives."""
 
 import datetime as dt
 import random
+import threading
 from collections import Counter
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -373,3 +374,41 @@ def test_a_workspace_with_nothing_recorded_has_empty_pages(acme, people):
     page = selectors.person(people["olivia"], people["sam"], when)
     assert (page.score.explained, page.crossed, page.weeks) == ("nothing recorded", 0, [])
     assert counts_by_member(acme.pk, when.start, when.end, members=[]) == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_people_of_one_team_credited_at_the_same_time_are_all_counted(acme, people):
+    """Two processes recording at once add to the same team's tallies (on PostgreSQL, each
+    waits for the other's row locks): every contribution is counted once, none fails."""
+    care = people["care"].pk
+    kinds = [Kind.FIRST_RESPONSE, Kind.PUBLIC_REPLY, Kind.CASE_RESOLVED, Kind.TASK_DONE]
+    start = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def credit(member, order, first_seq):
+        try:
+            start.wait(timeout=30)
+            for i in range(40):
+                seq = first_seq + i
+                event = Event("case.resolved", acme.pk, actor_id=member.pk, object_id=seq, seq=seq)
+                ledger.record(
+                    event, [ledger.Credit(member.pk, k, "case", seq, care) for k in order]
+                )
+        except BaseException as problem:
+            failures.append(problem)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=credit, args=(people["sam"], kinds, 1_000)),
+        threading.Thread(target=credit, args=(people["ravi"], kinds[::-1], 2_000)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not failures, failures
+    assert Contribution.objects.filter(workspace=acme).count() == 2 * 40 * len(kinds)
+    assert tally.differences(acme.pk) == 0
+    for kind in kinds:
+        assert TeamTally.objects.get(span=Span.QUARTER, team_id=care, kind=kind).n == 80
